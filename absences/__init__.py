@@ -1,0 +1,1 @@
+"""Absences (vacation, sick, parental, military deployment and TDY): requests and decisions."""

@@ -1,0 +1,1 @@
+"""Fairness, workload and resilience analytics over the schedule."""

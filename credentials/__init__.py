@@ -1,0 +1,1 @@
+"""Certifications and procedure credentials that make people eligible for sessions."""

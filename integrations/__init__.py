@@ -1,0 +1,1 @@
+"""Exports, calendar feeds, imports and webhooks for other systems."""

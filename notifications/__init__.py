@@ -1,0 +1,1 @@
+"""In-app inbox and email notifications with per-user preferences and digests."""

@@ -1,0 +1,1 @@
+"""The swap marketplace: trades, give-aways, chains, auto-matching and atomic execution."""

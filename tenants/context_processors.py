@@ -1,0 +1,16 @@
+from django.http import HttpRequest
+
+from tenants.selectors import programs_for_user, role_in
+
+
+def active_program(request: HttpRequest) -> dict:
+    """The active program, the user's role in it and the programs to switch to."""
+    program = getattr(request, "program", None)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"active_program": None, "active_role": None, "switchable_programs": []}
+    return {
+        "active_program": program,
+        "active_role": role_in(user, program),
+        "switchable_programs": list(programs_for_user(user)),
+    }

@@ -1,0 +1,75 @@
+"""Database-level tenancy: a migration operation that keeps related rows in one program.
+
+`EnforceSameProgram("blockassignment", ["person", "block", "rotation"])` installs a trigger
+(PostgreSQL and SQLite) that refuses an insert or update whose related rows belong to a
+different program than the row itself, so no code path can mix two programs' data.
+"""
+
+from django.db.migrations.operations.base import Operation
+
+
+class EnforceSameProgram(Operation):
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, model_name: str, fields: list[str]) -> None:
+        self.model_name = model_name
+        self.fields = fields
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [], {"model_name": self.model_name, "fields": self.fields})
+
+    def state_forwards(self, app_label, state) -> None:
+        pass
+
+    def describe(self) -> str:
+        return f"Keep {self.model_name}.{', '.join(self.fields)} in the row's program"
+
+    def _name(self, table: str) -> str:
+        return f"{table}_same_program"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        model = to_state.apps.get_model(app_label, self.model_name)
+        table = model._meta.db_table
+        vendor = schema_editor.connection.vendor
+        distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+        conditions = []
+        for name in self.fields:
+            field = model._meta.get_field(name)
+            related = field.related_model._meta
+            conditions.append(
+                f"(NEW.{field.column} IS NOT NULL AND (SELECT program_id FROM {related.db_table} "
+                f"WHERE {related.pk.column} = NEW.{field.column}) {distinct} NEW.program_id)"
+            )
+        condition = " OR ".join(conditions)
+        message = f"{model._meta.verbose_name}: {', '.join(self.fields)} must belong to the same program"
+        name = self._name(table)
+        if vendor == "postgresql":
+            schema_editor.execute(
+                f"CREATE OR REPLACE FUNCTION {name}_fn() RETURNS trigger AS $$ BEGIN "
+                f"IF {condition} THEN RAISE EXCEPTION '{message}' USING ERRCODE = '23514'; END IF; "
+                f"RETURN NEW; END; $$ LANGUAGE plpgsql"
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {name}_fn()"
+            )
+        elif vendor == "sqlite":
+            for event in ("INSERT", "UPDATE"):
+                schema_editor.execute(
+                    f"CREATE TRIGGER {name}_{event.lower()} BEFORE {event} ON {table} FOR EACH ROW "
+                    f"WHEN {condition} BEGIN SELECT RAISE(ABORT, '{message}'); END"
+                )
+        else:
+            raise NotImplementedError(f"EnforceSameProgram does not support {vendor}")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        model = from_state.apps.get_model(app_label, self.model_name)
+        table = model._meta.db_table
+        name = self._name(table)
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}_fn()")
+        else:
+            for event in ("insert", "update"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_{event}")

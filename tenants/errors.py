@@ -1,0 +1,20 @@
+"""Domain errors: raised by services with a message a person understands."""
+
+
+class DomainError(Exception):
+    """A rule refused the operation. The message is shown to the user as is."""
+
+    code = "domain_error"
+    status_code = 400
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        if code:
+            self.code = code
+
+
+class ConflictError(DomainError):
+    """The operation conflicts with the current state (HTTP 409)."""
+
+    code = "conflict"
+    status_code = 409

@@ -1,0 +1,55 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from tenants.models import Organization
+from tenants.selectors import program_by_reference, programs_for_user
+
+SESSION_KEY = "active_program_id"
+HEADER = "HTTP_X_ORGANIZATION_ID"
+
+
+def resolve_active_program(request: HttpRequest) -> Organization | None:
+    """The program this request acts in.
+
+    The API names it in the X-Organization-ID header (id or slug); pages keep it in the
+    session. Without either, a user's first program is used. A program the user does not
+    belong to is never returned.
+    """
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    header = request.META.get(HEADER, "").strip()
+    if header:
+        return program_by_reference(user, header)
+    session_id = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    programs = programs_for_user(user)
+    if session_id is not None:
+        program = programs.filter(pk=session_id).first()
+        if program is not None:
+            return program
+    return programs.first()
+
+
+class ActiveProgramMiddleware:
+    """Sets request.program for session-authenticated requests.
+
+    Token-authenticated API requests are authenticated later, by DRF; `program_for`
+    resolves their program once the user is known.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.program = resolve_active_program(request)
+        return self.get_response(request)
+
+
+def program_for(request) -> Organization | None:
+    """The active program of a Django or DRF request, resolving it after late authentication."""
+    django_request = getattr(request, "_request", request)
+    program = getattr(django_request, "program", None)
+    if program is None and django_request.user.is_authenticated:
+        program = django_request.program = resolve_active_program(django_request)
+    return program
