@@ -11,6 +11,16 @@ from tests.tenants.factories import MembershipFactory, ProgramFactory, UserFacto
 ALL_ROLES = [choice.value for choice in Role]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache (rate limits, cached reads), also on Redis."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def program(db) -> Organization:
     return ProgramFactory(name="Family Medicine", slug="fm")
