@@ -61,7 +61,10 @@ class AcademicYear(ProgramOwnedModel):
             models.UniqueConstraint(fields=["program", "name"], name="academicyear_unique_name"),
             models.UniqueConstraint(fields=["program", "start_date"], name="academicyear_unique_start"),
             models.UniqueConstraint(
-                fields=["program"], condition=Q(is_current=True), name="academicyear_one_current_per_program"
+                fields=["program"],
+                condition=Q(is_current=True),
+                name="academicyear_one_current_per_program",
+                violation_error_message="This program already has a current academic year.",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__gt=F("start_date")),
@@ -161,6 +164,11 @@ class SessionTime(ProgramOwnedModel):
     def __str__(self) -> str:
         return f"{self.session} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": "A session must end after it starts."})
+
     @property
     def hours(self) -> float:
         start = dt.datetime.combine(dt.date.min, self.start_time)
@@ -258,7 +266,7 @@ class Person(ProgramOwnedModel):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(kind="resident", pgy__gte=1, pgy__lte=8, faculty_role="")
+                    Q(kind="resident", pgy__isnull=False, pgy__gte=1, pgy__lte=8, faculty_role="")
                     | Q(kind="faculty", pgy__isnull=True)
                     | Q(kind="staff", pgy__isnull=True, faculty_role="")
                 ),
@@ -489,6 +497,7 @@ class ScheduleVersion(ProgramOwnedModel):
             models.CheckConstraint(
                 condition=Q(status="draft") | Q(published_at__isnull=False),
                 name="scheduleversion_published_has_date",
+                violation_error_message="A published or archived schedule needs its publication time.",
             ),
         ]
 
@@ -628,7 +637,12 @@ class CallAssignment(AssignmentBase):
     start = models.DateTimeField()
     end = models.DateTimeField()
     worked_hours = models.DecimalField(
-        max_digits=4, decimal_places=1, null=True, blank=True, help_text="Hours worked on home call."
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Hours worked on home call.",
     )
 
     history = HistoricalRecords()
@@ -649,6 +663,7 @@ class CallAssignment(AssignmentBase):
             models.CheckConstraint(
                 condition=Q(worked_hours__isnull=True) | Q(worked_hours__gte=0),
                 name="callassignment_worked_hours_not_negative",
+                violation_error_message="Worked hours cannot be negative.",
             ),
         ]
         indexes = [models.Index(fields=["version", "start"])]
@@ -673,4 +688,5 @@ def _same_program(instance: models.Model, fields: tuple[str, ...]) -> None:
             continue
         related = getattr(instance, name)
         if related.program_id != instance.program_id:
-            raise ValidationError({name: f"This {name} belongs to another program."})
+            label = instance._meta.get_field(name).verbose_name
+            raise ValidationError({name: f"This {label} belongs to another program."})

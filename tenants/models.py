@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from tenants.querysets import MembershipQuerySet, OrganizationQuerySet, ProgramScopedQuerySet
@@ -48,7 +49,14 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
-        constraints = [models.CheckConstraint(condition=~Q(email=""), name="user_email_not_blank")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(email=""), name="user_email_not_blank"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_unique_ignoring_case",
+                violation_error_message="A user with this email address already exists.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
@@ -104,6 +112,10 @@ class Organization(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if self.kind == self.Kind.PROGRAM and not self.parent_id:
+            raise ValidationError({"parent": "A program belongs to an institution: choose its parent."})
+        if self.kind == self.Kind.INSTITUTION and self.parent_id:
+            raise ValidationError({"parent": "An institution has no parent."})
         if self.parent_id and self.parent.kind != self.Kind.INSTITUTION:
             raise ValidationError({"parent": "A program's parent must be an institution."})
         if not isinstance(self.settings, dict):

@@ -1,0 +1,92 @@
+"""The home page: program, year and counts for the active program, by role."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from tenants.models import Role
+from tests.scheduling.factories import AcademicYearFactory, BlockFactory, FacultyFactory, ResidentFactory
+from tests.tenants.factories import MembershipFactory
+
+
+@pytest.fixture
+def year(program):
+    today = dt.date.today()
+    start = dt.date(today.year if today.month >= 7 else today.year - 1, 7, 1)
+    year = AcademicYearFactory(
+        program=program, name=f"{start.year}-{start.year + 1}", is_current=True, start_date=start,
+        end_date=dt.date(start.year + 1, 6, 30),
+    )
+    for number in range(1, 14):
+        BlockFactory(academic_year=year, number=number)
+    return year
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_login_page_uses_the_site_layout(client):
+    response = client.get(reverse("account_login"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Residency Scheduler" in body and 'name="login"' in body and 'name="password"' in body
+
+
+def test_coordinator_sees_program_year_and_counts(client, program, other_program, member, year):
+    ResidentFactory.create_batch(3, program=program, pgy=1)
+    FacultyFactory.create_batch(2, program=program)
+    ResidentFactory.create_batch(5, program=other_program)
+    client.force_login(member(Role.COORDINATOR))
+    response = client.get(reverse("home"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert program.name in body and year.name in body
+    counts = dict(response.context["overview"]["counts"])
+    assert counts["Residents"] == 3
+    assert counts["Faculty"] == 2
+    assert counts["Blocks"] == 13
+    assert reverse("admin:scheduling_person_changelist") in body
+
+
+def test_home_counts_take_a_fixed_number_of_queries(client, program, member, year, django_assert_max_num_queries):
+    client.force_login(member(Role.COORDINATOR))
+    ResidentFactory.create_batch(30, program=program)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_resident_sees_the_year_but_no_manage_links(client, program, member, year):
+    client.force_login(member(Role.RESIDENT))
+    body = client.get(reverse("home")).content.decode()
+    assert year.name in body
+    assert reverse("admin:scheduling_person_changelist") not in body
+
+
+def test_clinic_staff_do_not_see_program_counts(client, program, member, year):
+    client.force_login(member(Role.MSA))
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert response.context["overview"] is None
+
+
+def test_user_without_program_is_told_to_ask_an_admin(client, db):
+    from tests.tenants.factories import UserFactory
+
+    client.force_login(UserFactory())
+    assert "You do not belong to any program yet" in client.get(reverse("home")).content.decode()
+
+
+def test_switcher_lists_only_the_users_programs(client, program, other_program, member):
+    from tests.tenants.factories import ProgramFactory
+
+    stranger = ProgramFactory(name="Stranger Program")
+    user = member(Role.COORDINATOR)
+    MembershipFactory(user=user, organization=other_program, role=Role.RESIDENT)
+    client.force_login(user)
+    body = client.get(reverse("home")).content.decode()
+    assert other_program.name in body and program.name in body
+    assert stranger.name not in body
