@@ -1,0 +1,313 @@
+"""The demo data set: an institution with two programs, their people and rotations, and a login per role.
+
+`demo_seed` is idempotent: it creates what is missing and leaves what exists (passwords included) alone.
+"""
+
+import datetime as dt
+import zoneinfo
+from dataclasses import asdict, dataclass, field
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from scheduling.engine.calendar import academic_year_start
+from scheduling.models import AcademicYear, Block, CalendarDay, Person, RotationTemplate
+from scheduling.services import academic_year_create, calendar_holidays_load, session_times_ensure_defaults
+from tenants.errors import DomainError
+from tenants.models import Membership, Organization, Role, User
+
+DEMO_PASSWORD = "demo-password-2026"
+DEMO_EMAIL_DOMAIN = "demo.example.org"
+INSTITUTION_NAME = "Demo Health System"
+INSTITUTION_SLUG = "demo-health-system"
+
+FacultyRole = Person.FacultyRole
+Kind = RotationTemplate.Kind
+
+
+@dataclass(frozen=True)
+class ResidentSpec:
+    first_name: str
+    last_name: str
+    pgy: int
+
+
+@dataclass(frozen=True)
+class FacultySpec:
+    first_name: str
+    last_name: str
+    role: str
+    clinic_min: int
+    clinic_max: int
+    fmit_weeks: int | None = 6
+    specialties: str = ""
+
+
+@dataclass(frozen=True)
+class RotationSpec:
+    name: str
+    abbreviation: str
+    kind: str
+    colour: str
+    min_pgy: int
+    max_pgy: int
+    min_residents: int
+    max_residents: int | None
+    leave_allowed: bool = True
+    requires_supervision: bool = True
+    allows_half_block: bool = False
+    clinic_sessions_per_week: int = 0
+
+
+@dataclass(frozen=True)
+class ProgramSpec:
+    slug: str
+    name: str
+    time_zone: str
+    residents: tuple[ResidentSpec, ...]
+    faculty: tuple[FacultySpec, ...]
+    rotations: tuple[RotationSpec, ...]
+
+
+@dataclass(frozen=True)
+class LoginSpec:
+    """A demo user: `roles` maps program slugs to the role there; `person` names the Person it is."""
+
+    email: str
+    first_name: str
+    last_name: str
+    roles: tuple[tuple[str, str], ...]
+    person: str | None = None
+
+
+def _residents(pgy: int, names: str) -> tuple[ResidentSpec, ...]:
+    return tuple(ResidentSpec(*name.split(" ", 1), pgy=pgy) for name in names.split(", "))
+
+
+FAMILY_MEDICINE = ProgramSpec(
+    slug="family-medicine",
+    name="Family Medicine",
+    time_zone="America/New_York",
+    residents=(
+        _residents(1, "Amara Okafor, Daniel Nguyen, Sofia Ramirez, Ethan Goldberg, Priya Raman, Marcus Johnson, "
+                      "Hannah Kowalski, Yusuf Haddad")
+        + _residents(2, "Grace Kim, Mateo Alvarez, Olivia Bennett, Samuel Osei, Aisha Rahman, Lucas Ferreira, "
+                        "Emily Chen, Tomás Herrera")
+        + _residents(3, "Noah Williams, Mei Tanaka, Isabella Rossi, Kwame Mensah, Chloe Dubois, Ravi Patel, "
+                        "Laila Ahmadi, Jonah Fischer")
+    ),
+    faculty=(
+        FacultySpec("Margaret", "Sullivan", FacultyRole.PD, 1, 2, fmit_weeks=4),
+        FacultySpec("Anthony", "Russo", FacultyRole.APD, 2, 3, fmit_weeks=5),
+        FacultySpec("Keisha", "Washington", FacultyRole.APD, 2, 3, fmit_weeks=5, specialties="OB"),
+        FacultySpec("Robert", "Lindqvist", FacultyRole.OIC, 2, 4, fmit_weeks=5, specialties="Clinic operations"),
+        FacultySpec("Elena", "Petrova", FacultyRole.CORE, 3, 4, specialties="OB"),
+        FacultySpec("David", "Cho", FacultyRole.CORE, 3, 4, specialties="Procedures"),
+        FacultySpec("Fatima", "Al-Sayed", FacultyRole.CORE, 3, 4, specialties="Geriatrics"),
+        FacultySpec("Michael", "O'Brien", FacultyRole.CORE, 3, 4),
+        FacultySpec("Naomi", "Friedman", FacultyRole.CORE, 3, 4, specialties="Pediatrics"),
+        FacultySpec("Jamal", "Carter", FacultyRole.SPORTS_MED, 2, 3, fmit_weeks=4, specialties="Sports medicine"),
+        FacultySpec("Linda", "Hoffmann", FacultyRole.ADJUNCT, 1, 2, fmit_weeks=2),
+        FacultySpec("Victor", "Mendes", FacultyRole.ADJUNCT, 1, 2, fmit_weeks=2, specialties="Procedures"),
+    ),
+    rotations=(
+        RotationSpec("Continuity Clinic", "FMC", Kind.OUTPATIENT_CLINIC, "#2e7d32", 1, 3, 4, 12,
+                     allows_half_block=True, clinic_sessions_per_week=6),
+        RotationSpec("FMIT Inpatient", "FMIT", Kind.FMIT, "#1565c0", 1, 3, 4, 6,
+                     leave_allowed=False, clinic_sessions_per_week=1),
+        RotationSpec("Night Float", "NF", Kind.NIGHT_FLOAT, "#37474f", 1, 3, 1, 2,
+                     leave_allowed=False, allows_half_block=True),
+        RotationSpec("Intensive Care Unit", "ICU", Kind.INPATIENT, "#c62828", 1, 2, 1, 2,
+                     leave_allowed=False, clinic_sessions_per_week=1),
+        RotationSpec("Obstetrics", "OB", Kind.INPATIENT, "#ad1457", 1, 2, 1, 2, clinic_sessions_per_week=1),
+        RotationSpec("Pediatrics", "PEDS", Kind.INPATIENT, "#f9a825", 1, 2, 1, 2, clinic_sessions_per_week=1),
+        RotationSpec("Procedures", "PROC", Kind.PROCEDURE, "#6a1b9a", 2, 3, 0, 2,
+                     allows_half_block=True, clinic_sessions_per_week=2),
+        RotationSpec("Emergency Medicine", "EM", Kind.INPATIENT, "#ef6c00", 1, 3, 1, 2, clinic_sessions_per_week=1),
+        RotationSpec("Sports Medicine", "SPMED", Kind.OUTPATIENT_CLINIC, "#00838f", 2, 3, 0, 2,
+                     allows_half_block=True, clinic_sessions_per_week=2),
+        RotationSpec("Electives", "ELEC", Kind.ELECTIVE, "#8d6e63", 2, 3, 0, None,
+                     allows_half_block=True, clinic_sessions_per_week=2),
+        RotationSpec("Conference / Didactics", "CONF", Kind.CONFERENCE, "#757575", 1, 3, 0, None,
+                     requires_supervision=False),
+    ),
+)  # fmt: skip
+
+INTERNAL_MEDICINE = ProgramSpec(
+    slug="internal-medicine",
+    name="Internal Medicine",
+    time_zone="America/New_York",
+    residents=(
+        _residents(1, "Benjamin Hart, Zara Qureshi")
+        + _residents(2, "Diego Castillo, Ingrid Larsen")
+        + _residents(3, "Oluwaseun Adeyemi, Rachel Stein")
+    ),
+    faculty=(
+        FacultySpec("Harold", "Whitman", FacultyRole.PD, 1, 2, fmit_weeks=None),
+        FacultySpec("Sunita", "Reddy", FacultyRole.APD, 2, 3, fmit_weeks=None),
+        FacultySpec("Peter", "Novak", FacultyRole.CORE, 3, 4, fmit_weeks=None, specialties="Cardiology"),
+    ),
+    rotations=(
+        RotationSpec("Inpatient Wards", "WARDS", Kind.INPATIENT, "#1565c0", 1, 3, 2, 4,
+                     leave_allowed=False, clinic_sessions_per_week=1),
+        RotationSpec("Continuity Clinic", "CLINIC", Kind.OUTPATIENT_CLINIC, "#2e7d32", 1, 3, 1, 3,
+                     clinic_sessions_per_week=6),
+        RotationSpec("Medical ICU", "MICU", Kind.INPATIENT, "#c62828", 1, 3, 1, 2, leave_allowed=False),
+        RotationSpec("Night Float", "NF", Kind.NIGHT_FLOAT, "#37474f", 2, 3, 1, 1,
+                     leave_allowed=False, allows_half_block=True),
+        RotationSpec("Cardiology", "CARD", Kind.ELECTIVE, "#8d6e63", 2, 3, 0, 2, allows_half_block=True),
+    ),
+)  # fmt: skip
+
+PROGRAMS = (FAMILY_MEDICINE, INTERNAL_MEDICINE)
+
+FM, IM = FAMILY_MEDICINE.slug, INTERNAL_MEDICINE.slug
+LOGINS = (
+    LoginSpec(f"admin@{DEMO_EMAIL_DOMAIN}", "Jordan", "Blake", ((FM, Role.ADMIN),)),
+    LoginSpec(f"coordinator@{DEMO_EMAIL_DOMAIN}", "Renee", "Dawson", ((FM, Role.COORDINATOR),)),
+    LoginSpec(f"faculty@{DEMO_EMAIL_DOMAIN}", "Elena", "Petrova", ((FM, Role.FACULTY),), person="Elena Petrova"),
+    LoginSpec(f"resident@{DEMO_EMAIL_DOMAIN}", "Grace", "Kim", ((FM, Role.RESIDENT),), person="Grace Kim"),
+    LoginSpec(f"clinical_staff@{DEMO_EMAIL_DOMAIN}", "Luis", "Ortega", ((FM, Role.CLINICAL_STAFF),)),
+    LoginSpec(f"rn@{DEMO_EMAIL_DOMAIN}", "Dana", "Whitfield", ((FM, Role.RN),)),
+    LoginSpec(f"lpn@{DEMO_EMAIL_DOMAIN}", "Tara", "Singh", ((FM, Role.LPN),)),
+    LoginSpec(f"msa@{DEMO_EMAIL_DOMAIN}", "Brianna", "Scott", ((FM, Role.MSA),)),
+    LoginSpec(f"coordinator-im@{DEMO_EMAIL_DOMAIN}", "Helen", "Park", ((IM, Role.COORDINATOR),)),
+    LoginSpec(f"multi@{DEMO_EMAIL_DOMAIN}", "Casey", "Morgan", ((FM, Role.COORDINATOR), (IM, Role.COORDINATOR))),
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    role: str
+    program: str
+
+
+@dataclass
+class DemoSeedResult:
+    """What `demo_seed` leaves behind: the logins, their password and row counts of the demo programs."""
+
+    password: str
+    logins: list[DemoLogin] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    passwords_kept: int = 0
+
+
+@transaction.atomic
+def demo_seed(*, password: str = DEMO_PASSWORD, reset_passwords: bool = False) -> DemoSeedResult:
+    """Create what is missing of the demo institution, programs, current year and logins; idempotent.
+
+    Users that already exist keep their password unless `reset_passwords` is set.
+    """
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        raise DomainError("The demo password is too weak: " + " ".join(exc.messages)) from exc
+    institution, _ = Organization.objects.get_or_create(
+        slug=INSTITUTION_SLUG, defaults={"kind": Organization.Kind.INSTITUTION, "name": INSTITUTION_NAME}
+    )
+    if institution.kind != Organization.Kind.INSTITUTION:
+        raise DomainError(f"The slug {INSTITUTION_SLUG} is taken by {institution}, which is not an institution.")
+    today = timezone.localdate(timezone=zoneinfo.ZoneInfo(FAMILY_MEDICINE.time_zone))
+    programs = {spec.slug: _program_seed(spec, institution, academic_year_start(today)) for spec in PROGRAMS}
+    result = DemoSeedResult(password=password)
+    for login in LOGINS:
+        user, kept = _login_seed(login, programs, password, reset_passwords)
+        result.passwords_kept += kept
+        result.logins += [DemoLogin(user.email, Role(role).label, programs[slug].name) for slug, role in login.roles]
+    result.counts = _counts(list(programs.values()))
+    return result
+
+
+def _program_seed(spec: ProgramSpec, institution: Organization, year_start: dt.date) -> Organization:
+    program, _ = Organization.objects.get_or_create(
+        slug=spec.slug,
+        defaults={
+            "kind": Organization.Kind.PROGRAM,
+            "parent": institution,
+            "name": spec.name,
+            "time_zone": spec.time_zone,
+        },
+    )
+    if program.parent_id != institution.pk:
+        raise DomainError(f"The slug {spec.slug} is taken by {program}, which is not a program of {institution}.")
+    for resident in spec.residents:
+        Person.objects.get_or_create(
+            program=program,
+            kind=Person.Kind.RESIDENT,
+            first_name=resident.first_name,
+            last_name=resident.last_name,
+            defaults={"pgy": resident.pgy, "email": _email(resident.first_name, resident.last_name)},
+        )
+    for member in spec.faculty:
+        Person.objects.get_or_create(
+            program=program,
+            kind=Person.Kind.FACULTY,
+            first_name=member.first_name,
+            last_name=member.last_name,
+            defaults={
+                "email": _email(member.first_name, member.last_name),
+                "faculty_role": member.role,
+                "clinic_min_per_week": member.clinic_min,
+                "clinic_max_per_week": member.clinic_max,
+                "fmit_target_weeks": member.fmit_weeks,
+                "specialties": member.specialties,
+            },
+        )
+    for rotation in spec.rotations:
+        fields = asdict(rotation)
+        RotationTemplate.objects.get_or_create(program=program, name=fields.pop("name"), defaults=fields)
+    session_times_ensure_defaults(program=program)
+    year = AcademicYear.objects.for_program(program).filter(start_date=year_start).first()
+    if year is None:
+        has_current = AcademicYear.objects.for_program(program).filter(is_current=True).exists()
+        year = academic_year_create(program=program, start_date=year_start, make_current=not has_current)
+    calendar_holidays_load(academic_year=year)
+    return program
+
+
+def _email(first_name: str, last_name: str) -> str:
+    return f"{slugify(first_name)}.{slugify(last_name)}@{DEMO_EMAIL_DOMAIN}"
+
+
+def _login_seed(
+    login: LoginSpec, programs: dict[str, Organization], password: str, reset_password: bool
+) -> tuple[User, bool]:
+    """Ensure the user, their memberships and Person link; returns the user and whether the password was kept."""
+    user = User.objects.filter(email=login.email).first()
+    kept = user is not None and not reset_password
+    if user is None:
+        user = User.objects.create_user(login.email, password, first_name=login.first_name, last_name=login.last_name)
+    elif reset_password:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    for slug, role in login.roles:
+        membership, created = Membership.objects.get_or_create(
+            user=user, organization=programs[slug], defaults={"role": role}
+        )
+        if not created and membership.role != role:
+            membership.role = role
+            membership.save(update_fields=["role"])
+    if login.person:
+        first_name, last_name = login.person.split(" ", 1)
+        person = Person.objects.get(program=programs[login.roles[0][0]], first_name=first_name, last_name=last_name)
+        if person.user_id is None:
+            person.user = user
+            person.save(update_fields=["user"])
+    return user, kept
+
+
+def _counts(programs: list[Organization]) -> dict[str, int]:
+    ids = [program.pk for program in programs]
+    return {
+        "programs": len(ids),
+        "users": User.objects.filter(email__endswith=f"@{DEMO_EMAIL_DOMAIN}").count(),
+        "memberships": Membership.objects.filter(organization_id__in=ids).count(),
+        "people": Person.objects.for_programs(ids).count(),
+        "rotations": RotationTemplate.objects.for_programs(ids).count(),
+        "blocks": Block.objects.for_programs(ids).count(),
+        "holidays": CalendarDay.objects.for_programs(ids).filter(day_type=CalendarDay.DayType.FEDERAL_HOLIDAY).count(),
+    }
