@@ -35,9 +35,7 @@ class AcademicYear(ProgramOwnedModel):
     name = models.CharField(max_length=40, help_text="For example 2026-2027.")
     start_date = models.DateField()
     end_date = models.DateField()
-    block_count = models.PositiveSmallIntegerField(
-        default=13, validators=[MinValueValidator(1), MaxValueValidator(26)]
-    )
+    block_count = models.PositiveSmallIntegerField(default=13, validators=[MinValueValidator(1), MaxValueValidator(26)])
     block_length_days = models.PositiveSmallIntegerField(
         default=28, validators=[MinValueValidator(7), MaxValueValidator(56)]
     )
@@ -442,9 +440,7 @@ class ScheduleRun(ProgramOwnedModel):
                 | Q(finished_at__gte=F("started_at")),
                 name="schedulerun_finished_after_started",
             ),
-            models.CheckConstraint(
-                condition=Q(gap__isnull=True) | Q(gap__gte=0), name="schedulerun_gap_not_negative"
-            ),
+            models.CheckConstraint(condition=Q(gap__isnull=True) | Q(gap__gte=0), name="schedulerun_gap_not_negative"),
         ]
         indexes = [models.Index(fields=["program", "status"])]
 
@@ -566,8 +562,10 @@ class BlockAssignment(AssignmentBase):
             rotation = self.rotation
             if not rotation.min_pgy <= self.person.pgy <= rotation.max_pgy:
                 raise ValidationError(
-                    {"rotation": f"{rotation.name} takes PGY {rotation.min_pgy}-{rotation.max_pgy}; "
-                     f"{self.person.full_name} is PGY-{self.person.pgy}."}
+                    {
+                        "rotation": f"{rotation.name} takes PGY {rotation.min_pgy}-{rotation.max_pgy}; "
+                        f"{self.person.full_name} is PGY-{self.person.pgy}."
+                    }
                 )
         if self.half and self.rotation_id and not self.rotation.allows_half_block:
             raise ValidationError({"half": f"{self.rotation.name} cannot be assigned for half a block."})

@@ -51,8 +51,7 @@ class EnforceSameProgram(Operation):
                 f"RETURN NEW; END; $$ LANGUAGE plpgsql"
             )
             schema_editor.execute(
-                f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION {name}_fn()"
+                f"CREATE TRIGGER {name} BEFORE INSERT OR UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {name}_fn()"
             )
         elif vendor == "sqlite":
             for event in ("INSERT", "UPDATE"):

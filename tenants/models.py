@@ -79,9 +79,7 @@ class Organization(models.Model):
         PROGRAM = "program", "Program"
 
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.PROGRAM)
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
-    )
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=64, unique=True)
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])

@@ -27,9 +27,9 @@ def program_roles(user) -> dict[int, str]:
     institution_roles = {org_id: role for org_id, kind, role in memberships if kind == Organization.Kind.INSTITUTION}
     roles: dict[int, str] = {}
     if institution_roles:
-        for program_id, parent_id in Organization.objects.programs().filter(
-            parent_id__in=institution_roles
-        ).values_list("id", "parent_id"):
+        for program_id, parent_id in (
+            Organization.objects.programs().filter(parent_id__in=institution_roles).values_list("id", "parent_id")
+        ):
             roles[program_id] = institution_roles[parent_id]
     for org_id, kind, role in memberships:
         if kind == Organization.Kind.PROGRAM:
@@ -62,5 +62,5 @@ def managed_program_ids(user) -> set[int]:
 
 def program_by_reference(user, reference: str) -> Organization | None:
     """A program the user may enter, named by id or slug; None if unknown or not theirs."""
-    lookup = Q(pk=int(reference)) if reference.isdigit() else Q(slug=reference)
+    lookup = Q(pk=int(reference)) if reference.isascii() and reference.isdigit() else Q(slug=reference)
     return programs_for_user(user).filter(lookup).first()

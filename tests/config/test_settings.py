@@ -46,7 +46,9 @@ def test_embedded_default_runs_tasks_in_process_and_redis_url_switches_to_a_brok
     code = "from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
     embedded = _run(["-c", f"import django; django.setup(); {code}"], DJANGO_DEBUG="1", REDIS_URL="")
     assert embedded.stdout.split() == ["True", "memory://"], embedded.stderr
-    scaled = _run(["-c", f"import django; django.setup(); {code}"], DJANGO_DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/9")
+    scaled = _run(
+        ["-c", f"import django; django.setup(); {code}"], DJANGO_DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/9"
+    )
     assert scaled.stdout.split() == ["False", "redis://127.0.0.1:6379/9"], scaled.stderr
 
 

@@ -33,9 +33,7 @@ class BlockFactory(factory.django.DjangoModelFactory):
     academic_year = factory.SubFactory(AcademicYearFactory)
     program = factory.SelfAttribute("academic_year.program")
     number = factory.Sequence(lambda n: n % 13 + 1)
-    start_date = factory.LazyAttribute(
-        lambda o: o.academic_year.start_date + dt.timedelta(days=28 * (o.number - 1))
-    )
+    start_date = factory.LazyAttribute(lambda o: o.academic_year.start_date + dt.timedelta(days=28 * (o.number - 1)))
     end_date = factory.LazyAttribute(lambda o: o.start_date + dt.timedelta(days=27))
 
 
@@ -93,9 +91,7 @@ class BlockAssignmentFactory(factory.django.DjangoModelFactory):
 
     block = factory.SubFactory(BlockFactory)
     program = factory.SelfAttribute("block.program")
-    version = factory.SubFactory(
-        ScheduleVersionFactory, academic_year=factory.SelfAttribute("..block.academic_year")
-    )
+    version = factory.SubFactory(ScheduleVersionFactory, academic_year=factory.SelfAttribute("..block.academic_year"))
     person = factory.SubFactory(ResidentFactory, program=factory.SelfAttribute("..program"))
     rotation = factory.SubFactory(RotationTemplateFactory, program=factory.SelfAttribute("..program"))
 

@@ -15,7 +15,10 @@ def year(program):
     today = dt.date.today()
     start = dt.date(today.year if today.month >= 7 else today.year - 1, 7, 1)
     year = AcademicYearFactory(
-        program=program, name=f"{start.year}-{start.year + 1}", is_current=True, start_date=start,
+        program=program,
+        name=f"{start.year}-{start.year + 1}",
+        is_current=True,
+        start_date=start,
         end_date=dt.date(start.year + 1, 6, 30),
     )
     for number in range(1, 14):

@@ -1,0 +1,85 @@
+"""What every app's API builds on: the program-scoped read-only viewset and schema helpers.
+
+Each viewset acts in the request's program (`program_for`: the X-Organization-ID header or
+the session) and documents that header and the RFC 7807 problem responses.
+"""
+
+from collections.abc import Callable
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.filters import OrderingFilter
+
+from tenants.middleware import program_for
+from tenants.models import Organization
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+NO_PROGRAM = "No program: send the X-Organization-ID header with the id or slug of a program you belong to."
+
+PROGRAM_HEADER = OpenApiParameter(
+    name="X-Organization-ID",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Id or slug of the program to act in; it must be one you belong to. "
+    "Without it, the session's program (or your first program) is used.",
+)
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 7807 problem details, as config.problems renders every API error (documentation only)."""
+
+    type = serializers.CharField(default="about:blank")
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    instance = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)
+    errors = serializers.DictField(required=False, help_text="Field name -> messages, for invalid input.")
+
+
+PROBLEM_DESCRIPTIONS = {
+    400: "Invalid query parameters; `errors` names them.",
+    401: "Not authenticated: send a session cookie or an `Authorization: Token <key>` header.",
+    403: "No program you belong to was named, or your role there may not read this.",
+    404: "No such row in the active program.",
+}
+
+
+def _problems(*status_codes: int) -> dict:
+    return {
+        (code, PROBLEM_MEDIA_TYPE): OpenApiResponse(ProblemSerializer, description=PROBLEM_DESCRIPTIONS[code])
+        for code in status_codes
+    }
+
+
+def documented(serializer_class: type[serializers.Serializer], things: str) -> Callable[[type], type]:
+    """Schema of a program-scoped read-only viewset: a tag, the program header and the problem responses."""
+    return extend_schema_view(
+        list=extend_schema(
+            summary=f"List the program's {things}",
+            tags=[things],
+            parameters=[PROGRAM_HEADER],
+            responses={200: serializer_class(many=True), **_problems(400, 401, 403)},
+        ),
+        retrieve=extend_schema(
+            summary=f"Show one of the program's {things}",
+            tags=[things],
+            parameters=[PROGRAM_HEADER],
+            responses={200: serializer_class, **_problems(401, 403, 404)},
+        ),
+    )
+
+
+class ProgramReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Lists and shows rows of the request's program, filtered and ordered from the query string."""
+
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+
+    def active_program(self) -> Organization:
+        program = program_for(self.request)
+        if program is None:  # ProgramRolePermission refuses such requests before any queryset is built
+            raise exceptions.PermissionDenied(NO_PROGRAM)
+        return program
