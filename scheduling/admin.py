@@ -1,0 +1,435 @@
+"""Admin for the calendar, people, rotations, runs, versions and assignments, scoped to the user's programs."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from scheduling.models import (
+    HEX_COLOUR,
+    AcademicYear,
+    Block,
+    BlockAssignment,
+    CalendarDay,
+    CallAssignment,
+    Person,
+    RotationTemplate,
+    ScheduleRun,
+    ScheduleVersion,
+    SessionAssignment,
+    SessionTime,
+)
+from scheduling.services import schedule_run_cancel
+from tenants.admin import ProgramInheritingFormSet, ProgramScopedAdmin, ProgramScopedInlineMixin, allowed_program_ids
+from tenants.errors import DomainError
+from tenants.permissions import Action
+
+
+def _related_only(field: str) -> tuple[str, type[admin.RelatedOnlyFieldListFilter]]:
+    """A filter offering only the related rows present in the (program-scoped) changelist."""
+    return (field, admin.RelatedOnlyFieldListFilter)
+
+
+PROGRAM_FILTER = _related_only("program")
+
+
+class PgyFilter(admin.SimpleListFilter):
+    """PGY 1-8 of the assignment's person, without reading other programs' people."""
+
+    title = "PGY"
+    parameter_name = "pgy"
+
+    def lookups(self, request, model_admin):
+        return [(str(level), f"PGY-{level}") for level in range(1, 9)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(person__pgy=self.value()) if self.value() else queryset
+
+
+class SchedulingAdmin(ProgramScopedAdmin):
+    """Program-scoped admin whose program column and filter show only to users of several programs.
+
+    Foreign keys to users in `user_fields` use autocomplete for superusers and a program-member list for others.
+    """
+
+    user_fields: tuple[str, ...] = ()
+
+    def _single_program(self, request: HttpRequest) -> bool:
+        if request.user.is_superuser:
+            return False
+        return len(allowed_program_ids(request, Action.VIEW, self._permission_resource())) == 1
+
+    def get_list_display(self, request: HttpRequest):
+        columns = super().get_list_display(request)
+        return [c for c in columns if c != "program"] if self._single_program(request) else columns
+
+    def get_list_filter(self, request: HttpRequest):
+        filters = super().get_list_filter(request)
+        return [f for f in filters if f != PROGRAM_FILTER] if self._single_program(request) else filters
+
+    def get_autocomplete_fields(self, request: HttpRequest):
+        fields = tuple(super().get_autocomplete_fields(request))
+        return fields + self.user_fields if request.user.is_superuser else fields
+
+
+class TrackedSchedulingAdmin(SchedulingAdmin, SimpleHistoryAdmin):
+    """SchedulingAdmin with simple_history's history pages, under the same program rules."""
+
+
+class BlockInline(ProgramScopedInlineMixin, admin.TabularInline):
+    """The year's blocks, editable in place; new blocks take the year's program."""
+
+    model = Block
+    fields = ("number", "start_date", "end_date")
+    ordering = ("number",)
+    extra = 0
+
+
+class RecentRowsFormSet(ProgramInheritingFormSet):
+    """Shows only the newest rows of a long inline; the full list is a link away on the parent page."""
+
+    max_rows = 10
+
+    def get_queryset(self) -> QuerySet:
+        if not hasattr(self, "_recent_rows"):
+            self._recent_rows = super().get_queryset()[: self.max_rows]
+        return self._recent_rows
+
+
+class RecentAssignmentsInline(ProgramScopedInlineMixin, admin.TabularInline):
+    """A read-only list of a person's latest assignments; they are edited on their own admin pages."""
+
+    formset = RecentRowsFormSet
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class BlockAssignmentInline(RecentAssignmentsInline):
+    """The person's latest block rotations."""
+
+    model = BlockAssignment
+    fields = ("block", "half", "rotation", "version", "source")
+    ordering = ("-block__start_date", "half")
+    verbose_name_plural = f"block rotations (latest {RecentRowsFormSet.max_rows})"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super().get_queryset(request).select_related("block__academic_year", "rotation", "version__academic_year")
+        )
+
+
+class SessionAssignmentInline(RecentAssignmentsInline):
+    """The person's latest half-day activities."""
+
+    model = SessionAssignment
+    fields = ("date", "session", "activity", "rotation", "version", "source")
+    ordering = ("-date", "-session")
+    verbose_name_plural = f"half-day activities (latest {RecentRowsFormSet.max_rows})"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("rotation", "version__academic_year")
+
+
+class CallAssignmentInline(RecentAssignmentsInline):
+    """The person's latest calls."""
+
+    model = CallAssignment
+    fields = ("kind", "start", "end", "worked_hours", "version", "source")
+    ordering = ("-start",)
+    verbose_name_plural = f"calls (latest {RecentRowsFormSet.max_rows})"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("version__academic_year")
+
+
+@admin.register(AcademicYear)
+class AcademicYearAdmin(TrackedSchedulingAdmin):
+    """A program's academic years, with their blocks inline."""
+
+    list_display = ("name", "program", "start_date", "end_date", "block_count", "block_length_days", "is_current")
+    list_filter = (PROGRAM_FILTER, "is_current")
+    list_select_related = ("program",)
+    search_fields = ("name",)
+    date_hierarchy = "start_date"
+    inlines = (BlockInline,)
+
+
+@admin.register(Block)
+class BlockAdmin(TrackedSchedulingAdmin):
+    """Rotation blocks of the academic years."""
+
+    list_display = ("__str__", "academic_year", "number", "start_date", "end_date", "days", "program")
+    list_filter = (PROGRAM_FILTER, _related_only("academic_year"))
+    list_select_related = ("academic_year", "program")
+    search_fields = ("academic_year__name", "number__exact")
+    autocomplete_fields = ("academic_year",)
+    date_hierarchy = "start_date"
+    ordering = ("academic_year__start_date", "number")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Block]:
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+
+@admin.register(SessionTime)
+class SessionTimeAdmin(TrackedSchedulingAdmin):
+    """Clock times of the AM and PM sessions."""
+
+    list_display = ("session", "start_time", "end_time", "hours", "program")
+    list_filter = (PROGRAM_FILTER, "session")
+    list_select_related = ("program",)
+    search_fields = ("session",)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(TrackedSchedulingAdmin):
+    """Holidays, minimal-manning days and closures."""
+
+    list_display = ("date", "day_type", "name", "capacity_factor", "program")
+    list_filter = (PROGRAM_FILTER, "day_type")
+    list_select_related = ("program",)
+    search_fields = ("name",)
+    date_hierarchy = "date"
+
+
+@admin.register(Person)
+class PersonAdmin(TrackedSchedulingAdmin):
+    """Residents, faculty and staff, with their latest assignments."""
+
+    list_display = ("__str__", "kind", "pgy", "faculty_role", "email", "user", "is_active", "program")
+    list_filter = (PROGRAM_FILTER, "kind", "pgy", "faculty_role", "is_active")
+    list_select_related = ("program", "user")
+    search_fields = ("first_name", "last_name", "email", "specialties")
+    user_fields = ("user",)
+    readonly_fields = ("all_assignments",)
+    inlines = (BlockAssignmentInline, SessionAssignmentInline, CallAssignmentInline)
+    fieldsets = (
+        (None, {"fields": ("program", "kind", "first_name", "last_name", "email", "user", "is_active")}),
+        ("Training", {"fields": ("pgy", "faculty_role", "specialties")}),
+        ("Targets", {"fields": ("clinic_min_per_week", "clinic_max_per_week", "fmit_target_weeks")}),
+        ("Assignments", {"fields": ("all_assignments",)}),
+    )
+
+    @admin.display(description="All assignments")
+    def all_assignments(self, obj: Person) -> str:
+        if obj.pk is None:
+            return "—"
+        links = [
+            (reverse(f"admin:scheduling_{model._meta.model_name}_changelist"), obj.pk, model._meta.verbose_name_plural)
+            for model in (BlockAssignment, SessionAssignment, CallAssignment)
+        ]
+        return format_html_join(" · ", '<a href="{}?person__id__exact={}">{}</a>', links)
+
+
+@admin.register(RotationTemplate)
+class RotationTemplateAdmin(TrackedSchedulingAdmin):
+    """Rotations, their kind, PGY range and staffing limits."""
+
+    list_display = (
+        "name",
+        "abbreviation",
+        "colour_swatch",
+        "kind",
+        "min_pgy",
+        "max_pgy",
+        "min_residents",
+        "max_residents",
+        "allows_half_block",
+        "is_active",
+        "program",
+    )
+    list_filter = (PROGRAM_FILTER, "kind", "is_active", "allows_half_block", "leave_allowed")
+    list_select_related = ("program",)
+    search_fields = ("name", "abbreviation")
+
+    @admin.display(description="Colour", ordering="colour")
+    def colour_swatch(self, obj: RotationTemplate) -> str:
+        if not HEX_COLOUR.match(obj.colour):
+            return obj.colour
+        return format_html(
+            '<span style="display:inline-block;width:1.2em;height:1.2em;vertical-align:middle;'
+            'border:1px solid #888;border-radius:2px;background:{}"></span> {}',
+            obj.colour,
+            obj.colour,
+        )
+
+
+@admin.register(ScheduleRun)
+class ScheduleRunAdmin(SchedulingAdmin):
+    """Schedule generations: their parameters are editable, their progress and results only shown."""
+
+    list_display = (
+        "__str__",
+        "academic_year",
+        "first_block",
+        "last_block",
+        "status",
+        "solutions_found",
+        "objective",
+        "gap",
+        "elapsed_seconds",
+        "cancel_requested",
+        "created_at",
+        "program",
+    )
+    list_filter = (PROGRAM_FILTER, "status", _related_only("academic_year"), "cancel_requested")
+    list_select_related = ("academic_year", "program")
+    search_fields = ("id__exact", "academic_year__name", "message")
+    autocomplete_fields = ("academic_year",)
+    date_hierarchy = "created_at"
+    actions = ("request_cancel",)
+    readonly_fields = (
+        "status",
+        "cancel_requested",
+        "solutions_found",
+        "objective",
+        "best_bound",
+        "gap",
+        "elapsed_seconds",
+        "started_at",
+        "finished_at",
+        "statistics",
+        "message",
+        "created_by",
+        "created_at",
+    )
+    fieldsets = (
+        (None, {"fields": ("program", "academic_year", "first_block", "last_block", "parameters")}),
+        (
+            "Progress",
+            {
+                "fields": (
+                    "status",
+                    "cancel_requested",
+                    "solutions_found",
+                    "objective",
+                    "best_bound",
+                    "gap",
+                    "elapsed_seconds",
+                    "started_at",
+                    "finished_at",
+                )
+            },
+        ),
+        ("Result", {"fields": ("statistics", "message")}),
+        ("Audit", {"fields": ("created_by", "created_at")}),
+    )
+
+    def save_model(self, request: HttpRequest, obj: ScheduleRun, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Request cancel of the selected queued or running runs", permissions=["change"])
+    def request_cancel(self, request: HttpRequest, queryset: QuerySet[ScheduleRun]) -> None:
+        cancelled, refused = 0, []
+        for run in queryset:
+            try:
+                schedule_run_cancel(run=run, user=request.user)
+            except (DomainError, PermissionDenied) as exc:
+                refused.append(str(exc))
+            else:
+                cancelled += 1
+        if cancelled:
+            self.message_user(request, f"Cancel requested for {cancelled} run(s).", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+
+@admin.register(ScheduleVersion)
+class ScheduleVersionAdmin(TrackedSchedulingAdmin):
+    """Draft, published and archived schedules; publishing goes through its service, so status is shown only."""
+
+    list_display = ("__str__", "academic_year", "number", "status", "run", "published_at", "created_at", "program")
+    list_filter = (PROGRAM_FILTER, "status", _related_only("academic_year"))
+    list_select_related = ("academic_year", "run", "program")
+    search_fields = ("academic_year__name", "number__exact", "note")
+    autocomplete_fields = ("academic_year", "run")
+    readonly_fields = ("status", "published_at", "published_by", "created_at")
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ScheduleVersion]:
+        return super().get_queryset(request).select_related(*self.list_select_related)
+
+
+class AssignmentAdmin(TrackedSchedulingAdmin):
+    """Shared options of the three assignment admins: the source is recorded, not chosen."""
+
+    user_fields = ("acknowledged_by",)
+    readonly_fields = ("source",)
+    override_fieldset = ("Rule override", {"fields": ("override_reason", "acknowledged_by")})
+
+
+@admin.register(BlockAssignment)
+class BlockAssignmentAdmin(AssignmentAdmin):
+    """Residents' rotations per block (or half-block)."""
+
+    list_display = ("person", "block", "half", "rotation", "version", "source", "program")
+    list_filter = (
+        PROGRAM_FILTER,
+        _related_only("block__academic_year"),
+        _related_only("rotation"),
+        PgyFilter,
+        "half",
+        "source",
+        "version__status",
+    )
+    list_select_related = ("person", "block__academic_year", "rotation", "version__academic_year", "program")
+    search_fields = ("person__first_name", "person__last_name", "rotation__name", "rotation__abbreviation")
+    autocomplete_fields = ("person", "block", "rotation", "version")
+    fieldsets = (
+        (None, {"fields": ("program", "version", "person", "block", "half", "rotation", "source")}),
+        AssignmentAdmin.override_fieldset,
+    )
+
+
+@admin.register(SessionAssignment)
+class SessionAssignmentAdmin(AssignmentAdmin):
+    """Half-day activities per person and session."""
+
+    list_display = ("date", "session", "person", "activity", "rotation", "version", "source", "program")
+    list_filter = (
+        PROGRAM_FILTER,
+        "session",
+        "activity",
+        _related_only("rotation"),
+        PgyFilter,
+        "source",
+        "version__status",
+    )
+    list_select_related = ("person", "rotation", "version__academic_year", "program")
+    search_fields = ("person__first_name", "person__last_name", "rotation__name", "rotation__abbreviation")
+    autocomplete_fields = ("person", "rotation", "version")
+    date_hierarchy = "date"
+    fieldsets = (
+        (None, {"fields": ("program", "version", "person", "date", "session", "activity", "rotation", "source")}),
+        AssignmentAdmin.override_fieldset,
+    )
+
+
+@admin.register(CallAssignment)
+class CallAssignmentAdmin(AssignmentAdmin):
+    """Call duty periods."""
+
+    list_display = ("start", "end", "kind", "person", "worked_hours", "version", "source", "program")
+    list_filter = (PROGRAM_FILTER, "kind", PgyFilter, "source", "version__status")
+    list_select_related = ("person", "version__academic_year", "program")
+    search_fields = ("person__first_name", "person__last_name")
+    autocomplete_fields = ("person", "version")
+    date_hierarchy = "start"
+    fieldsets = (
+        (None, {"fields": ("program", "version", "person", "kind", "start", "end", "worked_hours", "source")}),
+        AssignmentAdmin.override_fieldset,
+    )
