@@ -1,5 +1,6 @@
 """Admin for the calendar, people, rotations, runs, versions and assignments, scoped to the user's programs."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -22,7 +23,7 @@ from scheduling.models import (
     SessionAssignment,
     SessionTime,
 )
-from scheduling.services import schedule_run_cancel
+from scheduling.services import academic_year_create, academic_year_plan, schedule_run_cancel
 from tenants.admin import ProgramInheritingFormSet, ProgramScopedAdmin, ProgramScopedInlineMixin, allowed_program_ids
 from tenants.errors import DomainError
 from tenants.permissions import Action
@@ -34,6 +35,16 @@ def _related_only(field: str) -> tuple[str, type[admin.RelatedOnlyFieldListFilte
 
 
 PROGRAM_FILTER = _related_only("program")
+ADD_YEAR_FIELDS = (
+    "program",
+    "name",
+    "start_date",
+    "block_count",
+    "block_length_days",
+    "block_start_weekday",
+    "orientation_days",
+    "is_current",
+)
 
 
 class PgyFilter(admin.SimpleListFilter):
@@ -155,9 +166,31 @@ class CallAssignmentInline(RecentAssignmentsInline):
         return super().get_queryset(request).select_related("version__academic_year")
 
 
+class AcademicYearAddForm(forms.ModelForm):
+    """A new year: its blocks are laid out by the academic_year_plan/create services, not typed in."""
+
+    name = forms.CharField(max_length=40, required=False, help_text="Blank: named after its years, e.g. 2026-2027.")
+
+    class Meta:
+        model = AcademicYear
+        fields = ADD_YEAR_FIELDS
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        options = {name: cleaned.get(name) for name in ADD_YEAR_FIELDS if name != "is_current"}
+        options["name"] = options["name"] or None
+        try:
+            academic_year_plan(**options)
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return cleaned
+
+
 @admin.register(AcademicYear)
 class AcademicYearAdmin(TrackedSchedulingAdmin):
-    """A program's academic years, with their blocks inline."""
+    """A program's academic years; a new one gets its blocks laid out, then they are editable inline."""
 
     list_display = ("name", "program", "start_date", "end_date", "block_count", "block_length_days", "is_current")
     list_filter = (PROGRAM_FILTER, "is_current")
@@ -165,6 +198,27 @@ class AcademicYearAdmin(TrackedSchedulingAdmin):
     search_fields = ("name",)
     date_hierarchy = "start_date"
     inlines = (BlockInline,)
+
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        if obj is None:
+            kwargs.update(form=AcademicYearAddForm, fields=ADD_YEAR_FIELDS)
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        if obj is None:
+            return [(None, {"fields": ADD_YEAR_FIELDS})]
+        return super().get_fieldsets(request, obj)
+
+    def get_inlines(self, request: HttpRequest, obj):
+        return self.inlines if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: AcademicYear, form, change: bool) -> None:
+        if change:
+            return super().save_model(request, obj, form, change)
+        options = {name: form.cleaned_data.get(name) for name in ADD_YEAR_FIELDS if name != "is_current"}
+        options["name"] = options["name"] or None
+        year = academic_year_create(make_current=form.cleaned_data.get("is_current", False), **options)
+        obj.pk, obj.name, obj.end_date, obj.is_current = year.pk, year.name, year.end_date, year.is_current
 
 
 @admin.register(Block)

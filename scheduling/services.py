@@ -2,17 +2,19 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import holidays
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.text import capfirst
 
-from scheduling.engine.calendar import academic_year_end, block_dates
-from scheduling.models import AcademicYear, Block, CalendarDay, Session, SessionTime
+from scheduling.engine.calendar import BlockDates, academic_year_end, block_dates
+from scheduling.models import AcademicYear, Block, CalendarDay, ScheduleRun, Session, SessionTime
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
+from tenants.permissions import Action, can
 
 DEFAULT_SESSION_TIMES = {
     Session.AM: (dt.time(7, 0), dt.time(12, 0)),
@@ -42,8 +44,7 @@ def _year_name(start: dt.date, end: dt.date) -> str:
     return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
 
 
-@transaction.atomic
-def academic_year_create(
+def academic_year_plan(
     *,
     program: Organization,
     start_date: dt.date,
@@ -52,11 +53,11 @@ def academic_year_create(
     block_length_days: int = 28,
     block_start_weekday: int | None = None,
     orientation_days: int = 0,
-    make_current: bool = False,
-) -> AcademicYear:
-    """Create a program's academic year (ending the day before the same date next year) and its blocks.
+) -> tuple[AcademicYear, list[BlockDates]]:
+    """Check a new academic year without writing: the unsaved year and its block dates, or a DomainError.
 
-    A year that overlaps or is named like an existing one is refused; `make_current` moves the current flag to it.
+    The year ends the day before the same date next year; one that overlaps or is named like an
+    existing year of the program is refused, and so are blocks that cannot fit.
     """
     _require_program(program)
     end_date = academic_year_end(start_date)
@@ -82,7 +83,6 @@ def academic_year_create(
         )
     except ValueError as exc:
         raise DomainError(str(exc)) from exc
-
     year = AcademicYear(
         program=program,
         name=name,
@@ -94,13 +94,23 @@ def academic_year_create(
         orientation_days=orientation_days,
     )
     _validated(year)
+    return year, dates
+
+
+@transaction.atomic
+def academic_year_create(*, make_current: bool = False, **plan: Any) -> AcademicYear:
+    """Create a program's academic year and its blocks, as planned by `academic_year_plan` (same arguments).
+
+    `make_current` moves the program's current flag to the new year.
+    """
+    year, dates = academic_year_plan(**plan)
     if make_current:
-        _current_flag_clear(program_id=program.pk)
+        _current_flag_clear(program_id=year.program_id)
         year.is_current = True
     year.save()
     for block in dates:
         Block.objects.create(
-            program=program, academic_year=year, number=block.number, start_date=block.start, end_date=block.end
+            program=year.program, academic_year=year, number=block.number, start_date=block.start, end_date=block.end
         )
     return year
 
@@ -171,12 +181,7 @@ def session_times_ensure_defaults(*, program: Organization) -> list[SessionTime]
     ]
 
 
-# Schedule runs. These imports sit here, not in the header, only so this block could be appended without
-# editing the lines above; move them up when the header is next touched.
-from django.core.exceptions import PermissionDenied  # noqa: E402
-
-from scheduling.models import ScheduleRun  # noqa: E402
-from tenants.permissions import Action, can  # noqa: E402
+# Schedule runs.
 
 CANCELLABLE_RUN_STATUSES = frozenset({ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING})
 

@@ -72,3 +72,56 @@ class EnforceSameProgram(Operation):
         else:
             for event in ("insert", "update"):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_{event}")
+
+
+class FreezeProgram(Operation):
+    """Refuse any update that moves a row to another program (its children would be left behind).
+
+    `FreezeProgram("person")` installs a BEFORE UPDATE trigger on PostgreSQL and SQLite.
+    """
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, model_name: str) -> None:
+        self.model_name = model_name
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [], {"model_name": self.model_name})
+
+    def state_forwards(self, app_label, state) -> None:
+        pass
+
+    def describe(self) -> str:
+        return f"Freeze the program of {self.model_name} rows"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        model = to_state.apps.get_model(app_label, self.model_name)
+        table = model._meta.db_table
+        name = f"{table}_program_frozen"
+        message = f"{model._meta.verbose_name}: a row cannot move to another program"
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(
+                f"CREATE OR REPLACE FUNCTION {name}_fn() RETURNS trigger AS $$ BEGIN "
+                f"IF NEW.program_id IS DISTINCT FROM OLD.program_id THEN "
+                f"RAISE EXCEPTION '{message}' USING ERRCODE = '23514'; END IF; RETURN NEW; END; $$ LANGUAGE plpgsql"
+            )
+            schema_editor.execute(
+                f"CREATE TRIGGER {name} BEFORE UPDATE ON {table} FOR EACH ROW EXECUTE FUNCTION {name}_fn()"
+            )
+        elif schema_editor.connection.vendor == "sqlite":
+            schema_editor.execute(
+                f"CREATE TRIGGER {name} BEFORE UPDATE OF program_id ON {table} FOR EACH ROW "
+                f"WHEN NEW.program_id IS NOT OLD.program_id BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
+        else:
+            raise NotImplementedError(f"FreezeProgram does not support {schema_editor.connection.vendor}")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        table = from_state.apps.get_model(app_label, self.model_name)._meta.db_table
+        name = f"{table}_program_frozen"
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}_fn()")
+        else:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")

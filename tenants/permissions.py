@@ -91,6 +91,8 @@ def can(user, action: str, resource: Any, program: Organization | None) -> bool:
     if role is None:
         return False
     if role in MANAGERS:
+        if kind == Resource.PROGRAM and action in (Action.ADD, Action.DELETE):
+            return False  # programs are created and removed by the platform's superusers
         return role == Role.ADMIN or kind not in ADMIN_ONLY or action == Action.VIEW
     if role in CLINICIANS:
         if kind in OWN_CHANGEABLE and action in OWN_ACTIONS:

@@ -391,3 +391,43 @@ def test_changelist_query_count_does_not_grow_with_rows(client, superuser, progr
     for _ in range(4):
         factory(program=program) if model is Person else factory()
     assert queries() == few
+
+
+def test_academic_year_added_in_admin_gets_its_blocks(client, coordinator, program):
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("admin:scheduling_academicyear_add"),
+        {
+            "program": program.pk,
+            "name": "",
+            "start_date": "2026-07-01",
+            "block_count": 13,
+            "block_length_days": 28,
+            "block_start_weekday": "",
+            "orientation_days": 0,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    year = AcademicYear.objects.get(program=program)
+    assert (year.name, year.end_date.isoformat()) == ("2026-2027", "2027-06-30")
+    assert list(year.blocks.values_list("number", flat=True)) == list(range(1, 14))
+
+
+def test_overlapping_academic_year_is_refused_in_admin_and_nothing_is_written(client, coordinator, program):
+    client.force_login(coordinator)
+    url = reverse("admin:scheduling_academicyear_add")
+    data = {
+        "program": program.pk,
+        "name": "",
+        "start_date": "2026-07-01",
+        "block_count": 13,
+        "block_length_days": 28,
+        "block_start_weekday": "",
+        "orientation_days": 0,
+    }
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, {**data, "name": "Second", "start_date": "2027-01-01"})
+    assert response.status_code == 200
+    assert "would duplicate or overlap it" in str(response.context["adminform"].form.non_field_errors())
+    assert AcademicYear.objects.filter(program=program).count() == 1
+    assert Block.objects.filter(program=program).count() == 13

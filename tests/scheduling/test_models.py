@@ -776,3 +776,15 @@ def test_block_of_another_programs_year_is_refused_by_full_clean(year, other_pro
     )
 
     assert validation_errors(block) == {"academic_year": ["This academic year belongs to another program."]}
+
+
+@pytest.mark.parametrize("factory", [ResidentFactory, RotationTemplateFactory, AcademicYearFactory])
+def test_row_cannot_move_to_another_program(factory, program, other_program):
+    row = factory(program=program)
+    row.program = other_program
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()
+
+    row.refresh_from_db()
+    assert row.program == program

@@ -109,3 +109,10 @@ def test_unknown_action_or_resource_is_an_error(program, member):
 
 def test_person_instance_declares_its_resource(program):
     assert Person.permission_resource == Resource.PERSON
+
+
+def test_program_admin_edits_but_never_creates_or_deletes_programs(program, member):
+    admin = member(Role.ADMIN)
+    assert can(admin, Action.CHANGE, Resource.PROGRAM, program)
+    assert not can(admin, Action.ADD, Resource.PROGRAM, program)
+    assert not can(admin, Action.DELETE, Resource.PROGRAM, program)
