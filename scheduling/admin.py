@@ -321,7 +321,7 @@ class RotationTemplateAdmin(TrackedSchedulingAdmin):
 
 
 @admin.register(ScheduleRun)
-class ScheduleRunAdmin(SchedulingAdmin):
+class ScheduleRunAdmin(TrackedSchedulingAdmin):
     """Schedule generations: their parameters are editable, their progress and results only shown."""
 
     list_display = (

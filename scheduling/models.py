@@ -426,6 +426,11 @@ class ScheduleRun(ProgramOwnedModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    # Progress is written with queryset.update() and left out of the history; status changes are kept.
+    history = HistoricalRecords(
+        excluded_fields=["solutions_found", "objective", "best_bound", "gap", "elapsed_seconds", "statistics"]
+    )
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
