@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class TenantsConfig(AppConfig):
     name = "tenants"
-    verbose_name = "Organizations and people who log in"
+    verbose_name = "Programs and users"
