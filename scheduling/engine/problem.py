@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any, TypeVar
 
+from scheduling.engine.duties import RULE_NAMES, AcgmeLimits
+
 SCHEMA_VERSION = 1
 
 ROTATION_KINDS = (
@@ -45,6 +47,7 @@ PREFERENCE_KINDS = ("blocked_week", "preferred_week", "rotation_wish", "rotation
 LOCK_KINDS = ("rotation", "call", "fmit", "clinic")
 CALL_KINDS = ("in_house",)
 SESSIONS = ("AM", "PM")
+ACGME_OVERRIDES = RULE_NAMES  # names of the ACGME limits a program may override
 WEIGHT_NAMES = (
     "coverage_shortfall",
     "call_fairness",
@@ -54,16 +57,6 @@ WEIGHT_NAMES = (
     "preferences",
     "clinic_continuity",
     "change",
-)
-ACGME_OVERRIDES = (
-    "weekly_hours",
-    "window_days",
-    "days_off_per_window",
-    "max_continuous_hours",
-    "transition_hours",
-    "rest_after_24h_hours",
-    "rest_between_periods_hours",
-    "inhouse_call_max_per_window",
 )
 
 
@@ -307,11 +300,15 @@ class Problem:
     preferences: tuple[Preference, ...] = ()
     locks: tuple[Lock, ...] = ()
     rules: ProgramRules = ProgramRules()
-    acgme: dict[str, float] = field(default_factory=dict)  # overrides of scheduling.engine.duties.AcgmeLimits
+    acgme: dict[str, Any] = field(default_factory=dict)  # overrides of scheduling.engine.duties.AcgmeLimits
     weights: Weights = Weights()
     reference: Reference | None = None
     name: str = ""
     version: int = SCHEMA_VERSION
+
+    @property
+    def acgme_limits(self) -> AcgmeLimits:
+        return AcgmeLimits(**self.acgme)
 
     def rotation(self, rotation_id: str) -> Rotation:
         return next(r for r in self.rotations if r.id == rotation_id)
@@ -678,9 +675,16 @@ def _weights(node: _Node) -> Weights:
     return Weights(**{name: node.get(name, getattr(Weights(), name)).integer(0, 1_000_000) for name in WEIGHT_NAMES})
 
 
-def _acgme(node: _Node) -> dict[str, float]:
-    node.obj(set(ACGME_OVERRIDES))
-    return {name: node.get(name).number(0, 1000) for name in node.value}
+def _acgme(node: _Node) -> dict[str, Any]:
+    """Overrides of the ACGME limits, checked by AcgmeLimits itself so both formats agree."""
+    node.obj(set(RULE_NAMES))
+    overrides = dict(node.value)
+    try:
+        AcgmeLimits(**overrides)
+    except (TypeError, ValueError) as exc:
+        name, _, message = str(exc).partition(": ")
+        raise ProblemError(f"{node.path}.{name}" if message else node.path, message or str(exc)) from None
+    return overrides
 
 
 def _reference(node: _Node) -> Reference | None:
