@@ -11,19 +11,28 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from scheduling.models import (
     HEX_COLOUR,
+    WEEKDAY_NAMES,
     AcademicYear,
     Block,
     BlockAssignment,
     CalendarDay,
     CallAssignment,
     Person,
+    RotationRequirement,
     RotationTemplate,
     ScheduleRun,
     ScheduleVersion,
     SessionAssignment,
     SessionTime,
 )
-from scheduling.services import academic_year_create, academic_year_plan, schedule_run_cancel
+from scheduling.services import (
+    academic_year_create,
+    academic_year_plan,
+    schedule_run_cancel,
+    schedule_run_start,
+    schedule_run_validate,
+    schedule_version_publish,
+)
 from tenants.admin import ProgramInheritingFormSet, ProgramScopedAdmin, ProgramScopedInlineMixin, allowed_program_ids
 from tenants.errors import DomainError
 from tenants.permissions import Action
@@ -287,10 +296,30 @@ class PersonAdmin(TrackedSchedulingAdmin):
         return format_html_join(" · ", '<a href="{}?person__id__exact={}">{}</a>', links)
 
 
+class RotationTemplateForm(forms.ModelForm):
+    """Work days as weekday checkboxes, stored as a sorted list of weekday numbers."""
+
+    work_days = forms.TypedMultipleChoiceField(
+        choices=list(enumerate(WEEKDAY_NAMES)),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Weekdays with duty (a night rotation works the night starting on these days).",
+    )
+
+    class Meta:
+        model = RotationTemplate
+        fields = ("work_days",)  # the admin adds the fieldsets' fields
+
+    def clean_work_days(self) -> list[int]:
+        return sorted(set(self.cleaned_data["work_days"]))
+
+
 @admin.register(RotationTemplate)
 class RotationTemplateAdmin(TrackedSchedulingAdmin):
-    """Rotations, their kind, PGY range and staffing limits."""
+    """Rotations, their kind, PGY range, staffing limits and what the engine needs to know about them."""
 
+    form = RotationTemplateForm
     list_display = (
         "name",
         "abbreviation",
@@ -300,13 +329,48 @@ class RotationTemplateAdmin(TrackedSchedulingAdmin):
         "max_pgy",
         "min_residents",
         "max_residents",
-        "allows_half_block",
+        "work_days_display",
+        "is_night",
+        "call_eligible",
+        "continuity_clinic",
         "is_active",
         "program",
     )
-    list_filter = (PROGRAM_FILTER, "kind", "is_active", "allows_half_block", "leave_allowed")
+    list_filter = (
+        PROGRAM_FILTER,
+        "kind",
+        "is_active",
+        "is_night",
+        "call_eligible",
+        "continuity_clinic",
+        "allows_half_block",
+        "leave_allowed",
+    )
     list_select_related = ("program",)
     search_fields = ("name", "abbreviation")
+    fieldsets = (
+        (None, {"fields": ("program", "name", "abbreviation", "colour", "kind", "is_active")}),
+        ("Residents", {"fields": ("min_pgy", "max_pgy", "min_residents", "max_residents")}),
+        (
+            "Engine",
+            {
+                "fields": (
+                    "work_days",
+                    "is_night",
+                    "call_eligible",
+                    "continuity_clinic",
+                    "clinic_sessions_per_week",
+                    "leave_allowed",
+                    "requires_supervision",
+                    "allows_half_block",
+                )
+            },
+        ),
+    )
+
+    @admin.display(description="Work days")
+    def work_days_display(self, obj: RotationTemplate) -> str:
+        return obj.work_days_display
 
     @admin.display(description="Colour", ordering="colour")
     def colour_swatch(self, obj: RotationTemplate) -> str:
@@ -320,9 +384,52 @@ class RotationTemplateAdmin(TrackedSchedulingAdmin):
         )
 
 
+@admin.register(RotationRequirement)
+class RotationRequirementAdmin(TrackedSchedulingAdmin):
+    """Required rotations: blocks of a rotation every resident of a PGY level spends in the year."""
+
+    list_display = ("__str__", "pgy", "rotation", "min_blocks", "max_blocks", "program")
+    list_filter = (PROGRAM_FILTER, "pgy", _related_only("rotation"))
+    list_select_related = ("rotation", "program")
+    search_fields = ("rotation__name", "rotation__abbreviation")
+    autocomplete_fields = ("rotation",)
+    ordering = ("pgy", "rotation__name")
+
+
+class ScheduleRunStartForm(forms.ModelForm):
+    """A new run: the year, its blocks and the solver's limits, checked and started by the run services."""
+
+    last_block = forms.IntegerField(required=False, min_value=0, help_text="Blank: the year's last block.")
+    time_limit = forms.IntegerField(min_value=1, max_value=3600, initial=60, help_text="Seconds.")
+    seed = forms.IntegerField(min_value=0, initial=0, help_text="The same seed and data give the same schedule.")
+    workers = forms.IntegerField(min_value=1, max_value=32, initial=2, help_text="Solver threads.")
+    request_user = None  # set per request by ScheduleRunAdmin.get_form
+
+    class Meta:
+        model = ScheduleRun
+        fields = ("academic_year", "first_block", "last_block")
+
+    def start_options(self) -> dict:
+        data = self.cleaned_data
+        names = ("academic_year", "first_block", "last_block", "time_limit", "seed", "workers")
+        return {name: data.get(name) for name in names}
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                schedule_run_validate(user=self.request_user, **self.start_options())
+            except (DomainError, PermissionDenied) as exc:
+                raise forms.ValidationError(str(exc)) from exc
+        return cleaned
+
+
+RUN_START_FIELDS = ("academic_year", "first_block", "last_block", "time_limit", "seed", "workers")
+
+
 @admin.register(ScheduleRun)
 class ScheduleRunAdmin(TrackedSchedulingAdmin):
-    """Schedule generations: their parameters are editable, their progress and results only shown."""
+    """Schedule generations: adding one starts it through its service; its progress and result are only shown."""
 
     list_display = (
         "__str__",
@@ -345,17 +452,23 @@ class ScheduleRunAdmin(TrackedSchedulingAdmin):
     date_hierarchy = "created_at"
     actions = ("request_cancel",)
     readonly_fields = (
+        "program",
+        "academic_year",
+        "first_block",
+        "last_block",
+        "parameters",
         "status",
         "cancel_requested",
         "solutions_found",
         "objective",
         "best_bound",
-        "gap",
+        "gap_percent",
         "elapsed_seconds",
         "started_at",
         "finished_at",
-        "statistics",
+        "draft_version",
         "message",
+        "statistics",
         "created_by",
         "created_at",
     )
@@ -370,21 +483,48 @@ class ScheduleRunAdmin(TrackedSchedulingAdmin):
                     "solutions_found",
                     "objective",
                     "best_bound",
-                    "gap",
+                    "gap_percent",
                     "elapsed_seconds",
                     "started_at",
                     "finished_at",
                 )
             },
         ),
-        ("Result", {"fields": ("statistics", "message")}),
+        ("Result", {"fields": ("message", "draft_version", "statistics")}),
         ("Audit", {"fields": ("created_by", "created_at")}),
     )
 
+    def get_form(self, request: HttpRequest, obj=None, change: bool = False, **kwargs):
+        if obj is None:
+            kwargs.update(form=ScheduleRunStartForm, fields=RUN_START_FIELDS)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.request_user = request.user  # a class made for this request by modelform_factory
+        return form
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        return [(None, {"fields": RUN_START_FIELDS})] if obj is None else super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return () if obj is None else self.readonly_fields
+
     def save_model(self, request: HttpRequest, obj: ScheduleRun, form, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        """Adding starts the run through `schedule_run_start`; a run itself is never edited."""
+        if change:
+            return
+        run = schedule_run_start(user=request.user, **form.start_options())
+        obj.pk, obj.program_id, obj.last_block, obj.created_at = run.pk, run.program_id, run.last_block, run.created_at
+
+    @admin.display(description="Gap")
+    def gap_percent(self, obj: ScheduleRun) -> str:
+        return "—" if obj.gap is None else f"{obj.gap:.2%}"
+
+    @admin.display(description="Draft version")
+    def draft_version(self, obj: ScheduleRun) -> str:
+        version_id = (obj.statistics or {}).get("version_id")
+        if not version_id:
+            return "—"
+        url = reverse("admin:scheduling_scheduleversion_change", args=[version_id])
+        return format_html('<a href="{}">version {}</a>', url, (obj.statistics or {}).get("version_number"))
 
     @admin.action(description="Request cancel of the selected queued or running runs", permissions=["change"])
     def request_cancel(self, request: HttpRequest, queryset: QuerySet[ScheduleRun]) -> None:
@@ -413,9 +553,25 @@ class ScheduleVersionAdmin(TrackedSchedulingAdmin):
     autocomplete_fields = ("academic_year", "run")
     readonly_fields = ("status", "published_at", "published_by", "created_at")
     date_hierarchy = "created_at"
+    actions = ("publish",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ScheduleVersion]:
         return super().get_queryset(request).select_related(*self.list_select_related)
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        return self._permitted(request, Action.PUBLISH)
+
+    @admin.action(
+        description="Publish the selected draft (archives the year's published version)", permissions=["publish"]
+    )
+    def publish(self, request: HttpRequest, queryset: QuerySet[ScheduleVersion]) -> None:
+        for version in queryset.order_by("number"):
+            try:
+                published = schedule_version_publish(version=version, user=request.user)
+            except (DomainError, PermissionDenied) as exc:
+                self.message_user(request, str(exc), messages.WARNING)
+            else:
+                self.message_user(request, f"Published {published}.", messages.SUCCESS)
 
 
 class AssignmentAdmin(TrackedSchedulingAdmin):

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from scheduling.engine.calendar import academic_year_start
-from scheduling.models import AcademicYear, Block, CalendarDay, Person, RotationTemplate
+from scheduling.models import AcademicYear, Block, CalendarDay, Person, RotationRequirement, RotationTemplate
+from scheduling.program_settings import SETTINGS_KEY, settings_from_json, settings_to_json
 from scheduling.services import academic_year_create, calendar_holidays_load, session_times_ensure_defaults
 from tenants.errors import DomainError
 from tenants.models import Membership, Organization, Role, User
@@ -26,6 +27,8 @@ INSTITUTION_SLUG = "demo-health-system"
 
 FacultyRole = Person.FacultyRole
 Kind = RotationTemplate.Kind
+WEEKDAYS = (0, 1, 2, 3, 4)
+SUNDAY_TO_THURSDAY = (6, 0, 1, 2, 3)  # night shifts starting on these evenings; Friday and Saturday nights are call
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,38 @@ class RotationSpec:
     requires_supervision: bool = True
     allows_half_block: bool = False
     clinic_sessions_per_week: int = 0
+    work_days: tuple[int, ...] = WEEKDAYS
+    is_night: bool = False
+    continuity_clinic: bool = True
+    call_eligible: bool = False
+
+    def engine_fields(self) -> dict:
+        return {
+            "work_days": list(self.work_days),
+            "is_night": self.is_night,
+            "continuity_clinic": self.continuity_clinic,
+            "call_eligible": self.call_eligible,
+        }
+
+
+@dataclass(frozen=True)
+class RequirementSpec:
+    """Blocks of a rotation (by abbreviation) each resident of a PGY level spends in the year."""
+
+    pgy: int
+    rotation: str
+    min_blocks: int
+    max_blocks: int | None
+
+
+def _required(pgy: int, text: str) -> tuple[RequirementSpec, ...]:
+    """Requirements of one PGY level written as "FMIT 3-4, ICU 1" (one number is both minimum and maximum)."""
+    specs = []
+    for item in text.split(", "):
+        rotation, blocks = item.split(" ")
+        low, _, high = blocks.partition("-")
+        specs.append(RequirementSpec(pgy, rotation, int(low), int(high or low)))
+    return tuple(specs)
 
 
 @dataclass(frozen=True)
@@ -70,6 +105,8 @@ class ProgramSpec:
     residents: tuple[ResidentSpec, ...]
     faculty: tuple[FacultySpec, ...]
     rotations: tuple[RotationSpec, ...]
+    requirements: tuple[RequirementSpec, ...] = ()
+    scheduling: dict = field(default_factory=dict)  # Organization.settings["scheduling"]
 
 
 @dataclass(frozen=True)
@@ -117,16 +154,20 @@ FAMILY_MEDICINE = ProgramSpec(
         RotationSpec("Continuity Clinic", "FMC", Kind.OUTPATIENT_CLINIC, "#2e7d32", 1, 3, 4, 12,
                      allows_half_block=True, clinic_sessions_per_week=6),
         RotationSpec("FMIT Inpatient", "FMIT", Kind.FMIT, "#1565c0", 1, 3, 4, 6,
-                     leave_allowed=False, clinic_sessions_per_week=1),
+                     leave_allowed=False, clinic_sessions_per_week=1, call_eligible=True),
         RotationSpec("Night Float", "NF", Kind.NIGHT_FLOAT, "#37474f", 1, 3, 1, 2,
-                     leave_allowed=False, allows_half_block=True),
+                     leave_allowed=False, allows_half_block=True, is_night=True, continuity_clinic=False,
+                     work_days=SUNDAY_TO_THURSDAY),
         RotationSpec("Intensive Care Unit", "ICU", Kind.INPATIENT, "#c62828", 1, 2, 1, 2,
-                     leave_allowed=False, clinic_sessions_per_week=1),
-        RotationSpec("Obstetrics", "OB", Kind.INPATIENT, "#ad1457", 1, 2, 1, 2, clinic_sessions_per_week=1),
-        RotationSpec("Pediatrics", "PEDS", Kind.INPATIENT, "#f9a825", 1, 2, 1, 2, clinic_sessions_per_week=1),
+                     leave_allowed=False, clinic_sessions_per_week=1, call_eligible=True, continuity_clinic=False),
+        RotationSpec("Obstetrics", "OB", Kind.INPATIENT, "#ad1457", 1, 2, 1, 2, clinic_sessions_per_week=1,
+                     call_eligible=True),
+        RotationSpec("Pediatrics", "PEDS", Kind.INPATIENT, "#f9a825", 1, 2, 1, 2, clinic_sessions_per_week=1,
+                     call_eligible=True),
         RotationSpec("Procedures", "PROC", Kind.PROCEDURE, "#6a1b9a", 2, 3, 0, 2,
                      allows_half_block=True, clinic_sessions_per_week=2),
-        RotationSpec("Emergency Medicine", "EM", Kind.INPATIENT, "#ef6c00", 1, 3, 1, 2, clinic_sessions_per_week=1),
+        RotationSpec("Emergency Medicine", "EM", Kind.INPATIENT, "#ef6c00", 1, 3, 1, 2, clinic_sessions_per_week=1,
+                     continuity_clinic=False),
         RotationSpec("Sports Medicine", "SPMED", Kind.OUTPATIENT_CLINIC, "#00838f", 2, 3, 0, 2,
                      allows_half_block=True, clinic_sessions_per_week=2),
         RotationSpec("Electives", "ELEC", Kind.ELECTIVE, "#8d6e63", 2, 3, 0, None,
@@ -134,6 +175,21 @@ FAMILY_MEDICINE = ProgramSpec(
         RotationSpec("Conference / Didactics", "CONF", Kind.CONFERENCE, "#757575", 1, 3, 0, None,
                      requires_supervision=False),
     ),
+    requirements=(
+        _required(1, "FMIT 3-4, ICU 1, OB 1, PEDS 1, EM 1, NF 0-1")
+        + _required(2, "FMIT 2-3, ICU 1, OB 1, PEDS 1, NF 1, PROC 1-2")
+        + _required(3, "FMIT 2-3, NF 1, EM 1, SPMED 1-2, ELEC 1-3")
+    ),
+    scheduling={
+        "requirements": {
+            "clinic_sessions_per_week": {"1": 1, "2": 2, "3": 3},
+            "clinic_capacity": 8,
+            "call": [{"kind": "in_house", "per_night": 1, "min_pgy": 1}],
+            "fmit_min_attendings": 1,
+            "fmit_max_attendings": 2,
+        },
+        "fmit_week_start": 4,
+    },
 )  # fmt: skip
 
 INTERNAL_MEDICINE = ProgramSpec(
@@ -152,14 +208,26 @@ INTERNAL_MEDICINE = ProgramSpec(
     ),
     rotations=(
         RotationSpec("Inpatient Wards", "WARDS", Kind.INPATIENT, "#1565c0", 1, 3, 2, 4,
-                     leave_allowed=False, clinic_sessions_per_week=1),
+                     leave_allowed=False, clinic_sessions_per_week=1, call_eligible=True),
         RotationSpec("Continuity Clinic", "CLINIC", Kind.OUTPATIENT_CLINIC, "#2e7d32", 1, 3, 1, 3,
                      clinic_sessions_per_week=6),
-        RotationSpec("Medical ICU", "MICU", Kind.INPATIENT, "#c62828", 1, 3, 1, 2, leave_allowed=False),
+        RotationSpec("Medical ICU", "MICU", Kind.INPATIENT, "#c62828", 1, 3, 1, 2, leave_allowed=False,
+                     call_eligible=True, continuity_clinic=False),
         RotationSpec("Night Float", "NF", Kind.NIGHT_FLOAT, "#37474f", 2, 3, 1, 1,
-                     leave_allowed=False, allows_half_block=True),
+                     leave_allowed=False, allows_half_block=True, is_night=True, continuity_clinic=False,
+                     work_days=SUNDAY_TO_THURSDAY),
         RotationSpec("Cardiology", "CARD", Kind.ELECTIVE, "#8d6e63", 2, 3, 0, 2, allows_half_block=True),
     ),
+    requirements=_required(1, "WARDS 3-6, MICU 1-2") + _required(2, "WARDS 2-4, NF 2-4") + _required(3, "NF 2-4"),
+    scheduling={
+        "requirements": {
+            "clinic_sessions_per_week": {"1": 1, "2": 1, "3": 1},
+            "clinic_capacity": 4,
+            "call": [{"kind": "in_house", "per_night": 1, "min_pgy": 1}],
+            "fmit_min_attendings": 0,
+            "fmit_max_attendings": 0,
+        },
+    },
 )  # fmt: skip
 
 PROGRAMS = (FAMILY_MEDICINE, INTERNAL_MEDICINE)
@@ -258,8 +326,9 @@ def _program_seed(spec: ProgramSpec, institution: Organization, year_start: dt.d
             },
         )
     for rotation in spec.rotations:
-        fields = asdict(rotation)
+        fields = {**asdict(rotation), **rotation.engine_fields()}
         RotationTemplate.objects.get_or_create(program=program, name=fields.pop("name"), defaults=fields)
+    _engine_setup_seed(spec, program)
     session_times_ensure_defaults(program=program)
     year = AcademicYear.objects.for_program(program).filter(start_date=year_start).first()
     if year is None:
@@ -267,6 +336,31 @@ def _program_seed(spec: ProgramSpec, institution: Organization, year_start: dt.d
         year = academic_year_create(program=program, start_date=year_start, make_current=not has_current)
     calendar_holidays_load(academic_year=year)
     return program
+
+
+def _engine_setup_seed(spec: ProgramSpec, program: Organization) -> None:
+    """The program's required rotations (missing ones) and, the first time, its scheduling settings.
+
+    A program seeded before it had settings also gets the engine flags of its existing demo rotations then.
+    """
+    names = {rotation.abbreviation: rotation.name for rotation in spec.rotations}
+    rotations = {r.name: r for r in RotationTemplate.objects.for_program(program).filter(name__in=names.values())}
+    for requirement in spec.requirements:
+        RotationRequirement.objects.get_or_create(
+            program=program,
+            pgy=requirement.pgy,
+            rotation=rotations[names[requirement.rotation]],
+            defaults={"min_blocks": requirement.min_blocks, "max_blocks": requirement.max_blocks},
+        )
+    if SETTINGS_KEY in (program.settings or {}):
+        return
+    for rotation in spec.rotations:
+        row = rotations[rotation.name]
+        for name, value in rotation.engine_fields().items():
+            setattr(row, name, value)
+        row.save(update_fields=list(rotation.engine_fields()))
+    program.settings = {**(program.settings or {}), SETTINGS_KEY: settings_to_json(settings_from_json(spec.scheduling))}
+    program.save(update_fields=["settings"])
 
 
 def _email(first_name: str, last_name: str) -> str:
@@ -308,6 +402,7 @@ def _counts(programs: list[Organization]) -> dict[str, int]:
         "memberships": Membership.objects.filter(organization_id__in=ids).count(),
         "people": Person.objects.for_programs(ids).count(),
         "rotations": RotationTemplate.objects.for_programs(ids).count(),
+        "required rotations": RotationRequirement.objects.for_programs(ids).count(),
         "blocks": Block.objects.for_programs(ids).count(),
         "holidays": CalendarDay.objects.for_programs(ids).filter(day_type=CalendarDay.DayType.FEDERAL_HOLIDAY).count(),
     }

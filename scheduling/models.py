@@ -323,6 +323,26 @@ class Person(ProgramOwnedModel):
             raise ValidationError(errors)
 
 
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def default_work_days() -> list[int]:
+    """Monday to Friday."""
+    return [0, 1, 2, 3, 4]
+
+
+def validate_work_days(value: object) -> None:
+    """A list of distinct weekdays, 0 (Monday) to 6 (Sunday)."""
+    if not isinstance(value, list) or any(isinstance(day, bool) or not isinstance(day, int) for day in value):
+        raise ValidationError(
+            "Work days must be a list of weekdays from 0 (Monday) to 6 (Sunday), e.g. [0, 1, 2, 3, 4]."
+        )
+    if any(not 0 <= day <= 6 for day in value):
+        raise ValidationError("Work days are weekdays from 0 (Monday) to 6 (Sunday).")
+    if len(set(value)) != len(value):
+        raise ValidationError("A weekday appears twice in the work days.")
+
+
 class RotationTemplate(ProgramOwnedModel):
     """A rotation residents are assigned to for a block (or half-block): its kind and limits."""
 
@@ -354,6 +374,19 @@ class RotationTemplate(ProgramOwnedModel):
     clinic_sessions_per_week = models.PositiveSmallIntegerField(
         default=0, validators=[MaxValueValidator(10)], help_text="Continuity clinic half-days kept on this rotation."
     )
+    work_days = models.JSONField(
+        default=default_work_days,
+        blank=True,
+        validators=[validate_work_days],
+        help_text="Weekdays worked, 0 = Monday … 6 = Sunday (default Monday to Friday).",
+    )
+    is_night = models.BooleanField(
+        "night rotation", default=False, help_text="Works nights (19:00-07:00 by default) instead of days."
+    )
+    continuity_clinic = models.BooleanField(
+        default=True, help_text="Its residents leave for their weekly continuity clinic half-days."
+    )
+    call_eligible = models.BooleanField(default=False, help_text="Its residents take in-house call.")
     is_active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
@@ -382,6 +415,10 @@ class RotationTemplate(ProgramOwnedModel):
     def __str__(self) -> str:
         return f"{self.name} ({self.abbreviation})"
 
+    @property
+    def work_days_display(self) -> str:
+        return ", ".join(WEEKDAY_NAMES[day] for day in sorted(self.work_days or [])) or "none"
+
     permission_resource = "rotation"
 
     def clean(self) -> None:
@@ -393,6 +430,52 @@ class RotationTemplate(ProgramOwnedModel):
             errors["max_residents"] = "The maximum residents cannot be below the minimum."
         if errors:
             raise ValidationError(errors)
+
+
+class RotationRequirement(ProgramOwnedModel):
+    """Every resident of a PGY level spends `min_blocks`..`max_blocks` blocks of the year on a rotation."""
+
+    pgy = models.PositiveSmallIntegerField("PGY", validators=[MinValueValidator(1), MaxValueValidator(8)])
+    rotation = models.ForeignKey(RotationTemplate, on_delete=models.CASCADE, related_name="requirements")
+    min_blocks = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(26)])
+    max_blocks = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(26)], help_text="Blank: no maximum."
+    )
+
+    permission_resource = "rotation"
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["program", "pgy", "rotation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "pgy", "rotation"],
+                name="rotationrequirement_unique_per_pgy",
+                violation_error_message="This PGY level already has a requirement for this rotation.",
+            ),
+            models.CheckConstraint(condition=Q(pgy__gte=1, pgy__lte=8), name="rotationrequirement_pgy_range"),
+            models.CheckConstraint(
+                condition=Q(max_blocks__isnull=True) | Q(min_blocks__lte=F("max_blocks")),
+                name="rotationrequirement_min_not_above_max",
+                violation_error_message="The minimum blocks cannot exceed the maximum.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        most = "" if self.max_blocks is None else f"-{self.max_blocks}"
+        return f"PGY-{self.pgy}: {self.min_blocks}{most} blocks of {self.rotation.abbreviation}"
+
+    def clean(self) -> None:
+        super().clean()
+        _same_program(self, ("rotation",))
+        if self.max_blocks is not None and self.min_blocks is not None and self.min_blocks > self.max_blocks:
+            raise ValidationError({"max_blocks": "The maximum blocks cannot be below the minimum."})
+        if self.rotation_id and self.pgy and self.min_blocks:
+            rotation = self.rotation
+            if not rotation.min_pgy <= self.pgy <= rotation.max_pgy:
+                raise ValidationError(
+                    {"pgy": f"{rotation.name} takes PGY {rotation.min_pgy}-{rotation.max_pgy}, not PGY-{self.pgy}."}
+                )
 
 
 class ScheduleRun(ProgramOwnedModel):

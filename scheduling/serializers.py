@@ -50,6 +50,10 @@ class RotationSerializer(serializers.ModelSerializer):
             "requires_supervision",
             "allows_half_block",
             "clinic_sessions_per_week",
+            "work_days",
+            "is_night",
+            "continuity_clinic",
+            "call_eligible",
             "is_active",
         ]
         read_only_fields = fields

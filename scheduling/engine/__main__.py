@@ -1,25 +1,164 @@
-"""`python -m scheduling.engine {solve,check,generate} ...`: the engine's command line (DESIGN.md section 6)."""
+"""`python -m scheduling.engine {solve,check,generate} ...`: the engine's command line (DESIGN.md section 6).
+
+Exit codes: 0 solved (optimal, feasible, or cancelled with a schedule) / compliant / generated; 1 infeasible,
+timed out or cancelled without a schedule / violations found; 2 bad input, with one line on stderr naming
+the field at fault (`bad input: residents[3].pgy: must be an integer from 1 to 8 (got 9)`).
+"""
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
+import json
+import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 COMMANDS = ("solve", "check", "generate")
+EXIT_OK, EXIT_NO_SCHEDULE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _BadInput(Exception):
+    """The one line printed after "bad input: "."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Dispatch to the subcommand's own `main`, which parses the rest of the arguments."""
+    """Dispatch to the subcommand, which parses the rest of the arguments."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in COMMANDS:
         print(f"usage: python -m scheduling.engine {{{','.join(COMMANDS)}}} ...", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
     if args[0] == "check":
         from scheduling.engine import cli_check
 
         return cli_check.main(args[1:])
-    print(f"bad input: the {args[0]} command is not available yet", file=sys.stderr)
-    return 2
+    try:
+        return solve_main(args[1:]) if args[0] == "solve" else generate_main(args[1:])
+    except _BadInput as error:
+        print(f"bad input: {' '.join(str(error).split())}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _load_json(name: str, what: str) -> Any:
+    try:
+        if name == "-":
+            text = sys.stdin.read()
+        else:
+            with open(name, encoding="utf-8") as handle:
+                text = handle.read()
+    except OSError as error:
+        raise _BadInput(f"{what} {name}: cannot read ({error.strerror or error})") from None
+    except UnicodeDecodeError:
+        raise _BadInput(f"{what} {name}: not UTF-8 text") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise _BadInput(
+            f"{what} {name}: not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
+        ) from None
+
+
+def _write_json(data: Any, name: str | None) -> None:
+    text = json.dumps(data, indent=1)
+    if name is None or name == "-":
+        sys.stdout.write(text + "\n")
+        return
+    with open(name, "w", encoding="utf-8") as handle:
+        handle.write(text + "\n")
+
+
+def solve_main(argv: Sequence[str]) -> int:
+    """`solve PROBLEM.json [--time-limit S] [--workers N] [--seed K] [--reference OLD.json] [-o SOLUTION.json]`."""
+    from scheduling.engine.model import solve
+    from scheduling.engine.problem import ProblemError, problem_from_json
+    from scheduling.engine.solution import Progress
+    from scheduling.engine.solution_io import (
+        SolutionError,
+        reference_from_solution,
+        solution_from_json,
+        solution_to_json,
+    )
+
+    parser = argparse.ArgumentParser(prog="python -m scheduling.engine solve", description="Build a schedule.")
+    parser.add_argument("problem", metavar="PROBLEM.json", help='the problem; "-" reads stdin')
+    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    parser.add_argument("--workers", type=int, default=2, help="search workers (default 2)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--reference", metavar="OLD_SOLUTION.json", help="stay close to this schedule")
+    parser.add_argument("-o", "--output", metavar="SOLUTION.json", help='where to write the solution ("-" = stdout)')
+    args = parser.parse_args(argv)
+    if args.time_limit <= 0 or args.workers < 1:
+        raise _BadInput("--time-limit must be positive and --workers at least 1")
+    try:
+        problem = problem_from_json(_load_json(args.problem, "problem"))
+    except ProblemError as error:
+        raise _BadInput(f"{error.path}: {error.message}") from None
+    if args.reference:
+        try:
+            old = solution_from_json(_load_json(args.reference, "reference"))
+        except SolutionError as error:
+            raise _BadInput(f"reference {error.path}: {error.message}") from None
+        problem = dataclasses.replace(problem, reference=reference_from_solution(old))
+
+    stop = {"asked": False}
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        stop["asked"] = True
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+
+    def progress(p: Progress) -> None:
+        objective = "-" if p.objective is None else f"{p.objective:g}"
+        bound = "-" if p.best_bound is None else f"{p.best_bound:g}"
+        gap = "-" if p.gap is None else f"{100 * p.gap:.1f}%"
+        print(
+            f"progress: {p.elapsed_seconds:6.1f}s solutions={p.solutions} "
+            f"objective={objective} bound={bound} gap={gap}",
+            file=sys.stderr,
+        )
+
+    try:
+        solution = solve(
+            problem,
+            time_limit=args.time_limit,
+            workers=args.workers,
+            seed=args.seed,
+            on_progress=progress,
+            should_stop=lambda: stop["asked"],
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    stats = solution.statistics
+    _write_json(solution_to_json(solution), args.output)
+    print(f"status: {stats.status}; {stats.message}", file=sys.stderr)
+    if solution.has_schedule:
+        return EXIT_OK
+    for conflict in stats.conflicts:
+        print(f"conflict: {conflict.message}", file=sys.stderr)
+    return EXIT_NO_SCHEDULE
+
+
+def generate_main(argv: Sequence[str]) -> int:
+    """`generate [--size S|M|L|XL] [--residents R --faculty F --blocks B] [--seed K] [-o PROBLEM.json]`."""
+    from scheduling.engine.generate import SIZES, generate
+    from scheduling.engine.problem import problem_to_json
+
+    parser = argparse.ArgumentParser(prog="python -m scheduling.engine generate", description="A synthetic program.")
+    parser.add_argument("--size", choices=sorted(SIZES), help="a preset: S, M, L or XL")
+    parser.add_argument("--residents", type=int)
+    parser.add_argument("--faculty", type=int)
+    parser.add_argument("--blocks", type=int)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("-o", "--output", metavar="PROBLEM.json", help='where to write it ("-" = stdout)')
+    args = parser.parse_args(argv)
+    residents, faculty, blocks = SIZES[args.size or "M"]
+    try:
+        problem = generate(args.residents or residents, args.faculty or faculty, args.blocks or blocks, seed=args.seed)
+    except ValueError as error:
+        raise _BadInput(str(error)) from None
+    _write_json(problem_to_json(problem), args.output)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -336,7 +336,8 @@ class _Node:
             raise self.fail("must be an object")
         unknown = sorted(set(self.value) - set(allowed))
         if unknown:
-            raise ProblemError(f"{self.path}.{unknown[0]}", f"unknown field (allowed: {', '.join(sorted(allowed))})")
+            where = f"{self.path}.{unknown[0]}" if self.path else unknown[0]
+            raise ProblemError(where, f"unknown field (allowed: {', '.join(sorted(allowed))})")
         return self
 
     def get(self, key: str, default: Any = ..., *, required: bool = False) -> _Node:

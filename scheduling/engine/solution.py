@@ -81,6 +81,7 @@ class Statistics:
     gap: float | None = None
     wall_seconds: float = 0.0
     first_solution_seconds: float | None = None
+    best_solution_seconds: float | None = None  # when the returned schedule was found
     solutions_found: int = 0
     soft_costs: dict[str, float] = field(default_factory=dict)
     fairness: dict[str, Any] = field(default_factory=dict)

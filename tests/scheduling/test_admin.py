@@ -15,6 +15,7 @@ from scheduling.models import (
     CalendarDay,
     CallAssignment,
     Person,
+    RotationRequirement,
     RotationTemplate,
     ScheduleRun,
     ScheduleVersion,
@@ -43,6 +44,7 @@ SCHEDULING_MODELS = [
     CalendarDay,
     Person,
     RotationTemplate,
+    RotationRequirement,
     ScheduleRun,
     ScheduleVersion,
     BlockAssignment,
@@ -74,6 +76,7 @@ def make_rows(program, surname: str) -> dict:
         ),
         Person: person,
         RotationTemplate: rotation,
+        RotationRequirement: RotationRequirement.objects.create(program=program, pgy=1, rotation=rotation),
         ScheduleRun: run,
         ScheduleVersion: version,
         BlockAssignment: BlockAssignmentFactory(block=block, version=version, person=person, rotation=rotation),
@@ -354,7 +357,7 @@ def test_request_cancel_ignores_other_program_runs(as_coordinator, ours, theirs)
     assert ScheduleRun.objects.get(pk=ours[ScheduleRun].pk).cancel_requested is True
 
 
-def test_schedule_run_progress_fields_are_read_only(as_coordinator, ours):
+def test_schedule_run_is_read_only_once_created(as_coordinator, ours):
     run = ours[ScheduleRun]
     url = admin_url(ScheduleRun, "change", run.pk)
     data = change_form_data(as_coordinator.get(url))
@@ -363,7 +366,7 @@ def test_schedule_run_progress_fields_are_read_only(as_coordinator, ours):
 
     assert response.status_code == 302
     run.refresh_from_db()
-    assert (run.status, run.solutions_found, run.last_block) == (ScheduleRun.Status.QUEUED, 0, 12)
+    assert (run.status, run.solutions_found, run.last_block) == (ScheduleRun.Status.QUEUED, 0, 13)
 
 
 @pytest.mark.parametrize(
@@ -431,3 +434,97 @@ def test_overlapping_academic_year_is_refused_in_admin_and_nothing_is_written(cl
     assert "would duplicate or overlap it" in str(response.context["adminform"].form.non_field_errors())
     assert AcademicYear.objects.filter(program=program).count() == 1
     assert Block.objects.filter(program=program).count() == 13
+
+
+def run_add_data(year, **changes) -> dict:
+    return {"academic_year": year.pk, "first_block": 1, "last_block": "", "time_limit": 30, "seed": 3, "workers": 1} | (
+        changes
+    )
+
+
+def test_adding_a_run_in_the_admin_starts_it_through_the_service(as_coordinator, coordinator, ours):
+    year = ours[AcademicYear]
+    ours[ScheduleRun].delete()
+
+    response = as_coordinator.post(admin_url(ScheduleRun, "add"), run_add_data(year))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    run = ScheduleRun.objects.get()
+    assert (run.status, run.academic_year, run.first_block, run.last_block) == ("queued", year, 1, 1)
+    assert (run.created_by, run.program) == (coordinator, year.program)
+    assert run.parameters == {"time_limit": 30, "seed": 3, "workers": 1}
+    assert response.url == admin_url(ScheduleRun, "changelist")
+
+
+def test_run_add_form_asks_year_blocks_time_limit_and_seed(as_coordinator, ours):
+    form = as_coordinator.get(admin_url(ScheduleRun, "add")).context["adminform"].form
+
+    assert list(form.fields) == ["academic_year", "first_block", "last_block", "time_limit", "seed", "workers"]
+    assert (form.fields["time_limit"].initial, form.fields["seed"].initial) == (60, 0)
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"last_block": 99}, "Block 99 does not exist"),
+        ({"first_block": 1, "last_block": 0}, "Blocks 1-0: the first block comes after the last."),
+        ({"time_limit": 0}, "Ensure this value is greater than or equal to 1."),
+    ],
+)
+def test_run_add_form_refuses_bad_options_readably(as_coordinator, ours, changes, message):
+    ours[ScheduleRun].delete()
+
+    response = as_coordinator.post(admin_url(ScheduleRun, "add"), run_add_data(ours[AcademicYear], **changes))
+
+    assert response.status_code == 200
+    assert message in str(response.context["adminform"].form.errors)
+    assert not ScheduleRun.objects.exists()
+
+
+def test_run_add_form_refuses_a_second_active_run(as_coordinator, ours):
+    response = as_coordinator.post(admin_url(ScheduleRun, "add"), run_add_data(ours[AcademicYear]))
+
+    assert response.status_code == 200
+    assert "already has a schedule run in progress" in str(response.context["adminform"].form.errors)
+    assert ScheduleRun.objects.filter(program=ours[AcademicYear].program).count() == 1
+
+
+def test_run_change_page_shows_progress_message_and_draft_read_only(as_coordinator, ours):
+    run, version = ours[ScheduleRun], ours[ScheduleVersion]
+    ScheduleRun.objects.filter(pk=run.pk).update(
+        status="infeasible",
+        gap=0.125,
+        message="Block 4: inpatient needs 6 residents; 5 are eligible and available",
+        statistics={"version_id": version.pk, "version_number": version.number},
+    )
+
+    response = as_coordinator.get(admin_url(ScheduleRun, "change", run.pk))
+
+    page = response.content.decode()
+    assert "Block 4: inpatient needs 6 residents; 5 are eligible and available" in page
+    assert "12.50%" in page
+    assert admin_url(ScheduleVersion, "change", version.pk) in page
+    assert not any(field in response.context["adminform"].form.fields for field in ("status", "first_block"))
+
+
+def test_resident_cannot_add_a_run_in_the_admin(client, resident_user, ours):
+    resident_user.is_staff = True
+    resident_user.save()
+    client.force_login(resident_user)
+
+    response = client.post(admin_url(ScheduleRun, "add"), run_add_data(ours[AcademicYear]))
+
+    assert response.status_code == 403 or "/admin/login/" in response.url  # the admin is for managers
+    assert ScheduleRun.objects.count() == 1
+
+
+def test_rotation_work_days_are_weekday_checkboxes_in_the_admin(as_coordinator, ours):
+    rotation = ours[RotationTemplate]
+    url = admin_url(RotationTemplate, "change", rotation.pk)
+    data = change_form_data(as_coordinator.get(url))
+
+    response = as_coordinator.post(url, {**data, "work_days": ["6", "0", "1"], "is_night": "on"})
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rotation.refresh_from_db()
+    assert (rotation.work_days, rotation.is_night) == ([0, 1, 6], True)

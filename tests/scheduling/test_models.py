@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from scheduling.models import (
@@ -21,6 +21,7 @@ from scheduling.models import (
     CalendarDay,
     CallAssignment,
     Person,
+    RotationRequirement,
     RotationTemplate,
     ScheduleRun,
     ScheduleVersion,
@@ -36,7 +37,7 @@ from tests.scheduling.factories import (
     ScheduleRunFactory,
     ScheduleVersionFactory,
 )
-from tests.tenants.factories import UserFactory
+from tests.tenants.factories import ProgramFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -788,3 +789,126 @@ def test_row_cannot_move_to_another_program(factory, program, other_program):
 
     row.refresh_from_db()
     assert row.program == program
+
+
+# Engine fields of rotations and required rotations (migration 0005)
+
+
+def test_rotation_works_monday_to_friday_by_default(program):
+    rotation = RotationTemplate.objects.create(program=program, name="Wards", abbreviation="W", kind="inpatient")
+
+    rotation.refresh_from_db()
+    assert (rotation.work_days, rotation.is_night, rotation.continuity_clinic, rotation.call_eligible) == (
+        [0, 1, 2, 3, 4],
+        False,
+        True,
+        False,
+    )
+    assert rotation.work_days_display == "Mon, Tue, Wed, Thu, Fri"
+
+
+@pytest.mark.parametrize(
+    ("work_days", "message"),
+    [
+        ("Mon-Fri", "Work days must be a list of weekdays from 0 (Monday) to 6 (Sunday), e.g. [0, 1, 2, 3, 4]."),
+        ([0, "1"], "Work days must be a list of weekdays from 0 (Monday) to 6 (Sunday), e.g. [0, 1, 2, 3, 4]."),
+        ([0, True], "Work days must be a list of weekdays from 0 (Monday) to 6 (Sunday), e.g. [0, 1, 2, 3, 4]."),
+        ([0, 7], "Work days are weekdays from 0 (Monday) to 6 (Sunday)."),
+        ([1, 1], "A weekday appears twice in the work days."),
+    ],
+)
+def test_rotation_work_days_must_be_distinct_weekdays_in_full_clean(rotation, work_days, message):
+    rotation.work_days = work_days
+
+    assert validation_errors(rotation)["work_days"] == [message]
+
+
+def test_rotation_with_no_work_days_is_allowed(rotation):
+    rotation.work_days = []
+    rotation.full_clean()
+
+
+def requirement(rotation, **fields) -> RotationRequirement:
+    return RotationRequirement(program=rotation.program, rotation=rotation, **{"pgy": 1, "min_blocks": 1, **fields})
+
+
+def test_rotation_requirement_minimum_above_maximum_is_refused_by_database(rotation):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        requirement(rotation, min_blocks=3, max_blocks=2).save()
+
+    assert not RotationRequirement.objects.exists()
+
+
+def test_rotation_requirement_minimum_above_maximum_is_refused_by_full_clean(rotation):
+    assert validation_errors(requirement(rotation, min_blocks=3, max_blocks=2)) == {
+        "max_blocks": ["The maximum blocks cannot be below the minimum."]
+    }
+
+
+def test_second_requirement_for_a_pgy_and_rotation_is_refused(rotation):
+    requirement(rotation).save()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        requirement(rotation, min_blocks=2).save()
+    assert validation_errors(requirement(rotation, min_blocks=2)) == {
+        NON_FIELD_ERRORS: ["This PGY level already has a requirement for this rotation."]
+    }
+
+
+def test_rotation_requirement_pgy_9_is_refused_by_database(rotation):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        requirement(rotation, pgy=9).save()
+
+    assert not RotationRequirement.objects.exists()
+
+
+def test_rotation_requirement_outside_the_rotations_pgy_range_is_refused_by_full_clean(program):
+    senior = RotationTemplateFactory(program=program, name="Electives", min_pgy=2, max_pgy=3)
+
+    assert validation_errors(requirement(senior, pgy=1)) == {"pgy": ["Electives takes PGY 2-3, not PGY-1."]}
+
+
+def test_rotation_requirement_refuses_rotation_of_other_program(program, foreign_rotation):
+    with pytest.raises(IntegrityError, match=SAME_PROGRAM_TRIGGER), transaction.atomic():
+        RotationRequirement.objects.create(program=program, rotation=foreign_rotation, pgy=1)
+
+    assert validation_errors(RotationRequirement(program=program, rotation=foreign_rotation, pgy=1)) == {
+        "rotation": ["This rotation belongs to another program."]
+    }
+
+
+def test_rotation_requirement_cannot_move_to_another_program(rotation, other_program):
+    row = requirement(rotation)
+    row.save()
+    row.program = other_program
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        row.save()
+
+
+def test_tenancy_triggers_survive_the_engine_fields_migration():
+    """SQLite rebuilt the rotation table to add its columns; 0005 re-installs the triggers it had to drop."""
+    expected = {
+        "scheduling_rotationtemplate_program_frozen",
+        "scheduling_blockassignment_same_program",
+        "scheduling_sessionassignment_same_program",
+        "scheduling_rotationrequirement_same_program",
+        "scheduling_rotationrequirement_program_frozen",
+    }
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            names = {name.removesuffix("_insert").removesuffix("_update") for (name,) in cursor.fetchall()}
+        else:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            names = {name for (name,) in cursor.fetchall()}
+
+    assert expected <= names
+
+
+def test_block_assignment_of_a_rebuilt_rotation_table_still_refuses_other_programs(version, resident, block, program):
+    """The trigger on blockassignment reads the rotation table SQLite rebuilt in 0005."""
+    foreign = RotationTemplateFactory(program=ProgramFactory(), name="Elsewhere")
+
+    with pytest.raises(IntegrityError, match=SAME_PROGRAM_TRIGGER), transaction.atomic():
+        BlockAssignment.objects.create(program=program, version=version, person=resident, block=block, rotation=foreign)

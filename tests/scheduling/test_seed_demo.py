@@ -7,12 +7,33 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from scheduling.demo import DEMO_PASSWORD
-from scheduling.models import AcademicYear, Block, CalendarDay, Person, RotationTemplate, SessionTime
+from scheduling.engine_io import problem_for
+from scheduling.models import (
+    AcademicYear,
+    Block,
+    CalendarDay,
+    Person,
+    RotationRequirement,
+    RotationTemplate,
+    SessionTime,
+)
+from scheduling.program_settings import scheduling_settings
 from tenants.models import Membership, Organization, Role, User
 
 pytestmark = pytest.mark.django_db
 
-COUNTED = (Organization, Membership, User, Person, RotationTemplate, Block, CalendarDay, AcademicYear, SessionTime)
+COUNTED = (
+    Organization,
+    Membership,
+    User,
+    Person,
+    RotationTemplate,
+    RotationRequirement,
+    Block,
+    CalendarDay,
+    AcademicYear,
+    SessionTime,
+)
 
 
 def seed(*args: str) -> str:
@@ -148,3 +169,54 @@ def test_seed_demo_refuses_production_without_force(settings):
 
     seed("--force")
     assert Organization.objects.filter(slug="family-medicine").exists()
+
+
+def test_seed_demo_gives_family_medicine_engine_settings(family_medicine):
+    settings = scheduling_settings(family_medicine)
+    rotations = {r.abbreviation: r for r in RotationTemplate.objects.for_program(family_medicine)}
+
+    assert settings.requirements.clinic_sessions_per_week == {1: 1, 2: 2, 3: 3}
+    assert [(c.per_night, c.min_pgy) for c in settings.requirements.call] == [(1, 1)]
+    assert (settings.requirements.fmit_min_attendings, settings.requirements.fmit_max_attendings) == (1, 2)
+    assert {abbreviation for abbreviation, r in rotations.items() if r.call_eligible} >= {"FMIT", "ICU"}
+    assert [abbreviation for abbreviation, r in rotations.items() if r.is_night] == ["NF"]
+    assert not rotations["NF"].continuity_clinic and rotations["FMC"].continuity_clinic
+    assert sum(r.continuity_clinic for r in rotations.values()) > len(rotations) / 2
+    minimum = sum(r.min_residents for r in rotations.values())
+    maximum = sum(r.max_residents or 24 for r in rotations.values())
+    assert minimum <= 24 <= maximum  # 24 residents fit every block's staffing
+    required = RotationRequirement.objects.for_program(family_medicine)
+    assert set(required.values_list("pgy", flat=True)) == {1, 2, 3}
+    for pgy in (1, 2, 3):
+        assert sum(required.filter(pgy=pgy).values_list("min_blocks", flat=True)) <= 13
+    year = AcademicYear.objects.for_program(family_medicine).get(is_current=True)
+    problem = problem_for(academic_year=year)
+    assert len(problem.residents) == 24 and len(problem.faculty) == 12
+
+
+def test_seed_demo_keeps_engine_settings_a_coordinator_changed(family_medicine):
+    nights = RotationTemplate.objects.get(program=family_medicine, abbreviation="NF")
+    nights.work_days = [0, 1, 2, 3]
+    nights.save()
+    family_medicine.settings["scheduling"]["requirements"]["clinic_capacity"] = 3
+    family_medicine.save()
+
+    seed()
+
+    nights.refresh_from_db()
+    family_medicine.refresh_from_db()
+    assert nights.work_days == [0, 1, 2, 3]
+    assert scheduling_settings(family_medicine).requirements.clinic_capacity == 3
+
+
+def test_seed_demo_sets_up_the_engine_of_a_program_seeded_before_it_had_settings(family_medicine):
+    RotationTemplate.objects.for_program(family_medicine).update(call_eligible=False, is_night=False)
+    family_medicine.settings = {}
+    family_medicine.save()
+
+    seed()
+
+    family_medicine.refresh_from_db()
+    assert scheduling_settings(family_medicine).requirements.clinic_capacity == 8
+    assert RotationTemplate.objects.get(program=family_medicine, abbreviation="NF").is_night
+    assert RotationTemplate.objects.get(program=family_medicine, abbreviation="FMIT").call_eligible

@@ -1,0 +1,206 @@
+"""From assignments (rotations, calls, clinic half-days, FMIT weeks) to sessions, call periods and DUTIES.
+
+The derivation is the model's reading of a schedule (docs/engine.md, "Duty derivation"): a resident works
+from the AM start to the PM end on the rotation's work days, except on leave, on the day after a call
+(post-call day off) and on the day after a night shift; an in-house call runs from the end of that day's
+duty (or from the AM start when there is none) to `call_end` the next morning; a night shift runs from
+`night_start` to `night_end` the next morning. Assignments are given as a Reference, the shape a re-solve takes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date, datetime, time
+from typing import Any
+
+from scheduling.engine.duties import AcgmeLimits
+from scheduling.engine.facts import Facts
+from scheduling.engine.problem import Problem, Reference, Rotation
+from scheduling.engine.solution import (
+    CallAssignment,
+    FmitWeek,
+    RotationAssignment,
+    SessionAssignment,
+    Solution,
+    Statistics,
+)
+
+SESSIONS = ("AM", "PM")
+RESIDENT_ACTIVITIES = ("clinic", "night_float", "off", "leave")  # plus the rotation kinds
+FACULTY_ACTIVITIES = ("clinic", "fmit", "off", "leave")
+
+
+def _stamp(day: date, at: time) -> str:
+    return datetime.combine(day, at).strftime("%Y-%m-%dT%H:%M")
+
+
+class _Resident:
+    """One resident's schedule read day by day."""
+
+    def __init__(self, facts: Facts, r: int, assignments: Reference) -> None:
+        self.f = facts
+        self.res = facts.residents[r]
+        blocks = facts.problem.calendar.blocks
+        self.rotation: list[Rotation | None] = []
+        for b in facts.block_of:
+            rot_id = assignments.rotations.get((self.res.id, blocks[b].number))
+            self.rotation.append(facts.rotations[facts.rotation_index[rot_id]] if rot_id is not None else None)
+        self.calls = {facts.day_index[d] for p, d in assignments.calls if p == self.res.id and d in facts.day_index}
+
+    def night(self, i: int) -> bool:
+        rot = self.rotation[i] if 0 <= i < self.f.n else None
+        return rot is not None and self.f.works_night(rot, self.res.id, i)
+
+    def day_duty(self, i: int) -> bool:
+        rot = self.rotation[i]
+        return (
+            rot is not None
+            and self.f.works_day(rot, i)
+            and not self.f.is_absent(self.res.id, i)
+            and (i - 1) not in self.calls
+            and not self.night(i - 1)
+        )
+
+
+def derive_duties(problem: Problem, assignments: Reference, facts: Facts | None = None) -> dict[str, Any]:
+    """The DUTIES document (residents only) of a schedule, local naive times in the calendar's time zone."""
+    facts = facts or Facts(problem)
+    sessions = problem.calendar.sessions
+    rules = problem.rules
+    people = []
+    for r, res in enumerate(facts.residents):
+        person = _Resident(facts, r, assignments)
+        duties: list[dict[str, str]] = []
+        for i, day in enumerate(facts.days):
+            after = facts.days[0].fromordinal(day.toordinal() + 1)
+            worked = person.day_duty(i)
+            if worked:
+                duties.append(
+                    {"start": _stamp(day, sessions.am_start), "end": _stamp(day, sessions.pm_end), "kind": "work"}
+                )
+            if i in person.calls:
+                begin = min(rules.call_start, sessions.pm_end) if worked else sessions.am_start
+                duties.append(
+                    {"start": _stamp(day, begin), "end": _stamp(after, rules.call_end), "kind": "inhouse_call"}
+                )
+            if person.night(i):
+                duties.append(
+                    {"start": _stamp(day, rules.night_start), "end": _stamp(after, rules.night_end), "kind": "work"}
+                )
+        people.append({"id": res.id, "pgy": res.pgy, "duties": duties, "leave": _leave(facts, res.id)})
+    return {"timezone": problem.calendar.timezone, "rules": duty_rules(problem), "people": people}
+
+
+def duty_rules(problem: Problem) -> dict[str, float | int]:
+    """The Problem's ACGME overrides as the checker reads them (whole numbers for its integer fields)."""
+    kinds = {item.name: item.type for item in fields(AcgmeLimits)}
+    out: dict[str, float | int] = {}
+    for name, value in sorted(problem.acgme.items()):
+        out[name] = int(value) if "int" in str(kinds.get(name, "")) and float(value).is_integer() else value
+    return out
+
+
+def _leave(facts: Facts, person: str) -> list[dict[str, str]]:
+    """Contiguous runs of absence days inside the horizon, dates inclusive."""
+    runs: list[dict[str, str]] = []
+    days = sorted(facts.absent.get(person, frozenset()))
+    start = prev = None
+    for i in days:
+        if start is None:
+            start = prev = i
+        elif i == prev + 1:  # type: ignore[operator]
+            prev = i
+        else:
+            runs.append({"start": facts.days[start].isoformat(), "end": facts.days[prev].isoformat()})  # type: ignore[index]
+            start = prev = i
+    if start is not None:
+        runs.append({"start": facts.days[start].isoformat(), "end": facts.days[prev].isoformat()})  # type: ignore[index]
+    return runs
+
+
+def derive_sessions(
+    problem: Problem, assignments: Reference, facts: Facts | None = None
+) -> tuple[SessionAssignment, ...]:
+    """Every person's activity in every half-day session (see RESIDENT_ACTIVITIES and FACULTY_ACTIVITIES)."""
+    facts = facts or Facts(problem)
+    clinic = assignments.clinic
+    rows: list[SessionAssignment] = []
+    for r, res in enumerate(facts.residents):
+        person = _Resident(facts, r, assignments)
+        for i, day in enumerate(facts.days):
+            rot = person.rotation[i]
+            rot_id = rot.id if rot is not None else None
+            for session in SESSIONS:
+                if facts.is_absent(res.id, i):
+                    activity = "leave"
+                elif person.night(i):
+                    activity = "night_float"
+                elif person.day_duty(i) and rot is not None:
+                    activity = "clinic" if (res.id, day, session) in clinic else rot.kind
+                else:
+                    activity = "off"
+                rows.append(SessionAssignment(res.id, day, session, activity, rot_id))
+    fmit_days: set[tuple[str, int]] = set()
+    for person_id, start in assignments.fmit_weeks:
+        w = facts.fmit_week_index(start)
+        if w is not None:
+            fmit_days.update((person_id, i) for i in facts.fmit_weeks[w].days)
+    for fac in facts.faculty:
+        for i, day in enumerate(facts.days):
+            for session in SESSIONS:
+                if facts.is_absent(fac.id, i):
+                    activity = "leave"
+                elif (fac.id, i) in fmit_days:
+                    activity = "fmit"
+                elif (fac.id, day, session) in clinic:
+                    activity = "clinic"
+                else:
+                    activity = "off"
+                rows.append(SessionAssignment(fac.id, day, session, activity, None))
+    return tuple(rows)
+
+
+def derive_calls(problem: Problem, assignments: Reference, facts: Facts | None = None) -> tuple[CallAssignment, ...]:
+    """In-house call periods with aware local start and end, as in the DUTIES document."""
+    facts = facts or Facts(problem)
+    sessions = problem.calendar.sessions
+    rows: list[CallAssignment] = []
+    for r, res in enumerate(facts.residents):
+        person = _Resident(facts, r, assignments)
+        for i in sorted(person.calls):
+            begin = min(problem.rules.call_start, sessions.pm_end) if person.day_duty(i) else sessions.am_start
+            rows.append(CallAssignment(res.id, "in_house", facts.at(i, begin), facts.at(i + 1, problem.rules.call_end)))
+    return tuple(rows)
+
+
+def derive_fmit(problem: Problem, assignments: Reference, facts: Facts | None = None) -> tuple[FmitWeek, ...]:
+    """FMIT weeks clipped to the horizon (start and end inside it)."""
+    facts = facts or Facts(problem)
+    rows = []
+    for person_id, start in sorted(assignments.fmit_weeks, key=lambda item: (item[1], item[0])):
+        w = facts.fmit_week_index(start)
+        if w is not None:
+            week = facts.fmit_weeks[w]
+            rows.append(FmitWeek(person_id, facts.days[week.days[0]], facts.days[week.days[-1]]))
+    return tuple(rows)
+
+
+def build_solution(
+    problem: Problem, assignments: Reference, statistics: Statistics, facts: Facts | None = None
+) -> Solution:
+    """A Solution holding the assignments, everything derived from them, and the statistics."""
+    facts = facts or Facts(problem)
+    rotations = tuple(
+        RotationAssignment(person, block, rotation)
+        for (person, block), rotation in sorted(
+            assignments.rotations.items(), key=lambda item: (facts.resident_index.get(item[0][0], 0), item[0][1])
+        )
+    )
+    return Solution(
+        statistics=statistics,
+        rotations=rotations,
+        sessions=derive_sessions(problem, assignments, facts),
+        calls=derive_calls(problem, assignments, facts),
+        fmit_weeks=derive_fmit(problem, assignments, facts),
+        duties=derive_duties(problem, assignments, facts),
+    )

@@ -1,0 +1,233 @@
+"""Synthetic family-medicine-like programs for tests and benchmarks, deterministic for a seed.
+
+Residents spread over PGY 1-3, ten rotations like the demo program (continuity clinic, FMIT inpatient,
+night float, ICU, OB, pediatrics, procedures, emergency medicine, electives, conference), staffing scaled
+with the resident count, required rotations per PGY prorated to the number of blocks, continuity clinic
+half-days by PGY (1/2/3 a week), in-house call (1 a night, 2 from 40 residents), FMIT weeks (1-2
+attendings), a week of vacation per person, a few preferences and the US federal holidays.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import date, timedelta
+
+from scheduling.engine.calendar import academic_year_end, block_dates
+from scheduling.engine.problem import (
+    Absence,
+    Block,
+    Calendar,
+    CallCoverage,
+    Day,
+    Faculty,
+    Preference,
+    Problem,
+    RequiredRotation,
+    Requirements,
+    Resident,
+    Rotation,
+    Staffing,
+)
+
+SIZES: dict[str, tuple[int, int, int]] = {"S": (12, 6, 1), "M": (24, 12, 13), "L": (60, 30, 13), "XL": (150, 60, 13)}
+WEEKDAYS = (0, 1, 2, 3, 4)
+
+# id, name, kind, min_pgy, max_pgy, continuity clinic, call eligible, leave allowed, night
+ROTATIONS = (
+    ("CLINIC", "Continuity clinic", "outpatient_clinic", 1, 3, True, False, True, False),
+    ("FMIT", "FMIT inpatient", "fmit", 1, 3, True, True, False, False),
+    ("NF", "Night float", "night_float", 2, 3, False, False, False, True),
+    ("ICU", "Intensive care unit", "inpatient", 1, 3, True, True, False, False),
+    ("OB", "Obstetrics", "inpatient", 1, 2, True, False, True, False),
+    ("PEDS", "Pediatrics", "inpatient", 1, 2, True, False, True, False),
+    ("PROC", "Procedures", "procedure", 2, 3, True, False, True, False),
+    ("EM", "Emergency medicine", "inpatient", 1, 3, True, False, True, False),
+    ("ELEC", "Electives", "elective", 2, 3, True, False, True, False),
+    ("CONF", "Conference / didactics", "conference", 1, 3, True, False, True, False),
+)
+# rotation -> (min, max) residents per block for a 24-resident program; None = no maximum
+STAFFING: dict[str, tuple[int, int | None]] = {
+    "CLINIC": (3, None),
+    "FMIT": (5, 7),
+    "NF": (1, 2),
+    "ICU": (1, 2),
+    "OB": (1, 2),
+    "PEDS": (1, 2),
+    "PROC": (0, 2),
+    "EM": (1, 3),
+    "ELEC": (0, None),
+    "CONF": (0, 3),
+}
+# PGY -> rotation -> (min, max) blocks of a 13-block year
+REQUIRED: dict[int, dict[str, tuple[int, int]]] = {
+    1: {"FMIT": (3, 5), "ICU": (1, 2), "OB": (1, 2), "PEDS": (1, 2), "EM": (1, 2), "CLINIC": (1, 4)},
+    2: {"FMIT": (2, 4), "NF": (1, 2), "ICU": (1, 2), "PEDS": (1, 2), "EM": (1, 2)},
+    3: {"FMIT": (2, 4), "NF": (1, 2), "ELEC": (1, 3), "EM": (1, 2)},
+}
+
+
+def federal_holidays(year: int) -> dict[date, str]:
+    """US federal holidays of a calendar year, on their observed dates (Saturday -> Friday, Sunday -> Monday)."""
+
+    def nth(month: int, weekday: int, n: int) -> date:
+        first = date(year, month, 1)
+        return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+
+    def last(month: int, weekday: int) -> date:
+        end = date(year, month + 1, 1) - timedelta(days=1)
+        return end - timedelta(days=(end.weekday() - weekday) % 7)
+
+    def observed(day: date) -> date:
+        return day - timedelta(days=1) if day.weekday() == 5 else day + timedelta(days=1) if day.weekday() == 6 else day
+
+    return {
+        observed(date(year, 1, 1)): "New Year's Day",
+        nth(1, 0, 3): "Martin Luther King Jr. Day",
+        nth(2, 0, 3): "Presidents' Day",
+        last(5, 0): "Memorial Day",
+        observed(date(year, 6, 19)): "Juneteenth",
+        observed(date(year, 7, 4)): "Independence Day",
+        nth(9, 0, 1): "Labor Day",
+        nth(10, 0, 2): "Columbus Day",
+        observed(date(year, 11, 11)): "Veterans Day",
+        nth(11, 3, 4): "Thanksgiving Day",
+        observed(date(year, 12, 25)): "Christmas Day",
+    }
+
+
+def _blocks(start: date, count: int) -> tuple[Block, ...]:
+    if count == 13:
+        return tuple(Block(b.number, b.start, b.end) for b in block_dates(start, academic_year_end(start)))
+    return tuple(
+        Block(n + 1, start + timedelta(days=28 * n), start + timedelta(days=28 * n + 27)) for n in range(count)
+    )
+
+
+def generate(
+    residents: int = 24, faculty: int = 12, blocks: int = 13, seed: int = 1, start: date = date(2026, 7, 1)
+) -> Problem:
+    """A synthetic program of the given size; the same arguments always give the same Problem."""
+    if residents < 3 or faculty < 2 or not 1 <= blocks <= 13:
+        raise ValueError("a synthetic program needs at least 3 residents, 2 faculty and 1 to 13 blocks")
+    rng = random.Random(seed)  # noqa: S311 - reproducible data, not security
+    scale = residents / 24
+    cal_blocks = _blocks(start, blocks)
+    first, last = cal_blocks[0].start, cal_blocks[-1].end
+    holidays = {
+        day: name
+        for year in range(first.year, last.year + 1)
+        for day, name in federal_holidays(year).items()
+        if first <= day <= last
+    }
+    calendar = Calendar(
+        timezone="America/New_York",
+        blocks=cal_blocks,
+        days=tuple(Day(day, "federal_holiday", 0.0, name) for day, name in sorted(holidays.items())),
+        fmit_week_start=4,
+    )
+    people: list[Resident] = []
+    per_pgy = [residents // 3 + (1 if p < residents % 3 else 0) for p in range(3)]
+    number = 0
+    for pgy, count in enumerate(per_pgy, start=1):
+        for n in range(count):
+            number += 1
+            credentials = {"BLS", "ACLS"}
+            if pgy >= 2 and n % 4 != 3:
+                credentials.add("PROC")
+            people.append(Resident(f"r{number:03d}", f"Resident {number:03d}", pgy, frozenset(credentials)))
+    attendings = []
+    per_head = 78 / faculty  # about 1.5 attendings a week over the year
+    for n in range(faculty):
+        role = "pd" if n == 0 else "apd" if n == 1 else "core"
+        lead = n < 2
+        attendings.append(
+            Faculty(
+                id=f"f{n + 1:03d}",
+                name=f"Faculty {n + 1:03d}",
+                role=role,
+                clinic_min_per_week=1 if lead else 2,
+                clinic_max_per_week=3 if lead else 5,
+                fmit_target_weeks=max(1, round(per_head * (2 / 3 if lead else 1))),
+                fmit_eligible=True,
+            )
+        )
+    rotations = tuple(
+        Rotation(
+            id=rid,
+            name=name,
+            abbreviation=rid,
+            kind=kind,
+            min_pgy=low,
+            max_pgy=high,
+            work_days=(0, 1, 2, 3, 6) if night else WEEKDAYS,
+            night=night,
+            continuity_clinic=clinic,
+            call_eligible=call,
+            leave_allowed=leave,
+            required_credentials=frozenset({"PROC"}) if rid == "PROC" else frozenset(),
+        )
+        for rid, name, kind, low, high, clinic, call, leave, night in ROTATIONS
+    )
+    staffing = tuple(
+        Staffing(
+            rotation=rid,
+            min_residents=round(low * scale),
+            max_residents=None if high is None else max(round(low * scale), math.ceil(high * scale)),
+        )
+        for rid, (low, high) in STAFFING.items()
+    )
+    required = tuple(
+        RequiredRotation(pgy, rid, low * blocks // 13, -(-high * blocks // 13))
+        for pgy, rules in REQUIRED.items()
+        for rid, (low, high) in rules.items()
+        if low * blocks // 13 >= 1
+    )
+    requirements = Requirements(
+        staffing=staffing,
+        required_rotations=required,
+        clinic_sessions_per_week={1: 1, 2: 2, 3: 3},
+        clinic_capacity=max(4, round(6 * scale)),
+        call=(CallCoverage("in_house", 1 if residents < 40 else 2, 1),),
+        fmit_min_attendings=1,
+        fmit_max_attendings=2,
+    )
+    absences = _vacations(rng, [p.id for p in people] + [f.id for f in attendings], first, last, blocks)
+    preferences = _preferences(rng, people, attendings, first, last, blocks)
+    return Problem(
+        calendar=calendar,
+        residents=tuple(people),
+        faculty=tuple(attendings),
+        rotations=rotations,
+        requirements=requirements,
+        absences=absences,
+        preferences=preferences,
+        name=f"Synthetic program {residents}x{faculty}x{blocks} (seed {seed})",
+    )
+
+
+def _vacations(rng: random.Random, people: list[str], first: date, last: date, blocks: int) -> tuple[Absence, ...]:
+    """A Monday-to-Sunday week of vacation per person (a third of them on a one-block horizon)."""
+    mondays = [first + timedelta(days=(7 - first.weekday()) % 7 + 7 * k) for k in range(60)]
+    mondays = [m for m in mondays if m + timedelta(days=6) <= last]
+    chosen = people if blocks > 1 else people[:: max(1, 3)]
+    return tuple(
+        Absence(person, monday, monday + timedelta(days=6), "vacation")
+        for person in chosen
+        for monday in [rng.choice(mondays)]
+    )
+
+
+def _preferences(
+    rng: random.Random, people: list[Resident], attendings: list[Faculty], first: date, last: date, blocks: int
+) -> tuple[Preference, ...]:
+    mondays = [first + timedelta(days=(7 - first.weekday()) % 7 + 7 * k) for k in range(60)]
+    mondays = [m for m in mondays if m + timedelta(days=6) <= last]
+    seniors = [p for p in people if p.pgy == 3]
+    out = [
+        Preference(people[0].id, "blocked_week", week_start=rng.choice(mondays), weight=3),
+        Preference(attendings[-1].id, "preferred_week", week_start=rng.choice(mondays), weight=2),
+    ]
+    if seniors:
+        out.append(Preference(seniors[0].id, "rotation_wish", rotation="ELEC", block=rng.randint(1, blocks), weight=2))
+    return tuple(out)

@@ -1,0 +1,584 @@
+"""A constructive starting schedule that hints the joint model (CP-SAT then improves on it).
+
+Rotations come from a small CP-SAT model of the rotation rules alone; FMIT weeks, in-house calls and
+clinic half-days are then placed greedily, day by day, keeping every hard rule of the joint model
+(the same ACGME window arithmetic, call spacing, capacity and supervision). With a reference schedule the
+greedy starts from the reference's assignments that are still valid, so a re-solve starts close to it.
+The hint is only a starting point: its quality never affects correctness.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduling.engine.facts import Facts, Week
+from scheduling.engine.problem import Rotation
+
+SESSIONS = ("AM", "PM")
+BALANCE_TRIALS = 20000
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """Index-level assignments: rotations (r, b) -> k; calls (r, i, entry); clinic; faculty clinic; FMIT."""
+
+    rotations: dict[tuple[int, int], int]
+    calls: dict[tuple[int, int], int]
+    clinic: frozenset[tuple[int, int, int]]
+    fclinic: frozenset[tuple[int, int, int]]
+    fmit: frozenset[tuple[int, int]]
+
+
+def rotation_phase(facts: Facts, *, seed: int, time_limit: float, workers: int) -> dict[tuple[int, int], int] | None:
+    """Rotations meeting the rotation rules (staffing, required rotations, locks, wishes), or None."""
+    from scheduling.engine.model import ScheduleModel
+
+    built = ScheduleModel(facts, rotations_only=True)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    solver.parameters.max_time_in_seconds = max(0.5, time_limit)
+    code = solver.Solve(built.m)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {(r, b): k for (r, b, k), var in built.x.items() if solver.Value(var)}
+
+
+class _Person:
+    """A resident's days under the current rotations and calls, with the joint model's ACGME arithmetic."""
+
+    def __init__(self, facts: Facts, r: int, rotations: dict[tuple[int, int], int]) -> None:
+        self.f = facts
+        self.r = r
+        res = facts.residents[r]
+        n = facts.n
+        self.rot: list[Rotation | None] = [
+            facts.rotations[rotations[r, facts.block_of[i]]] if (r, facts.block_of[i]) in rotations else None
+            for i in range(n)
+        ]
+        self.leave = [facts.is_absent(res.id, i) for i in range(n)] + [False]
+        self.work = [
+            rot is not None and not self.leave[i] and facts.works_day(rot, i) for i, rot in enumerate(self.rot)
+        ] + [False]
+        self.night = [rot is not None and facts.works_night(rot, res.id, i) for i, rot in enumerate(self.rot)] + [False]
+        self.call = [False] * (n + 1)
+        self.counted = [not self.leave[i] and not (i < n and facts.short_day(i)) for i in range(n + 1)]
+        self.calls = 0
+        self.weekend = 0
+        self.holiday = 0
+
+    def duty(self, i: int) -> bool:
+        """Day duty not covered by a call (the model's D)."""
+        if i >= self.f.n or not self.work[i] or self.call[i]:
+            return False
+        return not (i > 0 and (self.call[i - 1] or self.night[i - 1]))
+
+    def minutes(self, i: int) -> int:
+        m_day, c0, c1, n0, n1 = self.f.clock_minutes[i]
+        total = m_day * self.duty(i) + c0 * self.call[i] + n0 * self.night[i]
+        if i > 0:
+            total += c1 * self.call[i - 1] + n1 * self.night[i - 1]
+        return total
+
+    def free(self, i: int) -> bool:
+        if not self.counted[i] or self.duty(i) or self.call[i] or self.night[i]:
+            return False
+        return not (i > 0 and (self.call[i - 1] or self.night[i - 1]))
+
+    def windows_ok(self, lo: int, hi: int) -> bool:
+        """Every ACGME window of the model that holds a day in [lo, hi] is within its limit."""
+        f = self.f
+        lim = f.limits
+        n = f.n
+        width = lim.window_days
+        first, last = max(0, lo - width + 1), min(n, hi + width - 1)
+        minutes, free, calls, leave = [0], [0], [0], [0]
+        for i in range(first, last + 1):
+            minutes.append(minutes[-1] + self.minutes(i))
+            free.append(free[-1] + self.free(i))
+            calls.append(calls[-1] + (i < n and self.call[i]))
+            leave.append(leave[-1] + self.leave[i])
+
+        def total(prefix: list[int], a: int, b: int) -> int:
+            return prefix[b - first + 1] - prefix[a - first]
+
+        if n + 1 >= width:
+            spans = [(s, s + width - 1) for s in range(max(0, lo - width + 1), min(hi, n + 1 - width) + 1)]
+        else:
+            spans = [(0, n)]
+        for a, b in spans:
+            leave_days = total(leave, a, b)
+            if leave_days >= width:
+                continue
+            limit = f.hours_limit(leave_days)
+            if total(minutes, a, b) > limit or total(calls, a, b) > lim.call_nights_allowed(leave_days):
+                return False
+        for s in range(lo - width + 1, hi + 1):
+            a, b = max(s, 0), min(s + width - 1, n)
+            if a > b:
+                continue
+            leave_days = total(leave, a, b)
+            if leave_days >= width:
+                continue
+            outside = [j for j in range(s, s + width) if j < 0 or j > n]
+            credit = len(outside) - sum(1 for j in outside if f.day_minutes(j) < 24 * 60)
+            needed = lim.days_off_needed(leave_days) - credit
+            if needed > 0 and total(free, a, b) < needed:
+                return False
+        return True
+
+
+def wished_off(facts: Facts) -> set[tuple[str, int]]:
+    """(person, day) pairs inside a blocked or preferred-off week: the greedy places nothing there if it can."""
+    out: set[tuple[str, int]] = set()
+    for pref in facts.problem.preferences:
+        if pref.kind in ("blocked_week", "preferred_week") and pref.week_start is not None:
+            start = pref.week_start.toordinal()
+            out.update(
+                (pref.person, facts.day_index[d])
+                for d in (pref.week_start.fromordinal(start + k) for k in range(7))
+                if d in facts.day_index
+            )
+    return out
+
+
+class _CallPlanner:
+    """In-house calls night by night: the most behind resident of the cohort who can take the night keeping
+    every rule; then a repair pass for nights left open (one resident moves one of their calls)."""
+
+    def __init__(self, facts: Facts, rotations: dict[tuple[int, int], int], rng: random.Random) -> None:
+        self.f = facts
+        self.gap = max(1, facts.problem.rules.min_days_between_calls)
+        self.coverage = facts.problem.requirements.call
+        self.people = [_Person(facts, r, rotations) for r in range(len(facts.residents))]
+        order = list(range(len(self.people)))
+        rng.shuffle(order)
+        self.rank = {r: pos for pos, r in enumerate(order)}
+        self.calls: dict[tuple[int, int], int] = {}
+        self.count: dict[tuple[int, int], int] = {}
+        self.able = [[i for i in range(facts.n) if _able(facts, p, i)] for p in self.people]
+        self.targets = _targets(facts, self.people, self.able, sum(rule.per_night for rule in self.coverage))
+        self.off = wished_off(facts)
+        self.budget = BALANCE_TRIALS  # deterministic work limit of the fairness repair
+
+    def possible(self, p: _Person, i: int) -> bool:
+        if not _able(self.f, p, i):
+            return False
+        if any(p.call[j] for j in range(max(0, i - self.gap), min(self.f.n, i + self.gap + 1))):
+            return False
+        return not ((i > 0 and p.night[i - 1]) or p.night[i + 1])
+
+    def place(self, p: _Person, i: int, entry: int, *, checked: bool = True) -> bool:
+        """Book night i for p if every ACGME window stays within its limit (`checked` False: known valid)."""
+        p.call[i] = True
+        if checked and not p.windows_ok(i, i + 1):
+            p.call[i] = False
+            return False
+        self.calls[p.r, i] = entry
+        self.count[i, entry] = self.count.get((i, entry), 0) + 1
+        p.calls += 1
+        p.weekend += i in self.f.weekends
+        p.holiday += i in self.f.holidays
+        return True
+
+    def remove(self, p: _Person, i: int) -> int:
+        entry = self.calls.pop((p.r, i))
+        self.count[i, entry] -= 1
+        p.call[i] = False
+        p.calls -= 1
+        p.weekend -= i in self.f.weekends
+        p.holiday -= i in self.f.holidays
+        return entry
+
+    def urgency(self, p: _Person, i: int) -> tuple[bool, float, float, float, int]:
+        total, weekend, holiday = self.targets[p.r]
+        remaining = max(1, len(self.able[p.r]) - bisect_left(self.able[p.r], i))
+        return (
+            (self.f.residents[p.r].id, i) in self.off,
+            (p.holiday - holiday) if i in self.f.holidays else 0.0,
+            (p.weekend - weekend) if i in self.f.weekends else 0.0,
+            (p.calls - total) / remaining,
+            self.rank[p.r],
+        )
+
+    def candidates(self, i: int, entry: int) -> list[_Person]:
+        low = self.coverage[entry].min_pgy
+        return [p for p in self.people if self.f.residents[p.r].pgy >= low and not p.call[i]]
+
+    def cover(self, i: int, entry: int) -> bool:
+        for p in sorted(self.candidates(i, entry), key=lambda p: self.urgency(p, i)):
+            if self.possible(p, i) and self.place(p, i, entry):
+                return True
+        return False
+
+    def swap_in(self, i: int, entry: int) -> bool:
+        """Someone blocked from night i only by one call of theirs within the spacing moves to night i, and
+        the night they leave is covered by someone else."""
+        for p in self.candidates(i, entry):
+            if not _able(self.f, p, i):
+                continue
+            clashes = [j for j in range(max(0, i - self.gap), min(self.f.n, i + self.gap + 1)) if p.call[j]]
+            if len(clashes) != 1:
+                continue
+            j = clashes[0]
+            left = self.remove(p, j)
+            if self.possible(p, i) and self.place(p, i, entry):
+                if self.cover(j, left):
+                    return True
+                self.remove(p, i)
+            self.place(p, j, left)
+        return False
+
+    def unfairness(self, cohorts: list[list[_Person]]) -> int:
+        """The model's fairness cost: per cohort, the spread beyond 1 of calls, weekend calls, holiday calls."""
+        total = 0
+        for members in cohorts:
+            for values in ([p.calls for p in members], [p.weekend for p in members], [p.holiday for p in members]):
+                total += max(0, max(values) - min(values) - 1)
+        return total
+
+    def balance(self, seeded: set[tuple[int, int]]) -> None:
+        """Hand calls from the most loaded to the least loaded resident of a cohort while that lowers the spread."""
+        by_pgy: dict[int, list[_Person]] = {}
+        for p in self.people:
+            if self.able[p.r]:
+                by_pgy.setdefault(self.f.residents[p.r].pgy, []).append(p)
+        cohorts = [members for members in by_pgy.values() if len(members) > 1]
+        cost = self.unfairness(cohorts)
+        moved = True
+        while moved and cost:
+            moved = False
+            for members in cohorts:
+                for value in (lambda p: p.calls, lambda p: p.weekend, lambda p: p.holiday):
+                    high, low = max(map(value, members)), min(map(value, members))
+                    if high - low <= 1:
+                        continue
+                    for giver in [p for p in members if value(p) == high]:
+                        for taker in [p for p in members if value(p) == low]:
+                            if self.hand_over(giver, taker, cohorts, cost, seeded):
+                                cost = self.unfairness(cohorts)
+                                moved = True
+                                break
+                        if moved:
+                            break
+                    if moved:
+                        break
+                if moved:
+                    break
+
+    def hand_over(
+        self, giver: _Person, taker: _Person, cohorts: list[list[_Person]], cost: int, seeded: set[tuple[int, int]]
+    ) -> bool:
+        """Move one of giver's calls to taker if the rules allow it and the unfairness drops."""
+        for (r, i), entry in sorted(self.calls.items()):
+            if r != giver.r or (r, i) in seeded:
+                continue
+            self.budget -= 1
+            if self.budget < 0:
+                return False
+            self.remove(giver, i)
+            if self.possible(taker, i) and self.place(taker, i, entry):
+                if self.unfairness(cohorts) < cost:
+                    return True
+                self.remove(taker, i)
+            self.place(giver, i, entry, checked=False)
+        return self.swap(giver, taker, cohorts, cost, seeded)
+
+    def swap(
+        self, giver: _Person, taker: _Person, cohorts: list[list[_Person]], cost: int, seeded: set[tuple[int, int]]
+    ) -> bool:
+        """Exchange a call of giver with a call of taker if the rules allow it and the unfairness drops."""
+        mine = [(i, e) for (r, i), e in sorted(self.calls.items()) if r == giver.r and (r, i) not in seeded]
+        theirs = [(j, e) for (r, j), e in sorted(self.calls.items()) if r == taker.r and (r, j) not in seeded]
+        for i, e_i in mine:
+            for j, e_j in theirs:
+                if (i in self.f.weekends) == (j in self.f.weekends) and (i in self.f.holidays) == (
+                    j in self.f.holidays
+                ):
+                    continue  # exchanging alike nights changes no count
+                if not (_able(self.f, taker, i) and _able(self.f, giver, j)):
+                    continue
+                self.budget -= 1
+                if self.budget < 0:
+                    return False
+                self.remove(giver, i)
+                self.remove(taker, j)
+                if self.possible(taker, i) and self.place(taker, i, e_i):
+                    if self.possible(giver, j) and self.place(giver, j, e_j):
+                        if self.unfairness(cohorts) < cost:
+                            return True
+                        self.remove(giver, j)
+                    self.remove(taker, i)
+                self.place(taker, j, e_j, checked=False)
+                self.place(giver, i, e_i, checked=False)
+        return False
+
+    def plan(self, seeded: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+        for r, i in sorted(seeded, key=lambda item: item[1]):
+            p = self.people[r]
+            entries = self.f.call_pgy(self.f.residents[r])
+            if entries and self.possible(p, i):
+                self.place(p, i, entries[0])
+        for repair in (self.cover, self.swap_in):
+            for i in range(self.f.n):
+                for entry, rule in enumerate(self.coverage):
+                    while self.count.get((i, entry), 0) < rule.per_night and repair(i, entry):
+                        pass
+        self.balance(seeded)
+        return self.calls
+
+
+def _able(facts: Facts, p: _Person, i: int) -> bool:
+    rot = p.rot[i]
+    return rot is not None and rot.call_eligible and not rot.night and facts.can_call(p.r, i)
+
+
+def _targets(
+    facts: Facts, people: list[_Person], able: list[list[int]], per_night: int
+) -> list[tuple[float, float, float]]:
+    """Per resident: the cohort's even share of calls, weekend calls and holiday calls (cohort = PGY level)."""
+    on_night: dict[int, list[int]] = {}
+    for r, days in enumerate(able):
+        for i in days:
+            on_night.setdefault(i, []).append(r)
+    cohort: dict[int, list[int]] = {}
+    for r, days in enumerate(able):
+        if days:
+            cohort.setdefault(facts.residents[r].pgy, []).append(r)
+    share = [[0.0, 0.0, 0.0] for _ in people]
+    for i, members in on_night.items():
+        part = per_night / len(members)
+        for r in members:
+            share[r][0] += part
+            share[r][1] += part if i in facts.weekends else 0.0
+            share[r][2] += part if i in facts.holidays else 0.0
+    targets = [(0.0, 0.0, 0.0)] * len(people)
+    for members in cohort.values():
+        sums = [sum(share[r][k] for r in members) / len(members) for k in range(3)]
+        for r in members:
+            targets[r] = (sums[0], sums[1], sums[2])
+    return targets
+
+
+def _fmit_phase(facts: Facts, rng: random.Random, seeded: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """FMIT attendings week by week, furthest below target first, keeping the consecutive and gap rules."""
+    problem = facts.problem
+    rules = problem.rules
+    weeks = facts.fmit_weeks
+    chosen: set[tuple[int, int]] = set()
+    count = [0] * len(facts.faculty)
+    order = list(range(len(facts.faculty)))
+    rng.shuffle(order)
+    rank = {fi: pos for pos, fi in enumerate(order)}
+
+    def ok(fi: int, w: int) -> bool:
+        if not facts.fmit_available(fi, weeks[w]):
+            return False
+        mine = {ww for (ff, ww) in chosen if ff == fi} | {w}
+        mc = rules.fmit_max_consecutive_weeks
+        for start in range(w - mc, w + 1):
+            if all(start + k in mine for k in range(mc + 1)):
+                return False
+        for a in mine:
+            if a + 1 in mine:
+                continue
+            if any(a + k in mine for k in range(2, rules.fmit_min_gap_weeks + 1)):
+                return False
+        return True
+
+    for fi, w in sorted(seeded, key=lambda item: item[1]):
+        if ok(fi, w):
+            chosen.add((fi, w))
+            count[fi] += 1
+    req = problem.requirements
+    # first every week's minimum, then second attendings for whoever is still below target
+    for wanted, only_below_target in ((req.fmit_min_attendings, False), (req.fmit_max_attendings, True)):
+        for week in weeks:
+            have = sum(1 for (_, w) in chosen if w == week.index)
+            candidates = sorted(
+                range(len(facts.faculty)),
+                key=lambda fi: (count[fi] - facts.fmit_target(facts.faculty[fi]), rank[fi]),
+            )
+            for fi in candidates:
+                if have >= wanted:
+                    break
+                if only_below_target and count[fi] >= facts.fmit_target(facts.faculty[fi]):
+                    continue
+                if (fi, week.index) not in chosen and ok(fi, week.index):
+                    chosen.add((fi, week.index))
+                    count[fi] += 1
+                    have += 1
+    return chosen
+
+
+class _ClinicPlanner:
+    """Continuity clinic half-days week by week, opening supervised faculty sessions as residents need them,
+    then faculty clinic up to each faculty member's weekly minimum."""
+
+    def __init__(self, facts: Facts, people: list[_Person], fmit: set[tuple[int, int]], rng: random.Random) -> None:
+        self.f = facts
+        self.rules = facts.problem.rules
+        self.people = people
+        self.fmit = fmit
+        self.rng = rng
+        self.clinic: set[tuple[int, int, int]] = set()
+        self.fclinic: set[tuple[int, int, int]] = set()
+        self.used: dict[int, int] = {}  # this week's half-days per faculty member
+        self.load: dict[tuple[int, int], int] = {}  # session -> supervision units
+        self.heads: dict[tuple[int, int], int] = {}  # session -> residents
+        self.staff: dict[tuple[int, int], int] = {}  # session -> faculty
+        self.off = wished_off(facts)
+
+    def resident_can(self, p: _Person, i: int) -> bool:
+        rot = p.rot[i]
+        if rot is None or not rot.continuity_clinic or not p.work[i] or self.f.clinic_capacity(i) <= 0:
+            return False
+        return not (p.leave[i] or (i > 0 and (p.call[i - 1] or p.night[i - 1])))
+
+    def faculty_can(self, fi: int, i: int) -> bool:
+        fac = self.f.faculty[fi]
+        if fac.clinic_max_per_week <= 0 or not self.f.clinic_open(i) or self.f.is_absent(fac.id, i):
+            return False
+        w = self.f.fmit_week_of[i]
+        if (fi, w) in self.fmit:
+            return False
+        recovery = self.rules.fmit_recovery_day and i > 0 and self.f.fmit_week_of[i - 1] != w
+        return not (recovery and (fi, w - 1) in self.fmit)
+
+    def units(self, r: int) -> int:
+        pgy1 = self.f.residents[r].pgy == 1
+        return self.rules.pgy1_supervision_units if pgy1 else self.rules.other_supervision_units
+
+    def supervised(self, i: int, s: int, extra: int) -> bool:
+        capacity = self.rules.supervision_units_per_faculty * self.staff.get((i, s), 0)
+        return capacity >= self.load.get((i, s), 0) + extra
+
+    def add_faculty(self, fi: int, i: int, s: int) -> None:
+        self.fclinic.add((fi, i, s))
+        self.used[fi] += 1
+        self.staff[i, s] = self.staff.get((i, s), 0) + 1
+
+    def open_session(self, i: int, s: int) -> bool:
+        """Bring one more faculty member into session (i, s), the one furthest below their minimum."""
+        options = [
+            fi
+            for fi, fac in enumerate(self.f.faculty)
+            if self.used[fi] < fac.clinic_max_per_week and self.faculty_can(fi, i) and (fi, i, s) not in self.fclinic
+        ]
+        if not options:
+            return False
+        self.add_faculty(
+            min(options, key=lambda fi: (self.used[fi] - self.f.faculty[fi].clinic_min_per_week, fi)), i, s
+        )
+        return True
+
+    def plan_week(self, week: Week, seeded: set[tuple[str, int, int]]) -> None:
+        f = self.f
+        self.used = dict.fromkeys(range(len(f.faculty)), 0)
+        self.load, self.heads, self.staff = {}, {}, {}
+        for person, i, s in sorted(seeded, key=lambda item: (item[1], item[2])):
+            if i in week.days and person in f.faculty_index:
+                fi = f.faculty_index[person]
+                if self.faculty_can(fi, i) and self.used[fi] < f.faculty[fi].clinic_max_per_week:
+                    self.add_faculty(fi, i, s)
+        residents = list(range(len(self.people)))
+        self.rng.shuffle(residents)
+        for r in residents:
+            self.plan_resident(r, week, seeded)
+        for fi, fac in enumerate(f.faculty):
+            open_days = [i for i in week.days if self.faculty_can(fi, i)]
+            for i in open_days:
+                for s in range(2):
+                    if self.used[fi] < fac.clinic_min_per_week and (fi, i, s) not in self.fclinic:
+                        self.add_faculty(fi, i, s)
+
+    def plan_resident(self, r: int, week: Week, seeded: set[tuple[str, int, int]]) -> None:
+        f = self.f
+        p = self.people[r]
+        target = f.problem.requirements.clinic_sessions_per_week.get(f.residents[r].pgy, 0)
+        if not target:
+            return
+        days = [i for i in week.days if self.resident_can(p, i)]
+        continuity = [
+            i
+            for i in week.days
+            if (rot := p.rot[i]) is not None and rot.continuity_clinic and p.work[i] and f.clinic_capacity(i) > 0
+        ]
+        need = min(target, max(0, -(-(target * len(continuity) - 4) // 5)))  # the model's prorated weekly demand
+        mine = [(i, s) for person, i, s in seeded if person == f.residents[r].id and i in days]
+        options = [(i, s) for i in days for s in range(2) if (i, s) not in mine]
+        self.rng.shuffle(options)
+        res_id = f.residents[r].id
+        options.sort(
+            key=lambda o: (
+                (res_id, o[0]) in self.off,
+                not self.supervised(o[0], o[1], self.units(r)),
+                self.heads.get(o, 0),
+            )
+        )
+        taken = 0
+        for i, s in mine + options:
+            if taken >= max(need, len(mine)):
+                break
+            if self.heads.get((i, s), 0) >= f.clinic_capacity(i) or (r, i, s) in self.clinic:
+                continue
+            while not self.supervised(i, s, self.units(r)) and self.open_session(i, s):
+                pass
+            if not self.supervised(i, s, self.units(r)):
+                continue
+            self.clinic.add((r, i, s))
+            self.load[i, s] = self.load.get((i, s), 0) + self.units(r)
+            self.heads[i, s] = self.heads.get((i, s), 0) + 1
+            taken += 1
+
+
+def heuristic(
+    facts: Facts,
+    *,
+    seed: int,
+    time_limit: float,
+    workers: int,
+) -> Hint | None:
+    """A complete starting schedule, or None when the rotation phase finds nothing in time."""
+    rotations = rotation_phase(facts, seed=seed, time_limit=time_limit, workers=workers)
+    if rotations is None:
+        return None
+    rng = random.Random(seed)  # noqa: S311 - reproducible search, not security
+    problem = facts.problem
+    ref = problem.reference
+    seeded_calls: set[tuple[int, int]] = set()
+    seeded_fmit: set[tuple[int, int]] = set()
+    seeded_clinic: set[tuple[str, int, int]] = set()
+    for lock in problem.locks:
+        if lock.kind == "call" and lock.date in facts.day_index:
+            seeded_calls.add((facts.resident_index[lock.person], facts.day_index[lock.date]))
+        elif lock.kind == "fmit" and lock.date in facts.day_index:
+            seeded_fmit.add((facts.faculty_index[lock.person], facts.fmit_week_of[facts.day_index[lock.date]]))
+        elif lock.kind == "clinic" and lock.date in facts.day_index and lock.session is not None:
+            seeded_clinic.add((lock.person, facts.day_index[lock.date], SESSIONS.index(lock.session)))
+    if ref is not None:
+        seeded_calls |= {
+            (facts.resident_index[p], facts.day_index[d])
+            for p, d in ref.calls
+            if p in facts.resident_index and d in facts.day_index
+        }
+        seeded_fmit |= {
+            (facts.faculty_index[p], w)
+            for p, d in ref.fmit_weeks
+            if p in facts.faculty_index and (w := facts.fmit_week_index(d)) is not None
+        }
+        seeded_clinic |= {(p, facts.day_index[d], SESSIONS.index(s)) for p, d, s in ref.clinic if d in facts.day_index}
+    fmit = _fmit_phase(facts, rng, seeded_fmit)
+    planner = _CallPlanner(facts, rotations, rng)
+    calls = planner.plan(seeded_calls)
+    people = planner.people
+    resident_seeds = {(p, i, s) for p, i, s in seeded_clinic if p in facts.resident_index}
+    faculty_seeds = {(p, i, s) for p, i, s in seeded_clinic if p in facts.faculty_index}
+    clinics = _ClinicPlanner(facts, people, fmit, rng)
+    for week in facts.clinic_weeks:
+        clinics.plan_week(week, faculty_seeds | resident_seeds)
+    return Hint(rotations, calls, frozenset(clinics.clinic), frozenset(clinics.fclinic), frozenset(fmit))

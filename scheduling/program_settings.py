@@ -1,0 +1,222 @@
+"""A program's scheduling requirements and rules: typed, validated, kept in Organization.settings["scheduling"].
+
+The document (every key optional; defaults are the engine's):
+    {"requirements": {"clinic_sessions_per_week": {"1": 1, "2": 2, "3": 3}, "clinic_capacity": 6,
+                      "call": [{"kind": "in_house", "per_night": 1, "min_pgy": 1}],
+                      "fmit_min_attendings": 1, "fmit_max_attendings": 2},
+     "rules": {...ProgramRules...}, "acgme": {"weekly_hours": 80, ...}, "weights": {...Weights...},
+     "fmit_week_start": 4}
+`settings_from_json` refuses anything else with a SettingsError naming the setting at fault.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any, TypeVar
+
+from scheduling.engine.duties import AcgmeLimits
+from scheduling.engine.problem import ACGME_OVERRIDES, CALL_KINDS, ProgramRules, Weights
+from tenants.errors import DomainError
+from tenants.models import Organization
+
+SETTINGS_KEY = "scheduling"
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+T = TypeVar("T")
+
+
+class SettingsError(DomainError):
+    """A scheduling setting that cannot be used; `path` names it (e.g. scheduling.requirements.clinic_capacity)."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"Scheduling setting {path}: {message}", code="invalid_settings")
+        self.path = path
+
+
+@dataclass(frozen=True, slots=True)
+class CallSettings:
+    """In-house call: `per_night` residents of PGY `min_pgy` or above every night."""
+
+    kind: str = "in_house"
+    per_night: int = 1
+    min_pgy: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementSettings:
+    """Continuity clinic half-days per week by PGY, clinic seats per session, call coverage, FMIT attendings."""
+
+    clinic_sessions_per_week: Mapping[int, int] = field(default_factory=dict)
+    clinic_capacity: int = 6
+    call: tuple[CallSettings, ...] = ()
+    fmit_min_attendings: int = 1
+    fmit_max_attendings: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class SchedulingSettings:
+    """Everything a program sets for the engine besides its people, rotations and calendar."""
+
+    requirements: RequirementSettings = RequirementSettings()
+    rules: ProgramRules = ProgramRules()
+    acgme: Mapping[str, Any] = field(default_factory=dict)  # overrides of the ACGME defaults, by rule name
+    weights: Weights = Weights()
+    fmit_week_start: int = 4  # Friday (0 = Monday)
+
+
+# Allowed ranges of whole-number settings, by dataclass field name.
+_RANGES: dict[type, tuple[int, int]] = {ProgramRules: (0, 52), Weights: (0, 1_000_000), CallSettings: (0, 20)}
+_FIELD_RANGES = {
+    "clinic_capacity": (0, 200),
+    "fmit_min_attendings": (0, 10),
+    "fmit_max_attendings": (0, 10),
+    "min_pgy": (1, 8),
+    "supervision_units_per_faculty": (1, 52),
+    "fmit_week_start": (0, 6),
+}
+
+
+def _object(value: Any, path: str, allowed: list[str]) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SettingsError(path, "must be an object")
+    unknown = sorted(str(key) for key in set(value) - set(allowed))
+    if unknown:
+        raise SettingsError(f"{path}.{unknown[0]}", f"unknown setting (known: {', '.join(sorted(allowed))})")
+    return value
+
+
+def _whole(value: Any, path: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise SettingsError(path, f"must be a whole number from {low} to {high} (got {value!r})")
+    if not low <= value <= high:
+        raise SettingsError(path, f"must be a whole number from {low} to {high} (got {value!r})")
+    return int(value)
+
+
+def _clock(value: Any, path: str) -> time:
+    try:
+        if not isinstance(value, str) or len(value) != 5:
+            raise ValueError
+        return time.fromisoformat(value)
+    except ValueError:
+        raise SettingsError(path, f"must be a clock time HH:MM such as 17:00 (got {value!r})") from None
+
+
+def _flat(cls: type[T], data: Any, path: str) -> T:
+    """A dataclass of scalar fields (bool, whole number, clock time) from an object, defaults for what is missing."""
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    values = _object(data, path, names)
+    default = cls()
+    chosen: dict[str, Any] = {}
+    for name, raw in values.items():
+        current, where = getattr(default, name), f"{path}.{name}"
+        if isinstance(current, bool):
+            if not isinstance(raw, bool):
+                raise SettingsError(where, f"must be true or false (got {raw!r})")
+            chosen[name] = raw
+        elif isinstance(current, int):
+            chosen[name] = _whole(raw, where, *_FIELD_RANGES.get(name, _RANGES.get(cls, (0, 1000))))
+        elif isinstance(current, time):
+            chosen[name] = _clock(raw, where)
+        elif isinstance(current, str):
+            if not isinstance(raw, str):
+                raise SettingsError(where, f"must be text (got {raw!r})")
+            chosen[name] = raw
+        else:  # pragma: no cover - a new engine field of an unexpected type
+            raise SettingsError(where, "cannot be set here")
+    return dataclasses.replace(default, **chosen)  # type: ignore[type-var]
+
+
+def _call(data: Any, path: str) -> CallSettings:
+    call = _flat(CallSettings, data, path)
+    if call.kind not in CALL_KINDS:
+        raise SettingsError(f"{path}.kind", f"must be one of {', '.join(CALL_KINDS)} (got {call.kind!r})")
+    return call
+
+
+def _requirements(data: Any, path: str) -> RequirementSettings:
+    values = _object(data, path, [f.name for f in dataclasses.fields(RequirementSettings)])
+    clinic_path = f"{path}.clinic_sessions_per_week"
+    clinic_raw = _object(values.get("clinic_sessions_per_week"), clinic_path, [str(pgy) for pgy in range(1, 9)])
+    clinic = {int(pgy): _whole(count, f"{clinic_path}.{pgy}", 0, 10) for pgy, count in sorted(clinic_raw.items())}
+    call_raw = values.get("call", [])
+    if not isinstance(call_raw, list):
+        raise SettingsError(f"{path}.call", 'must be a list such as [{"per_night": 1}]')
+    scalars = {key: value for key, value in values.items() if key not in ("clinic_sessions_per_week", "call")}
+    requirements = dataclasses.replace(
+        _flat(RequirementSettings, scalars, path),
+        clinic_sessions_per_week=clinic,
+        call=tuple(_call(item, f"{path}.call[{i}]") for i, item in enumerate(call_raw)),
+    )
+    if requirements.fmit_max_attendings < requirements.fmit_min_attendings:
+        raise SettingsError(
+            f"{path}.fmit_max_attendings", f"must not be below fmit_min_attendings ({requirements.fmit_min_attendings})"
+        )
+    return requirements
+
+
+def _acgme(data: Any, path: str) -> dict[str, Any]:
+    """Overrides of the ACGME limits: whole numbers stay whole, then AcgmeLimits itself checks them."""
+    values = _object(data, path, list(ACGME_OVERRIDES))
+    defaults = AcgmeLimits()
+    overrides: dict[str, Any] = {}
+    for name, raw in values.items():
+        current = getattr(defaults, name)
+        whole = isinstance(raw, int | float) and not isinstance(raw, bool) and raw == int(raw)
+        wants_int = current is None or (isinstance(current, int) and not isinstance(current, bool))
+        overrides[name] = int(raw) if wants_int and whole else raw
+    try:
+        AcgmeLimits(**overrides)
+    except (TypeError, ValueError) as exc:
+        name, _, problem = str(exc).partition(": ")
+        raise SettingsError(f"{path}.{name}", problem) if problem else SettingsError(path, str(exc)) from None
+    return overrides
+
+
+def settings_from_json(data: Any, *, path: str = SETTINGS_KEY) -> SchedulingSettings:
+    """Validate a scheduling settings document (None = all defaults); SettingsError names the setting at fault."""
+    values = _object(data, path, [f.name for f in dataclasses.fields(SchedulingSettings)])
+    return SchedulingSettings(
+        requirements=_requirements(values.get("requirements"), f"{path}.requirements"),
+        rules=_flat(ProgramRules, values.get("rules"), f"{path}.rules"),
+        acgme=_acgme(values.get("acgme"), f"{path}.acgme"),
+        weights=_flat(Weights, values.get("weights"), f"{path}.weights"),
+        fmit_week_start=_whole(values.get("fmit_week_start", 4), f"{path}.fmit_week_start", 0, 6),
+    )
+
+
+def _scalars(instance: Any) -> dict[str, Any]:
+    return {
+        f.name: value.strftime("%H:%M") if isinstance(value, time) else value
+        for f in dataclasses.fields(instance)
+        for value in [getattr(instance, f.name)]
+    }
+
+
+def settings_to_json(settings: SchedulingSettings) -> dict[str, Any]:
+    """The JSON document of the settings, complete (every default written out); settings_from_json reads it back."""
+    req = settings.requirements
+    return {
+        "requirements": {
+            "clinic_sessions_per_week": {str(pgy): n for pgy, n in sorted(req.clinic_sessions_per_week.items())},
+            "clinic_capacity": req.clinic_capacity,
+            "call": [_scalars(call) for call in req.call],
+            "fmit_min_attendings": req.fmit_min_attendings,
+            "fmit_max_attendings": req.fmit_max_attendings,
+        },
+        "rules": _scalars(settings.rules),
+        "acgme": dict(settings.acgme),
+        "weights": _scalars(settings.weights),
+        "fmit_week_start": settings.fmit_week_start,
+    }
+
+
+def scheduling_settings(program: Organization) -> SchedulingSettings:
+    """The program's scheduling settings, validated; a SettingsError says which stored setting is wrong."""
+    stored = program.settings if isinstance(program.settings, dict) else {}
+    return settings_from_json(stored.get(SETTINGS_KEY))
