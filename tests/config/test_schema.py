@@ -74,3 +74,12 @@ def test_spectacular_command_validates_without_warnings(tmp_path, capsys):
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(output))
     assert "/api/v1/blocks/{id}/" in yaml.safe_load(output.read_text())["paths"]
     assert "Warning" not in capsys.readouterr().err
+
+
+def test_swagger_ui_assets_are_served_locally_not_from_a_cdn(db):
+    body = Client().get("/api/docs/").content.decode()
+    assert "cdn.jsdelivr.net" not in body and "unpkg.com" not in body
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in body
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
