@@ -960,10 +960,6 @@ def solve(
         # large models: a lighter presolve reaches the first schedule sooner (docs/engine.md, "Performance")
         params.symmetry_level = 0
         params.cp_model_probing_level = 0
-        if workers >= 2:
-            # measured on M (bench/engine.py): large-neighbourhood search alone improves the hinted schedule
-            # (objective 50 -> 20 in 60 s) where the default portfolio finds nothing better; its bound stays 0
-            params.use_lns_only = True
     search = _Search(started, on_progress, should_stop)
     done = threading.Event()
 
