@@ -120,11 +120,30 @@ def academic_year_plan(
 
 
 @transaction.atomic
-def academic_year_create(*, make_current: bool = False, **plan: Any) -> AcademicYear:
-    """Create a program's academic year and its blocks, as planned by `academic_year_plan` (same arguments).
+def academic_year_create(
+    *,
+    program: Organization,
+    start_date: dt.date,
+    name: str | None = None,
+    block_count: int = 13,
+    block_length_days: int = 28,
+    block_start_weekday: int | None = None,
+    orientation_days: int = 0,
+    make_current: bool = False,
+) -> AcademicYear:
+    """Create a program's academic year and its blocks, as checked by `academic_year_plan`.
 
     `make_current` moves the program's current flag to the new year.
     """
+    plan = {
+        "program": program,
+        "start_date": start_date,
+        "name": name,
+        "block_count": block_count,
+        "block_length_days": block_length_days,
+        "block_start_weekday": block_start_weekday,
+        "orientation_days": orientation_days,
+    }
     year, dates = academic_year_plan(**plan)
     if make_current:
         _current_flag_clear(program_id=year.program_id)

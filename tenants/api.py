@@ -12,11 +12,11 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.filters import OrderingFilter
 
+from tenants.api_permissions import NO_PROGRAM
 from tenants.middleware import program_for
 from tenants.models import Organization
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-NO_PROGRAM = "No program: send the X-Organization-ID header with the id or slug of a program you belong to."
 
 PROGRAM_HEADER = OpenApiParameter(
     name="X-Organization-ID",

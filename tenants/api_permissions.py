@@ -3,6 +3,8 @@ from rest_framework.permissions import BasePermission
 from tenants.middleware import program_for
 from tenants.permissions import Action, can
 
+NO_PROGRAM = "No program: send the X-Organization-ID header with the id or slug of a program you belong to."
+
 METHOD_ACTIONS = {
     "GET": Action.VIEW,
     "HEAD": Action.VIEW,
@@ -35,9 +37,7 @@ class ProgramRolePermission(BasePermission):
             return False
         program = program_for(request)
         if program is None:
-            self.message = (
-                "No program: send the X-Organization-ID header with the id or slug of a program you belong to."
-            )
+            self.message = NO_PROGRAM
             return False
         return can(request.user, self._action(request, view), resource, program)
 

@@ -50,7 +50,7 @@ def program_for(request) -> Organization | None:
     """The active program of a Django or DRF request, resolving it after late authentication."""
     django_request = getattr(request, "_request", request)
     program = getattr(django_request, "program", None)
-    if program is None and django_request.user.is_authenticated and not hasattr(django_request, "_program_user"):
+    if program is None and django_request.user.is_authenticated and not getattr(django_request, "_program_late", False):
         program = django_request.program = resolve_active_program(django_request)
-        django_request._program_user = django_request.user.pk  # resolved once, after authentication
+        django_request._program_late = True  # resolved once, after authentication
     return program
