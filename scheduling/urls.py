@@ -1,7 +1,41 @@
 from django.urls import path
 
-from scheduling import views
+from scheduling import feeds
+from scheduling.views import compliance, edit, exports, grid, home, people, runs, today
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    # Reading the schedule (query: year, version=published|draft|<id>, pgy, rotation, person)
+    path("schedule/", grid.schedule_grid, name="schedule-grid"),
+    path("schedule/month/", grid.schedule_month, name="schedule-month"),  # ?month=YYYY-MM
+    path("schedule/week/", grid.schedule_week, name="schedule-week"),  # ?start=YYYY-MM-DD
+    path("me/", people.my_schedule, name="my-schedule"),
+    path("people/<int:pk>/", people.person_schedule, name="person-schedule"),
+    path("today/", today.today, name="today"),
+    # Generating, comparing and publishing
+    path("schedule/generate/", runs.run_new, name="run-new"),
+    path("runs/<int:pk>/", runs.run_detail, name="run-detail"),
+    path("runs/<int:pk>/progress/", runs.run_progress, name="run-progress"),
+    path("runs/<int:pk>/cancel/", runs.run_cancel, name="run-cancel"),
+    path("versions/<int:pk>/compare/", runs.version_compare, name="version-compare"),
+    path("versions/<int:pk>/publish/", runs.version_publish, name="version-publish"),
+    # Editing a cell of a version
+    path("versions/<int:pk>/people/<int:person>/blocks/<int:block>/", edit.edit_block, name="edit-block"),
+    path(
+        "versions/<int:pk>/people/<int:person>/sessions/<str:date>/<str:session>/",
+        edit.edit_session,
+        name="edit-session",
+    ),
+    path("versions/<int:pk>/people/<int:person>/calls/<str:date>/", edit.edit_call, name="edit-call"),
+    path("compliance/", compliance.compliance, name="compliance"),
+    # Downloads (permission-checked, scoped to the active program)
+    path("exports/grid.xlsx", exports.export_grid_xlsx, name="export-grid-xlsx"),
+    path("exports/range.xlsx", exports.export_range_xlsx, name="export-range-xlsx"),  # ?start=&end=
+    path("exports/grid.pdf", exports.export_grid_pdf, name="export-grid-pdf"),
+    path("exports/people/<int:pk>.pdf", exports.export_person_pdf, name="export-person-pdf"),
+    path("exports/assignments.csv", exports.export_assignments_csv, name="export-assignments-csv"),
+    # Calendar feeds on a secret token (no login)
+    path("feeds/person/<str:token>.ics", feeds.person_feed, name="feed-person"),
+    path("feeds/program/<str:token>.ics", feeds.program_feed, name="feed-program"),
+    path("feeds/reset/", feeds.feed_reset, name="feed-reset"),
 ]

@@ -1,5 +1,6 @@
 from django.http import HttpRequest
 
+from tenants.permissions import Action, Resource, can
 from tenants.selectors import programs_for_user, role_in
 
 
@@ -8,9 +9,14 @@ def active_program(request: HttpRequest) -> dict:
     program = getattr(request, "program", None)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"active_program": None, "active_role": None, "switchable_programs": []}
+        return {"active_program": None, "active_role": None, "switchable_programs": [], "nav": {}}
     return {
         "active_program": program,
         "active_role": role_in(user, program),
         "switchable_programs": list(programs_for_user(user)),
+        "nav": {
+            "schedule": can(user, Action.VIEW, Resource.SCHEDULE, program),
+            "roster": can(user, Action.VIEW, Resource.ROSTER, program),
+            "manage": can(user, Action.CHANGE, Resource.SCHEDULE, program),
+        },
     }

@@ -1,0 +1,7 @@
+"""TODO: being written."""
+
+from django.http import HttpResponse
+
+
+def compliance(request, **kwargs) -> HttpResponse:
+    return HttpResponse(status=501)
