@@ -6,18 +6,26 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 SYSTEM_PACKAGES := xmlsec1 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+TEST_PACKAGES := chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system-deps run test lint migrate demo worker beat clean
+.PHONY: setup system-deps test-deps apt-install run test test-unit test-e2e lint migrate demo worker beat clean
 
 setup: system-deps $(STAMP)
 
 # Debian packages needed by WeasyPrint (PDF) and pysaml2 (SSO): installed only when missing.
 system-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(SYSTEM_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_PACKAGES)"
+
+apt-install:
 	@if command -v dpkg >/dev/null 2>&1; then \
 	  missing=""; \
-	  for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then \
 	    echo "Installing system packages:$$missing"; \
 	    sudo=""; [ "$$(id -u)" -eq 0 ] || sudo="sudo"; \
@@ -42,8 +50,14 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/, API docs at /api/docs/)"
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup
+# Unit, integration and API tests, then the browser tests in their own pytest run.
+test: test-unit test-e2e
+
+test-unit: setup
 	$(VENV)/bin/pytest
+
+test-e2e: setup test-deps
+	$(VENV)/bin/pytest -o addopts="-ra --strict-markers" tests/e2e
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,84 @@
+"""Browser tests: Playwright drives Debian's Chromium against a live server on the test database.
+
+Run on their own (`make test-e2e`). Background solves run where they run in production: a daemon
+thread in embedded mode, a real Celery worker on the `solver` queue when REDIS_URL is set.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test itself
+# (fixtures, assertions on rows) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from django.core.management import call_command  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
+
+from scheduling.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+PHONE = {"width": 375, "height": 740}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo(transactional_db) -> None:
+    """The demo institution, its two programs and a login per role, in the test database."""
+    call_command("seed_demo", "--force", verbosity=0)
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
+
+
+def log_in(page: Page, base_url: str, who: str, next_path: str = "/") -> Page:
+    """Sign in through the login form as `who`@demo.example.org and land on `next_path`."""
+    page.goto(f"{base_url}/accounts/login/?next={next_path}")
+    page.get_by_label("Email").fill(f"{who}@{DEMO_EMAIL_DOMAIN}")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base_url}{next_path}*")
+    return page
+
+
+@pytest.fixture
+def solver_worker(transactional_db) -> Iterator[None]:
+    """With a broker (REDIS_URL), a real Celery worker consumes the `solver` queue; embedded mode needs none."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app as celery_app
+    from scheduling import tasks
+
+    if celery_app.conf.task_always_eager:
+        yield
+        return
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.queue_declare(queue=tasks.SOLVER_QUEUE, durable=True, auto_delete=False)
+        connection.default_channel.queue_purge(tasks.SOLVER_QUEUE)
+    with start_worker(
+        celery_app, pool="solo", perform_ping_check=False, queues=[tasks.SOLVER_QUEUE], shutdown_timeout=60
+    ):
+        yield
