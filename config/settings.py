@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -117,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.active_program",
+                "notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -158,6 +160,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Notifications: each user's daily digest at their hour, and emails held for quiet hours, checked hourly.
+CELERY_BEAT_SCHEDULE["notifications-digests"] = {
+    "task": "notifications.tasks.digests_send_due_task",
+    "schedule": crontab(minute=0),
+}
+CELERY_BEAT_SCHEDULE["notifications-release-held"] = {
+    "task": "notifications.tasks.email_logs_release_due_task",
+    "schedule": crontab(minute=0),
+}
 
 # Auth
 AUTH_USER_MODEL = "tenants.User"
@@ -193,7 +204,9 @@ if EMAIL_HOST:
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))  # seconds; a hung SMTP server fails the attempt
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Residency Scheduler <scheduler@localhost>")
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")  # public address, for links in emails
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LANGUAGE_CODE = "en-us"
@@ -264,6 +277,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each rendering step (and its own stylesheets at import) at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Domain defaults

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("notifications/", include("notifications.urls")),
     path("", include("tenants.urls")),
     path("", include("scheduling.urls")),
 ]

@@ -1,15 +1,485 @@
 """ACGME compliance of a stored schedule version: its duty periods (DUTIES format) and the checker's report.
 
-(Being written.)
+The stored rows are read the way the engine derives them (docs/engine.md, "Duty derivation"), so a version
+written by the engine reads back as the duties the engine checked:
+- a date's duty half-days make one work period: both sessions from the AM start to the PM end, one session
+  its own clock times (the program's SessionTime rows, else 07:00-12:00 and 13:00-17:00);
+- a night-float date is a night shift from the program's `night_start` to `night_end` the next morning;
+- "off" and "post_call" are free time; a date whose every session is "leave" is a leave day, left out of
+  the averages (DESIGN.md section 5);
+- calls are duty periods with their stored start and end: in-house and weekend calls in the hospital,
+  home and backup calls from home (their worked hours count).
+Only residents are checked (the ACGME rules are for residents). The rules themselves are the engine's.
 """
 
-import datetime as dt
+from __future__ import annotations
 
-from scheduling.models import Person, ScheduleVersion
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Max, Q
+
+from scheduling.engine.acgme import RULES, Report, Violation, check, merge_periods
+from scheduling.engine.derive import derive_calls, derive_sessions
+from scheduling.engine.duties import format_local, parse_duties
+from scheduling.engine.facts import Facts
+from scheduling.engine.problem import Reference, SessionClock
+from scheduling.engine_io import (
+    CONTINUITY_CLINIC,
+    ENGINE_ACTIVITIES,
+    _session_clock,
+    person_key,
+    problem_for,
+    rotation_key,
+)
+from scheduling.models import (
+    Block,
+    BlockAssignment,
+    CallAssignment,
+    Person,
+    RotationTemplate,
+    ScheduleVersion,
+    SessionAssignment,
+    SessionTime,
+)
+from scheduling.program_settings import scheduling_settings
+
+Activity = SessionAssignment.Activity
+FREE_ACTIVITIES = frozenset({Activity.OFF, Activity.POST_CALL, Activity.LEAVE})
+HOME_CALL_KINDS = frozenset({CallAssignment.Kind.HOME, CallAssignment.Kind.BACKUP})
+ON_DUTY_KINDS = ("work", "inhouse_call", "moonlighting")  # the kinds whose hours count as they happen
+CACHE_SECONDS = 24 * 3600
+WEEKLY_LIMIT_DEFAULT = 80.0
+
+
+@dataclass(frozen=True, slots=True)
+class CallChange:
+    """A call to add in a hypothetical edit (aware start and end)."""
+
+    person_id: int
+    kind: str
+    start: dt.datetime
+    end: dt.datetime
+    worked_hours: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """A hypothetical edit of a version, applied on top of its stored rows without saving.
+
+    `sessions[(person_id, date, "AM"|"PM")]` is the new (activity, rotation id), or None to remove the row;
+    `calls_removed` are CallAssignment ids; `calls_added` new calls; `blocks[(person_id, block_id)]` the new
+    rotation id (whole block) of a block edit.
+    """
+
+    sessions: Mapping[tuple[int, dt.date, str], tuple[str, int | None] | None] = field(default_factory=dict)
+    calls_removed: frozenset[int] = frozenset()
+    calls_added: tuple[CallChange, ...] = ()
+    blocks: Mapping[tuple[int, int], int] = field(default_factory=dict)
+
+    @property
+    def people(self) -> set[int]:
+        """The people whose duties the change touches."""
+        touched = {key[0] for key in self.sessions} | {call.person_id for call in self.calls_added}
+        return touched | {key[0] for key in self.blocks}
+
+
+def _stamp(day: dt.date, at: dt.time) -> str:
+    return dt.datetime.combine(day, at).strftime("%Y-%m-%dT%H:%M")
+
+
+def activities_with_changes(
+    version: ScheduleVersion, person_ids: Iterable[int], changes: Changes | None
+) -> dict[tuple[int, dt.date], dict[str, str]]:
+    """(person, date) -> {session: activity} from the stored rows with the changes applied."""
+    wanted = set(person_ids)
+    by_day: dict[tuple[int, dt.date], dict[str, str]] = defaultdict(dict)
+    rows = SessionAssignment.objects.filter(version=version, person_id__in=wanted).values_list(
+        "person_id", "date", "session", "activity"
+    )
+    for person_id, day, session, activity in rows:
+        by_day[(person_id, day)][session] = activity
+    for (person_id, day, session), value in (changes.sessions if changes else {}).items():
+        if person_id not in wanted:
+            continue
+        if value is None:
+            by_day[(person_id, day)].pop(session, None)
+        else:
+            by_day[(person_id, day)][session] = value[0]
+    return by_day
+
+
+def calls_with_changes(
+    version: ScheduleVersion, person_ids: Iterable[int], changes: Changes | None
+) -> list[CallChange]:
+    """The calls of the people with the changes applied."""
+    wanted = set(person_ids)
+    removed = changes.calls_removed if changes else frozenset()
+    calls = [
+        CallChange(c.person_id, c.kind, c.start, c.end, None if c.worked_hours is None else float(c.worked_hours))
+        for c in CallAssignment.objects.filter(version=version, person_id__in=wanted)
+        if c.pk not in removed
+    ]
+    calls += [call for call in (changes.calls_added if changes else ()) if call.person_id in wanted]
+    return calls
+
+
+def _leave_runs(days: list[dt.date]) -> list[dict[str, str]]:
+    """Contiguous runs of leave dates, dates inclusive."""
+    runs: list[dict[str, str]] = []
+    for day in sorted(days):
+        if runs and dt.date.fromisoformat(runs[-1]["end"]) + dt.timedelta(days=1) == day:
+            runs[-1]["end"] = day.isoformat()
+        else:
+            runs.append({"start": day.isoformat(), "end": day.isoformat()})
+    return runs
+
+
+def _person_duties(
+    days: dict[dt.date, dict[str, str]], calls: list[CallChange], clock: SessionClock, rules: Any, zone
+) -> tuple[list[dict[str, Any]], list[dt.date]]:
+    """One person's duty periods (sorted by start) and leave dates."""
+    duties: list[tuple[str, int, dict[str, Any]]] = []
+    leave: list[dt.date] = []
+    order = {"work": 0, "inhouse_call": 1, "home_call": 1, "moonlighting": 2}
+    for day, sessions in days.items():
+        if sessions and all(activity == Activity.LEAVE for activity in sessions.values()):
+            leave.append(day)
+            continue
+        working = {s for s, activity in sessions.items() if activity not in FREE_ACTIVITIES | {Activity.NIGHT_FLOAT}}
+        span = None
+        if working == {"AM", "PM"}:
+            span = (clock.am_start, clock.pm_end)
+        elif working == {"AM"}:
+            span = (clock.am_start, clock.am_end)
+        elif working == {"PM"}:
+            span = (clock.pm_start, clock.pm_end)
+        if span is not None:
+            item = {"start": _stamp(day, span[0]), "end": _stamp(day, span[1]), "kind": "work"}
+            duties.append((item["start"], 0, item))
+        if Activity.NIGHT_FLOAT in sessions.values():
+            after = day + dt.timedelta(days=1)
+            item = {"start": _stamp(day, rules.night_start), "end": _stamp(after, rules.night_end), "kind": "work"}
+            duties.append((item["start"], 0, item))
+    for call in calls:
+        kind = "home_call" if call.kind in HOME_CALL_KINDS else "inhouse_call"
+        item = {"start": format_local(call.start, zone), "end": format_local(call.end, zone), "kind": kind}
+        if kind == "home_call" and call.worked_hours:
+            span_hours = (call.end - call.start).total_seconds() / 3600
+            item["worked_hours"] = min(float(call.worked_hours), span_hours)
+        duties.append((item["start"], order[kind], item))
+    duties.sort(key=lambda entry: (entry[0], entry[1]))
+    return [item for _, _, item in duties], leave
+
+
+def _duties(
+    *, version: ScheduleVersion, changes: Changes | None, people: list[Person], rules: Any, clock: SessionClock
+) -> list[dict[str, Any]]:
+    """The DUTIES "people" entries of these people in the version (with the changes)."""
+    zone = zoneinfo.ZoneInfo(version.program.time_zone)
+    ids = [p.pk for p in people]
+    by_day = activities_with_changes(version, ids, changes)
+    calls_of: dict[int, list[CallChange]] = defaultdict(list)
+    for call in calls_with_changes(version, ids, changes):
+        calls_of[call.person_id].append(call)
+    days_of: dict[int, dict[dt.date, dict[str, str]]] = defaultdict(dict)
+    for (person_id, day), sessions in sorted(by_day.items(), key=lambda item: item[0][1]):
+        days_of[person_id][day] = sessions
+    entries = []
+    for person in people:
+        duties, leave = _person_duties(days_of.get(person.pk, {}), calls_of.get(person.pk, []), clock, rules, zone)
+        entry: dict[str, Any] = {"id": person_key(person.pk), "pgy": person.pgy, "duties": duties}
+        entry["leave"] = _leave_runs(leave)
+        entries.append(entry)
+    return entries
+
+
+def _residents(version: ScheduleVersion, person_ids: Iterable[int] | None = None) -> list[Person]:
+    """Active residents of the program and any resident with rows in the version, by id."""
+    people = Person.objects.filter(program_id=version.program_id, kind=Person.Kind.RESIDENT)
+    if person_ids is not None:
+        return list(people.filter(pk__in=list(person_ids)).order_by("pk"))
+    with_rows = BlockAssignment.objects.filter(version=version).values("person_id")
+    return list(people.filter(Q(is_active=True) | Q(pk__in=with_rows)).order_by("pk"))
+
+
+def version_duties(
+    *, version: ScheduleVersion, changes: Changes | None = None, person_ids: Iterable[int] | None = None
+) -> dict[str, Any]:
+    """The DUTIES document of a stored version (residents only, or those of `person_ids`), with a hypothetical
+    edit applied when `changes` is given; the program's ACGME limits travel in "rules".
+    """
+    program = version.program
+    settings = scheduling_settings(program)
+    people = _residents(version, person_ids)
+    entries = _duties(
+        version=version, changes=changes, people=people, rules=settings.rules, clock=_session_clock(program)
+    )
+    return {"timezone": program.time_zone, "rules": dict(settings.acgme), "people": entries}
+
+
+def _change_stamp(version: ScheduleVersion) -> str:
+    """Cheap fingerprint of everything the report reads: the newest history row of each assignment table
+    (every save, bulk write and delete adds one), the program's settings and session times."""
+    parts: list[Any] = [version.pk]
+    for model in (SessionAssignment, CallAssignment, BlockAssignment):
+        parts.append(model.history.filter(version_id=version.pk).aggregate(last=Max("history_id"))["last"])
+    parts.append(version.program.settings)
+    parts.append(
+        list(SessionTime.objects.filter(program_id=version.program_id).values_list("session", "start_time", "end_time"))
+    )
+    digest = hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:20]
+    return digest
+
+
+@dataclass(frozen=True, slots=True)
+class VersionCompliance:
+    """A version's duties document and the checker's report on it, computed together and cached."""
+
+    duties: dict[str, Any]
+    report: Report
+
+
+def version_compliance(*, version: ScheduleVersion) -> VersionCompliance:
+    """The duties and report of a version, cached in Django's cache until one of its rows (or the program's
+    settings) changes."""
+    key = f"scheduling:compliance:{version.pk}:{_change_stamp(version)}"
+    found = cache.get(key)
+    if found is None:
+        duties = version_duties(version=version)
+        found = VersionCompliance(duties=duties, report=check(parse_duties(duties)))
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def version_report(*, version: ScheduleVersion) -> Report:
+    """The ACGME checker's report on a stored version (cached: see `version_compliance`)."""
+    return version_compliance(version=version).report
+
+
+def person_report(*, version: ScheduleVersion, person_ids: Iterable[int], changes: Changes | None = None) -> Report:
+    """The checker's report for a few residents of a version, with a hypothetical edit applied (not cached)."""
+    return check(parse_duties(version_duties(version=version, changes=changes, person_ids=person_ids)))
+
+
+# Hours per week.
+
+
+def _weekly_seconds(duties: list[dict[str, Any]], zone: zoneinfo.ZoneInfo, start: dt.date, weeks: int) -> list[float]:
+    """Hours on duty in each of `weeks` weeks from local midnight of `start` (periods clipped to each week;
+    work done on a home call counts in the week its call starts)."""
+    edges = [
+        dt.datetime.combine(start + dt.timedelta(days=7 * k), dt.time(), zone).timestamp() for k in range(weeks + 1)
+    ]
+    periods: list[tuple[int, int]] = []
+    totals = [0.0] * weeks
+    for item in duties:
+        begin = dt.datetime.fromisoformat(item["start"]).replace(tzinfo=zone).timestamp()
+        end = dt.datetime.fromisoformat(item["end"]).replace(tzinfo=zone).timestamp()
+        if item["kind"] in ON_DUTY_KINDS:
+            periods.append((round(begin), round(end)))
+        elif item.get("worked_hours"):
+            for k in range(weeks):
+                if edges[k] <= begin < edges[k + 1]:
+                    totals[k] += item["worked_hours"] * 3600
+    for begin, end in merge_periods(periods):
+        for k in range(weeks):
+            low, high = max(begin, edges[k]), min(end, edges[k + 1])
+            if high > low:
+                totals[k] += high - low
+    return [round(seconds / 3600, 1) for seconds in totals]
+
+
+def _week_count(start: dt.date, end: dt.date) -> int:
+    return max(0, (end - start).days // 7 + 1)
 
 
 def weekly_hours(
     *, version: ScheduleVersion, person: Person, start: dt.date, end: dt.date
 ) -> list[tuple[dt.date, float]]:
     """Duty hours of `person` in `version` per week (weeks starting on `start`'s weekday) from start to end."""
-    return []
+    if end < start:
+        return []
+    program = version.program
+    settings = scheduling_settings(program)
+    entries = _duties(
+        version=version, changes=None, people=[person], rules=settings.rules, clock=_session_clock(program)
+    )
+    weeks = _week_count(start, end)
+    hours = _weekly_seconds(entries[0]["duties"], zoneinfo.ZoneInfo(program.time_zone), start, weeks)
+    return [(start + dt.timedelta(days=7 * k), hours[k]) for k in range(weeks)]
+
+
+@dataclass(frozen=True, slots=True)
+class HoursRow:
+    """One resident's hours per week, each flagged over the weekly limit, and the highest 4-week average."""
+
+    person: Person
+    weeks: list[tuple[dt.date, float, bool]]
+    worst_average: float
+    worst_average_over: bool
+
+
+def hours_table(
+    *, version: ScheduleVersion, start: dt.date, end: dt.date
+) -> tuple[list[dt.date], list[HoursRow], float]:
+    """Per resident, hours per week (Monday weeks from `start`'s week to `end`) from the cached duties, the
+    highest rolling 4-week average, and the program's weekly limit (80 h unless it overrides it)."""
+    compliance = version_compliance(version=version)
+    zone = zoneinfo.ZoneInfo(version.program.time_zone)
+    monday = start - dt.timedelta(days=start.weekday())
+    weeks = _week_count(monday, end)
+    limit = float(compliance.duties["rules"].get("weekly_hours", WEEKLY_LIMIT_DEFAULT))
+    people = Person.objects.filter(program_id=version.program_id).in_bulk(
+        [int(entry["id"][1:]) for entry in compliance.duties["people"]]
+    )
+    days = [monday + dt.timedelta(days=7 * k) for k in range(weeks)]
+    rows = []
+    for entry in compliance.duties["people"]:
+        person = people.get(int(entry["id"][1:]))
+        if person is None:
+            continue
+        hours = _weekly_seconds(entry["duties"], zone, monday, weeks)
+        averages = [sum(hours[k : k + 4]) / 4 for k in range(max(1, weeks - 3))] if hours else [0.0]
+        worst = round(max(averages), 1)
+        rows.append(
+            HoursRow(
+                person=person,
+                weeks=[(days[k], hours[k], hours[k] > limit) for k in range(weeks)],
+                worst_average=worst,
+                worst_average_over=worst > limit,
+            )
+        )
+    return days, rows, limit
+
+
+# Derivations for edits (the engine's reading of a changed assignment).
+
+
+def block_changes(*, version: ScheduleVersion, person: Person, block: Block, rotation: RotationTemplate) -> Changes:
+    """What giving `person` the `rotation` for the whole `block` changes: their half-days of the block and the
+    times of their calls in it, re-derived by the engine from the version's assignments of that block.
+
+    Half-days on leave stay leave. Raises DomainError when the program's data makes no valid Problem.
+    """
+    problem = problem_for(
+        academic_year=version.academic_year, blocks=range(block.number, block.number + 1), reference_version=version
+    )
+    key = person_key(person.pk)
+    reference = problem.reference or Reference()
+    rotations = {**reference.rotations, (key, block.number): rotation_key(rotation.pk)}
+    assignments = dataclasses.replace(reference, rotations=rotations)
+    facts = Facts(problem)
+    stored = {
+        (row.date, row.session): (row.activity, row.rotation_id)
+        for row in SessionAssignment.objects.filter(
+            version=version, person=person, date__range=(block.start_date, block.end_date)
+        )
+    }
+    sessions: dict[tuple[int, dt.date, str], tuple[str, int | None] | None] = {}
+    for item in derive_sessions(problem, assignments, facts):
+        if item.person != key:
+            continue
+        current = stored.get((item.date, item.session))
+        if current is not None and current[0] == Activity.LEAVE:
+            continue
+        keep_rotation = item.rotation is not None and item.activity != CONTINUITY_CLINIC
+        wanted = (ENGINE_ACTIVITIES[item.activity], rotation.pk if keep_rotation else None)
+        if current != wanted:
+            sessions[(person.pk, item.date, item.session)] = wanted
+    zone = zoneinfo.ZoneInfo(version.program.time_zone)
+    derived = {c.start.astimezone(zone).date(): c for c in derive_calls(problem, assignments, facts) if c.person == key}
+    removed, added = set(), []
+    for call in CallAssignment.objects.filter(version=version, person=person, kind=CallAssignment.Kind.IN_HOUSE):
+        new = derived.get(call.start.astimezone(zone).date())
+        if new is not None and (new.start, new.end) != (call.start, call.end):
+            removed.add(call.pk)
+            added.append(CallChange(person.pk, call.kind, new.start, new.end))
+    return Changes(
+        sessions=sessions,
+        calls_removed=frozenset(removed),
+        calls_added=tuple(added),
+        blocks={(person.pk, block.pk): rotation.pk},
+    )
+
+
+def call_period(
+    *, version: ScheduleVersion, person: Person, day: dt.date, changes: Changes | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    """Start and end of an in-house call on night `day`, as the engine derives it: after the day's work (at
+    `call_start`, or the PM end if earlier) when the person works that day, else a 24-h call from the AM start;
+    it ends at `call_end` the next morning."""
+    program = version.program
+    rules = scheduling_settings(program).rules
+    clock = _session_clock(program)
+    zone = zoneinfo.ZoneInfo(program.time_zone)
+    sessions = activities_with_changes(version, [person.pk], changes).get((person.pk, day), {})
+    worked = any(activity not in FREE_ACTIVITIES | {Activity.NIGHT_FLOAT} for activity in sessions.values())
+    begin = min(rules.call_start, clock.pm_end) if worked else clock.am_start
+    start = dt.datetime.combine(day, begin, tzinfo=zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), rules.call_end, tzinfo=zone)
+    return start, end
+
+
+def call_nights(calls: Iterable[CallChange], zone: zoneinfo.ZoneInfo) -> list[dt.date]:
+    """The local nights of in-house calls, sorted."""
+    kinds = (CallAssignment.Kind.IN_HOUSE, CallAssignment.Kind.WEEKEND)
+    return sorted({call.start.astimezone(zone).date() for call in calls if call.kind in kinds})
+
+
+# The report, grouped for the compliance page.
+
+RULE_LABELS = {
+    "weekly_hours": "Average weekly duty hours over 4 weeks",
+    "day_off_in_7": "Free days in a 28-day window",
+    "continuous_duty": "Continuous duty period (hours)",
+    "rest_after_24h": "Rest after a 24-hour period (hours)",
+    "rest_between_periods": "Rest between duty periods (hours)",
+    "inhouse_call_frequency": "In-house call nights in a 28-day window",
+    "moonlighting_pgy1": "Moonlighting by a PGY-1 (hours)",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RuleGroup:
+    """The violations (or warnings) of one rule, each with its person, by person and date."""
+
+    rule: str
+    clause: str
+    severity: str
+    label: str
+    items: list[tuple[Person, Violation]]
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+
+def report_groups(*, report: Report, program_id: int) -> list[RuleGroup]:
+    """The report's findings grouped by rule (violations first, then warnings), people looked up in one query."""
+    keys = {v.person for v in report.violations}
+    people = Person.objects.filter(program_id=program_id).in_bulk([int(key[1:]) for key in keys if key[1:].isdigit()])
+    grouped: dict[str, list[tuple[Person, Violation]]] = defaultdict(list)
+    for v in report.violations:
+        person = people.get(int(v.person[1:])) if v.person[1:].isdigit() else None
+        if person is not None:
+            grouped[v.rule].append((person, v))
+    groups = [
+        RuleGroup(
+            rule=rule,
+            clause=RULES[rule][0],
+            severity=RULES[rule][1],
+            label=RULE_LABELS.get(rule, rule),
+            items=sorted(items, key=lambda item: (item[0].last_name, item[0].first_name, item[1].start)),
+        )
+        for rule, items in grouped.items()
+    ]
+    return sorted(groups, key=lambda g: (g.severity != "violation", list(RULES).index(g.rule)))

@@ -1,8 +1,21 @@
-"""API shapes of people, rotations and the calendar. Read-only: rules live in services."""
+"""API shapes of people, rotations, the calendar and the schedule. Serializers check shape; rules live in services."""
+
+import datetime as dt
 
 from rest_framework import serializers
 
-from scheduling.models import AcademicYear, Block, Person, RotationTemplate
+from scheduling.models import (
+    AcademicYear,
+    Block,
+    BlockAssignment,
+    CallAssignment,
+    Person,
+    RotationTemplate,
+    ScheduleRun,
+    ScheduleVersion,
+    SessionAssignment,
+)
+from scheduling.services import TIME_LIMIT_RANGE
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -89,4 +102,207 @@ class BlockSerializer(serializers.ModelSerializer):
     class Meta:
         model = Block
         fields = ["id", "academic_year", "number", "start_date", "end_date", "days"]
+        read_only_fields = fields
+
+
+# The schedule: runs, versions and assignments.
+
+
+class UserSummarySerializer(serializers.Serializer):
+    """Who did something: the login's id and full name (blank without one). Never the email: a published
+    version is read by the whole program, and logins are not part of the shared roster.
+    """
+
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="get_full_name", read_only=True)
+
+
+class ScheduleRunSerializer(serializers.ModelSerializer):
+    """A schedule generation: its blocks and parameters, live progress while it runs, and the outcome."""
+
+    created_by = UserSummarySerializer(read_only=True, allow_null=True)
+    version = serializers.IntegerField(
+        source="statistics.version_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The draft schedule version the run produced, once it has finished with a schedule.",
+    )
+
+    class Meta:
+        model = ScheduleRun
+        fields = [
+            "id",
+            "academic_year",
+            "first_block",
+            "last_block",
+            "status",
+            "parameters",
+            "cancel_requested",
+            "solutions_found",
+            "objective",
+            "best_bound",
+            "gap",
+            "elapsed_seconds",
+            "statistics",
+            "message",
+            "version",
+            "created_by",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+
+
+class ScheduleRunStartSerializer(serializers.Serializer):
+    """What a new run needs: the year (of the active program), its block range, a time limit and a seed.
+
+    The block numbers are checked against the year's blocks here so that a bad range names its field;
+    `schedule_run_start` checks everything else.
+    """
+
+    academic_year = serializers.PrimaryKeyRelatedField(
+        queryset=AcademicYear.objects.none(), help_text="Id of one of the program's academic years."
+    )
+    first_block = serializers.IntegerField(min_value=0, default=1, help_text="First block to schedule (default 1).")
+    last_block = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True, help_text="Last block to schedule (default: the year's last)."
+    )
+    time_limit = serializers.FloatField(
+        min_value=TIME_LIMIT_RANGE[0],
+        max_value=TIME_LIMIT_RANGE[1],
+        default=60,
+        help_text="Seconds the solver may search; it keeps the best schedule found by then.",
+    )
+    seed = serializers.IntegerField(min_value=0, default=0, help_text="Random seed, for repeatable runs.")
+
+    def __init__(self, *args, program=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if program is not None:
+            self.fields["academic_year"].queryset = AcademicYear.objects.for_program(program)
+
+    def validate(self, attrs: dict) -> dict:
+        year = attrs["academic_year"]
+        numbers = list(year.blocks.order_by("number").values_list("number", flat=True))
+        if not numbers:
+            raise serializers.ValidationError({"academic_year": f"{year} has no blocks to schedule."})
+        if attrs.get("last_block") is None:
+            attrs["last_block"] = numbers[-1]
+        errors = {}
+        for name in ("first_block", "last_block"):
+            if attrs[name] not in numbers:
+                errors[name] = f"Block {attrs[name]} does not exist: {year} has blocks {numbers[0]}-{numbers[-1]}."
+        if not errors and attrs["first_block"] > attrs["last_block"]:
+            errors["last_block"] = (
+                f"The last block ({attrs['last_block']}) comes before the first block ({attrs['first_block']})."
+            )
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class ScheduleVersionSerializer(serializers.ModelSerializer):
+    """A whole schedule of a year (draft, published or archived) and how many assignments it holds."""
+
+    published_by = UserSummarySerializer(read_only=True, allow_null=True)
+    block_assignments_count = serializers.IntegerField(read_only=True, help_text="Block rotations in this version.")
+    session_assignments_count = serializers.IntegerField(read_only=True, help_text="Half-day activities.")
+    call_assignments_count = serializers.IntegerField(read_only=True, help_text="Call duty periods.")
+
+    class Meta:
+        model = ScheduleVersion
+        fields = [
+            "id",
+            "academic_year",
+            "number",
+            "status",
+            "note",
+            "run",
+            "created_at",
+            "published_at",
+            "published_by",
+            "block_assignments_count",
+            "session_assignments_count",
+            "call_assignments_count",
+        ]
+        read_only_fields = fields
+
+
+ASSIGNMENT_FIELDS = ["id", "version", "person", "person_name", "source"]
+
+
+class BlockAssignmentSerializer(serializers.ModelSerializer):
+    """A resident's rotation for a block (or half of it), with the dates it covers."""
+
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    academic_year = serializers.IntegerField(source="block.academic_year_id", read_only=True)
+    block_number = serializers.IntegerField(source="block.number", read_only=True)
+    rotation_name = serializers.CharField(source="rotation.name", read_only=True)
+    rotation_abbreviation = serializers.CharField(source="rotation.abbreviation", read_only=True)
+    start_date = serializers.SerializerMethodField(help_text="First day of the block, or of its half.")
+    end_date = serializers.SerializerMethodField(help_text="Last day of the block, or of its half.")
+
+    class Meta:
+        model = BlockAssignment
+        fields = [
+            *ASSIGNMENT_FIELDS,
+            "academic_year",
+            "block",
+            "block_number",
+            "half",
+            "start_date",
+            "end_date",
+            "rotation",
+            "rotation_name",
+            "rotation_abbreviation",
+        ]
+        read_only_fields = fields
+
+    @staticmethod
+    def _dates(assignment: BlockAssignment) -> tuple[dt.date, dt.date]:
+        block = assignment.block
+        middle = block.start_date + dt.timedelta(days=block.days // 2)
+        if assignment.half == BlockAssignment.Half.FIRST:
+            return block.start_date, middle - dt.timedelta(days=1)
+        if assignment.half == BlockAssignment.Half.SECOND:
+            return middle, block.end_date
+        return block.start_date, block.end_date
+
+    def get_start_date(self, assignment: BlockAssignment) -> dt.date:
+        return self._dates(assignment)[0]
+
+    def get_end_date(self, assignment: BlockAssignment) -> dt.date:
+        return self._dates(assignment)[1]
+
+
+class SessionAssignmentSerializer(serializers.ModelSerializer):
+    """What a person does in one half-day session (AM or PM) of a date."""
+
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    academic_year = serializers.IntegerField(source="version.academic_year_id", read_only=True)
+    rotation_abbreviation = serializers.CharField(source="rotation.abbreviation", read_only=True, allow_null=True)
+
+    class Meta:
+        model = SessionAssignment
+        fields = [
+            *ASSIGNMENT_FIELDS,
+            "academic_year",
+            "date",
+            "session",
+            "activity",
+            "rotation",
+            "rotation_abbreviation",
+        ]
+        read_only_fields = fields
+
+
+class CallAssignmentSerializer(serializers.ModelSerializer):
+    """A call duty period with its own start and end (ISO 8601 with the UTC offset)."""
+
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    academic_year = serializers.IntegerField(source="version.academic_year_id", read_only=True)
+
+    class Meta:
+        model = CallAssignment
+        fields = [*ASSIGNMENT_FIELDS, "academic_year", "kind", "start", "end", "worked_hours"]
         read_only_fields = fields

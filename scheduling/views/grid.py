@@ -1,15 +1,86 @@
-"""TODO: being written."""
+"""Reading the schedule: the block grid of a year, and the month and week views of half-day sessions."""
 
-from django.http import HttpResponse
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from scheduling.models import Block, Person, ScheduleVersion
+from scheduling.selectors import academic_year_on, block_grid, person_ids_matching, program_today, session_grid
+from scheduling.views import reading
+from scheduling.views.access import require, year_from_request
+from tenants.permissions import Action, Resource
 
 
-def schedule_grid(request, **kwargs) -> HttpResponse:
-    return HttpResponse(status=501)
+@require(Action.VIEW, Resource.SCHEDULE)
+def schedule_grid(request: HttpRequest) -> HttpResponse:
+    """People (by PGY, then faculty) by blocks for a year; the published version unless a manager picks another."""
+    try:
+        context = reading.page_context(request, year_from_request(request))
+    except reading.Refusal as refusal:
+        return reading.refuse(request, refusal)
+    version, filters = context["version"], context["filters"]
+    if version is not None:
+        grid = block_grid(version=version, pgy=filters.pgy, rotation=filters.rotation, person=filters.person)
+        edit_url = _edit_block_url(version) if context["manager"] else None
+        table = reading.grid_table(grid, edit_url)
+        context.update(table=table, legend=reading.legend(grid.rotations), blocks=grid.blocks)
+    return render(request, "scheduling/grid_blocks.html", context)
 
 
-def schedule_month(request, **kwargs) -> HttpResponse:
-    return HttpResponse(status=501)
+def _edit_block_url(version: ScheduleVersion) -> Callable[[Person, Block], str]:
+    """The edit page of a person's block in this version (managers' grid cells link there)."""
+    return lambda person, block: reverse(
+        "edit-block", kwargs={"pk": version.pk, "person": person.pk, "block": block.pk}
+    )
 
 
-def schedule_week(request, **kwargs) -> HttpResponse:
-    return HttpResponse(status=501)
+@require(Action.VIEW, Resource.SCHEDULE)
+def schedule_month(request: HttpRequest) -> HttpResponse:
+    """People by the days of a month (`?month=YYYY-MM`, this month by default), AM and PM, with the calls."""
+    try:
+        wanted = request.GET.get("month", "").strip()
+        first = reading.parse_month(wanted) if wanted else program_today(request.program).replace(day=1)
+    except reading.Refusal as refusal:
+        return reading.refuse(request, refusal)
+    last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+    previous, following = (first - dt.timedelta(days=1)).replace(day=1), last + dt.timedelta(days=1)
+    nav = {"prev": reading.query_with(request, month=f"{previous:%Y-%m}"), "label": f"{first:%B %Y}"}
+    nav["next"] = reading.query_with(request, month=f"{following:%Y-%m}")
+    return _days_page(request, first, last, nav, "scheduling/schedule_month.html")
+
+
+@require(Action.VIEW, Resource.SCHEDULE)
+def schedule_week(request: HttpRequest) -> HttpResponse:
+    """People by the seven days of a week from Monday (`?start=YYYY-MM-DD`, this week by default)."""
+    try:
+        wanted = request.GET.get("start", "").strip()
+        day = reading.parse_day(wanted, "week start") if wanted else program_today(request.program)
+    except reading.Refusal as refusal:
+        return reading.refuse(request, refusal)
+    first = day - dt.timedelta(days=day.weekday())
+    last = first + dt.timedelta(days=6)
+    nav = {"label": f"Week of {first:%-d %B %Y}"}
+    nav["prev"] = reading.query_with(request, start=(first - dt.timedelta(days=7)).isoformat())
+    nav["next"] = reading.query_with(request, start=(first + dt.timedelta(days=7)).isoformat())
+    return _days_page(request, first, last, nav, "scheduling/schedule_week.html")
+
+
+def _days_page(request: HttpRequest, first: dt.date, last: dt.date, nav: dict, template: str) -> HttpResponse:
+    """The month or week page of the academic year holding `first`, filtered like the grid."""
+    try:
+        context = reading.page_context(request, academic_year_on(program=request.program, day=first))
+    except reading.Refusal as refusal:
+        return reading.refuse(request, refusal)
+    context.update(nav=nav, first=first, last=last)
+    version, filters = context["version"], context["filters"]
+    if version is not None:
+        ids = person_ids_matching(
+            version=version, start=first, end=last, pgy=filters.pgy, rotation=filters.rotation, person=filters.person
+        )
+        grid = session_grid(version=version, start=first, end=last, person_ids=ids)
+        context["table"] = reading.day_table(grid, zoneinfo.ZoneInfo(request.program.time_zone))
+    return render(request, template, context)

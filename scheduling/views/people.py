@@ -1,11 +1,59 @@
-"""TODO: being written."""
+"""A person's schedule page (their own through /me/, or anyone's in the program, read-only)."""
 
-from django.http import HttpResponse
+import datetime as dt
+import zoneinfo
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from scheduling.compliance import weekly_hours
+from scheduling.feed_tokens import feed_link_context
+from scheduling.models import Person
+from scheduling.selectors import block_grid, person_list, program_today, session_grid
+from scheduling.views import reading
+from scheduling.views.access import require, year_from_request
+from tenants.permissions import Action, Resource
+
+UPCOMING_SESSION_DAYS = 14
+UPCOMING_CALL_DAYS = 60
 
 
-def my_schedule(request, **kwargs) -> HttpResponse:
-    return HttpResponse(status=501)
+@require(Action.VIEW, Resource.SCHEDULE)
+def my_schedule(request: HttpRequest) -> HttpResponse:
+    """The schedule of the person linked to the user's login in the active program, or a page saying there is none."""
+    person = person_list(program=request.program, active=None).filter(user=request.user).first()
+    if person is None:
+        return render(request, "scheduling/person_none.html")
+    return _person_page(request, person)
 
 
-def person_schedule(request, **kwargs) -> HttpResponse:
-    return HttpResponse(status=501)
+@require(Action.VIEW, Resource.SCHEDULE)
+def person_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Anyone's schedule in the active program (404 for another program's person); clinic staff are refused."""
+    person = get_object_or_404(person_list(program=request.program, active=None), pk=pk)
+    return _person_page(request, person)
+
+
+def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
+    """Rotations by block, the next two weeks of sessions, the next 60 days of calls, weekly hours, feed link."""
+    try:
+        context = reading.page_context(request, year_from_request(request), with_filters=False)
+    except reading.Refusal as refusal:
+        return reading.refuse(request, refusal)
+    person.program = request.program  # the same row (looked up in it); spares a query
+    today = program_today(request.program)
+    context.update(person=person, today=today, is_me=person.user_id == request.user.pk)
+    context["feed"] = feed_link_context(user=request.user, person=person, request=request)
+    version, year = context["version"], context["year"]
+    if version is not None:
+        grid = block_grid(version=version, person=person)
+        rows = [cells for _label, group in reading.grid_table(grid) for _person, cells, _html in group]
+        context["block_cells"] = rows[0] if rows and any(cell.parts for cell in rows[0]) else []
+        last = today + dt.timedelta(days=UPCOMING_CALL_DAYS - 1)
+        days = session_grid(version=version, start=today, end=last, person_ids=[person.pk])
+        context["upcoming"] = reading.upcoming_days(days, person, today, UPCOMING_SESSION_DAYS)
+        context["calls"] = reading.call_entries(days.calls, zoneinfo.ZoneInfo(request.program.time_zone))
+        monday = year.start_date - dt.timedelta(days=year.start_date.weekday())  # weeks run Monday to Sunday
+        hours = weekly_hours(version=version, person=person, start=monday, end=year.end_date)
+        context["hours"] = reading.week_hours(hours)
+    return render(request, "scheduling/person_detail.html", context)

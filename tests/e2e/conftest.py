@@ -82,3 +82,14 @@ def solver_worker(transactional_db) -> Iterator[None]:
         celery_app, pool="solo", perform_ping_check=False, queues=[tasks.SOLVER_QUEUE], shutdown_timeout=60
     ):
         yield
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory, django_db_modify_db_settings_parallel_suffix) -> None:
+    """On SQLite, a file database: the live server, the background solver and the test all use it at once
+    (a shared in-memory database locks whole tables and refuses concurrent readers)."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("e2e") / "e2e.sqlite3")

@@ -1,0 +1,214 @@
+"""The user's own notifications and notification preferences, under /api/v1/.
+
+Every request acts in one program (X-Organization-ID or the session) and sees only the
+requesting user's items there: another user's notification is answered 404, like a missing one.
+"""
+
+from django.db.models import QuerySet
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from notifications import selectors, services
+from notifications.events import Channel, Event
+from notifications.models import Notification
+from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer
+from tenants.api_permissions import NO_PROGRAM
+from tenants.middleware import program_for
+from tenants.models import Organization
+
+PROBLEMS = {
+    400: "Invalid input; `errors` names the fields.",
+    401: "Not authenticated: send a session cookie or an `Authorization: Token <key>` header.",
+    403: "No program you belong to was named.",
+    404: "No such notification among yours in the active program.",
+}
+
+
+def problems(*codes: int) -> dict:
+    return {
+        (code, PROBLEM_MEDIA_TYPE): OpenApiResponse(ProblemSerializer, description=PROBLEMS[code]) for code in codes
+    }
+
+
+class ProgramMemberPermission(BasePermission):
+    """Any role will do: a user's inbox is their own, in a program they belong to."""
+
+    message = NO_PROGRAM
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and program_for(request) is not None)
+
+
+def _program(request: Request) -> Organization:
+    program = program_for(request)
+    if program is None:  # ProgramMemberPermission refuses such requests before this
+        raise exceptions.PermissionDenied(NO_PROGRAM)
+    return program
+
+
+class NotificationFilter(filters.FilterSet):
+    unread = filters.BooleanFilter(method="filter_unread", help_text="true: unread items only; false: read ones.")
+    event = filters.ChoiceFilter(choices=Event.choices)
+
+    class Meta:
+        model = Notification
+        fields = ["unread", "event"]
+
+    def filter_unread(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.filter(read_at__isnull=value)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    unread = serializers.BooleanField(source="is_unread", read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "event", "title", "body", "link", "unread", "read_at", "created_at"]
+        read_only_fields = fields
+
+
+TAG = ["notifications"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List my notifications in the program, unread first",
+        tags=TAG,
+        parameters=[PROGRAM_HEADER],
+        responses={200: NotificationSerializer(many=True), **problems(400, 401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="Show one of my notifications",
+        tags=TAG,
+        parameters=[PROGRAM_HEADER],
+        responses={200: NotificationSerializer, **problems(401, 403, 404)},
+    ),
+    read=extend_schema(
+        summary="Mark one of my notifications read",
+        tags=TAG,
+        parameters=[PROGRAM_HEADER],
+        request=None,
+        responses={200: NotificationSerializer, **problems(401, 403, 404)},
+    ),
+    read_all=extend_schema(
+        summary="Mark all my notifications in the program read",
+        tags=TAG,
+        parameters=[PROGRAM_HEADER],
+        request=None,
+        responses={
+            200: inline_serializer("NotificationsMarkedRead", {"marked_read": serializers.IntegerField()}),
+            **problems(401, 403),
+        },
+    ),
+)
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The requesting user's inbox in the active program; filter with `unread` and `event`."""
+
+    queryset = Notification.objects.none()  # the model, for the router and the schema; rows come from get_queryset
+    permission_classes = [ProgramMemberPermission]
+    serializer_class = NotificationSerializer
+    filter_backends = [filters.DjangoFilterBackend]
+    filterset_class = NotificationFilter
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        if getattr(self, "swagger_fake_view", False):
+            return Notification.objects.none()
+        return selectors.notification_list(user=self.request.user, program=_program(self.request))
+
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str | None = None) -> Response:
+        notification = services.notification_mark_read(notification=self.get_object())
+        return Response(self.get_serializer(notification).data)
+
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        changed = services.notifications_mark_all_read(user=request.user, program=_program(request))
+        return Response({"marked_read": changed})
+
+
+class PreferencesSerializer(serializers.Serializer):
+    channels = serializers.DictField(
+        child=serializers.ChoiceField(choices=Channel.choices),
+        help_text="Event -> channel. Events left out keep their channel; every event is returned.",
+    )
+    digest_hour = serializers.IntegerField(min_value=0, max_value=23, help_text="Hour of the daily digest (0-23).")
+    quiet_start = serializers.IntegerField(min_value=0, max_value=23, allow_null=True, help_text="Quiet hours start.")
+    quiet_end = serializers.IntegerField(min_value=0, max_value=23, allow_null=True, help_text="Quiet hours end.")
+    time_zone = serializers.CharField(read_only=True, help_text="The program's time zone, in which hours are read.")
+
+    def validate_channels(self, value: dict) -> dict:
+        unknown = sorted(set(value) - set(Event.values))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown events: {', '.join(unknown)}. Known: {', '.join(Event.values)}."
+            )
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        if "quiet_start" in attrs or "quiet_end" in attrs:
+            start, end = attrs.get("quiet_start"), attrs.get("quiet_end")
+            if (start is None) != (end is None):
+                raise serializers.ValidationError({"quiet_end": "Give both quiet_start and quiet_end, or neither."})
+        return attrs
+
+
+def _preferences(user, program: Organization) -> dict:
+    delivery = selectors.delivery_settings_for(user)
+    return {
+        "channels": selectors.channels_for(user),
+        "digest_hour": delivery.digest_hour,
+        "quiet_start": delivery.quiet_start,
+        "quiet_end": delivery.quiet_end,
+        "time_zone": program.time_zone,
+    }
+
+
+class NotificationPreferencesViewSet(viewsets.GenericViewSet):
+    """The requesting user's channel per event, digest hour and quiet hours, at /notification-preferences/me/."""
+
+    permission_classes = [ProgramMemberPermission]
+    serializer_class = PreferencesSerializer
+
+    @extend_schema(
+        methods=["GET"],
+        summary="Show my notification preferences",
+        tags=TAG,
+        parameters=[PROGRAM_HEADER],
+        responses={200: PreferencesSerializer, **problems(401, 403)},
+    )
+    @extend_schema(
+        methods=["PUT", "PATCH"],
+        summary="Change my notification preferences",
+        tags=TAG,
+        parameters=[PROGRAM_HEADER],
+        request=PreferencesSerializer,
+        responses={200: PreferencesSerializer, **problems(400, 401, 403)},
+    )
+    @action(detail=False, methods=["get", "put", "patch"], url_path="me")
+    def me(self, request: Request) -> Response:
+        program = _program(request)
+        current = _preferences(request.user, program)
+        if request.method == "GET":
+            return Response(current)
+        serializer = self.get_serializer(data=request.data, partial=request.method == "PATCH")
+        serializer.is_valid(raise_exception=True)
+        merged = {**current, **serializer.validated_data}
+        services.preferences_update(
+            user=request.user,
+            channels=serializer.validated_data.get("channels", {}),
+            digest_hour=merged["digest_hour"],
+            quiet_start=merged["quiet_start"],
+            quiet_end=merged["quiet_end"],
+        )
+        return Response(_preferences(request.user, program))
+
+
+def register(router: BaseRouter) -> None:
+    router.register("notifications", NotificationViewSet, basename="notification")
+    router.register("notification-preferences", NotificationPreferencesViewSet, basename="notification-preferences")

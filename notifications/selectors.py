@@ -1,0 +1,52 @@
+"""Reads of a user's inbox and preferences; every read is limited to one user in one program."""
+
+from django.core.cache import cache
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+
+from notifications.events import EVENTS, Event
+from notifications.models import DeliverySettings, Notification, Preference
+from tenants.models import Organization
+
+UNREAD_CACHE_SECONDS = 300
+
+
+def notification_list(*, user, program: Organization, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's inbox in the program: unread first, then newest first."""
+    queryset = Notification.objects.filter(recipient=user, program=program)
+    if unread_only:
+        queryset = queryset.filter(read_at__isnull=True)
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    return queryset.annotate(unread=unread).order_by("-unread", "-created_at", "-id")
+
+
+def notification_get(*, user, program: Organization, pk: int) -> Notification | None:
+    """One of the user's own notifications in the program, or None (another user's is never found)."""
+    return Notification.objects.filter(recipient=user, program=program, pk=pk).first()
+
+
+def unread_cache_key(user_id: int, program_id: int) -> str:
+    return f"notifications:unread:{user_id}:{program_id}"
+
+
+def notification_unread_count(*, user, program: Organization | None) -> int:
+    """How many unread items the user has in the program; cached, and cleared by every change."""
+    if program is None or not getattr(user, "is_authenticated", False):
+        return 0
+    key = unread_cache_key(user.pk, program.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient=user, program=program, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return count
+
+
+def delivery_settings_for(user) -> DeliverySettings:
+    """The user's digest and quiet hours; an unsaved default row when they never chose."""
+    found = DeliverySettings.objects.filter(user=user).first()
+    return found or DeliverySettings(user=user)
+
+
+def channels_for(user) -> dict[str, str]:
+    """Event -> channel for every event: the user's choice, else the event's default."""
+    chosen = dict(Preference.objects.filter(user=user).values_list("event", "channel"))
+    return {event.value: chosen.get(event.value, EVENTS[event].default_channel) for event in Event}

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from notifications import views
+
+urlpatterns = [
+    path("", views.notification_list, name="notification-list"),
+    path("read-all/", views.notification_read_all, name="notification-read-all"),
+    path("preferences/", views.preferences_edit, name="notification-preferences"),
+    path("<int:pk>/read/", views.notification_read, name="notification-read"),
+    path("<int:pk>/open/", views.notification_open, name="notification-open"),
+]

@@ -1,0 +1,197 @@
+"""ICS calendars of the published schedule, for the secret feed URLs (DESIGN.md section 11).
+
+A person's feed holds their block rotations (all-day), half-day sessions (a day's AM and PM of the same
+activity merge into one event; "Off" is left out) and calls with their real start and end. The program's
+feed holds every call and the holidays and closures. Only the PUBLISHED version of the current and the
+next academic year is read. Event UIDs come from (feed, program, person, date, session or call, kind),
+never from row ids, so a re-published schedule updates events in place and drops removed ones.
+"""
+
+import datetime as dt
+import hashlib
+import zoneinfo
+from dataclasses import dataclass
+
+import icalendar
+
+from scheduling.models import (
+    AcademicYear,
+    BlockAssignment,
+    CalendarDay,
+    CallAssignment,
+    FeedToken,
+    ScheduleVersion,
+    Session,
+    SessionAssignment,
+    SessionTime,
+)
+from scheduling.selectors import academic_year_current, program_today, session_grid
+from scheduling.services import DEFAULT_SESSION_TIMES
+from tenants.models import Organization
+
+PRODID = "-//Residency Scheduler//Schedule feed//EN"
+REFRESH = dt.timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class FeedCalendar:
+    """An ICS body and when what it shows last changed (for Last-Modified)."""
+
+    body: bytes
+    last_modified: dt.datetime
+
+
+def feed_versions(*, program: Organization, today: dt.date | None = None) -> list[ScheduleVersion]:
+    """The published versions of the program's current academic year and of the next one, if they exist."""
+    current = academic_year_current(program=program, today=today or program_today(program))
+    if current is None:
+        return []
+    years = [current.pk]
+    following = (
+        AcademicYear.objects.for_program(program).filter(start_date__gt=current.start_date).order_by("start_date")
+    ).first()
+    if following is not None:
+        years.append(following.pk)
+    return list(
+        ScheduleVersion.objects.filter(
+            program=program, academic_year_id__in=years, status=ScheduleVersion.Status.PUBLISHED
+        )
+        .select_related("academic_year", "program")
+        .order_by("academic_year__start_date")
+    )
+
+
+def session_clock(program: Organization) -> dict[str, tuple[dt.time, dt.time]]:
+    """The program's AM and PM clock times, with the defaults where a session has none."""
+    clock = dict(DEFAULT_SESSION_TIMES)
+    for row in SessionTime.objects.for_program(program):
+        clock[row.session] = (row.start_time, row.end_time)
+    return clock
+
+
+def _uid(*parts: object) -> str:
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+    return f"{digest}@residency-scheduler"
+
+
+def _calendar(name: str, zone: str, versions: list[ScheduleVersion]) -> icalendar.Calendar:
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", zone)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", REFRESH)
+    first = min((v.academic_year.start_date for v in versions), default=dt.date.today()) - dt.timedelta(days=366)
+    last = max((v.academic_year.end_date for v in versions), default=dt.date.today()) + dt.timedelta(days=366)
+    cal.add_component(icalendar.Timezone.from_tzid(zone, first_date=first, last_date=last))
+    return cal
+
+
+def _event(uid: str, summary: str, start, end, stamp: dt.datetime, description: str = "") -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", summary)
+    if description:
+        event.add("description", description)
+    return event
+
+
+def _finish(cal: icalendar.Calendar, token: FeedToken, versions: list[ScheduleVersion]) -> FeedCalendar:
+    moments = [v.published_at for v in versions if v.published_at] + [token.regenerated_at or token.created_at]
+    return FeedCalendar(body=cal.to_ical(), last_modified=max(moments))
+
+
+def _session_events(
+    sessions: dict[tuple[int, dt.date, str], SessionAssignment],
+    person_id: int,
+    days: list[dt.date],
+    clock: dict[str, tuple[dt.time, dt.time]],
+    zone: zoneinfo.ZoneInfo,
+    key: tuple,
+    stamp: dt.datetime,
+) -> list[icalendar.Event]:
+    events = []
+    for day in days:
+        am, pm = sessions.get((person_id, day, Session.AM)), sessions.get((person_id, day, Session.PM))
+        parts = [s for s in (am, pm) if s is not None and s.activity != SessionAssignment.Activity.OFF]
+        merged = am in parts and pm in parts and am.activity == pm.activity and am.rotation_id == pm.rotation_id
+        groups = [[am, pm]] if merged else [[s] for s in parts]
+        for group in groups:
+            first, last = group[0], group[-1]
+            label = first.get_activity_display()
+            summary = label if merged else f"{label} ({first.session})"
+            start = dt.datetime.combine(day, clock[first.session][0], tzinfo=zone)
+            end = dt.datetime.combine(day, clock[last.session][1], tzinfo=zone)
+            about = f"Rotation: {first.rotation.name}" if first.rotation_id else ""
+            events.append(_event(_uid(*key, day, first.session, "session"), summary, start, end, stamp, about))
+    return events
+
+
+def person_feed_calendar(*, token: FeedToken, today: dt.date | None = None) -> FeedCalendar:
+    """The ICS feed of a person's published schedule (current and next academic year)."""
+    program, person = token.program, token.person
+    zone_name = program.time_zone
+    zone = zoneinfo.ZoneInfo(zone_name)
+    versions = feed_versions(program=program, today=today)
+    cal = _calendar(f"{person.full_name} · {program.name}", zone_name, versions)
+    clock = session_clock(program)
+    key = ("person-feed", program.pk, person.pk)
+    for version in versions:
+        stamp, year = version.published_at, version.academic_year
+        blocks = BlockAssignment.objects.filter(version=version, person=person).select_related("block", "rotation")
+        for a in sorted(blocks, key=lambda a: (a.block.number, a.half)):
+            start, end = a.block.start_date, a.block.end_date
+            if a.half == BlockAssignment.Half.FIRST:
+                end = min(end, start + dt.timedelta(days=13))
+            elif a.half == BlockAssignment.Half.SECOND:
+                start = min(end, start + dt.timedelta(days=14))
+            summary = f"Block {a.block.number}: {a.rotation.name}"
+            uid = _uid(*key, year.start_date, a.block.number, a.half, "block")
+            cal.add_component(_event(uid, summary, start, end + dt.timedelta(days=1), stamp))
+        grid = session_grid(version=version, start=year.start_date, end=year.end_date, person_ids=[person.pk])
+        for event in _session_events(grid.sessions, person.pk, grid.days, clock, zone, key, stamp):
+            cal.add_component(event)
+        for call in grid.calls:
+            local_start, local_end = call.start.astimezone(zone), call.end.astimezone(zone)
+            uid = _uid(*key, local_start.date(), "call")
+            cal.add_component(_event(uid, f"{call.get_kind_display()} call", local_start, local_end, stamp))
+    return _finish(cal, token, versions)
+
+
+def program_feed_calendar(*, token: FeedToken, today: dt.date | None = None) -> FeedCalendar:
+    """The ICS feed of the program: everyone's calls and the holidays and closures (published versions)."""
+    program = token.program
+    zone_name = program.time_zone
+    zone = zoneinfo.ZoneInfo(zone_name)
+    versions = feed_versions(program=program, today=today)
+    cal = _calendar(f"{program.name} · calls", zone_name, versions)
+    key = ("program-feed", program.pk)
+    for version in versions:
+        stamp, year = version.published_at, version.academic_year
+        calls = (
+            CallAssignment.objects.filter(version=version, person__is_active=True)
+            .select_related("person")
+            .order_by("start", "person__last_name")
+        )
+        for call in calls:
+            local_start, local_end = call.start.astimezone(zone), call.end.astimezone(zone)
+            uid = _uid(*key, call.person_id, local_start.date(), "call")
+            summary = f"{call.get_kind_display()} call: {call.person.full_name}"
+            cal.add_component(_event(uid, summary, local_start, local_end, stamp))
+        special = (
+            CalendarDay.objects.for_program(program)
+            .filter(date__gte=year.start_date, date__lte=year.end_date)
+            .exclude(day_type=CalendarDay.DayType.NORMAL)
+            .order_by("date")
+        )
+        for day in special:
+            summary = day.name or day.get_day_type_display()
+            uid = _uid(*key, day.date, "day")
+            cal.add_component(_event(uid, summary, day.date, day.date + dt.timedelta(days=1), stamp))
+    return _finish(cal, token, versions)

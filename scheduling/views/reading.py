@@ -1,0 +1,492 @@
+"""What the schedule's reading pages share: parsing their query, picking the version shown, and
+shaping prefetched rows into plain rows and cells so templates only loop (no queries, no lookups).
+"""
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from scheduling.models import (
+    AcademicYear,
+    Block,
+    BlockAssignment,
+    CallAssignment,
+    Person,
+    RotationTemplate,
+    ScheduleVersion,
+    SessionAssignment,
+)
+from scheduling.selectors import (
+    BlockGrid,
+    SessionGrid,
+    academic_year_list,
+    person_list,
+    pgy_cohorts,
+    rotation_list,
+    schedule_version_list,
+    schedule_version_pick,
+)
+from scheduling.views.access import is_manager
+
+Activity = SessionAssignment.Activity
+
+ACTIVITY_CODES = {
+    Activity.CLINIC: "C",
+    Activity.INPATIENT: "IP",
+    Activity.PROCEDURE: "PR",
+    Activity.CONFERENCE: "CONF",
+    Activity.SUPERVISING: "SUP",
+    Activity.FMIT: "FMIT",
+    Activity.NIGHT_FLOAT: "NF",
+    Activity.POST_CALL: "PC",
+    Activity.ADMIN: "ADM",
+    Activity.ELECTIVE: "EL",
+    Activity.OFF: "OFF",
+    Activity.LEAVE: "LV",
+}
+# Activities that are the rotation's own work show the rotation's abbreviation instead of the activity code.
+ROTATION_LED = frozenset(
+    {Activity.INPATIENT, Activity.PROCEDURE, Activity.ELECTIVE, Activity.NIGHT_FLOAT, Activity.FMIT}
+)
+ACTIVITY_COLOURS = {
+    Activity.CLINIC: "#cfe8d5",
+    Activity.CONFERENCE: "#d7e3f4",
+    Activity.SUPERVISING: "#e6dcf2",
+    Activity.POST_CALL: "#e4e4e4",
+    Activity.ADMIN: "#ececec",
+    Activity.OFF: "#f3f3f3",
+    Activity.LEAVE: "#fde9c8",
+}
+NEUTRAL = "#f0f0f0"
+CALL_CODES = {"in_house": "IH", "home": "Home", "backup": "BU", "weekend": "WE"}
+
+
+class Refusal(Exception):
+    """A request the page cannot serve, with a message for the person and the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def refuse(request: HttpRequest, refusal: Refusal) -> HttpResponse:
+    """The plain page that says why the request was refused (400 for bad input, 404 for unknown ids)."""
+    return render(request, "scheduling/schedule_refused.html", {"message": refusal.message}, status=refusal.status)
+
+
+def ink(colour: str) -> str:
+    """Black or white text, whichever reads better on the hex `colour`."""
+    try:
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    except (ValueError, TypeError):
+        return "#000"
+    return "#000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#fff"
+
+
+def parse_day(value: str, what: str = "date") -> dt.date:
+    """A YYYY-MM-DD date from the query, else a Refusal naming the expected form."""
+    try:
+        return dt.date.fromisoformat(_exact_length(value, 10))
+    except ValueError:
+        raise Refusal(f"The {what} “{value}” is not a date. Give it as YYYY-MM-DD, for example 2026-07-06.") from None
+
+
+def parse_month(value: str) -> dt.date:
+    """The first day of a YYYY-MM month from the query, else a Refusal."""
+    try:
+        year, month = _exact_length(value, 7).split("-")
+        return dt.date(int(year), int(month), 1)
+    except ValueError:
+        raise Refusal(f"The month “{value}” is not a month. Give it as YYYY-MM, for example 2026-07.") from None
+
+
+def _exact_length(value: str, length: int) -> str:
+    """The value when it has the expected length (ISO parsing alone also takes 20260706), else ValueError."""
+    if len(value) != length:
+        raise ValueError(value)
+    return value
+
+
+@dataclass
+class Filters:
+    """The reading filters of a page: a PGY cohort, a rotation, a person (each optional)."""
+
+    pgy: int | None = None
+    rotation: RotationTemplate | None = None
+    person: Person | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.pgy is not None or self.rotation is not None or self.person is not None
+
+
+def _id_param(request: HttpRequest, name: str, label: str) -> int | None:
+    value = request.GET.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Refusal(f"The {label} filter “{value}” is not a number; choose one from the list.")
+    return int(value)
+
+
+def filters_from_request(request: HttpRequest) -> Filters:
+    """Filters from `?pgy=&rotation=&person=`, looked up in the active program; unknown ids are refused."""
+    program = request.program
+    filters = Filters(pgy=_id_param(request, "pgy", "PGY"))
+    if filters.pgy is not None and not 1 <= filters.pgy <= 8:
+        raise Refusal("The PGY filter must be between 1 and 8.")
+    rotation_id = _id_param(request, "rotation", "rotation")
+    if rotation_id is not None:
+        filters.rotation = rotation_list(program=program).filter(pk=rotation_id).first()
+        if filters.rotation is None:
+            raise Refusal("There is no such rotation in this program.", status=404)
+    person_id = _id_param(request, "person", "person")
+    if person_id is not None:
+        filters.person = person_list(program=program, active=None).filter(pk=person_id).first()
+        if filters.person is None:
+            raise Refusal("There is no such person in this program.", status=404)
+    return filters
+
+
+@dataclass
+class VersionChoice:
+    """The version a page shows, a notice about it, and (for managers) the versions to switch to."""
+
+    version: ScheduleVersion | None
+    notice: str = ""
+    versions: list[ScheduleVersion] = field(default_factory=list)
+    selected: str = ""
+
+
+def version_from_request(request: HttpRequest, year: AcademicYear) -> VersionChoice:
+    """`?version=published|draft|<id>`: drafts and archived versions for managers only; others see the published."""
+    manager = is_manager(request)
+    which = request.GET.get("version", "").strip()
+    notice = ""
+    if which not in ("", "published") and not manager:
+        notice = (
+            "Drafts and earlier versions are visible to coordinators and admins only; this is the published schedule."
+        )
+        which = ""
+    version = schedule_version_pick(academic_year=year, which=which, drafts_visible=manager)
+    if version is not None:
+        version.program = request.program  # the same row; spares the selectors a query each
+    if version is None and which not in ("", "published"):
+        raise Refusal(f"There is no such schedule version in academic year {year.name}.", status=404)
+    versions = list(schedule_version_list(academic_year=year)) if manager else []
+    return VersionChoice(version=version, notice=notice, versions=versions, selected=which)
+
+
+def filter_choices(request: HttpRequest) -> dict[str, Any]:
+    """The options of the filter form (years, PGY cohorts, rotations, people) of the active program."""
+    program = request.program
+    return {
+        "years": list(academic_year_list(program=program)),
+        "cohorts": pgy_cohorts(program=program),
+        "rotation_options": list(rotation_list(program=program)),
+        "people_options": list(person_list(program=program).order_by("last_name", "first_name")),
+    }
+
+
+def page_context(request: HttpRequest, year: AcademicYear | None, *, with_filters: bool = True) -> dict[str, Any]:
+    """What every reading page starts from: year, filters, version (with notice and switcher), filter options."""
+    context: dict[str, Any] = {"year": year, "manager": is_manager(request)}
+    context["filters"] = filters_from_request(request) if with_filters else Filters()
+    context["choice"] = version_from_request(request, year) if year is not None else VersionChoice(version=None)
+    context["version"] = context["choice"].version
+    if with_filters:
+        context.update(filter_choices(request))
+    else:
+        context["years"] = list(academic_year_list(program=request.program))
+    return context
+
+
+def query_with(request: HttpRequest, **changes: Any) -> str:
+    """The page's query string with some parameters replaced (None drops one), for prev/next links."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value is not None:
+            query[key] = str(value)
+    return query.urlencode()
+
+
+# --- Block grid ---
+
+
+@dataclass
+class CellPart:
+    """One rotation in a grid cell (the whole block or one half), ready to print."""
+
+    text: str
+    title: str
+    bg: str
+    fg: str
+    half: int
+    rotation: RotationTemplate | None = None
+
+
+@dataclass
+class GridCell:
+    """A person's cell for one block: its parts (none when unassigned)."""
+
+    block: Block
+    parts: list[CellPart]
+
+    @property
+    def split(self) -> bool:
+        return len(self.parts) > 1
+
+
+def _range_text(start: dt.date, end: dt.date) -> str:
+    return f"{start:%-d %b} – {end:%-d %b %Y}"
+
+
+def _block_part(block: Block, assignment: BlockAssignment) -> CellPart:
+    rotation = assignment.rotation
+    start, end = block.start_date, block.end_date
+    if assignment.half == BlockAssignment.Half.FIRST:
+        end = min(end, start + dt.timedelta(days=13))
+    elif assignment.half == BlockAssignment.Half.SECOND:
+        start = min(end, start + dt.timedelta(days=14))
+    half = {1: " (first half)", 2: " (second half)"}.get(assignment.half, "")
+    return CellPart(
+        text=rotation.abbreviation,
+        title=f"{rotation.name}{half}, {_range_text(start, end)}",
+        bg=rotation.colour,
+        fg=ink(rotation.colour),
+        half=assignment.half,
+        rotation=rotation,
+    )
+
+
+def _ordered_groups(groups: list[tuple[str, list[Any]]]) -> list[tuple[str, list[Any]]]:
+    """Residents' cohorts first (PGY-1, PGY-2, ...), then faculty, then other staff."""
+    rank = {"Faculty": 1}
+    return sorted(groups, key=lambda g: (0, int(g[0][4:])) if g[0].startswith("PGY-") else (rank.get(g[0], 2), 0))
+
+
+def grid_table(
+    grid: BlockGrid, edit_url: Callable[[Person, Block], str] | None = None
+) -> list[tuple[str, list[tuple[Person, list[GridCell], str]]]]:
+    """The block grid as groups of (person, cells, the row's cells as HTML), one cell per block.
+
+    The cells' HTML is built here, not in a template loop, so a 60 x 13 grid renders in milliseconds;
+    `edit_url(person, block)` makes each cell a link to its edit page (managers).
+    """
+    groups = []
+    for label, rows in _ordered_groups(grid.groups):
+        table_rows = []
+        for row in rows:
+            cells = [
+                GridCell(block, [_block_part(block, a) for a in assignments])
+                for block, assignments in zip(grid.blocks, row.cells, strict=True)
+            ]
+            html = "".join(_grid_cell_html(row.person, cell, edit_url) for cell in cells)
+            table_rows.append((row.person, cells, mark_safe(html)))  # noqa: S308 - every value is escaped
+        groups.append((label, table_rows))
+    return groups
+
+
+def _part_html(part: CellPart) -> str:
+    half = f" half half-{part.half}" if part.half else ""
+    return (
+        f'<span class="part{half}" style="background:{escape(part.bg)};color:{part.fg}" '
+        f'title="{escape(part.title)}">{escape(part.text)}</span>'
+    )
+
+
+def _grid_cell_html(person: Person, cell: GridCell, edit_url: Callable[[Person, Block], str] | None) -> str:
+    parts = "".join(_part_html(p) for p in cell.parts) or '<span class="part empty" title="Nothing assigned">·</span>'
+    inner = f'<span class="parts">{parts}</span>'
+    if edit_url is not None:
+        label = escape(f"Edit block {cell.block.number} of {person.full_name}")
+        inner = f'<a class="cell-link" href="{escape(edit_url(person, cell.block))}" aria-label="{label}">{inner}</a>'
+    return f'<td class="cell{" split" if cell.split else ""}">{inner}</td>'
+
+
+def legend(rotations: list[RotationTemplate]) -> list[CellPart]:
+    """The rotations used, as coloured swatches."""
+    return [CellPart(r.abbreviation, r.name, r.colour, ink(r.colour), 0, r) for r in rotations]
+
+
+# --- Month and week ---
+
+
+@dataclass
+class HalfDay:
+    """One AM or PM session of a person, ready to print."""
+
+    session: str
+    text: str
+    title: str
+    bg: str
+    fg: str
+
+
+@dataclass
+class DayColumn:
+    """A day of the month/week table: weekend, holiday or closure marks."""
+
+    day: dt.date
+    weekend: bool
+    special: Any = None  # the CalendarDay of a holiday or closure
+
+    @property
+    def css(self) -> str:
+        return " ".join(c for c in ("weekend" if self.weekend else "", "special" if self.special else "") if c)
+
+
+@dataclass
+class CallEntry:
+    """A call of the day, with local start and end."""
+
+    person: Person
+    kind: str
+    code: str
+    start: dt.datetime
+    end: dt.datetime
+
+    @property
+    def times(self) -> str:
+        """Local start and end as text (templates' time filters would convert to the server's zone)."""
+        end = f"{self.end:%H:%M}" if self.end.date() == self.start.date() else f"{self.end:%a %H:%M}"
+        return f"{self.start:%H:%M} – {end}"
+
+    @property
+    def day_text(self) -> str:
+        return f"{self.start:%a %-d %b}"
+
+
+def half_day(assignment: SessionAssignment) -> HalfDay:
+    """How a session assignment prints: rotation abbreviation for rotation work, else the activity code."""
+    rotation = assignment.rotation
+    activity = Activity(assignment.activity)
+    code = ACTIVITY_CODES.get(activity, activity.value[:3].upper())
+    if rotation is not None and activity in ROTATION_LED:
+        code = rotation.abbreviation
+    title = f"{assignment.session}: {activity.label}" + (f" — {rotation.name}" if rotation is not None else "")
+    bg = rotation.colour if rotation is not None else ACTIVITY_COLOURS.get(activity, NEUTRAL)
+    return HalfDay(assignment.session, code, title, bg, ink(bg))
+
+
+def call_entries(calls: list[CallAssignment], zone: zoneinfo.ZoneInfo) -> list[CallEntry]:
+    """Calls with their start and end in the program's zone."""
+    return [
+        CallEntry(
+            c.person,
+            c.get_kind_display(),
+            CALL_CODES.get(c.kind, c.kind),
+            c.start.astimezone(zone),
+            c.end.astimezone(zone),
+        )
+        for c in calls
+    ]
+
+
+def day_columns(grid: SessionGrid) -> list[DayColumn]:
+    """The days of the range with weekend and holiday marks."""
+    return [DayColumn(d, d.weekday() >= 5, grid.special_days.get(d)) for d in grid.days]
+
+
+def day_table(grid: SessionGrid, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
+    """The month/week table: columns, groups of (person, the row's day cells as HTML) and the calls row.
+
+    Cells are built here as escaped HTML: a 60-person month has 3,700 half-days, too many for a template loop.
+    """
+    columns = day_columns(grid)
+    labels = [(c, escape(f"{c.day:%a %-d %b}")) for c in columns]
+    groups: dict[str, list[tuple[Person, str]]] = {}
+    halves = {key: _half_day_html(half_day(a)) for key, a in grid.sessions.items()}
+    empty = '<span class="half-day empty">&nbsp;</span>'
+    for person in grid.people:
+        label = f"PGY-{person.pgy}" if person.kind == Person.Kind.RESIDENT else person.get_kind_display()
+        cells = []
+        for column, day_text in labels:
+            am = halves.get((person.pk, column.day, "AM"))
+            pm = halves.get((person.pk, column.day, "PM"))
+            am = am.replace("{day}", day_text) if am else empty
+            pm = pm.replace("{day}", day_text) if pm else empty
+            cells.append(f'<td class="day {column.css}">{am}{pm}</td>')
+        groups.setdefault(label, []).append((person, mark_safe("".join(cells))))  # noqa: S308 - values escaped
+    calls_row = [(c, call_entries(grid.calls_by_day.get(c.day, []), zone)) for c in columns]
+    return {"columns": columns, "groups": _ordered_groups(list(groups.items())), "calls_row": calls_row}
+
+
+def _half_day_html(half: HalfDay) -> str:
+    """A half-day's markup with a `{day}` slot for the (escaped) day label of its title."""
+    return (
+        f'<span class="half-day" style="background:{escape(half.bg)};color:{half.fg}" '
+        f'title="{{day}} {escape(half.title)}">{escape(half.text)}</span>'
+    )
+
+
+# --- Today ---
+
+
+@dataclass
+class RosterGroup:
+    """Who does one kind of thing in a session of the day."""
+
+    label: str
+    entries: list[tuple[Person, str]]  # (person, rotation name or "")
+    css: str = ""
+
+
+def roster(grid: SessionGrid, day: dt.date, session: str) -> list[RosterGroup]:
+    """Today's AM or PM grouped by activity (in the activities' order), with Off and Leave together last."""
+    order = {a: i for i, a in enumerate(Activity)}
+    buckets: dict[str, list[tuple[Person, str]]] = {}
+    for person in grid.people:
+        assignment = grid.sessions.get((person.pk, day, session))
+        if assignment is None:
+            continue
+        activity = Activity(assignment.activity)
+        key = "away" if activity in (Activity.OFF, Activity.LEAVE) else activity
+        detail = assignment.rotation.name if assignment.rotation is not None else ""
+        if key == "away":
+            detail = activity.label
+        buckets.setdefault(key, []).append((person, detail))
+    groups = [
+        RosterGroup(Activity(key).label, entries)
+        for key, entries in sorted(
+            ((k, v) for k, v in buckets.items() if k != "away"), key=lambda kv: order[Activity(kv[0])]
+        )
+    ]
+    if "away" in buckets:
+        groups.append(RosterGroup("Off / Leave", buckets["away"], "away"))
+    return groups
+
+
+# --- Person ---
+
+
+def upcoming_days(grid: SessionGrid, person: Person, first: dt.date, days: int) -> list[tuple[DayColumn, Any, Any]]:
+    """A person's AM and PM assignments on each of `days` days from `first` (None when nothing)."""
+    columns = [c for c in day_columns(grid) if first <= c.day < first + dt.timedelta(days=days)]
+    return [
+        (c, grid.sessions.get((person.pk, c.day, "AM")), grid.sessions.get((person.pk, c.day, "PM"))) for c in columns
+    ]
+
+
+@dataclass
+class WeekHours:
+    """Duty hours of one week against the 80-hour line, with a bar width in percent of 100 h."""
+
+    week_start: dt.date
+    hours: float
+    width: float
+    over: bool
+
+
+def week_hours(rows: list[tuple[dt.date, float]], limit: float = 80.0) -> list[WeekHours]:
+    """Weekly hours as bar rows (the bar scale is 0-100 h, so the 80-h line sits at 80 %)."""
+    return [WeekHours(start, round(hours, 1), min(hours, 100.0), hours > limit) for start, hours in rows]
