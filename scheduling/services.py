@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from scheduling.announcements import announce_change, announce_published, announce_run_finished
 from scheduling.compliance import (
     FREE_ACTIVITIES,
     RULE_LABELS,
@@ -666,6 +667,7 @@ def _run_finish(run: ScheduleRun, solution: Solution) -> ScheduleRun:
                 "finished_at",
             ]
         )
+        announce_run_finished(run=run)
     return run
 
 
@@ -677,6 +679,7 @@ def _run_fail(run: ScheduleRun, message: str) -> ScheduleRun:
         if locked.started_at:
             locked.elapsed_seconds = (locked.finished_at - locked.started_at).total_seconds()
         locked.save(update_fields=["status", "message", "finished_at", "elapsed_seconds"])
+        announce_run_finished(run=locked)
     return locked
 
 
@@ -744,6 +747,7 @@ def schedule_version_publish(
         locked.status, locked.published_at = ScheduleVersion.Status.PUBLISHED, now
         locked.published_by = user
         locked.save(update_fields=["status", "published_at", "published_by"])
+        announce_published(version=locked)
     return locked
 
 
@@ -942,6 +946,7 @@ def block_assignment_change(
     for row in rows.exclude(half=BlockAssignment.Half.WHOLE):
         row._change_reason = reason.strip() or "Manual edit"
         row.delete()
+    before = ", ".join(sorted({row.rotation.name for row in rows.select_related("rotation")}))
     assignment = rows.first() or BlockAssignment(
         program_id=version.program_id, version=version, person=person, block=block
     )
@@ -950,6 +955,7 @@ def block_assignment_change(
     assignment._change_reason = reason.strip() or "Manual edit"
     assignment.save()
     _changes_save(version=version, changes=changes, override=override, reason=reason)
+    announce_change(version=version, person=person, when=f"Block {block.number}", old=before, new=rotation.name)
     return assignment
 
 
@@ -979,6 +985,13 @@ def session_assignment_change(
     if override["override_reason"]:
         override["acknowledged_by"] = user
     _changes_save(version=version, changes=changes, override=override, reason=reason)
+    announce_change(
+        version=version,
+        person=person,
+        when=f"{date:%a %d %b %Y} {session}",
+        old=current.get_activity_display() if current is not None else "",
+        new=SessionAssignment.Activity(activity).label,
+    )
     return SessionAssignment.objects.get(version=version, person=person, date=date, session=session)
 
 
@@ -1047,6 +1060,13 @@ def call_assignment_change(
     if override["override_reason"]:
         override["acknowledged_by"] = user
     _changes_save(version=version, changes=changes, override=override, reason=reason)
+    announce_change(
+        version=version,
+        person=person,
+        when="In-house call",
+        old=f"the night of {date:%a %d %b}" if removed else "",
+        new=f"the night of {target:%a %d %b}" if added else "",
+    )
     if not added:
         return None
     return CallAssignment.objects.get(version=version, person=person, start=added[0].start)

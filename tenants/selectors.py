@@ -64,3 +64,13 @@ def program_by_reference(user, reference: str) -> Organization | None:
     """A program the user may enter, named by id or slug; None if unknown or not theirs."""
     lookup = Q(pk=int(reference)) if reference.isascii() and reference.isdigit() else Q(slug=reference)
     return programs_for_user(user).filter(lookup).first()
+
+
+def program_members(program: Organization) -> QuerySet:
+    """Active users with a role in the program, directly or through its institution."""
+    from tenants.models import User
+
+    return User.objects.filter(
+        Q(memberships__organization=program) | Q(memberships__organization_id=program.parent_id),
+        is_active=True,
+    ).distinct()
