@@ -105,6 +105,14 @@ class Facts:
         missing = sorted(rotation.required_credentials - resident.credentials)
         if missing:
             return f"{rotation.name or rotation.id} needs {', '.join(missing)}"
+        last_day = self.days[self.block_days[b][-1]] if self.block_days[b] else None
+        lapsing = sorted(
+            code
+            for code in rotation.required_credentials
+            if last_day is not None and not resident.credential_valid_through(code, last_day)
+        )
+        if lapsing:
+            return f"{rotation.name or rotation.id} needs {', '.join(lapsing)}, which expires before the block ends"
         if not rotation.leave_allowed and self.absent_in_block(resident.id, b):
             days = self.absent_in_block(resident.id, b)
             return f"{rotation.name or rotation.id} allows no leave and they are absent {days} day(s)"

@@ -122,12 +122,23 @@ class Calendar:
 
 @dataclass(frozen=True, slots=True)
 class Resident:
-    """A resident: PGY level and credentials (certification and procedure codes held)."""
+    """A resident: PGY level and credentials (certification and procedure codes held).
+
+    `credentials_until`: (code, last valid day) pairs for codes that expire; a code held without one
+    never expires. A rotation needing an expiring code is open only in blocks that end by that day.
+    """
 
     id: str
     name: str
     pgy: int
     credentials: frozenset[str] = frozenset()
+    credentials_until: tuple[tuple[str, date], ...] = ()
+
+    def credential_valid_through(self, code: str, day: date) -> bool:
+        """Whether the resident holds `code` on every day up to and including `day`."""
+        if code not in self.credentials:
+            return False
+        return all(until >= day for held, until in self.credentials_until if held == code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -471,12 +482,23 @@ def _day(node: _Node) -> Day:
 
 
 def _resident(node: _Node) -> Resident:
-    node.obj({"id", "name", "pgy", "credentials"})
+    node.obj({"id", "name", "pgy", "credentials", "credentials_until"})
+    credentials = node.get("credentials", []).strings()
+    until_node = node.get("credentials_until", {})
+    if not isinstance(until_node.value, dict):
+        raise until_node.fail("must be an object of credential code -> last valid day")
+    until = []
+    for code in sorted(until_node.value):
+        day_node = until_node.get(code)
+        if code not in credentials:
+            raise day_node.fail(f"names {code!r}, which is not in credentials")
+        until.append((code, day_node.iso_date()))
     return Resident(
         id=node.get("id", required=True).string(),
         name=node.get("name", "").string(allow_empty=True),
         pgy=node.get("pgy", required=True).integer(1, 8),
-        credentials=node.get("credentials", []).strings(),
+        credentials=credentials,
+        credentials_until=tuple(until),
     )
 
 
@@ -852,7 +874,18 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
             ],
         },
         "residents": [
-            {"id": r.id, "name": r.name, "pgy": r.pgy, "credentials": sorted(r.credentials)} for r in problem.residents
+            {
+                "id": r.id,
+                "name": r.name,
+                "pgy": r.pgy,
+                "credentials": sorted(r.credentials),
+                **(
+                    {"credentials_until": {code: day.isoformat() for code, day in r.credentials_until}}
+                    if r.credentials_until
+                    else {}
+                ),
+            }
+            for r in problem.residents
         ],
         "faculty": [
             {

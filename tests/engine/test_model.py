@@ -406,3 +406,26 @@ def test_solve_cancelled_before_the_search_returns_no_schedule():
     assert solution.statistics.status == "cancelled"
     assert not solution.has_schedule
     assert solution.statistics.message == "Cancelled before any schedule was found."
+
+
+def test_a_credential_that_lapses_before_a_block_ends_keeps_the_resident_off_rotations_needing_it():
+    """r1 and r5 hold PROC (r3 is PGY-1); r1's lapses mid-block, so only r5 may do Procedures."""
+    base = tiny()
+    lapsing = dataclasses.replace(base.residents[1], credentials_until=(("PROC", START + timedelta(days=20)),))
+    problem = dataclasses.replace(base, residents=(base.residents[0], lapsing, *base.residents[2:]))
+    facts = Facts(problem)
+    proc = problem.rotation("PROC")
+
+    assert "expires before the block ends" in facts.ineligibility(lapsing, proc, 0)
+    assert facts.ineligibility(problem.residents[5], proc, 0) == ""
+    solution = solved(problem)
+    assert ("r1", "PROC") not in {(a.person, a.rotation) for a in solution.rotations}
+    assert_schedule_rules(problem, solution)
+
+    still_valid = dataclasses.replace(lapsing, credentials_until=(("PROC", START + timedelta(days=27)),))
+    assert (
+        Facts(dataclasses.replace(problem, residents=(base.residents[0], still_valid))).ineligibility(
+            still_valid, proc, 0
+        )
+        == ""
+    )

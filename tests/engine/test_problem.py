@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +131,20 @@ def test_cross_references_are_checked_by_the_reader(change: Callable[[dict[str, 
         problem_from_json(data)
 
     assert caught.value.path == path
+
+
+def test_credentials_until_round_trips_and_must_name_a_held_credential():
+    data = problem_to_json(generate(residents=3, faculty=2, blocks=1, seed=3))
+    data["residents"][0]["credentials"] = ["ACLS"]
+    data["residents"][0]["credentials_until"] = {"ACLS": "2027-01-10"}
+    problem = problem_from_json(data)
+    assert problem.residents[0].credentials_until == (("ACLS", date(2027, 1, 10)),)
+    assert problem_to_json(problem)["residents"][0]["credentials_until"] == {"ACLS": "2027-01-10"}
+    jsonschema.validate(problem_to_json(problem), SCHEMA)
+
+    data["residents"][0]["credentials_until"] = {"PALS": "2027-01-10"}
+    with pytest.raises(ProblemError, match=r"residents\[0\]\.credentials_until\.PALS.*not in credentials"):
+        problem_from_json(data)
+    data["residents"][0]["credentials_until"] = {"ACLS": "10/01/2027"}
+    with pytest.raises(ProblemError, match=r"credentials_until\.ACLS.*ISO date"):
+        problem_from_json(data)
