@@ -363,6 +363,7 @@ class RotationTemplateAdmin(TrackedSchedulingAdmin):
                     "leave_allowed",
                     "requires_supervision",
                     "allows_half_block",
+                    "required_credentials",
                 )
             },
         ),

@@ -387,9 +387,20 @@ class RotationTemplate(ProgramOwnedModel):
         default=True, help_text="Its residents leave for their weekly continuity clinic half-days."
     )
     call_eligible = models.BooleanField(default=False, help_text="Its residents take in-house call.")
+    required_credentials = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Comma-separated certification codes (ACLS) or procedure codes (proc:COLPO) every resident "
+        "on it must hold, valid to the end of the block.",
+    )
     is_active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
+
+    @property
+    def required_credential_codes(self) -> frozenset[str]:
+        """The codes of `required_credentials`, trimmed and without blanks."""
+        return frozenset(code.strip() for code in self.required_credentials.split(",") if code.strip())
 
     class Meta:
         ordering = ["program", "name"]
