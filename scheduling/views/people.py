@@ -16,6 +16,7 @@ from tenants.permissions import Action, Resource
 
 UPCOMING_SESSION_DAYS = 14
 UPCOMING_CALL_DAYS = 60
+HOURS_WEEKS_BEFORE, HOURS_WEEKS_AFTER = 4, 8
 
 
 @require(Action.VIEW, Resource.SCHEDULE)
@@ -53,7 +54,11 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
         days = session_grid(version=version, start=today, end=last, person_ids=[person.pk])
         context["upcoming"] = reading.upcoming_days(days, person, today, UPCOMING_SESSION_DAYS)
         context["calls"] = reading.call_entries(days.calls, zoneinfo.ZoneInfo(request.program.time_zone))
-        monday = year.start_date - dt.timedelta(days=year.start_date.weekday())  # weeks run Monday to Sunday
-        hours = weekly_hours(version=version, person=person, start=monday, end=year.end_date)
+        # Weeks run Monday to Sunday: the last four and the next eight (within the year), not all 52 on a phone.
+        anchor = min(max(today, year.start_date), year.end_date)
+        first = max(year.start_date, anchor - dt.timedelta(weeks=HOURS_WEEKS_BEFORE))
+        monday = first - dt.timedelta(days=first.weekday())
+        last = min(year.end_date, monday + dt.timedelta(weeks=HOURS_WEEKS_BEFORE + HOURS_WEEKS_AFTER, days=-1))
+        hours = weekly_hours(version=version, person=person, start=monday, end=last)
         context["hours"] = reading.week_hours(hours)
     return render(request, "scheduling/person_detail.html", context)

@@ -374,7 +374,9 @@ def half_day(assignment: SessionAssignment) -> HalfDay:
     if rotation is not None and activity in ROTATION_LED:
         code = rotation.abbreviation
     title = f"{assignment.session}: {activity.label}" + (f" — {rotation.name}" if rotation is not None else "")
-    bg = rotation.colour if rotation is not None else ACTIVITY_COLOURS.get(activity, NEUTRAL)
+    # Free half-days (off, leave, post-call) print in their own neutral colour, not the rotation's.
+    rotation_led = rotation is not None and activity not in (Activity.OFF, Activity.LEAVE, Activity.POST_CALL)
+    bg = rotation.colour if rotation_led else ACTIVITY_COLOURS.get(activity, NEUTRAL)
     return HalfDay(assignment.session, code, title, bg, ink(bg))
 
 
