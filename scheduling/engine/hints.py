@@ -146,6 +146,21 @@ def wished_off(facts: Facts) -> set[tuple[str, int]]:
     return out
 
 
+def wished_off_cost(facts: Facts) -> dict[tuple[str, int], int]:
+    """(person, day) -> the weighted cost of placing one more item there (blocked weeks; a preferred week
+    counts its cost in full, although it is charged once)."""
+    out: dict[tuple[str, int], int] = {}
+    unit = facts.problem.weights.preferences
+    for pref in facts.problem.preferences:
+        if pref.kind in ("blocked_week", "preferred_week") and pref.week_start is not None:
+            start = pref.week_start.toordinal()
+            for d in (pref.week_start.fromordinal(start + k) for k in range(7)):
+                if d in facts.day_index:
+                    key = (pref.person, facts.day_index[d])
+                    out[key] = max(out.get(key, 0), pref.weight * unit)
+    return out
+
+
 class _CallPlanner:
     """In-house calls night by night: the most behind resident of the cohort who can take the night keeping
     every rule; then a repair pass for nights left open (one resident moves one of their calls)."""
@@ -171,6 +186,10 @@ class _CallPlanner:
         if any(p.call[j] for j in range(max(0, i - self.gap), min(self.f.n, i + self.gap + 1))):
             return False
         return not ((i > 0 and p.night[i - 1]) or p.night[i + 1])
+
+    def welcome(self, p: _Person, i: int) -> bool:
+        """Possible, and not in a week the resident asked to keep free (the balancing never adds such a call)."""
+        return (self.f.residents[p.r].id, i) not in self.off and self.possible(p, i)
 
     def place(self, p: _Person, i: int, entry: int, *, checked: bool = True) -> bool:
         """Book night i for p if every ACGME window stays within its limit (`checked` False: known valid)."""
@@ -233,13 +252,21 @@ class _CallPlanner:
             self.place(p, j, left)
         return False
 
-    def unfairness(self, cohorts: list[list[_Person]]) -> int:
-        """The model's fairness cost: per cohort, the spread beyond 1 of calls, weekend calls, holiday calls."""
-        total = 0
+    def unfairness(self, cohorts: list[list[_Person]]) -> tuple[int, int]:
+        """The model's weighted fairness cost (per cohort, the spread beyond 1 of calls, weekend calls, holiday
+        calls), then the sum of squared counts: moving a call from a resident at the maximum to one at the
+        minimum lowers the second even where the first is flat (two residents at the maximum, say)."""
+        weights = self.f.problem.weights
+        cost = squares = 0
         for members in cohorts:
-            for values in ([p.calls for p in members], [p.weekend for p in members], [p.holiday for p in members]):
-                total += max(0, max(values) - min(values) - 1)
-        return total
+            for weight, values in (
+                (weights.call_fairness, [p.calls for p in members]),
+                (weights.weekend_fairness, [p.weekend for p in members]),
+                (weights.holiday_fairness, [p.holiday for p in members]),
+            ):
+                cost += weight * max(0, max(values) - min(values) - 1)
+                squares += weight * sum(v * v for v in values)
+        return cost, squares
 
     def balance(self, seeded: set[tuple[int, int]]) -> None:
         """Hand calls from the most loaded to the least loaded resident of a cohort while that lowers the spread."""
@@ -250,7 +277,7 @@ class _CallPlanner:
         cohorts = [members for members in by_pgy.values() if len(members) > 1]
         cost = self.unfairness(cohorts)
         moved = True
-        while moved and cost:
+        while moved and cost[0]:
             moved = False
             for members in cohorts:
                 for value in (lambda p: p.calls, lambda p: p.weekend, lambda p: p.holiday):
@@ -271,7 +298,12 @@ class _CallPlanner:
                     break
 
     def hand_over(
-        self, giver: _Person, taker: _Person, cohorts: list[list[_Person]], cost: int, seeded: set[tuple[int, int]]
+        self,
+        giver: _Person,
+        taker: _Person,
+        cohorts: list[list[_Person]],
+        cost: tuple[int, int],
+        seeded: set[tuple[int, int]],
     ) -> bool:
         """Move one of giver's calls to taker if the rules allow it and the unfairness drops."""
         for (r, i), entry in sorted(self.calls.items()):
@@ -281,15 +313,126 @@ class _CallPlanner:
             if self.budget < 0:
                 return False
             self.remove(giver, i)
-            if self.possible(taker, i) and self.place(taker, i, entry):
+            if self.welcome(taker, i) and self.place(taker, i, entry):
                 if self.unfairness(cohorts) < cost:
                     return True
                 self.remove(taker, i)
             self.place(giver, i, entry, checked=False)
-        return self.swap(giver, taker, cohorts, cost, seeded)
+        return (
+            self.swap(giver, taker, cohorts, cost, seeded)
+            or self.relay(giver, taker, cohorts, cost, seeded)
+            or self.relay_swap(giver, taker, cohorts, cost, seeded)
+        )
+
+    def kind(self, i: int) -> tuple[bool, bool]:
+        return i in self.f.weekends, i in self.f.holidays
+
+    def exchange(self, a: _Person, i: int, b: _Person, j: int, *, undo: bool = False) -> bool:
+        """a's night i and b's night j trade places if the rules allow it (else nothing changes); `undo`
+        restores an earlier exchange, known valid."""
+        e_i, e_j = self.remove(a, i), self.remove(b, j)
+        if undo:
+            self.place(b, i, e_i, checked=False)
+            self.place(a, j, e_j, checked=False)
+            return True
+        if self.welcome(b, i) and self.place(b, i, e_i):
+            if self.welcome(a, j) and self.place(a, j, e_j):
+                return True
+            self.remove(b, i)
+        self.place(b, j, e_j, checked=False)
+        self.place(a, i, e_i, checked=False)
+        return False
+
+    def relay_swap(
+        self,
+        giver: _Person,
+        taker: _Person,
+        cohorts: list[list[_Person]],
+        cost: tuple[int, int],
+        seeded: set[tuple[int, int]],
+    ) -> bool:
+        """Two exchanges through a third resident: giver's night i for middle's unlike night j, then middle's
+        night k (like i) for taker's night m (like j); every total is kept, the weekend or holiday moves from
+        giver to taker."""
+
+        def nights(p: _Person) -> list[int]:
+            return [i for (r, i) in sorted(self.calls) if r == p.r and (r, i) not in seeded]
+
+        for i in nights(giver):
+            for middle in self.people:
+                if middle.r in (giver.r, taker.r) or not _able(self.f, middle, i):
+                    continue
+                for j in nights(middle):
+                    if self.kind(j) == self.kind(i) or not _able(self.f, giver, j):
+                        continue
+                    self.budget -= 1
+                    if self.budget < 0:
+                        return False
+                    if not self.exchange(giver, i, middle, j):
+                        continue
+                    for k in nights(middle):
+                        if k == i or self.kind(k) != self.kind(i) or not _able(self.f, taker, k):
+                            continue
+                        for m in nights(taker):
+                            if self.kind(m) != self.kind(j) or not _able(self.f, middle, m):
+                                continue
+                            self.budget -= 1
+                            if self.budget < 0:
+                                break
+                            if self.exchange(middle, k, taker, m):
+                                if self.unfairness(cohorts) < cost:
+                                    return True
+                                self.exchange(middle, m, taker, k, undo=True)
+                    self.exchange(giver, j, middle, i, undo=True)
+                    if self.budget < 0:
+                        return False
+        return False
+
+    def relay(
+        self,
+        giver: _Person,
+        taker: _Person,
+        cohorts: list[list[_Person]],
+        cost: tuple[int, int],
+        seeded: set[tuple[int, int]],
+    ) -> bool:
+        """Giver's night i goes to a third resident, one of whose nights goes to taker (their total is kept):
+        for residents whose call rotations fall in different blocks."""
+        mine = [(i, e) for (r, i), e in sorted(self.calls.items()) if r == giver.r and (r, i) not in seeded]
+        for i, e_i in mine:
+            for middle in self.people:
+                if middle.r in (giver.r, taker.r) or not _able(self.f, middle, i):
+                    continue
+                theirs = [
+                    (j, e)
+                    for (r, j), e in sorted(self.calls.items())
+                    if r == middle.r and (r, j) not in seeded and _able(self.f, taker, j)
+                ]
+                if not theirs:
+                    continue
+                self.budget -= 1
+                if self.budget < 0:
+                    return False
+                self.remove(giver, i)
+                for j, e_j in theirs:
+                    self.remove(middle, j)
+                    if self.welcome(middle, i) and self.place(middle, i, e_i):
+                        if self.welcome(taker, j) and self.place(taker, j, e_j):
+                            if self.unfairness(cohorts) < cost:
+                                return True
+                            self.remove(taker, j)
+                        self.remove(middle, i)
+                    self.place(middle, j, e_j, checked=False)
+                self.place(giver, i, e_i, checked=False)
+        return False
 
     def swap(
-        self, giver: _Person, taker: _Person, cohorts: list[list[_Person]], cost: int, seeded: set[tuple[int, int]]
+        self,
+        giver: _Person,
+        taker: _Person,
+        cohorts: list[list[_Person]],
+        cost: tuple[int, int],
+        seeded: set[tuple[int, int]],
     ) -> bool:
         """Exchange a call of giver with a call of taker if the rules allow it and the unfairness drops."""
         mine = [(i, e) for (r, i), e in sorted(self.calls.items()) if r == giver.r and (r, i) not in seeded]
@@ -307,8 +450,8 @@ class _CallPlanner:
                     return False
                 self.remove(giver, i)
                 self.remove(taker, j)
-                if self.possible(taker, i) and self.place(taker, i, e_i):
-                    if self.possible(giver, j) and self.place(giver, j, e_j):
+                if self.welcome(taker, i) and self.place(taker, i, e_i):
+                    if self.welcome(giver, j) and self.place(giver, j, e_j):
                         if self.unfairness(cohorts) < cost:
                             return True
                         self.remove(giver, j)
@@ -432,6 +575,9 @@ class _ClinicPlanner:
         self.heads: dict[tuple[int, int], int] = {}  # session -> residents
         self.staff: dict[tuple[int, int], int] = {}  # session -> faculty
         self.off = wished_off(facts)
+        # a clinic half-day that costs more in preferences than its absence costs in continuity is left out
+        shortfall = facts.problem.weights.clinic_continuity
+        self.refused = {key for key, cost in wished_off_cost(facts).items() if cost > shortfall}
 
     def resident_can(self, p: _Person, i: int) -> bool:
         rot = p.rot[i]
@@ -510,7 +656,9 @@ class _ClinicPlanner:
         ]
         need = min(target, max(0, -(-(target * len(continuity) - 4) // 5)))  # the model's prorated weekly demand
         mine = [(i, s) for person, i, s in seeded if person == f.residents[r].id and i in days]
-        options = [(i, s) for i in days for s in range(2) if (i, s) not in mine]
+        options = [
+            (i, s) for i in days for s in range(2) if (i, s) not in mine and (f.residents[r].id, i) not in self.refused
+        ]
         self.rng.shuffle(options)
         res_id = f.residents[r].id
         options.sort(

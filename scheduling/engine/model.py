@@ -43,11 +43,15 @@ def _sum(items: Iterable[Expr]) -> Expr:
 class ScheduleModel:
     """Builds the joint model for a Problem; with `explain`, each hard requirement group is behind a literal."""
 
-    def __init__(self, facts: Facts, *, explain: bool = False, rotations_only: bool = False) -> None:
+    def __init__(
+        self, facts: Facts, *, explain: bool = False, rotations_only: bool = False, relaxed: bool = False
+    ) -> None:
+        """`relaxed` (bounds.py): no ACGME windows, no supervision ratio, no fairness terms; a relaxation."""
         self.f = facts
         self.problem = facts.problem
         self.explain = explain
         self.rotations_only = rotations_only
+        self.relaxed = relaxed
         self.m = cp_model.CpModel()
         self.guards: dict[str, Var] = {}
         self.messages: dict[str, str] = {}
@@ -60,6 +64,9 @@ class ScheduleModel:
         self.fclinic: dict[tuple[int, int, int], Var] = {}  # (faculty, day, session)
         self.fmit: dict[tuple[int, int], Var] = {}  # (faculty, FMIT week)
         self.cost_expr: dict[str, Expr] = {}
+        # (person, indices of a week's clinic half-day vars) -> (shortfall, lower bounds of shortfall + held
+        # half-days, away vars that cancel a constant bound, the largest bound)
+        self.week_floor: dict[tuple[str, frozenset[int]], tuple[Var, list[Expr], list[Var], int]] = {}
         self.objective: Expr = 0
         self._build()
 
@@ -118,7 +125,7 @@ class ScheduleModel:
             self._faculty_rules()
         self._locks()
         self._preferences()
-        if not self.rotations_only:
+        if not self.rotations_only and not self.relaxed:
             self._fairness()
         self._changes()
         weights = self.problem.weights
@@ -316,7 +323,8 @@ class ScheduleModel:
                     f"call_spacing:{res.id}",
                     f"{self.rname(r)}: at least {gap} day(s) between in-house calls",
                 )
-        self._acgme_windows(r, work, night, calls, day_duty, night_x, touched, gap)
+        if not self.relaxed:
+            self._acgme_windows(r, work, night, calls, day_duty, night_x, touched, gap)
 
     def _and_sums(self, a: list[Var], b: list[Var], name: str) -> Var:
         """A bool equal to (sum a) AND (sum b), each sum being 0 or 1."""
@@ -345,7 +353,7 @@ class ScheduleModel:
         touched: list[Expr],
         gap: int,
     ) -> None:
-        """Rolling-window hours, days off and call nights as prefix sums over days 0..n (n = spill day)."""
+        """Rolling-window hours, days off and call nights as sums over days 0..n (n = spill day)."""
         f = self.f
         res = f.residents[r]
         lim = f.limits
@@ -399,19 +407,12 @@ class ScheduleModel:
                 counted and not has_work and not has_night and not prev_night and c_now is None and c_prev is None
             )
 
-        prefix_cache: dict[str, list[Var]] = {}
+        def window(values: list[Expr], lo: int, hi: int) -> Expr:
+            # a direct sum over the window's days, no running-total variables: a call or a rotation that moves
+            # then changes only the windows holding it, so CP-SAT's local search and LNS can move it (with
+            # running totals every later total moves too, and they found no improving move in 60 s on M)
+            return _sum(values[lo : hi + 1])
 
-        def prefix(name: str, values: list[Expr], low: int, high: int) -> list[Var]:
-            if name not in prefix_cache:
-                acc = [self.m.NewConstant(0)]
-                for i, value in enumerate(values):
-                    var = self.m.NewIntVar(low * (i + 1), high * (i + 1), f"{name}[{res.id},{i}]")
-                    self.m.Add(var == acc[-1] + value)
-                    acc.append(var)
-                prefix_cache[name] = acc
-            return prefix_cache[name]
-
-        max_minutes = max(upper) if upper else 0
         # weekly hours and call nights: windows inside days 0..n dominate the ones that stick out
         spans = [(s, s + width - 1) for s in range(0, n + 2 - width)] if n + 1 >= width else [(0, n)]
         for lo, hi in spans:
@@ -420,14 +421,13 @@ class ScheduleModel:
                 continue
             limit = f.hours_limit(leave_days)
             if sum(upper[lo : hi + 1]) > limit:
-                acc = prefix("hours", hours, 0, max_minutes)
-                self.add(acc[hi + 1] - acc[lo] <= limit, key, message)
+                self.add(window(hours, lo, hi) <= limit, key, message)
             allowed = lim.call_nights_allowed(leave_days)
             possible = sum(1 for i in range(lo, min(hi, n - 1) + 1) if calls[i] is not None)
             span_days = min(hi, n - 1) - lo + 1
             if possible > allowed and -(-span_days // (gap + 1)) > allowed:
-                acc = prefix("calls", [c if c is not None else 0 for c in calls[:n]] + [0], 0, 1)
-                self.add(acc[hi + 1] - acc[lo] <= allowed, key, message)
+                nights = [c if c is not None else 0 for c in calls[:n]] + [0]
+                self.add(window(nights, lo, hi) <= allowed, key, message)
         # days off: every window touching days 0..n; days outside them are free (history is not known)
         for s in range(-(width - 1), n + 1):
             lo, hi = max(s, 0), min(s + width - 1, n)
@@ -439,8 +439,7 @@ class ScheduleModel:
             needed = lim.days_off_needed(leave_days) - credit
             if needed <= 0 or sum(sure_free[lo : hi + 1]) >= needed:
                 continue
-            acc = prefix("free", free, -3, 1)
-            self.add(acc[hi + 1] - acc[lo] >= needed, key, message)
+            self.add(window(free, lo, hi) >= needed, key, message)
 
     def _resident_clinic(self, r: int, work: list[list[Var]], calls: list[Var | None], night: list[list[Var]]) -> None:
         """Continuity clinic half-days inside day duty; weekly target per PGY (shortfall soft, cap hard)."""
@@ -486,6 +485,39 @@ class ScheduleModel:
                 short = self.m.NewIntVar(0, target, f"short_clinic[{res.id},{week.index}]")
                 self.m.Add(5 * short >= demand - 5 * _sum(held) - 4)
                 self.costs["clinic_continuity"].append(short)
+                if not self.explain:  # the cuts rest on one rotation per block, which explaining may relax
+                    self._continuity_cuts(r, week.days, continuity, target, short, held)
+
+    def _continuity_cuts(
+        self, r: int, days: Sequence[int], continuity: dict[int, list[Var]], target: int, short: Var, held: list[Var]
+    ) -> None:
+        """Redundant, LP-tightening form of a resident's weekly continuity shortfall (integer rounding).
+
+        `5 short >= target x D - 5 held - 4` with D the week's continuity days means short + held >=
+        ceil((target x D - 4) / 5). D is a sum of the block rotations' day counts (one rotation per block), and
+        ceil((a + b - 4) / 5) >= max(0, ceil((a - 4) / 5)) + floor(b / 5), so each block of the week in turn
+        takes the rounded-up part. The floor of a (person, week) is kept for the preference cuts below.
+        """
+        per_block: dict[int, dict[Var, int]] = {}
+        for i in days:
+            for var in continuity.get(i, []):
+                counts = per_block.setdefault(self.f.block_of[i], {})
+                counts[var] = counts.get(var, 0) + 1
+        if not per_block:
+            return
+        floors: list[Expr] = []
+        for b in per_block:
+            terms: list[Expr] = []
+            for bb, counts in per_block.items():
+                for var, d in counts.items():
+                    c = max(0, -(-(target * d - 4) // 5)) if bb == b else target * d // 5
+                    if c:
+                        terms.append(c * var)
+            if terms:
+                floor = _sum(terms)
+                self.m.Add(short + _sum(held) >= floor)
+                floors.append(floor)
+        self.week_floor[self.f.residents[r].id, frozenset(v.Index() for v in held)] = (short, floors, [], target)
 
     def _faculty_vars(self) -> None:
         f = self.f
@@ -535,6 +567,8 @@ class ScheduleModel:
                 f"clinic_capacity:{f.days[i]}:{SESSIONS[s]}",
                 f"{when}: the clinic takes at most {f.clinic_capacity(i)} residents",
             )
+            if self.relaxed:  # a one-person relaxation (bounds.py) has no faculty to supervise with
+                continue
             self.add(
                 rules.supervision_units_per_faculty * _sum(faculty_by_day.get((i, s), []))
                 >= _sum(u * v for u, v in items),
@@ -595,6 +629,12 @@ class ScheduleModel:
                     demand = fac.clinic_min_per_week * len(open_days) - fac.clinic_min_per_week * _sum(away)
                     self.m.Add(5 * short >= demand - 5 * _sum(held) - 4)
                     self.costs["clinic_continuity"].append(short)
+                    # the same, rounded (redundant; tightens the LP): short + held >= c unless a day is away
+                    c = max(0, -(-(fac.clinic_min_per_week * len(open_days) - 4) // 5))
+                    if c and not self.explain:
+                        floor = c - c * _sum(away)
+                        self.m.Add(short + _sum(held) >= floor)
+                        self.week_floor[fac.id, frozenset(v.Index() for v in held)] = (short, [c], away, c)
             mine = [self.fmit.get((fi, w.index)) for w in weeks]
             consecutive = rules.fmit_max_consecutive_weeks
             for w in range(len(weeks) - consecutive):
@@ -714,6 +754,7 @@ class ScheduleModel:
                     for item in items:
                         self.m.Add(broken >= item)
                     cost.append(pref.weight * broken)
+                    self._preferred_week_cuts(pref.person, broken, items)
                 continue
             if pref.person not in f.resident_index:
                 continue
@@ -729,6 +770,22 @@ class ScheduleModel:
                 missed = self.m.NewBoolVar(f"pref[{index}]")
                 self.m.Add(missed + _sum(self.x[r, b, k] for b in chosen if (r, b, k) in self.x) >= 1)
                 cost.append(pref.weight * missed)
+
+    def _preferred_week_cuts(self, person: str, broken: Var, items: list[Var]) -> None:
+        """A week kept free costs its clinic shortfall: when none of the week's items is placed (broken = 0),
+        a clinic week whose half-days are all among the items holds none, so its shortfall is at least its
+        floor (unless an away day outside the items lowers the demand). Redundant; it tightens the LP, which
+        otherwise spreads fractions of half-days to break the preference by a fraction only."""
+        inside = {v.Index() for v in items}
+        for (who, held), (short, floors, away, top) in self.week_floor.items():
+            if who != person or not held or not held <= inside:
+                continue
+            outside = [v for v in away if v.Index() not in inside]
+            for floor in floors:
+                if isinstance(floor, int):
+                    self.m.Add(short + floor * broken + floor * _sum(outside) >= floor)
+                else:
+                    self.m.Add(short + top * broken >= floor)
 
     def _block_vars(self, r: int, b: int) -> list[tuple[tuple[int, int, int], Var]]:
         return [((r, b, k), self.x[r, b, k]) for k in self.f.eligible[r][b]]
@@ -815,6 +872,19 @@ class ScheduleModel:
             seen.add(key)
             cost.append(var.Not() if key in reference_clinic else var)
         cost.extend(1 for key in reference_clinic if key not in seen)
+
+    def add_floor(self, names: Sequence[str], floor: int) -> None:
+        """A proven lower bound of some soft terms' weighted sum (bounds.py): redundant, no schedule excluded.
+        Added as a constraint and, as every other term is non-negative, as the objective's domain, so CP-SAT's
+        bound starts there (presolve rewrites the objective, and a constraint alone reaches it only through the
+        LP, after many seconds on M)."""
+        weights = self.problem.weights
+        self.m.Add(_sum(getattr(weights, name) * self.cost_expr[name] for name in names) >= floor)
+        objective = self.m.Proto().objective
+        if self.explain or (objective.scaling_factor not in (0, 1)) or objective.offset != int(objective.offset):
+            return
+        objective.domain.clear()
+        objective.domain.extend([floor - int(objective.offset), cp_model.INT_MAX // 4])
 
     # -- reading a solution ---------------------------------------------------------------------------
 
@@ -930,6 +1000,7 @@ def solve(
     (no schedule in time), "infeasible" (proven; statistics.conflicts says why), "cancelled" (should_stop
     turned true; the best schedule so far is kept), "invalid" (a bug: the model was rejected).
     """
+    from scheduling.engine.bounds import PERSONAL_TERMS, personal_bounds
     from scheduling.engine.derive import build_solution
     from scheduling.engine.explain import explain
     from scheduling.engine.precheck import precheck
@@ -946,6 +1017,9 @@ def solve(
         )
         return Solution(statistics=stats)
     built = ScheduleModel(facts)
+    floor = sum(personal_bounds(problem, time_limit=min(5.0, max(0.5, 0.05 * time_limit)), seed=seed).values())
+    if floor:
+        built.add_floor(PERSONAL_TERMS, floor)
     budget = min(10.0, max(0.5, 0.1 * time_limit))
     hint = heuristic(facts, seed=seed, time_limit=budget, workers=workers)
     if hint is not None:
@@ -956,10 +1030,14 @@ def solve(
     params.random_seed = seed
     params.max_time_in_seconds = max(0.05, time_limit - (clock.monotonic() - started))
     params.log_search_progress = False
-    if len(built.m.Proto().variables) > 5000:
+    size = len(built.m.Proto().variables)
+    if size > 5000:
         # large models: a lighter presolve reaches the first schedule sooner (docs/engine.md, "Performance")
         params.symmetry_level = 0
         params.cp_model_probing_level = 0
+    if size > 100_000:
+        # XL (5 M terms in the window sums): one presolve pass instead of several, 15 s instead of 50 s
+        params.max_presolve_iterations = 1
     search = _Search(started, on_progress, should_stop)
     done = threading.Event()
 
