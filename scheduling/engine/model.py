@@ -959,14 +959,25 @@ class _Search(cp_model.CpSolverSolutionCallback):
         self.solutions = 0
         self.first: float | None = None
         self.best: float | None = None
+        self.best_objective: float | None = None
         self.last_report = -1.0
         self.cancelled = False
         self.lock = threading.Lock()
 
+    def seed(self, objective: float, bound: float) -> None:
+        """Count the constructive schedule (checked against the whole model) as the first one found."""
+        now = clock.monotonic() - self.started
+        self.solutions, self.first, self.best, self.best_objective = 1, now, now, objective
+        if self.on_progress is not None:
+            self.last_report = now
+            self.on_progress(Progress(1, objective, bound, gap_of(objective, bound), now))
+
     def on_solution_callback(self) -> None:
         now = clock.monotonic() - self.started
         self.solutions += 1
-        self.best = now
+        objective = self.ObjectiveValue()
+        if self.best_objective is None or objective < self.best_objective:  # the time the returned one was found
+            self.best, self.best_objective = now, objective
         if self.first is None:
             self.first = now
         if self.should_stop is not None and self.should_stop():
@@ -1022,8 +1033,7 @@ def solve(
         built.add_floor(PERSONAL_TERMS, floor)
     budget = min(10.0, max(0.5, 0.1 * time_limit))
     hint = heuristic(facts, seed=seed, time_limit=budget, workers=workers)
-    if hint is not None:
-        add_hints(built, hint, time_limit=max(1.0, 0.2 * time_limit))
+    hinted = add_hints(built, hint, time_limit=max(1.0, 0.2 * time_limit)) if hint is not None else None
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = max(1, workers)
@@ -1039,6 +1049,8 @@ def solve(
         # XL (5 M terms in the window sums): one presolve pass instead of several, 15 s instead of 50 s
         params.max_presolve_iterations = 1
     search = _Search(started, on_progress, should_stop)
+    if hinted is not None:  # the constructive schedule satisfies every hard rule: the first schedule found
+        search.seed(hinted.ObjectiveValue(), float(floor))
     done = threading.Event()
 
     def watchdog() -> None:
@@ -1063,6 +1075,9 @@ def solve(
             if watcher is not None:
                 watcher.join()
     has_solution = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    source: cp_model.CpSolver = solver
+    if not has_solution and hinted is not None and code != cp_model.MODEL_INVALID:
+        has_solution, source = True, hinted  # stopped before the search improved on the constructive schedule
     status: Status
     if code == cp_model.OPTIMAL:
         status = "optimal"
@@ -1074,9 +1089,11 @@ def solve(
         status = "cancelled"
     else:
         status = "feasible" if has_solution else "timeout"
-    objective = solver.ObjectiveValue() if has_solution else None
+    objective = source.ObjectiveValue() if has_solution else None
     # every soft term is a non-negative count, so 0 is always a valid bound (CP-SAT's first one can be looser)
     bound = max(0.0, solver.BestObjectiveBound()) if searched and (has_solution or code == cp_model.UNKNOWN) else None
+    if source is hinted:
+        bound = float(floor) if not searched else max(float(floor), bound or 0.0)
     if status == "infeasible":
         remaining = max(10.0, time_limit - (clock.monotonic() - started))
         conflicts = explain(problem, facts, time_limit=min(remaining, 60.0), seed=seed)
@@ -1100,13 +1117,13 @@ def solve(
         if on_progress is not None:
             on_progress(Progress(search.solutions, None, bound, None, stats.wall_seconds))
         return Solution(statistics=stats)
-    assignments = built.assignments(solver.Value)
+    assignments = built.assignments(source.Value)
     weights = problem.weights
-    soft_costs = {name: float(getattr(weights, name) * solver.Value(built.cost_expr[name])) for name in WEIGHT_NAMES}
+    soft_costs = {name: float(getattr(weights, name) * source.Value(built.cost_expr[name])) for name in WEIGHT_NAMES}
     shortfalls = [
-        Conflict(item.requirement, item.message(solver.Value(item.var)))
+        Conflict(item.requirement, item.message(source.Value(item.var)))
         for item in built.shortfalls
-        if solver.Value(item.var) > 0
+        if source.Value(item.var) > 0
     ]
     gap = gap_of(objective, bound)
     wall = clock.monotonic() - started
@@ -1202,9 +1219,13 @@ def fairness_figures(facts: Facts, assignments: Reference) -> dict[str, dict[str
     return out
 
 
-def add_hints(built: ScheduleModel, hint: Hint, *, time_limit: float) -> None:
+def add_hints(built: ScheduleModel, hint: Hint, *, time_limit: float) -> cp_model.CpSolver | None:
     """Hint the joint model with the constructive schedule: every variable when the schedule satisfies the
-    model (its auxiliary values come from a solve with the decisions fixed), else the decisions only."""
+    model (its auxiliary values come from a solve with the decisions fixed), else the decisions only.
+
+    Returns the solver of that fixed solve when it succeeded: its values are a complete schedule of the joint
+    model (a clone, so variable indices agree), which `solve` reports and keeps as its first schedule.
+    """
     fixed = built.m.Clone()
     for var, value in _hint_values(built, hint):
         fixed.Add(fixed.GetIntVarFromProtoIndex(var.Index()) == value)
@@ -1215,9 +1236,10 @@ def add_hints(built: ScheduleModel, hint: Hint, *, time_limit: float) -> None:
         for index in range(len(built.m.Proto().variables)):
             var = built.m.GetIntVarFromProtoIndex(index)
             built.m.AddHint(var, solver.Value(fixed.GetIntVarFromProtoIndex(index)))
-        return
+        return solver
     for var, value in _hint_values(built, hint):
         built.m.AddHint(var, value)
+    return None
 
 
 def _hint_values(built: ScheduleModel, hint: Hint) -> list[tuple[Var, int]]:

@@ -34,7 +34,7 @@ from scheduling.engine.problem import (
     Rotation,
     Staffing,
 )
-from scheduling.engine.solution import Solution
+from scheduling.engine.solution import Progress, Solution
 from scheduling.engine.solution_io import solution_to_json
 
 START = date(2026, 7, 1)
@@ -400,12 +400,18 @@ def test_solve_random_programs_always_pass_the_acgme_checker(problem: Problem):
     assert math.isfinite(solution.statistics.objective or 0)
 
 
-def test_solve_cancelled_before_the_search_returns_no_schedule():
-    solution = solve(tiny(), time_limit=10, workers=1, seed=0, should_stop=lambda: True)
+def test_solve_cancelled_before_the_search_keeps_the_constructive_schedule():
+    """The constructive schedule, checked against the whole model, is the first schedule found: kept on cancel."""
+    problem = tiny()
+    reports: list[Progress] = []
+    solution = solve(problem, time_limit=10, workers=1, seed=0, should_stop=lambda: True, on_progress=reports.append)
 
     assert solution.statistics.status == "cancelled"
-    assert not solution.has_schedule
-    assert solution.statistics.message == "Cancelled before any schedule was found."
+    assert solution.has_schedule and solution.statistics.solutions_found == 1
+    assert solution.statistics.first_solution_seconds is not None
+    assert reports[0].solutions == 1 and reports[0].objective == solution.statistics.objective
+    assert_schedule_rules(problem, solution)
+    assert_compliant(solution)
 
 
 def test_a_credential_that_lapses_before_a_block_ends_keeps_the_resident_off_rotations_needing_it():
