@@ -2,6 +2,8 @@
 
 from rest_framework.routers import DefaultRouter
 
+from absences import api as absences_api
+from credentials import api as credentials_api
 from notifications import api as notifications_api
 from scheduling import api as scheduling_api
 from scheduling import api_feeds as scheduling_api_feeds
@@ -10,6 +12,8 @@ router = DefaultRouter()
 scheduling_api.register(router)
 notifications_api.register(router)
 scheduling_api_feeds.register(router)
+credentials_api.register(router)
+absences_api.register(router)
 
 app_name = "api"
 urlpatterns = router.urls

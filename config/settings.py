@@ -169,6 +169,11 @@ CELERY_BEAT_SCHEDULE["notifications-release-held"] = {
     "task": "notifications.tasks.email_logs_release_due_task",
     "schedule": crontab(minute=0),
 }
+# Credentials: certification expiry reminders (180/90/30/14/7 days), daily; each is sent once.
+CELERY_BEAT_SCHEDULE["credentials-certification-reminders"] = {
+    "task": "credentials.tasks.certification_reminders_send",
+    "schedule": crontab(minute=30, hour=11),
+}
 
 # Auth
 AUTH_USER_MODEL = "tenants.User"

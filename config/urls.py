@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("notifications/", include("notifications.urls")),
+    path("credentials/", include("credentials.urls")),
+    path("absences/", include("absences.urls")),
     path("", include("tenants.urls")),
     path("", include("scheduling.urls")),
 ]

@@ -15,6 +15,9 @@ from django.db import transaction
 from django.db.models import Max, Model, Q
 from simple_history.utils import bulk_create_with_history
 
+from absences.selectors import engine_absences
+from credentials.selectors import credential_validity
+from scheduling.engine.problem import Absence as EngineAbsence
 from scheduling.engine.problem import (
     Block,
     Calendar,
@@ -133,6 +136,7 @@ def problem_for(
         fmit_min_attendings=req.fmit_min_attendings,
         fmit_max_attendings=req.fmit_max_attendings,
     )
+    held = credential_validity(program=program)
     reference, locks = None, ()
     if reference_version is not None:
         zone = zoneinfo.ZoneInfo(program.time_zone)
@@ -140,11 +144,16 @@ def problem_for(
     problem = Problem(
         name=f"{program.name} {academic_year.name} blocks {chosen[0].number}-{chosen[-1].number}",
         calendar=calendar,
-        residents=tuple(_resident(p) for p in people if p.kind == Person.Kind.RESIDENT),
-        faculty=tuple(_faculty(p) for p in people if p.kind == Person.Kind.FACULTY),
+        residents=tuple(_resident(p, held.get(p.pk, {})) for p in people if p.kind == Person.Kind.RESIDENT),
+        faculty=tuple(_faculty(p, held.get(p.pk, {})) for p in people if p.kind == Person.Kind.FACULTY),
         rotations=tuple(_rotation(r) for r in rotations),
         requirements=requirements,
-        absences=(),  # approved absences join here once the absences app has its model
+        absences=tuple(  # approved whole-day absences, clipped to the horizon
+            EngineAbsence(
+                person=person_key(a.person_id), start=max(a.start_date, start), end=min(a.end_date, end), kind=a.kind
+            )
+            for a in engine_absences(program=program, start=start, end=end)
+        ),
         locks=locks,
         rules=settings.rules,
         acgme=dict(settings.acgme),
@@ -197,11 +206,18 @@ def _special_days(program, start: dt.date, end: dt.date) -> tuple[Day, ...]:
     )
 
 
-def _resident(person: Person) -> Resident:
-    return Resident(id=person_key(person.pk), name=person.full_name, pgy=person.pgy)
+def _resident(person: Person, held: dict[str, dt.date | None]) -> Resident:
+    """A resident with the credential codes they hold and, for those that expire, their last valid day."""
+    return Resident(
+        id=person_key(person.pk),
+        name=person.full_name,
+        pgy=person.pgy,
+        credentials=frozenset(held),
+        credentials_until=tuple(sorted((code, until) for code, until in held.items() if until is not None)),
+    )
 
 
-def _faculty(person: Person) -> Faculty:
+def _faculty(person: Person, held: dict[str, dt.date | None]) -> Faculty:
     """Faculty with no FMIT target do not attend FMIT; the target is yearly (the engine prorates it)."""
     low = person.clinic_min_per_week or 0
     high = person.clinic_max_per_week
@@ -214,6 +230,7 @@ def _faculty(person: Person) -> Faculty:
         clinic_max_per_week=max(low, FACULTY_CLINIC_MAX_DEFAULT if high is None else high),
         fmit_target_weeks=target,
         fmit_eligible=target > 0,
+        credentials=frozenset(held),
     )
 
 
@@ -230,6 +247,7 @@ def _rotation(rotation: RotationTemplate) -> Rotation:
         continuity_clinic=rotation.continuity_clinic,
         call_eligible=rotation.call_eligible,
         leave_allowed=rotation.leave_allowed,
+        required_credentials=rotation.required_credential_codes,
     )
 
 
@@ -393,7 +411,39 @@ def solution_write(*, run: ScheduleRun, solution: Solution) -> ScheduleVersion:
         )
         _bulk(SessionAssignment, _sessions(solution, resolve, common), history)
         _bulk(CallAssignment, [_call(c, resolve, common) for c in solution.calls], history)
+        _keep_published_outside(run, version)
     return version
+
+
+def _keep_published_outside(run: ScheduleRun, draft: ScheduleVersion) -> None:
+    """A run over some blocks re-solves only those: its draft takes the published version's rows for the rest
+    of the year, so that publishing it replaces what the run re-solved and nothing else.
+    """
+    published = ScheduleVersion.objects.filter(
+        academic_year_id=run.academic_year_id, status=ScheduleVersion.Status.PUBLISHED
+    ).first()
+    blocks = list(BlockRow.objects.filter(academic_year_id=run.academic_year_id))
+    solved = [b for b in blocks if run.first_block <= b.number <= run.last_block]
+    if published is None or not solved or len(solved) == len(blocks):
+        return
+    start, end = min(b.start_date for b in solved), max(b.end_date for b in solved)
+    zone = zoneinfo.ZoneInfo(run.academic_year.program.time_zone)
+    history = {"default_user": run.created_by, "default_change_reason": f"Kept from version {published.number}"}
+    kept_calls = [
+        call
+        for call in CallAssignment.objects.filter(version=published)
+        if not start <= call.start.astimezone(zone).date() <= end
+    ]
+    for model, rows in (
+        (BlockAssignment, BlockAssignment.objects.filter(version=published).exclude(block__in=solved)),
+        (SessionAssignment, SessionAssignment.objects.filter(version=published).exclude(date__range=(start, end))),
+        (CallAssignment, kept_calls),
+    ):
+        copies = []
+        for row in rows:
+            row.pk, row.version = None, draft
+            copies.append(row)
+        _bulk(model, copies, history)
 
 
 def _bulk(model: type[Model], rows: list[Model], history: dict[str, Any]) -> None:

@@ -67,6 +67,7 @@ class RotationSerializer(serializers.ModelSerializer):
             "is_night",
             "continuity_clinic",
             "call_eligible",
+            "required_credentials",
             "is_active",
         ]
         read_only_fields = fields

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from scheduling import feeds
-from scheduling.views import compliance, edit, exports, grid, home, people, runs, today
+from scheduling.views import absences, compliance, edit, exports, grid, home, people, runs, today
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -28,6 +28,9 @@ urlpatterns = [
     ),
     path("versions/<int:pk>/people/<int:person>/calls/<str:date>/", edit.edit_call, name="edit-call"),
     path("compliance/", compliance.compliance, name="compliance"),
+    # An absence against the schedule: conflicts, approve, repair (issue 6)
+    path("absences/<int:pk>/impact/", absences.absence_impact, name="absence-impact"),
+    path("absences/<int:pk>/repair/<int:run>/review/", absences.absence_repair_review, name="absence-repair-review"),
     # Downloads (permission-checked, scoped to the active program)
     path("exports/grid.xlsx", exports.export_grid_xlsx, name="export-grid-xlsx"),
     path("exports/range.xlsx", exports.export_range_xlsx, name="export-range-xlsx"),  # ?start=&end=

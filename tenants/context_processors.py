@@ -9,12 +9,12 @@ def active_program(request: HttpRequest) -> dict:
     program = getattr(request, "program", None)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"active_program": None, "active_role": None, "switchable_programs": [], "nav": {}}
+        return {"active_program": None, "active_role": None, "switchable_programs": [], "menu": {}}
     return {
         "active_program": program,
         "active_role": role_in(user, program),
         "switchable_programs": list(programs_for_user(user)),
-        "nav": {
+        "menu": {
             "schedule": can(user, Action.VIEW, Resource.SCHEDULE, program),
             "roster": can(user, Action.VIEW, Resource.ROSTER, program),
             "manage": can(user, Action.CHANGE, Resource.SCHEDULE, program),

@@ -272,9 +272,12 @@ def test_block_payload_has_dates_days_and_year(api_as, resident_user, program):
 
 @pytest.fixture
 def people(program, other_program):
-    residents = [ResidentFactory(program=program, pgy=pgy, last_name=f"Resident{pgy}") for pgy in (1, 2, 2, 3)]
+    # fixed first names: a random one ("Adam", "Adaline") would match the "ada" search
+    residents = [
+        ResidentFactory(program=program, pgy=pgy, first_name="Bo", last_name=f"Resident{pgy}") for pgy in (1, 2, 2, 3)
+    ]
     faculty = FacultyFactory(program=program, first_name="Ada", last_name="Lovelace")
-    former = ResidentFactory(program=program, pgy=2, is_active=False, last_name="Gone")
+    former = ResidentFactory(program=program, pgy=2, is_active=False, first_name="Cy", last_name="Gone")
     ResidentFactory(program=other_program, pgy=2, first_name="Ada")
     return {"residents": residents, "faculty": faculty, "former": former}
 

@@ -1,0 +1,143 @@
+"""API shapes of certification types, certifications, procedures and procedure credentials.
+
+Related rows (person, type, procedure) are picked by id among the active program's rows only.
+Serializers check shape; rules live in credentials.services.
+"""
+
+from rest_framework import serializers
+
+from credentials import selectors
+from credentials.models import CertificationType, PersonCertification, Procedure, ProcedureCredential
+
+
+class ProgramRowField(serializers.PrimaryKeyRelatedField):
+    """A related row by id, looked up in the serializer context's program (another program's id is unknown)."""
+
+    def __init__(self, model_getter, **kwargs) -> None:
+        self.model_getter = model_getter
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        program = self.context.get("program")
+        model = self.model_getter()
+        return model.objects.filter(program=program) if program is not None else model.objects.none()
+
+
+class CertificationTypeSerializer(serializers.ModelSerializer):
+    """A certification type and who must hold it (`required_for_specialties` is comma-separated)."""
+
+    class Meta:
+        model = CertificationType
+        fields = ["id", "code", "name", "renewal_months", "required_for_residents", "required_for_faculty",
+                  "required_for_specialties"]  # fmt: skip
+        validators: list = []  # uniqueness is checked by the service, with the program
+
+
+class ProcedureSerializer(serializers.ModelSerializer):
+    """A procedure; `supervision_ratio` is how many residents one credentialed supervisor may oversee."""
+
+    class Meta:
+        model = Procedure
+        fields = ["id", "name", "code", "category", "complexity", "min_pgy", "supervision_ratio"]
+        validators: list = []
+
+
+class CertificationSerializer(serializers.ModelSerializer):
+    """A person's certification. `status` is ok, expiring (within 90 days) or expired, as of the program's today.
+
+    The card number is shown to the program's managers and to the holder only. A blank `expires_on` on create is
+    the type's renewal period after `issued_on`. Person and type cannot change: record a new certification.
+    """
+
+    person = ProgramRowField(selectors.person_model)
+    type = ProgramRowField(lambda: CertificationType)
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    type_code = serializers.CharField(source="type.code", read_only=True)
+    expires_on = serializers.DateField(required=False, allow_null=True)
+    verified_by = serializers.CharField(source="verified_by.get_full_name", read_only=True, default=None)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PersonCertification
+        fields = ["id", "person", "person_name", "type", "type_code", "number", "issued_on", "expires_on", "status",
+                  "verified_by", "verified_at"]  # fmt: skip
+        read_only_fields = ["verified_at"]
+        validators: list = []
+
+    def get_status(self, obj: PersonCertification) -> str:
+        today = self.context["today"]
+        if obj.expires_on < today:
+            return selectors.Status.EXPIRED
+        if (obj.expires_on - today).days <= selectors.EXPIRING_DAYS:
+            return selectors.Status.EXPIRING
+        return selectors.Status.OK
+
+    def validate(self, attrs: dict) -> dict:
+        if self.instance is not None:
+            for name in ("person", "type"):
+                if name in attrs and attrs[name] != getattr(self.instance, name):
+                    raise serializers.ValidationError({name: "This cannot change; record a new certification."})
+        return attrs
+
+    def to_representation(self, instance: PersonCertification) -> dict:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        own = request is not None and instance.person.user_id == request.user.pk
+        if not (self.context.get("manager") or own):
+            data["number"] = None
+        return data
+
+
+class ProcedureCredentialSerializer(serializers.ModelSerializer):
+    """A person's credential for a procedure. `status` changes through the suspend and reinstate actions;
+    `supervises` is how many residents they may oversee at once (their own limit, else the procedure's ratio).
+    """
+
+    person = ProgramRowField(selectors.person_model)
+    procedure = ProgramRowField(lambda: Procedure)
+    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    procedure_code = serializers.CharField(source="procedure.code", read_only=True)
+    supervises = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ProcedureCredential
+        fields = ["id", "person", "person_name", "procedure", "procedure_code", "level", "status", "status_note",
+                  "max_residents_supervised", "supervises", "granted_on", "expires_on"]  # fmt: skip
+        read_only_fields = ["status", "status_note"]
+        validators: list = []
+
+    def validate(self, attrs: dict) -> dict:
+        if self.instance is not None:
+            for name in ("person", "procedure"):
+                if name in attrs and attrs[name] != getattr(self.instance, name):
+                    raise serializers.ValidationError({name: "This cannot change; grant a new credential."})
+        return attrs
+
+
+class SuspendSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, help_text="Why the credential is suspended.")
+
+
+class ReinstateSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class CertificationImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV, UTF-8, columns: person, type, number, issued_on, expires_on.")
+
+
+class ImportRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="Line of the file (the header is line 1).")
+    action = serializers.ChoiceField(choices=["new", "update", "skip", "error"])
+    person = serializers.CharField()
+    type = serializers.CharField()
+    issued_on = serializers.CharField()
+    messages = serializers.ListField(child=serializers.CharField())
+
+
+class ImportReportSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    imported = serializers.BooleanField(help_text="True once every row was written (never on a dry run).")
+    totals = serializers.DictField(child=serializers.IntegerField(), help_text="Rows per action.")
+    errors = serializers.ListField(child=serializers.CharField(), help_text="Problems with the file itself.")
+    rows = ImportRowSerializer(many=True)

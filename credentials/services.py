@@ -1,0 +1,407 @@
+"""Writes of certifications and procedure credentials, the CSV upload, and expiry reminders.
+
+Every write is checked with can(user, ..., "credential", program): admins and coordinators change credentials;
+faculty and residents read them. Errors carry a message a person understands.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import tablib
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError
+from django.urls import reverse
+from django.utils import timezone
+
+from credentials import selectors
+from credentials.models import CertificationType, PersonCertification, Procedure, ProcedureCredential
+from credentials.resources import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, PersonCertificationResource
+from notifications.events import Event
+from notifications.services import notify_once
+from tenants.errors import ConflictError, DomainError
+from tenants.models import Organization
+from tenants.permissions import Action, Resource, can
+
+REMINDER_THRESHOLDS = (7, 14, 30, 90, 180)  # days before expiry, smallest first
+IMPORT_MAX_BYTES = 1_000_000
+IMPORT_MAX_ROWS = 5000
+
+
+def _require(user, action: Action, program: Organization, what: str) -> None:
+    if not can(user, action, Resource.CREDENTIAL, program):
+        raise PermissionDenied(f"Only the program's admins and coordinators can {what}.")
+
+
+def _save(instance: models.Model, user, *, message: str = "") -> models.Model:
+    """full_clean() then save; a database refusal (a race past full_clean) becomes a readable ConflictError."""
+    instance.full_clean()
+    instance._history_user = user if getattr(user, "is_authenticated", False) else None
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise ConflictError(message or f"This {instance._meta.verbose_name} conflicts with another one.") from error
+    return instance
+
+
+def _apply(instance: models.Model, changes: dict[str, Any], allowed: Iterable[str]) -> None:
+    unknown = sorted(set(changes) - set(allowed))
+    if unknown:
+        raise DomainError(f"These fields cannot be changed here: {', '.join(unknown)}.")
+    for name, value in changes.items():
+        setattr(instance, name, value)
+
+
+def _delete(instance: models.Model, user, in_use: str) -> None:
+    instance._history_user = user if getattr(user, "is_authenticated", False) else None
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except ProtectedError as error:
+        raise ConflictError(in_use) from error
+
+
+# Certification types and procedures.
+
+TYPE_FIELDS = ("code", "name", "renewal_months", "required_for_residents", "required_for_faculty",
+               "required_for_specialties")  # fmt: skip
+PROCEDURE_FIELDS = ("name", "code", "category", "complexity", "min_pgy", "supervision_ratio")
+
+
+@transaction.atomic
+def certification_type_create(*, program: Organization, user, **fields: Any) -> CertificationType:
+    """Add a certification type (code, name, renewal period, who must hold it) to the program."""
+    _require(user, Action.ADD, program, "add certification types")
+    certification_type = CertificationType(program=program)
+    _apply(certification_type, fields, TYPE_FIELDS)
+    return _save(certification_type, user, message="This program already has a certification type with this code.")
+
+
+@transaction.atomic
+def certification_type_update(*, certification_type: CertificationType, user, **changes: Any) -> CertificationType:
+    """Change a certification type; the certifications of that type keep their dates."""
+    _require(user, Action.CHANGE, certification_type.program, "change certification types")
+    _apply(certification_type, changes, TYPE_FIELDS)
+    return _save(certification_type, user, message="This program already has a certification type with this code.")
+
+
+@transaction.atomic
+def certification_type_delete(*, certification_type: CertificationType, user) -> None:
+    """Remove a certification type nobody holds (refused while certifications of it exist)."""
+    _require(user, Action.DELETE, certification_type.program, "delete certification types")
+    _delete(certification_type, user, f"People hold {certification_type.code} certifications; delete those first.")
+
+
+@transaction.atomic
+def procedure_create(*, program: Organization, user, **fields: Any) -> Procedure:
+    """Add a procedure (code, category, complexity, minimum PGY, supervision ratio) to the program."""
+    _require(user, Action.ADD, program, "add procedures")
+    procedure = Procedure(program=program)
+    _apply(procedure, fields, PROCEDURE_FIELDS)
+    return _save(procedure, user, message="This program already has a procedure with this code.")
+
+
+@transaction.atomic
+def procedure_update(*, procedure: Procedure, user, **changes: Any) -> Procedure:
+    """Change a procedure's description, complexity, minimum PGY or supervision ratio."""
+    _require(user, Action.CHANGE, procedure.program, "change procedures")
+    _apply(procedure, changes, PROCEDURE_FIELDS)
+    return _save(procedure, user, message="This program already has a procedure with this code.")
+
+
+@transaction.atomic
+def procedure_delete(*, procedure: Procedure, user) -> None:
+    """Remove a procedure nobody is credentialed for (refused while credentials for it exist)."""
+    _require(user, Action.DELETE, procedure.program, "delete procedures")
+    _delete(procedure, user, f"People hold credentials for {procedure.name}; remove those first.")
+
+
+# Person certifications.
+
+CERTIFICATION_FIELDS = ("number", "issued_on", "expires_on")
+
+
+@transaction.atomic
+def certification_record(
+    *,
+    program: Organization,
+    person,
+    type: CertificationType,
+    issued_on: dt.date,
+    expires_on: dt.date | None = None,
+    number: str = "",
+    user,
+) -> PersonCertification:
+    """Record a person's certification, verified by `user` now; without an expiry, the type's renewal period
+    after issue is used. A renewal is recorded as a new certification (a later issue date).
+    """
+    _require(user, Action.ADD, program, "record certifications")
+    certification = PersonCertification(
+        program=program,
+        person=person,
+        type=type,
+        number=number,
+        issued_on=issued_on,
+        expires_on=expires_on or (type.expiry_for(issued_on) if issued_on and type else None),
+        verified_by=user,
+        verified_at=timezone.now(),
+    )
+    return _save(certification, user, message="This person already has this certification issued on this date.")
+
+
+@transaction.atomic
+def certification_update(*, certification: PersonCertification, user, **changes: Any) -> PersonCertification:
+    """Correct a certification's number or dates; `user` becomes its verifier."""
+    _require(user, Action.CHANGE, certification.program, "change certifications")
+    _apply(certification, changes, CERTIFICATION_FIELDS)
+    certification.verified_by, certification.verified_at = user, timezone.now()
+    return _save(certification, user, message="This person already has this certification issued on this date.")
+
+
+@transaction.atomic
+def certification_delete(*, certification: PersonCertification, user) -> None:
+    """Remove a certification recorded in error (an expired one is kept as history instead)."""
+    _require(user, Action.DELETE, certification.program, "delete certifications")
+    _delete(certification, user, "This certification cannot be deleted.")
+
+
+# Procedure credentials.
+
+CREDENTIAL_FIELDS = ("level", "max_residents_supervised", "granted_on", "expires_on")
+
+
+@transaction.atomic
+def procedure_credential_grant(
+    *,
+    program: Organization,
+    person,
+    procedure: Procedure,
+    level: str = ProcedureCredential.Level.QUALIFIED,
+    granted_on: dt.date,
+    expires_on: dt.date | None = None,
+    max_residents_supervised: int | None = None,
+    user,
+) -> ProcedureCredential:
+    """Grant a person a procedure credential at `level`, active from `granted_on`.
+
+    A person holds one credential per procedure: granting again replaces its level and dates and makes it active.
+    """
+    _require(user, Action.ADD, program, "grant procedure credentials")
+    credential = (
+        ProcedureCredential.objects.select_for_update().filter(program=program, person=person, procedure=procedure)
+    ).first() or ProcedureCredential(program=program, person=person, procedure=procedure)
+    credential.level, credential.granted_on, credential.expires_on = level, granted_on, expires_on
+    credential.max_residents_supervised = max_residents_supervised
+    credential.status, credential.status_note = ProcedureCredential.Status.ACTIVE, ""
+    return _save(credential, user, message="This person already has a credential for this procedure.")
+
+
+@transaction.atomic
+def procedure_credential_update(*, credential: ProcedureCredential, user, **changes: Any) -> ProcedureCredential:
+    """Change a credential's level, supervision limit or dates (its status changes by suspend and reinstate)."""
+    _require(user, Action.CHANGE, credential.program, "change procedure credentials")
+    _apply(credential, changes, CREDENTIAL_FIELDS)
+    return _save(credential, user)
+
+
+@transaction.atomic
+def procedure_credential_suspend(*, credential: ProcedureCredential, user, reason: str) -> ProcedureCredential:
+    """Suspend an active credential, saying why; the person stops counting as credentialed at once."""
+    _require(user, Action.CHANGE, credential.program, "suspend procedure credentials")
+    locked = ProcedureCredential.objects.select_for_update().get(pk=credential.pk)
+    if not reason.strip():
+        raise DomainError("Say why the credential is suspended.")
+    if locked.status != ProcedureCredential.Status.ACTIVE:
+        raise ConflictError(f"This credential is {locked.get_status_display().lower()}, not active.")
+    locked.status, locked.status_note = ProcedureCredential.Status.SUSPENDED, reason.strip()[:200]
+    return _save(locked, user)
+
+
+@transaction.atomic
+def procedure_credential_reinstate(*, credential: ProcedureCredential, user, note: str = "") -> ProcedureCredential:
+    """Make a suspended or expired credential active again (an expiry date already past must be moved first)."""
+    _require(user, Action.CHANGE, credential.program, "reinstate procedure credentials")
+    locked = ProcedureCredential.objects.select_for_update().get(pk=credential.pk)
+    if locked.status == ProcedureCredential.Status.ACTIVE:
+        raise ConflictError("This credential is already active.")
+    if locked.expires_on is not None and locked.expires_on < selectors.program_today(locked.program):
+        raise DomainError(f"This credential expired on {locked.expires_on:%Y-%m-%d}; give it a new expiry date first.")
+    locked.status, locked.status_note = ProcedureCredential.Status.ACTIVE, note.strip()[:200]
+    return _save(locked, user)
+
+
+@transaction.atomic
+def procedure_credential_delete(*, credential: ProcedureCredential, user) -> None:
+    """Remove a credential granted in error (suspend one that was rightly granted instead, to keep its history)."""
+    _require(user, Action.DELETE, credential.program, "delete procedure credentials")
+    _delete(credential, user, "This credential cannot be deleted.")
+
+
+# Expiry reminders.
+
+
+def reminder_threshold(days_left: int) -> int | None:
+    """The smallest reminder threshold (7/14/30/90/180 days) that `days_left` has reached, else None."""
+    if days_left < 0:
+        return None
+    return next((threshold for threshold in REMINDER_THRESHOLDS if days_left <= threshold), None)
+
+
+def certification_reminders_send(*, today: dt.date | None = None) -> int:
+    """Remind each holder of a current certification expiring within 180 days, once per threshold reached.
+
+    Only the smallest threshold reached is sent (a card found 20 days out gets the 30-day reminder, later the
+    14-day one), through notify_once with key "cert:<id>:<threshold>", so running twice sends nothing new.
+    `today` defaults to each program's own date. Returns the number of reminders made.
+    """
+    sent = 0
+    for program in Organization.objects.programs():
+        day = today or selectors.program_today(program)
+        due = (
+            selectors.current_certifications(program=program)
+            .filter(
+                person__is_active=True,
+                person__user__isnull=False,
+                expires_on__gte=day,
+                expires_on__lte=day + dt.timedelta(days=max(REMINDER_THRESHOLDS)),
+            )
+            .select_related("person__user")
+        )
+        for certification in due:
+            sent += len(_certification_remind(certification, program, day))
+    return sent
+
+
+@transaction.atomic
+def _certification_remind(certification: PersonCertification, program: Organization, day: dt.date) -> list:
+    days_left = (certification.expires_on - day).days
+    threshold = reminder_threshold(days_left)
+    if threshold is None:
+        return []
+    return notify_once(
+        key=f"cert:{certification.pk}:{threshold}",
+        recipients=[certification.person.user],
+        event=Event.CERTIFICATION_EXPIRING,
+        context={
+            "certification": certification.type.name or certification.type.code,
+            "expires": certification.expires_on.isoformat(),
+            "days": days_left,
+        },
+        program=program,
+        link=reverse("credentials-person", args=[certification.person_id]),
+    )
+
+
+# CSV upload.
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One line of an upload: what it would do (new, update, skip, error) and why not, if not."""
+
+    line: int
+    action: str
+    person: str
+    type: str
+    issued_on: str
+    messages: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """The outcome of an upload: per line, and problems with the file itself. `imported` once written."""
+
+    dry_run: bool
+    imported: bool = False
+    rows: tuple[ImportRow, ...] = ()
+    errors: tuple[str, ...] = ()
+    totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(row.action == "error" for row in self.rows)
+
+
+def _read_dataset(content: bytes) -> tuple[tablib.Dataset | None, list[str]]:
+    if len(content) > IMPORT_MAX_BYTES:
+        return None, [f"The file is larger than {IMPORT_MAX_BYTES // 1_000_000} MB; split it into smaller files."]
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, ["The file is not UTF-8 text; save it from your spreadsheet as “CSV UTF-8”."]
+    if not text.strip():
+        return None, ["The file is empty."]
+    try:
+        dataset = tablib.Dataset().load(text, format="csv")
+    except Exception:  # tablib raises several kinds for unreadable input
+        return None, ["The file could not be read as CSV."]
+    headers = [str(header or "").strip().lower().replace(" ", "_") for header in dataset.headers or []]
+    missing = [name for name in REQUIRED_COLUMNS if name not in headers]
+    if missing:
+        expected = ", ".join(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+        return None, [f"Missing column(s): {', '.join(missing)}. The first line names the columns: {expected}."]
+    if not len(dataset):
+        return None, ["The file has a header line but no certifications."]
+    if len(dataset) > IMPORT_MAX_ROWS:
+        return None, [f"The file has {len(dataset)} rows; upload at most {IMPORT_MAX_ROWS} at a time."]
+    dataset.headers = headers
+    return dataset, []
+
+
+def _messages(row_result) -> tuple[str, ...]:
+    if row_result.validation_error is not None:
+        error = row_result.validation_error
+        if hasattr(error, "error_dict"):
+            return tuple(message for messages in error.message_dict.values() for message in messages)
+        return tuple(error.messages)
+    return tuple(str(error.error) for error in row_result.errors)
+
+
+def import_report(result, dataset: tablib.Dataset, *, dry_run: bool) -> ImportReport:
+    """An ImportReport from django-import-export's Result (rows in file order)."""
+    rows = []
+    for index, (row_result, values) in enumerate(zip(result.rows, dataset.dict, strict=False)):
+        failed = row_result.import_type in ("error", "invalid")
+        rows.append(
+            ImportRow(
+                line=index + 2,
+                action="error" if failed else row_result.import_type,
+                person=str(values.get("person") or ""),
+                type=str(values.get("type") or ""),
+                issued_on=str(values.get("issued_on") or ""),
+                messages=_messages(row_result) if failed else (),
+            )
+        )
+    errors = tuple(str(error.error) for error in result.base_errors)
+    totals: dict[str, int] = {}
+    for row in rows:
+        totals[row.action] = totals.get(row.action, 0) + 1
+    has_errors = bool(errors) or totals.get("error", 0) > 0
+    return ImportReport(dry_run, not dry_run and not has_errors, tuple(rows), errors, totals)
+
+
+def certifications_import(*, program: Organization, user, content: bytes, dry_run: bool) -> ImportReport:
+    """Upload certifications from CSV into `program`: a dry run reports each line (new, update, unchanged, error)
+    and writes nothing; otherwise all lines are written, or none if any line has an error.
+    """
+    _require(user, Action.ADD, program, "upload certifications")
+    dataset, errors = _read_dataset(content)
+    if dataset is None:
+        return ImportReport(dry_run, errors=tuple(errors))
+    resource = PersonCertificationResource(program=program)
+    with transaction.atomic():
+        result = resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            user=user,
+        )
+        report = import_report(result, dataset, dry_run=dry_run)
+        if not report.imported:
+            transaction.set_rollback(True)
+    return report

@@ -1,0 +1,117 @@
+"""Credentials pages: the matrix (people x certifications and procedures), a person's credentials, the CSV upload.
+
+Admins, coordinators, faculty and residents read credentials (tenants.permissions: CLINICIAN_READABLE); admins and
+coordinators upload. Card numbers show to managers and to the holder only.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from credentials import selectors, services
+from credentials.forms import CertificationConfirmForm, CertificationUploadForm
+from tenants.permissions import Action, Resource, can
+
+KINDS = (("", "Everyone"), ("resident", "Residents"), ("faculty", "Faculty"), ("staff", "Other staff"))
+
+
+def require(action: Action) -> Callable:
+    """A view decorator: 403 unless the user may do `action` on credentials in the active program."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            program = getattr(request, "program", None)
+            if program is None or not can(request.user, action, Resource.CREDENTIAL, program):
+                raise PermissionDenied("Your role in this program does not allow this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _is_manager(request: HttpRequest) -> bool:
+    return can(request.user, Action.CHANGE, Resource.CREDENTIAL, request.program)
+
+
+@require(Action.VIEW)
+def credentials_matrix(request: HttpRequest) -> HttpResponse:
+    """Active people against every certification type and procedure; `?kind=` narrows to residents, faculty..."""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in dict(KINDS) else ""
+    matrix = selectors.credentials_matrix(program=request.program, kind=kind)
+    context = {"matrix": matrix, "kind": kind, "kinds": KINDS, "can_manage": _is_manager(request)}
+    if context["can_manage"]:
+        context["expiring"] = list(selectors.expiring_soon(program=request.program, today=matrix.today))
+    return render(request, "credentials/credentials_matrix.html", context)
+
+
+@require(Action.VIEW)
+def credentials_me(request: HttpRequest) -> HttpResponse:
+    """The user's own credentials page, or a page saying no person is linked to their login."""
+    person = selectors.person_of_user(program=request.program, user=request.user)
+    if person is None:
+        return render(request, "credentials/person_none.html")
+    return redirect("credentials-person", pk=person.pk)
+
+
+@require(Action.VIEW)
+def person_credentials(request: HttpRequest, pk: int) -> HttpResponse:
+    """One person's certifications (with renewals) and procedure credentials; another program's person is 404."""
+    person = selectors.person_get(program=request.program, pk=pk)
+    if person is None:
+        raise Http404("No such person in this program.")
+    matrix = selectors.credentials_matrix(program=request.program, person_ids=[person.pk])
+    context = {
+        "person": person,
+        "matrix": matrix,
+        "row": matrix.rows[0],
+        "can_manage": _is_manager(request),
+        "is_me": person.user_id == request.user.pk,
+        **selectors.person_credentials(program=request.program, person=person),
+    }
+    return render(request, "credentials/person_credentials.html", context)
+
+
+@require(Action.ADD)
+def certifications_import(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV, see what each line would do (a dry run), then confirm: all lines are written or none."""
+    upload_form, report, confirm_form = CertificationUploadForm(), None, None
+    if request.method == "POST" and "content" in request.POST:
+        confirm = CertificationConfirmForm(request.POST)
+        if confirm.is_valid():
+            content = confirm.cleaned_data["content"]
+            report = services.certifications_import(
+                program=request.program, user=request.user, content=content, dry_run=False
+            )
+            if report.imported:
+                messages.success(request, _imported_message(report))
+                return redirect("credentials-matrix")
+        else:
+            messages.error(request, " ".join(confirm.errors.get("content", [])))
+    elif request.method == "POST":
+        upload_form = CertificationUploadForm(request.POST, request.FILES)
+        if upload_form.is_valid():
+            content = upload_form.cleaned_data["file"]
+            report = services.certifications_import(
+                program=request.program, user=request.user, content=content, dry_run=True
+            )
+            if not report.has_errors:
+                confirm_form = CertificationConfirmForm(initial={"content": CertificationConfirmForm.encode(content)})
+    context = {"upload_form": upload_form, "report": report, "confirm_form": confirm_form}
+    return render(request, "credentials/certifications_import.html", context)
+
+
+def _imported_message(report: services.ImportReport) -> str:
+    totals = report.totals
+    return (
+        f"Imported: {totals.get('new', 0)} new, {totals.get('update', 0)} updated, {totals.get('skip', 0)} unchanged."
+    )

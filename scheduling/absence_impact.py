@@ -1,0 +1,280 @@
+"""What an absence does to the published schedule, and repairing the schedule around it (issue 6).
+
+This is the scheduling side of absences (absences sits below scheduling and never reads the schedule):
+- `absence_conflicts`: the person's rotations, half-days, calls and FMIT weeks in the absence's dates in the
+  published version of each academic year it touches, the coverage left on rotations with a minimum, and the
+  ACGME picture with the days taken as leave;
+- `absence_repair_start`: a minimal-change re-solve of the blocks the absence touches, with the published version
+  as the reference (the engine sees approved absences through engine_io.problem_for). Its draft keeps the
+  published rows of the rest of the year (engine_io.solution_write does that for every partial run).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from absences.models import Absence
+from scheduling.compliance import Changes, person_report, report_groups
+from scheduling.engine.acgme import Report
+from scheduling.models import (
+    AcademicYear,
+    Block,
+    BlockAssignment,
+    CallAssignment,
+    Person,
+    RotationTemplate,
+    ScheduleRun,
+    ScheduleVersion,
+    Session,
+    SessionAssignment,
+)
+from scheduling.program_settings import scheduling_settings
+from scheduling.services import schedule_run_start
+from tenants.errors import DomainError
+from tenants.permissions import Action, Resource, can
+
+Activity = SessionAssignment.Activity
+NOT_A_HIT = frozenset({Activity.OFF, Activity.LEAVE})  # half-days the absence takes nothing from
+REPAIR_TIME_LIMIT = 60
+REPAIR_KEY = "absence_id"  # the run parameter naming the absence a repair run is for
+
+
+@dataclass(frozen=True)
+class RotationHit:
+    """The person's rotation in a block the absence touches, and how many of the block's days it takes."""
+
+    block: Block
+    rotation: RotationTemplate
+    days: int
+
+    @property
+    def leave_allowed(self) -> bool:
+        return self.rotation.leave_allowed
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A rotation whose residents in a block drop below its minimum without the absent person."""
+
+    block: Block
+    rotation: RotationTemplate
+    left: int
+    minimum: int
+
+
+@dataclass
+class YearImpact:
+    """The absence against one academic year's published schedule (none published: nothing to hit)."""
+
+    year: AcademicYear
+    version: ScheduleVersion | None
+    start: dt.date
+    end: dt.date
+    blocks: list[Block] = field(default_factory=list)
+    rotations: list[RotationHit] = field(default_factory=list)
+    sessions: list[tuple[str, int]] = field(default_factory=list)  # (activity label, half-days)
+    calls: list[CallAssignment] = field(default_factory=list)
+    fmit_weeks: list[dt.date] = field(default_factory=list)
+    shortfalls: list[Shortfall] = field(default_factory=list)
+    acgme_before: Report | None = None
+    acgme_after: Report | None = None
+    acgme_groups: list = field(default_factory=list)
+
+    @property
+    def session_count(self) -> int:
+        return sum(count for _, count in self.sessions)
+
+    @property
+    def no_leave_rotations(self) -> list[RotationHit]:
+        return [hit for hit in self.rotations if not hit.leave_allowed]
+
+    @property
+    def block_numbers(self) -> range | None:
+        if not self.blocks:
+            return None
+        return range(self.blocks[0].number, self.blocks[-1].number + 1)
+
+
+@dataclass
+class AbsenceImpact:
+    """What an absence hits, per academic year it touches."""
+
+    absence: Absence
+    years: list[YearImpact]
+
+    @property
+    def has_conflicts(self) -> bool:
+        return any(
+            y.rotations
+            or y.sessions
+            or y.calls
+            or y.fmit_weeks
+            or y.shortfalls
+            or (y.acgme_after and not y.acgme_after.compliant)
+            for y in self.years
+        )
+
+    @property
+    def repairable_year(self) -> YearImpact | None:
+        """The first year with a published schedule and blocks in the absence's dates."""
+        return next((y for y in self.years if y.version is not None and y.blocks), None)
+
+
+def _absence_days(absence: Absence, start: dt.date, end: dt.date) -> list[dt.date]:
+    low, high = max(absence.start_date, start), min(absence.end_date, end)
+    return [low + dt.timedelta(days=i) for i in range((high - low).days + 1)] if low <= high else []
+
+
+def _sessions_of(absence: Absence) -> tuple[str, ...]:
+    """The half-days of each absent day: both, or the one of a half-day absence."""
+    return {"am": (Session.AM,), "pm": (Session.PM,)}.get(absence.half_day, (Session.AM, Session.PM))
+
+
+def leave_changes(*, absence: Absence, version: ScheduleVersion, start: dt.date, end: dt.date) -> Changes:
+    """The version with the absent half-days made leave and (for whole days) the calls starting on them removed."""
+    days = _absence_days(absence, start, end)
+    sessions = {(absence.person_id, day, s): (Activity.LEAVE, None) for day in days for s in _sessions_of(absence)}
+    removed: frozenset[int] = frozenset()
+    if not absence.half_day:
+        zone = zoneinfo.ZoneInfo(version.program.time_zone)
+        wanted = set(days)
+        removed = frozenset(
+            call.pk
+            for call in CallAssignment.objects.filter(version=version, person_id=absence.person_id)
+            if call.start.astimezone(zone).date() in wanted
+        )
+    return Changes(sessions=sessions, calls_removed=removed)
+
+
+def _year_impact(absence: Absence, year: AcademicYear, version: ScheduleVersion | None) -> YearImpact:
+    start, end = max(absence.start_date, year.start_date), min(absence.end_date, year.end_date)
+    impact = YearImpact(year=year, version=version, start=start, end=end)
+    impact.blocks = list(
+        Block.objects.filter(academic_year=year, start_date__lte=end, end_date__gte=start).order_by("number")
+    )
+    if version is None:
+        return impact
+    person = absence.person
+    zone = zoneinfo.ZoneInfo(year.program.time_zone)
+    block_rows = list(
+        BlockAssignment.objects.filter(version=version, block__in=impact.blocks).select_related("rotation", "block")
+    )
+    for row in block_rows:
+        if row.person_id == person.pk:
+            impact.rotations.append(
+                RotationHit(
+                    block=row.block,
+                    rotation=row.rotation,
+                    days=len(_absence_days(absence, row.block.start_date, row.block.end_date)),
+                )
+            )
+    wanted_sessions = _sessions_of(absence)
+    sessions = SessionAssignment.objects.filter(
+        version=version, person=person, date__range=(start, end), session__in=wanted_sessions
+    ).exclude(activity__in=NOT_A_HIT)
+    labels = dict(Activity.choices)
+    counted = Counter(sessions.values_list("activity", flat=True))
+    impact.sessions = sorted(((labels.get(a, a), n) for a, n in counted.items()), key=lambda item: -item[1])
+    if person.kind == Person.Kind.FACULTY:
+        week_start = scheduling_settings(year.program).fmit_week_start
+        fmit_days = sessions.filter(activity=Activity.FMIT).values_list("date", flat=True)
+        impact.fmit_weeks = sorted({d - dt.timedelta(days=(d.weekday() - week_start) % 7) for d in fmit_days})
+    if not absence.half_day:
+        days = set(_absence_days(absence, start, end))
+        impact.calls = [
+            call
+            for call in CallAssignment.objects.filter(version=version, person=person).order_by("start")
+            if call.start.astimezone(zone).date() in days
+        ]
+    impact.shortfalls = _shortfalls(absence, impact.blocks, block_rows)
+    if person.kind == Person.Kind.RESIDENT:
+        impact.acgme_before = person_report(version=version, person_ids=[person.pk])
+        changes = leave_changes(absence=absence, version=version, start=start, end=end)
+        impact.acgme_after = person_report(version=version, person_ids=[person.pk], changes=changes)
+        impact.acgme_groups = report_groups(report=impact.acgme_after, program_id=year.program_id)
+    return impact
+
+
+def _shortfalls(absence: Absence, blocks: list[Block], block_rows: list[BlockAssignment]) -> list[Shortfall]:
+    """Per block, rotations with a minimum whose other residents fall below it once the absent person is gone."""
+    if absence.half_day:
+        return []
+    on_rotation: dict[tuple[int, int], set[int]] = defaultdict(set)
+    rotations: dict[int, RotationTemplate] = {}
+    for row in block_rows:
+        on_rotation[(row.block_id, row.rotation_id)].add(row.person_id)
+        rotations[row.rotation_id] = row.rotation
+    found = []
+    for block in blocks:
+        for (block_id, rotation_id), people in sorted(on_rotation.items()):
+            rotation = rotations[rotation_id]
+            if block_id != block.pk or absence.person_id not in people or not rotation.min_residents:
+                continue
+            left = len(people - {absence.person_id})
+            if left < rotation.min_residents:
+                found.append(Shortfall(block=block, rotation=rotation, left=left, minimum=rotation.min_residents))
+    return found
+
+
+def absence_conflicts(*, absence: Absence) -> AbsenceImpact:
+    """What the absence hits in the published version of each academic year its dates touch."""
+    years = list(
+        AcademicYear.objects.filter(
+            program_id=absence.program_id, start_date__lte=absence.end_date, end_date__gte=absence.start_date
+        )
+        .select_related("program")
+        .order_by("start_date")
+    )
+    published = {
+        v.academic_year_id: v
+        for v in ScheduleVersion.objects.filter(
+            academic_year__in=years, status=ScheduleVersion.Status.PUBLISHED
+        ).select_related("program", "academic_year")
+    }
+    return AbsenceImpact(absence=absence, years=[_year_impact(absence, y, published.get(y.pk)) for y in years])
+
+
+def absence_repair_runs(*, absence: Absence) -> list[ScheduleRun]:
+    """The repair runs started for this absence, newest first."""
+    return list(
+        ScheduleRun.objects.filter(program_id=absence.program_id, **{f"parameters__{REPAIR_KEY}": absence.pk})
+        .select_related("academic_year")
+        .order_by("-created_at")
+    )
+
+
+def absence_repair_start(
+    *, absence: Absence, user, time_limit: float = REPAIR_TIME_LIMIT, seed: int = 0, workers: int = 2
+) -> ScheduleRun:
+    """Start a minimal-change re-solve of the blocks the approved absence touches (the published version is the
+    reference the run stays close to); the draft is compared and published from the run's page."""
+    program = absence.program
+    if not can(user, Action.GENERATE, Resource.SCHEDULE, program):
+        raise PermissionDenied("Only the program's admins and coordinators can repair the schedule.")
+    if absence.status != Absence.Status.APPROVED:
+        raise DomainError("Approve the absence first: the engine only plans around approved absences.")
+    if absence.half_day:
+        raise DomainError("A half-day absence does not change rotations or calls; edit the half-day cell instead.")
+    year = absence_conflicts(absence=absence).repairable_year
+    if year is None:
+        raise DomainError("No published schedule covers these dates, so there is nothing to repair.")
+    blocks = year.block_numbers
+    with transaction.atomic():  # the run is dispatched after this commit, with its absence recorded
+        run = schedule_run_start(
+            academic_year=year.year,
+            user=user,
+            first_block=blocks.start,
+            last_block=blocks.stop - 1,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+        )
+        run.parameters = {**run.parameters, REPAIR_KEY: absence.pk}
+        run.save(update_fields=["parameters"])
+    return run
