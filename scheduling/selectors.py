@@ -82,6 +82,7 @@ def program_overview(*, program: Organization, today: dt.date | None = None) -> 
     )
     block_count = year.blocks_count if year is not None else 0
     return {
+        "today": today,
         "year": year,
         "block_count": block_count,
         "current_block": current_block,

@@ -1,12 +1,16 @@
 """The dashboard: the program and its year, and by role the schedule's compliance, the latest run, one's own
 next duties and quick actions."""
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from absences.models import Absence
+from absences.selectors import absence_list
+from credentials.selectors import expiring_soon
 from scheduling.compliance import version_report
 from scheduling.models import Person, ScheduleRun, ScheduleVersion
 from scheduling.selectors import person_upcoming, program_overview
@@ -31,7 +35,26 @@ def _schedule_panel(request: HttpRequest, overview: dict[str, Any], can_manage: 
         panel["me"] = me
         if published is not None:
             panel["my_sessions"], panel["my_calls"] = person_upcoming(version=published, person=me)
+    panel.update(_coming_up(request, overview, can_manage, me))
     return panel
+
+
+def _coming_up(request: HttpRequest, overview: dict[str, Any], can_manage: bool, me: Person | None) -> dict[str, Any]:
+    """The next 30 days' absences (the program's for managers, one's own otherwise) and certifications expiring
+    within 90 days (the program's for managers, one's own otherwise)."""
+    program, today = request.program, overview["today"]
+    absences = absence_list(program=program, user=request.user, start=today, end=today + dt.timedelta(days=30))
+    absences = absences.filter(status__in=[Absence.Status.REQUESTED, Absence.Status.APPROVED])
+    expiring = expiring_soon(program=program, today=today).select_related("person", "type")
+    if not can_manage:
+        expiring = expiring.filter(person=me) if me is not None else expiring.none()
+    return {
+        "next_absences": list(absences.order_by("start_date", "person__last_name")[:DASHBOARD_ROWS]),
+        "expiring": list(expiring[:DASHBOARD_ROWS]),
+    }
+
+
+DASHBOARD_ROWS = 10
 
 
 @login_required

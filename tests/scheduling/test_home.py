@@ -5,7 +5,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from scheduling.selectors import program_today
 from tenants.models import Role
+from tests.absences.factories import AbsenceFactory
+from tests.credentials.factories import PersonCertificationFactory
 from tests.scheduling.factories import AcademicYearFactory, BlockFactory, FacultyFactory, ResidentFactory
 from tests.tenants.factories import MembershipFactory
 
@@ -55,11 +58,46 @@ def test_coordinator_sees_program_year_and_counts(client, program, other_program
     assert reverse("admin:scheduling_person_changelist") in body
 
 
-def test_home_counts_take_a_fixed_number_of_queries(client, program, member, year, django_assert_max_num_queries):
+def test_home_takes_a_fixed_number_of_queries(client, program, member, year, django_assert_max_num_queries):
     client.force_login(member(Role.COORDINATOR))
-    ResidentFactory.create_batch(30, program=program)
-    with django_assert_max_num_queries(15):
+    today = program_today(program)
+    for person in ResidentFactory.create_batch(30, program=program):
+        AbsenceFactory(program=program, person=person, start_date=today, end_date=today)
+        PersonCertificationFactory(
+            type__program=program, person=person, issued_on=today - dt.timedelta(days=700), expires_on=today
+        )
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_dashboard_shows_coming_absences_and_expiring_certifications_by_role(client, program, member, year):
+    today = program_today(program)
+    resident_user = member(Role.RESIDENT)
+    mine = ResidentFactory(program=program, user=resident_user, first_name="Rita", last_name="Mine")
+    other = ResidentFactory(program=program, first_name="Otto", last_name="Other")
+    soon = today + dt.timedelta(days=10)
+    for person in (mine, other):
+        AbsenceFactory(program=program, person=person, start_date=soon, end_date=soon)
+        PersonCertificationFactory(
+            type__program=program,
+            type__code=f"ACLS{person.pk}",
+            person=person,
+            issued_on=today - dt.timedelta(days=700),
+            expires_on=today + dt.timedelta(days=20),
+        )
+    later = soon + dt.timedelta(days=60)  # outside the 30 days: not listed
+    AbsenceFactory(program=program, person=other, kind="conference", start_date=later, end_date=later)
+
+    client.force_login(member(Role.COORDINATOR))
+    body = client.get(reverse("home")).content.decode()
+    assert "Absences in the next 30 days" in body and "Rita Mine" in body and "Otto Other" in body
+    assert f"ACLS{mine.pk}" in body and f"ACLS{other.pk}" in body
+    assert "Conference" not in body  # starts in 70 days
+
+    client.force_login(resident_user)
+    body = client.get(reverse("home")).content.decode()
+    assert "My next absences" in body and f"ACLS{mine.pk}" in body
+    assert "Otto Other" not in body and f"ACLS{other.pk}" not in body
 
 
 def test_resident_sees_the_year_but_no_manage_links(client, program, member, year):
