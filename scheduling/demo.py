@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
+from credentials.models import CertificationType, PersonCertification
 from scheduling.engine.calendar import academic_year_start
 from scheduling.models import AcademicYear, Block, CalendarDay, Person, RotationRequirement, RotationTemplate
 from scheduling.program_settings import SETTINGS_KEY, settings_from_json, settings_to_json
@@ -281,6 +283,8 @@ def demo_seed(*, password: str = DEMO_PASSWORD, reset_passwords: bool = False) -
         raise DomainError(f"The slug {INSTITUTION_SLUG} is taken by {institution}, which is not an institution.")
     today = timezone.localdate(timezone=zoneinfo.ZoneInfo(FAMILY_MEDICINE.time_zone))
     programs = {spec.slug: _program_seed(spec, institution, academic_year_start(today)) for spec in PROGRAMS}
+    for program in programs.values():
+        _certifications_seed(program, today)
     result = DemoSeedResult(password=password)
     for login in LOGINS:
         user, kept = _login_seed(login, programs, password, reset_passwords)
@@ -361,6 +365,52 @@ def _engine_setup_seed(spec: ProgramSpec, program: Organization) -> None:
         row.save(update_fields=list(rotation.engine_fields()))
     program.settings = {**(program.settings or {}), SETTINGS_KEY: settings_to_json(settings_from_json(spec.scheduling))}
     program.save(update_fields=["settings"])
+
+
+# Life-support cards every clinician holds, and an obstetric one for faculty who deliver babies.
+CERTIFICATIONS = (
+    ("BLS", "Basic Life Support", True, True, ""),
+    ("ACLS", "Advanced Cardiovascular Life Support", True, True, ""),
+    ("NRP", "Neonatal Resuscitation Program", False, False, "OB"),
+)
+EXPIRING_EVERY = 7  # every 7th person's ACLS runs out within three months, so the reminders and lists show it
+
+
+def _certifications_seed(program: Organization, today: dt.date) -> None:
+    """The program's certification types and, for people who have none yet, two-year cards issued last year."""
+    types = {}
+    for code, name, residents, faculty, specialties in CERTIFICATIONS:
+        types[code], _ = CertificationType.objects.get_or_create(
+            program=program,
+            code=code,
+            defaults={
+                "name": name,
+                "renewal_months": 24,
+                "required_for_residents": residents,
+                "required_for_faculty": faculty,
+                "required_for_specialties": specialties,
+            },
+        )
+    people = Person.objects.for_program(program).exclude(certifications__isnull=False).order_by("pk")
+    issued = today - dt.timedelta(days=300)
+    cards = []
+    for n, person in enumerate(people):
+        codes = ["BLS", "ACLS"] + (["NRP"] if "OB" in person.specialties else [])
+        for code in codes:
+            expires = issued + dt.timedelta(days=730)
+            if code == "ACLS" and n % EXPIRING_EVERY == 3:
+                expires = today + dt.timedelta(days=20 + 10 * (n % 5))
+            cards.append(
+                PersonCertification(
+                    program=program,
+                    person=person,
+                    type=types[code],
+                    number=f"{code}-{person.pk:05d}",
+                    issued_on=issued,
+                    expires_on=expires,
+                )
+            )
+    bulk_create_with_history(cards, PersonCertification, default_change_reason="Demo data")
 
 
 def _email(first_name: str, last_name: str) -> str:

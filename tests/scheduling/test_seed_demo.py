@@ -6,6 +6,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
+from credentials.models import CertificationType, PersonCertification
+from credentials.selectors import expiring_soon
 from scheduling.demo import DEMO_PASSWORD
 from scheduling.engine_io import problem_for
 from scheduling.models import (
@@ -33,6 +35,8 @@ COUNTED = (
     CalendarDay,
     AcademicYear,
     SessionTime,
+    CertificationType,
+    PersonCertification,
 )
 
 
@@ -220,3 +224,12 @@ def test_seed_demo_sets_up_the_engine_of_a_program_seeded_before_it_had_settings
     assert scheduling_settings(family_medicine).requirements.clinic_capacity == 8
     assert RotationTemplate.objects.get(program=family_medicine, abbreviation="NF").is_night
     assert RotationTemplate.objects.get(program=family_medicine, abbreviation="FMIT").call_eligible
+
+
+def test_seed_demo_gives_everyone_life_support_cards_and_some_expire_soon(family_medicine):
+    people = Person.objects.for_program(family_medicine)
+    acls = PersonCertification.objects.filter(program=family_medicine, type__code="ACLS")
+    assert acls.count() == people.count()
+    soon = expiring_soon(program=family_medicine)
+    assert 0 < soon.count() < people.count() // 2
+    assert {c.type.code for c in soon} == {"ACLS"}
