@@ -364,6 +364,7 @@ class RotationTemplateAdmin(TrackedSchedulingAdmin):
                     "requires_supervision",
                     "allows_half_block",
                     "required_credentials",
+                    "supervisor_credentials",
                 )
             },
         ),

@@ -218,7 +218,8 @@ def _resident(person: Person, held: dict[str, dt.date | None]) -> Resident:
 
 
 def _faculty(person: Person, held: dict[str, dt.date | None]) -> Faculty:
-    """Faculty with no FMIT target do not attend FMIT; the target is yearly (the engine prorates it)."""
+    """Faculty with no FMIT target do not attend FMIT; the target is yearly (the engine prorates it). Their
+    credentials (with the last valid day of those that expire) decide which rotations they may supervise."""
     low = person.clinic_min_per_week or 0
     high = person.clinic_max_per_week
     target = person.fmit_target_weeks or 0
@@ -231,6 +232,7 @@ def _faculty(person: Person, held: dict[str, dt.date | None]) -> Faculty:
         fmit_target_weeks=target,
         fmit_eligible=target > 0,
         credentials=frozenset(held),
+        credentials_until=tuple(sorted((code, until) for code, until in held.items() if until is not None)),
     )
 
 
@@ -248,6 +250,7 @@ def _rotation(rotation: RotationTemplate) -> Rotation:
         call_eligible=rotation.call_eligible,
         leave_allowed=rotation.leave_allowed,
         required_credentials=rotation.required_credential_codes,
+        supervisor_credentials=rotation.supervisor_credential_codes,
     )
 
 

@@ -393,6 +393,12 @@ class RotationTemplate(ProgramOwnedModel):
         help_text="Comma-separated certification codes (ACLS) or procedure codes (proc:COLPO) every resident "
         "on it must hold, valid to the end of the block.",
     )
+    supervisor_credentials = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Comma-separated codes (proc:COLPO) a supervising faculty member must hold: on each of its work "
+        "days one who holds them, is not absent and is not on FMIT must be there, or nobody is scheduled on it.",
+    )
     is_active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
@@ -401,6 +407,11 @@ class RotationTemplate(ProgramOwnedModel):
     def required_credential_codes(self) -> frozenset[str]:
         """The codes of `required_credentials`, trimmed and without blanks."""
         return frozenset(code.strip() for code in self.required_credentials.split(",") if code.strip())
+
+    @property
+    def supervisor_credential_codes(self) -> frozenset[str]:
+        """The codes of `supervisor_credentials`, trimmed and without blanks."""
+        return frozenset(code.strip() for code in self.supervisor_credentials.split(",") if code.strip())
 
     class Meta:
         ordering = ["program", "name"]

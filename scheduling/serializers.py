@@ -68,6 +68,7 @@ class RotationSerializer(serializers.ModelSerializer):
             "continuity_clinic",
             "call_eligible",
             "required_credentials",
+            "supervisor_credentials",
             "is_active",
         ]
         read_only_fields = fields

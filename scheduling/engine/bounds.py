@@ -7,7 +7,8 @@ which its default linearization leaves out), so its bound stays below the optimu
 
 For each person with a preference we build the model of a Problem holding only that person (`relaxed`: no
 ACGME windows, no supervision ratio, no fairness), minimise their preference and continuity costs and take
-the proven bound. Every constraint of the small model is a constraint of the joint model restricted to the
+the proven bound (rotations needing a credentialed supervisor stay open: there is no faculty to check it
+with). Every constraint of the small model is a constraint of the joint model restricted to the
 person (others' assignments, coverage and the coupling rules are dropped), so the joint model's restriction
 to the person is feasible in it and these costs are at least the bound there too. The costs of different
 persons are different objective terms, so the bounds add up: the joint model gets one redundant constraint,
@@ -28,9 +29,13 @@ PERSONAL_TERMS = ("preferences", "clinic_continuity")
 
 
 def one_person(problem: Problem, person: str) -> Problem:
-    """The Problem restricted to one resident or faculty member (their absences, preferences and locks)."""
+    """The Problem restricted to one resident or faculty member (their absences, preferences and locks).
+
+    Without the other faculty no rotation could have its credentialed supervisor, so that rule is dropped too.
+    """
     return replace(
         problem,
+        rotations=tuple(replace(rot, supervisor_credentials=frozenset()) for rot in problem.rotations),
         residents=tuple(r for r in problem.residents if r.id == person),
         faculty=tuple(f for f in problem.faculty if f.id == person),
         absences=tuple(a for a in problem.absences if a.person == person),

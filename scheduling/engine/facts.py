@@ -86,6 +86,7 @@ class Facts:
         self.absent: dict[str, frozenset[int]] = {p: frozenset(s) for p, s in absent.items()}
         self._day_minutes: dict[int, int] = {}
         self._hours_limit: dict[int, int] = {}
+        self._unsupervised: dict[tuple[str, int], int | None] = {}
 
     # -- people and rotations -----------------------------------------------------------------------
 
@@ -116,7 +117,38 @@ class Facts:
         if not rotation.leave_allowed and self.absent_in_block(resident.id, b):
             days = self.absent_in_block(resident.id, b)
             return f"{rotation.name or rotation.id} allows no leave and they are absent {days} day(s)"
+        unsupervised = self.unsupervised_day(rotation, b)
+        if unsupervised is not None:
+            day = self.days[unsupervised]
+            codes = ", ".join(sorted(rotation.supervisor_credentials))
+            return (
+                f"{rotation.name or rotation.id} needs a supervisor holding {codes} on {day:%a} {day.day} {day:%b}; "
+                "none is available"
+            )
         return ""
+
+    def supervisors(self, rotation: Rotation, i: int) -> tuple[int, ...]:
+        """Faculty (indices) who may supervise the rotation on day i: they hold every one of its
+        `supervisor_credentials` valid that day and are not absent (FMIT is the model's decision)."""
+        codes = rotation.supervisor_credentials
+        return tuple(
+            fi
+            for fi, fac in enumerate(self.faculty)
+            if not self.is_absent(fac.id, i) and all(fac.credential_valid_through(code, self.days[i]) for code in codes)
+        )
+
+    def unsupervised_day(self, rotation: Rotation, b: int) -> int | None:
+        """The first work day of block position b on which no faculty member could supervise the rotation
+        (None when every work day has one, or the rotation needs no credentialed supervisor)."""
+        if not rotation.supervisor_credentials:
+            return None
+        key = (rotation.id, b)
+        if key not in self._unsupervised:
+            self._unsupervised[key] = next(
+                (i for i in self.block_days[b] if self.works_day(rotation, i) and not self.supervisors(rotation, i)),
+                None,
+            )
+        return self._unsupervised[key]
 
     @cached_property
     def eligible(self) -> tuple[tuple[tuple[int, ...], ...], ...]:

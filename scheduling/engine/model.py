@@ -1,8 +1,9 @@
 """The joint CP-SAT model (block rotations, in-house call, continuity clinic, faculty clinic and FMIT) and `solve`.
 
 Hard: eligibility, one rotation per block, maximum staffing, required rotations, locks, clinic capacity,
-supervision ratio, faculty clinic maximum, FMIT maximum/consecutive/gap/no-clinic/recovery rules, call
-spacing and post-call day, and the ACGME rules as exact or conservative linear constraints (docs/engine.md).
+supervision ratio, a credentialed supervisor on the work days of rotations that need one, faculty clinic
+maximum, FMIT maximum/consecutive/gap/no-clinic/recovery rules, call spacing and post-call day, and the
+ACGME rules as exact or conservative linear constraints (docs/engine.md).
 Soft (weighted, each cost reported): coverage shortfall, call/weekend/holiday/FMIT fairness, preferences,
 clinic continuity and change from a reference schedule.
 """
@@ -123,6 +124,8 @@ class ScheduleModel:
             self._call_coverage()
             self._clinic_sessions()
             self._faculty_rules()
+            if not self.relaxed:  # a one-person relaxation (bounds.py) has no faculty to supervise with
+                self._credentialed_supervisors()
         self._locks()
         self._preferences()
         if not self.rotations_only and not self.relaxed:
@@ -674,6 +677,41 @@ class ScheduleModel:
                 self.shortfalls.append(
                     Shortfall(short, f"fmit:{start}", _fmit_message(start, req.fmit_min_attendings, len(on)))
                 )
+
+    def _credentialed_supervisors(self) -> None:
+        """A rotation with `supervisor_credentials` held by someone in a block needs, on each of its work days, a
+        faculty member holding them (valid that day), not absent and not on FMIT that week (y[r,b] >= x)."""
+        f = self.f
+        for k, rot in enumerate(f.rotations):
+            if not rot.supervisor_credentials or rot.night:
+                continue
+            codes = ", ".join(sorted(rot.supervisor_credentials))
+            for b in range(len(f.block_days)):
+                on = [self.x[r, b, k] for r in range(len(f.residents)) if (r, b, k) in self.x]
+                if not on:
+                    continue
+                number = self.block_number(b)
+                key = f"supervisor:{rot.id}:{number}"
+                message = (
+                    f"Block {number}: {self.rot_name(k)} needs a supervisor holding {codes} on each of its work days "
+                    "who is not absent and not on FMIT that week"
+                )
+                used: Var | None = None
+                for i in f.block_days[b]:
+                    if not f.works_day(rot, i):
+                        continue
+                    week = f.fmit_week_of[i]
+                    free: list[Expr] = []
+                    for fi in f.supervisors(rot, i):
+                        if (fi, week) not in self.fmit:  # available and never on FMIT that week: always there
+                            break
+                        free.append(1 - self.fmit[fi, week])
+                    else:
+                        if used is None:
+                            used = self.m.NewBoolVar(f"supervised[{rot.id},{b}]")
+                            for var in on:
+                                self.m.Add(used >= var)
+                        self.add(_sum(free) >= used, key, message)
 
     def _locks(self) -> None:
         f = self.f

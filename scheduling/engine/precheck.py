@@ -82,7 +82,8 @@ def _required(facts: Facts, hard: list[Conflict]) -> None:
                 continue
             possible = sum(1 for b in range(blocks) if facts.rotation_index[rot.id] in facts.eligible[r][b])
             if possible < required.min_blocks:
-                why = facts.ineligibility(res, rot, 0) or "it is not open to them in enough blocks"
+                reasons = (facts.ineligibility(res, rot, b) for b in range(blocks))
+                why = next((reason for reason in reasons if reason), "it is not open to them in enough blocks")
                 hard.append(
                     Conflict(
                         f"required:{required.pgy}:{rot.id}",

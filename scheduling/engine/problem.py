@@ -143,7 +143,11 @@ class Resident:
 
 @dataclass(frozen=True, slots=True)
 class Faculty:
-    """A faculty member: clinic half-days per week (min/max), FMIT weeks target, whether they attend FMIT."""
+    """A faculty member: clinic half-days per week (min/max), FMIT weeks target, whether they attend FMIT.
+
+    `credentials` and `credentials_until` as for a Resident: they decide who may supervise a rotation with
+    `supervisor_credentials`.
+    """
 
     id: str
     name: str
@@ -153,6 +157,13 @@ class Faculty:
     fmit_target_weeks: int = 6
     fmit_eligible: bool = True
     credentials: frozenset[str] = frozenset()
+    credentials_until: tuple[tuple[str, date], ...] = ()
+
+    def credential_valid_through(self, code: str, day: date) -> bool:
+        """Whether the faculty member holds `code` on every day up to and including `day`."""
+        if code not in self.credentials:
+            return False
+        return all(until >= day for held, until in self.credentials_until if held == code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +174,8 @@ class Rotation:
     `night` rotation works 19:00-07:00 from those days instead. `continuity_clinic`: its residents
     leave for their weekly continuity clinic half-days. `call_eligible`: its residents take
     in-house call. `required_credentials`: every resident on it must hold them.
+    `supervisor_credentials`: on each of its work days a faculty member holding all of them (valid that day,
+    not absent, not on FMIT that week) must be there to supervise its residents.
     """
 
     id: str
@@ -177,6 +190,7 @@ class Rotation:
     call_eligible: bool = False
     leave_allowed: bool = True
     required_credentials: frozenset[str] = frozenset()
+    supervisor_credentials: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -481,9 +495,8 @@ def _day(node: _Node) -> Day:
     )
 
 
-def _resident(node: _Node) -> Resident:
-    node.obj({"id", "name", "pgy", "credentials", "credentials_until"})
-    credentials = node.get("credentials", []).strings()
+def _credentials_until(node: _Node, credentials: frozenset[str]) -> tuple[tuple[str, date], ...]:
+    """`credentials_until` {code: last valid day}: each code must be one of the person's credentials."""
     until_node = node.get("credentials_until", {})
     if not isinstance(until_node.value, dict):
         raise until_node.fail("must be an object of credential code -> last valid day")
@@ -493,20 +506,27 @@ def _resident(node: _Node) -> Resident:
         if code not in credentials:
             raise day_node.fail(f"names {code!r}, which is not in credentials")
         until.append((code, day_node.iso_date()))
+    return tuple(until)
+
+
+def _resident(node: _Node) -> Resident:
+    node.obj({"id", "name", "pgy", "credentials", "credentials_until"})
+    credentials = node.get("credentials", []).strings()
     return Resident(
         id=node.get("id", required=True).string(),
         name=node.get("name", "").string(allow_empty=True),
         pgy=node.get("pgy", required=True).integer(1, 8),
         credentials=credentials,
-        credentials_until=tuple(until),
+        credentials_until=_credentials_until(node, credentials),
     )
 
 
 def _faculty(node: _Node) -> Faculty:
     node.obj(
         {"id", "name", "role", "clinic_min_per_week", "clinic_max_per_week", "fmit_target_weeks", "fmit_eligible"}
-        | {"credentials"}
+        | {"credentials", "credentials_until"}
     )
+    credentials = node.get("credentials", []).strings()
     low = node.get("clinic_min_per_week", 0).integer(0, 10)
     high_node = node.get("clinic_max_per_week", 4)
     high = high_node.integer(0, 10)
@@ -520,14 +540,15 @@ def _faculty(node: _Node) -> Faculty:
         clinic_max_per_week=high,
         fmit_target_weeks=node.get("fmit_target_weeks", 6).integer(0, 52),
         fmit_eligible=node.get("fmit_eligible", True).boolean(),
-        credentials=node.get("credentials", []).strings(),
+        credentials=credentials,
+        credentials_until=_credentials_until(node, credentials),
     )
 
 
 def _rotation(node: _Node) -> Rotation:
     node.obj(
         {"id", "name", "abbreviation", "kind", "min_pgy", "max_pgy", "work_days", "night", "continuity_clinic"}
-        | {"call_eligible", "leave_allowed", "required_credentials"}
+        | {"call_eligible", "leave_allowed", "required_credentials", "supervisor_credentials"}
     )
     low = node.get("min_pgy", 1).integer(1, 8)
     high_node = node.get("max_pgy", 8)
@@ -551,6 +572,7 @@ def _rotation(node: _Node) -> Rotation:
         call_eligible=node.get("call_eligible", False).boolean(),
         leave_allowed=node.get("leave_allowed", True).boolean(),
         required_credentials=node.get("required_credentials", []).strings(),
+        supervisor_credentials=node.get("supervisor_credentials", []).strings(),
     )
 
 
@@ -847,6 +869,11 @@ def _time(value: time) -> str:
     return value.strftime("%H:%M")
 
 
+def _until_json(until: tuple[tuple[str, date], ...]) -> dict[str, Any]:
+    """The `credentials_until` field of a person, left out when no credential expires."""
+    return {"credentials_until": {code: day.isoformat() for code, day in until}} if until else {}
+
+
 def problem_to_json(problem: Problem) -> dict[str, Any]:
     """The PROBLEM.json document of a Problem (problem_from_json reads it back unchanged)."""
     cal = problem.calendar
@@ -879,11 +906,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
                 "name": r.name,
                 "pgy": r.pgy,
                 "credentials": sorted(r.credentials),
-                **(
-                    {"credentials_until": {code: day.isoformat() for code, day in r.credentials_until}}
-                    if r.credentials_until
-                    else {}
-                ),
+                **_until_json(r.credentials_until),
             }
             for r in problem.residents
         ],
@@ -897,6 +920,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
                 "fmit_target_weeks": f.fmit_target_weeks,
                 "fmit_eligible": f.fmit_eligible,
                 "credentials": sorted(f.credentials),
+                **_until_json(f.credentials_until),
             }
             for f in problem.faculty
         ],
@@ -914,6 +938,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
                 "call_eligible": r.call_eligible,
                 "leave_allowed": r.leave_allowed,
                 "required_credentials": sorted(r.required_credentials),
+                "supervisor_credentials": sorted(r.supervisor_credentials),
             }
             for r in problem.rotations
         ],

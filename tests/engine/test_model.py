@@ -435,3 +435,107 @@ def test_a_credential_that_lapses_before_a_block_ends_keeps_the_resident_off_rot
         )
         == ""
     )
+
+
+def supervised(*, faculty: int = 3, credentialed: tuple[Faculty, ...] = (), **changes: object) -> Problem:
+    """tiny() whose Procedures rotation needs a supervisor holding proc:P and should hold one resident."""
+    base = tiny(faculty=faculty, **changes)
+    proc = dataclasses.replace(base.rotation("PROC"), supervisor_credentials=frozenset({"proc:P"}))
+    rotations = tuple(proc if rot.id == "PROC" else rot for rot in base.rotations)
+    staffing = (*base.requirements.staffing, Staffing("PROC", 1, 2))
+    return dataclasses.replace(
+        base,
+        rotations=rotations,
+        faculty=(*credentialed, *base.faculty[len(credentialed) :]),
+        requirements=dataclasses.replace(base.requirements, staffing=staffing),
+    )
+
+
+def assert_supervised(problem: Problem, solution: Solution) -> None:
+    """Each block of a rotation with supervisor credentials has, on every work day, a faculty member holding
+    them valid that day who is neither absent nor on FMIT."""
+    facts = Facts(problem)
+    fmit_days = {
+        (week.person, week.start + timedelta(days=k))
+        for week in solution.fmit_weeks
+        for k in range((week.end - week.start).days + 1)
+    }
+    for a in solution.rotations:
+        rot = problem.rotation(a.rotation)
+        if not rot.supervisor_credentials:
+            continue
+        for i in facts.block_days[facts.block_position[a.block]]:
+            if not facts.works_day(rot, i):
+                continue
+            day = facts.days[i]
+            assert any(
+                not facts.is_absent(fac.id, i)
+                and (fac.id, day) not in fmit_days
+                and all(fac.credential_valid_through(code, day) for code in rot.supervisor_credentials)
+                for fac in problem.faculty
+            ), f"{a.person} on {rot.id} has no credentialed supervisor on {day}"
+
+
+def test_procedures_need_a_credentialed_supervisor_who_is_not_on_fmit():
+    """f0 alone holds proc:P: locked on FMIT the week of Wed 8 Jul, nobody may do Procedures in the block."""
+    f0 = Faculty("f0", "Faculty 0", clinic_min_per_week=1, fmit_target_weeks=4, credentials=frozenset({"proc:P"}))
+    locked = supervised(credentialed=(f0,), locks=(Lock("fmit", "f0", date=START + timedelta(days=7)),))
+
+    solution = solved(locked)
+    assert "PROC" not in {a.rotation for a in solution.rotations}
+    assert any(c.requirement == "staffing:PROC:block:1" for c in solution.statistics.conflicts)
+    assert_supervised(locked, solution)
+    assert_schedule_rules(locked, solution)
+
+    free = supervised(faculty=4, credentialed=(f0,))  # three others cover FMIT: f0 stays off it and supervises
+    solution = solved(free)
+    assert "PROC" in {a.rotation for a in solution.rotations}
+    assert "f0" not in {week.person for week in solution.fmit_weeks}
+    assert_supervised(free, solution)
+    assert_schedule_rules(free, solution)
+    assert_compliant(solution)
+
+
+def test_without_an_available_credentialed_supervisor_the_rotation_is_closed_and_says_why():
+    problem = supervised()  # nobody holds proc:P
+    facts = Facts(problem)
+    proc = problem.rotation("PROC")
+
+    why = "Procedures needs a supervisor holding proc:P on Wed 1 Jul; none is available"
+    assert facts.ineligibility(problem.residents[1], proc, 0) == why
+    solution = solved(problem)
+    assert "PROC" not in {a.rotation for a in solution.rotations}
+
+    # the only holder's credential lapses on Mon 20 Jul and they are away on Tue 14 Jul: the first gap is named
+    f0 = Faculty(
+        "f0",
+        "Faculty 0",
+        credentials=frozenset({"proc:P"}),
+        credentials_until=(("proc:P", START + timedelta(days=19)),),
+    )
+    away = (Absence("f0", START + timedelta(days=13), START + timedelta(days=13)),)
+    lapsing = supervised(credentialed=(f0,), absences=away)
+    assert Facts(lapsing).ineligibility(lapsing.residents[1], proc, 0) == why.replace("Wed 1 Jul", "Tue 14 Jul")
+    lapsing = supervised(credentialed=(f0,))
+    assert Facts(lapsing).ineligibility(lapsing.residents[1], proc, 0) == why.replace("Wed 1 Jul", "Tue 21 Jul")
+
+    locked = supervised(locks=(Lock("rotation", "r1", block=1, rotation="PROC"),))
+    result = solve(locked, time_limit=5, workers=1, seed=0)
+    assert result.statistics.status == "infeasible"
+    assert why in result.statistics.message
+
+
+def test_the_one_person_bound_relaxes_the_supervisor_rule():
+    """bounds.py's one-person Problem has no faculty: the rotation must stay open there, or the bound would
+    charge r1's wish for Procedures that the joint model can grant."""
+    from scheduling.engine.bounds import personal_bounds
+    from scheduling.engine.problem import Preference
+
+    f0 = Faculty("f0", "Faculty 0", credentials=frozenset({"proc:P"}))
+    wish = (Preference("r1", "rotation_wish", rotation="PROC", block=1, weight=10),)
+    problem = supervised(faculty=4, credentialed=(f0,), preferences=wish)
+
+    assert personal_bounds(problem, time_limit=2).get("r1", 0) == 0
+    solution = solved(problem)
+    assert ("r1", "PROC") in {(a.person, a.rotation) for a in solution.rotations}
+    assert_supervised(problem, solution)

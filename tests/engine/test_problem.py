@@ -148,3 +148,30 @@ def test_credentials_until_round_trips_and_must_name_a_held_credential():
     data["residents"][0]["credentials_until"] = {"ACLS": "10/01/2027"}
     with pytest.raises(ProblemError, match=r"credentials_until\.ACLS.*ISO date"):
         problem_from_json(data)
+
+
+def test_supervisor_credentials_and_faculty_credentials_until_round_trip_and_name_a_bad_field():
+    data = problem_to_json(generate(residents=3, faculty=2, blocks=1, seed=3))
+    data["rotations"][0]["supervisor_credentials"] = ["proc:COLPO"]
+    data["faculty"][0]["credentials"] = ["proc:COLPO"]
+    data["faculty"][0]["credentials_until"] = {"proc:COLPO": "2026-12-31"}
+    problem = problem_from_json(data)
+    assert problem.rotations[0].supervisor_credentials == frozenset({"proc:COLPO"})
+    assert problem.faculty[0].credentials_until == (("proc:COLPO", date(2026, 12, 31)),)
+    assert problem.faculty[0].credential_valid_through("proc:COLPO", date(2026, 12, 31))
+    assert not problem.faculty[0].credential_valid_through("proc:COLPO", date(2027, 1, 1))
+    assert problem_to_json(problem) == data
+    assert list(VALIDATOR.iter_errors(data)) == []
+
+    bad = copy.deepcopy(data)
+    bad["rotations"][0]["supervisor_credentials"] = "proc:COLPO"
+    with pytest.raises(ProblemError) as caught:
+        problem_from_json(bad)
+    assert caught.value.path == "rotations[0].supervisor_credentials"
+    assert "must be a list" in caught.value.message
+    assert list(VALIDATOR.iter_errors(bad))
+
+    bad = copy.deepcopy(data)
+    bad["faculty"][0]["credentials_until"] = {"ACLS": "2026-12-31"}
+    with pytest.raises(ProblemError, match=r"faculty\[0\]\.credentials_until\.ACLS.*not in credentials"):
+        problem_from_json(bad)

@@ -1,4 +1,5 @@
-"""Credentials reach the engine: a rotation needing ACLS is closed to a resident whose ACLS lapses first."""
+"""Credentials reach the engine: a rotation needing ACLS is closed to a resident whose ACLS lapses first, and a
+rotation needing a credentialed supervisor sees which faculty hold an active procedure credential."""
 
 import datetime as dt
 
@@ -14,7 +15,7 @@ from tests.credentials.factories import (
     ProcedureCredentialFactory,
     ProcedureFactory,
 )
-from tests.scheduling.factories import ResidentFactory, RotationTemplateFactory
+from tests.scheduling.factories import FacultyFactory, ResidentFactory, RotationTemplateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +53,38 @@ def test_an_acls_that_expires_in_block_two_closes_the_icu_from_block_two_on(prog
     # a suspended procedure credential does not count
     colposcopy = problem.rotation(rotation_key(colpo.pk))
     assert "needs proc:COLPO" in facts.ineligibility(by_id[person_key(never.pk)], colposcopy, 0)
+
+
+def test_an_active_procedure_credential_makes_a_faculty_member_a_supervisor_and_a_suspended_one_does_not(program):
+    year = academic_year_create(program=program, start_date=dt.date(2026, 7, 1), make_current=True)
+    colpo = RotationTemplateFactory(
+        program=program,
+        name="Colposcopy",
+        abbreviation="COL",
+        kind="procedure",
+        supervisor_credentials=" proc:COLPO, ",
+    )
+    procedure = ProcedureFactory(program=program, code="COLPO")
+    active, suspended = FacultyFactory(program=program), FacultyFactory(program=program)
+    ProcedureCredentialFactory(procedure=procedure, person=active, expires_on=dt.date(2027, 6, 30))
+    ProcedureCredentialFactory(procedure=procedure, person=suspended, status=ProcedureCredential.Status.SUSPENDED)
+    resident = ResidentFactory(program=program, pgy=2)
+
+    problem = problem_for(academic_year=year, blocks=range(1, 2))
+    faculty = {f.id: f for f in problem.faculty}
+    rotation = problem.rotation(rotation_key(colpo.pk))
+    assert colpo.supervisor_credential_codes == frozenset({"proc:COLPO"})
+    assert rotation.supervisor_credentials == frozenset({"proc:COLPO"})
+    assert faculty[person_key(active.pk)].credentials == frozenset({"proc:COLPO"})
+    assert faculty[person_key(active.pk)].credentials_until == (("proc:COLPO", dt.date(2027, 6, 30)),)
+    assert "proc:COLPO" not in faculty[person_key(suspended.pk)].credentials
+    facts = Facts(problem)
+    first_work_day = next(i for i in facts.block_days[0] if facts.works_day(rotation, i))
+    assert [problem.faculty[fi].id for fi in facts.supervisors(rotation, first_work_day)] == [person_key(active.pk)]
+    assert facts.ineligibility(problem.residents[0], rotation, 0) == ""
+
+    ProcedureCredential.objects.filter(person=active).update(status=ProcedureCredential.Status.SUSPENDED)
+    problem = problem_for(academic_year=year, blocks=range(1, 2))
+    rotation = problem.rotation(rotation_key(colpo.pk))
+    assert problem.residents[0].id == person_key(resident.pk)
+    assert "needs a supervisor holding proc:COLPO" in Facts(problem).ineligibility(problem.residents[0], rotation, 0)
