@@ -19,12 +19,13 @@ from django.views.decorators.http import require_POST
 
 from absences import selectors, services
 from absences.forms import AbsenceFilterForm, AbsenceRequestForm, DecisionForm, ExtendForm
-from absences.models import Absence, AbsenceKind
+from absences.models import MILITARY_KINDS, Absence, AbsenceKind
 from tenants.errors import DomainError
 from tenants.permissions import Action, Resource, can
 
 LIST_LIMIT = 200
 CALENDAR_STATUSES = (Absence.Status.APPROVED, Absence.Status.REQUESTED)
+MILITARY_FIELDS = ("orders_reference", "location", "report_date", "tentative_return_date")
 
 
 def absences_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -106,7 +107,13 @@ def absence_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{absence} for {person.full_name} is requested.")
             return redirect("absence-detail", pk=absence.pk)
-    return render(request, "absences/absence_form.html", {"form": form, "manager": manager})
+    context = {
+        "form": form,
+        "manager": manager,
+        "military_fields": MILITARY_FIELDS,
+        "military_kinds": sorted(MILITARY_KINDS),
+    }
+    return render(request, "absences/absence_form.html", context)
 
 
 @absences_page

@@ -20,6 +20,7 @@ def test_coordinator_takes_a_deployment_to_a_published_repaired_schedule(live_se
     page = log_in(context.new_page(), live_server.url, "coordinator", "/absences/new/")
 
     page.get_by_label("Person").select_option(str(resident.pk))
+    expect(page.get_by_label("Orders reference")).to_be_hidden()  # military fields only for military kinds
     page.get_by_label("Kind").select_option("deployment")
     page.get_by_label("Start date").fill(block2.start_date.isoformat())
     page.get_by_label("End date").fill(block2.end_date.isoformat())
