@@ -1,0 +1,353 @@
+"""Coordinators' edits of one cell of a version (a block rotation, a half-day, a call), checked against the
+ACGME rules and the program's rules first; breaking one needs a written reason, kept in the history."""
+
+import dataclasses
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from scheduling.announcements import announce_change
+from scheduling.compliance import (
+    FREE_ACTIVITIES,
+    RULE_LABELS,
+    CallChange,
+    Changes,
+    activities_with_changes,
+    block_changes,
+    call_nights,
+    call_period,
+    calls_with_changes,
+    person_report,
+)
+from scheduling.models import (
+    Block,
+    BlockAssignment,
+    CallAssignment,
+    Person,
+    ScheduleVersion,
+    Session,
+    SessionAssignment,
+    Source,
+)
+from scheduling.program_settings import scheduling_settings
+from tenants.errors import ConflictError, DomainError
+from tenants.models import Organization
+from tenants.permissions import Action, can
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RuleFinding:
+    """A rule an edit would break: an ACGME rule (the checker's id and clause) or a program rule."""
+
+    rule: str
+    clause: str
+    severity: str
+    message: str
+
+
+class RuleBreachError(DomainError):
+    """The edit breaks rules and no reason was given; nothing was saved. `findings` lists each rule."""
+
+    code = "rule_breach"
+
+    def __init__(self, findings: list[RuleFinding]) -> None:
+        rules = ", ".join(dict.fromkeys(f"{finding.rule} ({finding.clause})" for finding in findings))
+        super().__init__(f"This change breaks {rules}. Give a reason to save it anyway.")
+        self.findings = findings
+
+
+PROGRAM_RULE = "program rule"
+
+
+def _edit_allowed(*, version: ScheduleVersion, person, user) -> None:
+    """The user may change the schedule, the version is not archived and the person is of its program."""
+    program = Organization.objects.get(pk=version.program_id)
+    if not can(user, Action.CHANGE, "schedule", program):
+        raise PermissionDenied(f"Only the admins and coordinators of {program} can change its schedule.")
+    if version.status == ScheduleVersion.Status.ARCHIVED:
+        raise ConflictError(f"{version} is archived; edit the draft or the published schedule instead.")
+    if person.program_id != version.program_id:
+        raise DomainError(f"{person.full_name} is not in {program}.")
+
+
+def _acgme_findings(*, version: ScheduleVersion, person, changes) -> list[RuleFinding]:
+    """The ACGME violations and warnings the change adds for the person (none for non-residents)."""
+    if person.kind != Person.Kind.RESIDENT:
+        return []
+    before = person_report(version=version, person_ids=[person.pk])
+    known = {(v.rule, v.start, v.end, v.value) for v in before.violations}
+    after = person_report(version=version, person_ids=[person.pk], changes=changes)
+    return [
+        RuleFinding(
+            rule=v.rule,
+            clause=v.clause,
+            severity=v.severity,
+            message=f"{RULE_LABELS.get(v.rule, v.rule)}: {v.value:g} against a limit of {v.limit:g} "
+            f"({v.start:%a %d %b %H:%M} to {v.end:%a %d %b %H:%M}).",
+        )
+        for v in after.violations
+        if (v.rule, v.start, v.end, v.value) not in known
+    ]
+
+
+def _call_spacing_findings(*, version: ScheduleVersion, person, changes) -> list[RuleFinding]:
+    """Pairs of in-house call nights the change brings closer than the program allows."""
+    program = Organization.objects.get(pk=version.program_id)
+    rules = scheduling_settings(program).rules
+    gap = max(1, rules.min_days_between_calls)
+    zone = zoneinfo.ZoneInfo(program.time_zone)
+
+    def close_pairs(nights: list[dt.date]) -> set[tuple[dt.date, dt.date]]:
+        return {(a, b) for a, b in zip(nights, nights[1:], strict=False) if (b - a).days <= gap}
+
+    before = close_pairs(call_nights(calls_with_changes(version, [person.pk], None), zone))
+    after = close_pairs(call_nights(calls_with_changes(version, [person.pk], changes), zone))
+    findings = []
+    for a, b in sorted(after - before):
+        what = "consecutive call nights" if (b - a).days == 1 else f"call nights {(b - a).days} days apart"
+        findings.append(
+            RuleFinding(
+                rule="call_spacing",
+                clause=PROGRAM_RULE,
+                severity="violation",
+                message=f"{a:%a %d %b} and {b:%a %d %b} are {what}; the program needs at least {gap} "
+                f"night(s) off call after a call (at most {rules.max_consecutive_calls} in a row).",
+            )
+        )
+    return findings
+
+
+def _refuse_without_reason(findings: list[RuleFinding], reason: str) -> dict[str, Any]:
+    """The override fields to save, or RuleBreachError when rules are broken and no reason was given."""
+    if not findings:
+        return {"override_reason": "", "acknowledged_by": None}
+    if not reason.strip():
+        raise RuleBreachError(findings)
+    return {"override_reason": reason.strip(), "acknowledged_by": None}
+
+
+def _changes_save(*, version: ScheduleVersion, changes, override: dict[str, Any], reason: str) -> None:
+    """Write a Changes (sessions set or removed, calls removed and added) as manual rows, each in the history."""
+    change_reason = reason.strip() or "Manual edit"
+    existing = {
+        (row.person_id, row.date, row.session): row
+        for row in SessionAssignment.objects.filter(
+            version=version,
+            person_id__in={key[0] for key in changes.sessions},
+            date__in={key[1] for key in changes.sessions},
+        )
+    }
+    for key, value in changes.sessions.items():
+        row = existing.get(key)
+        if value is None:
+            if row is not None:
+                row._change_reason = change_reason
+                row.delete()
+            continue
+        if row is None:
+            row = SessionAssignment(program_id=version.program_id, version=version, person_id=key[0], date=key[1])
+            row.session = key[2]
+        row.activity, row.rotation_id = value
+        row.source = Source.MANUAL
+        row.override_reason, row.acknowledged_by = override["override_reason"], override["acknowledged_by"]
+        row._change_reason = change_reason
+        row.save()
+    for call in CallAssignment.objects.filter(version=version, pk__in=changes.calls_removed):
+        call._change_reason = change_reason
+        call.delete()
+    for added in changes.calls_added:
+        call = CallAssignment(
+            program_id=version.program_id,
+            version=version,
+            person_id=added.person_id,
+            kind=added.kind,
+            start=added.start,
+            end=added.end,
+            worked_hours=None if added.worked_hours is None else Decimal(str(added.worked_hours)),
+            source=Source.MANUAL,
+            **override,
+        )
+        call._change_reason = change_reason
+        call.save()
+
+
+@transaction.atomic
+def block_assignment_change(
+    *, version: ScheduleVersion, person, block: Block, rotation, user, reason: str = ""
+) -> BlockAssignment:
+    """Give a resident `rotation` for the whole `block` of the version; their half-days and call times in the
+    block are re-derived as the engine would. Checked first: PGY eligibility, the rotation's maximum residents,
+    and the ACGME rules; breaking any needs a `reason` (saved with the user who acknowledged it).
+    """
+    _edit_allowed(version=version, person=person, user=user)
+    if person.kind != Person.Kind.RESIDENT or not person.is_active:
+        raise DomainError(f"Block rotations are for active residents; {person.full_name} is not one.")
+    if block.academic_year_id != version.academic_year_id:
+        raise DomainError(f"Block {block.number} is not a block of {version.academic_year}.")
+    if rotation.program_id != version.program_id or not rotation.is_active:
+        raise DomainError(f"{rotation.name} is not an active rotation of this program.")
+    findings: list[RuleFinding] = []
+    if not rotation.min_pgy <= person.pgy <= rotation.max_pgy:
+        findings.append(
+            RuleFinding(
+                "pgy_eligibility",
+                PROGRAM_RULE,
+                "violation",
+                f"{rotation.name} takes PGY {rotation.min_pgy}-{rotation.max_pgy}; "
+                f"{person.full_name} is PGY-{person.pgy}.",
+            )
+        )
+    others = (
+        BlockAssignment.objects.filter(version=version, block=block, rotation=rotation)
+        .exclude(person=person)
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+    if rotation.max_residents is not None and others + 1 > rotation.max_residents:
+        findings.append(
+            RuleFinding(
+                "rotation_max_residents",
+                PROGRAM_RULE,
+                "violation",
+                f"{rotation.name} takes at most {rotation.max_residents} residents in block {block.number}; "
+                f"this makes {others + 1}.",
+            )
+        )
+    changes = block_changes(version=version, person=person, block=block, rotation=rotation)
+    findings += _acgme_findings(version=version, person=person, changes=changes)
+    override = _refuse_without_reason(findings, reason)
+    if override["override_reason"]:
+        override["acknowledged_by"] = user
+    rows = BlockAssignment.objects.filter(version=version, person=person, block=block)
+    for row in rows.exclude(half=BlockAssignment.Half.WHOLE):
+        row._change_reason = reason.strip() or "Manual edit"
+        row.delete()
+    before = ", ".join(sorted({row.rotation.name for row in rows.select_related("rotation")}))
+    assignment = rows.first() or BlockAssignment(
+        program_id=version.program_id, version=version, person=person, block=block
+    )
+    assignment.rotation, assignment.source = rotation, Source.MANUAL
+    assignment.override_reason, assignment.acknowledged_by = override["override_reason"], override["acknowledged_by"]
+    assignment._change_reason = reason.strip() or "Manual edit"
+    assignment.save()
+    _changes_save(version=version, changes=changes, override=override, reason=reason)
+    announce_change(version=version, person=person, when=f"Block {block.number}", old=before, new=rotation.name)
+    return assignment
+
+
+@transaction.atomic
+def session_assignment_change(
+    *, version: ScheduleVersion, person, date: dt.date, session: str, activity: str, user, reason: str = ""
+) -> SessionAssignment:
+    """Set what the person does in one half-day of the version, checked against the ACGME rules first
+    (breaking one needs a `reason`). A duty half-day keeps the row's rotation; off, leave, post-call and
+    continuity clinic have none.
+    """
+    _edit_allowed(version=version, person=person, user=user)
+    year = version.academic_year
+    if not year.start_date <= date <= year.end_date:
+        raise DomainError(f"{date:%d %b %Y} is outside {year} ({year.start_date} to {year.end_date}).")
+    if session not in Session.values:
+        raise DomainError(f"The session must be AM or PM (got {session!r}).")
+    if activity not in SessionAssignment.Activity.values:
+        raise DomainError(f"Unknown activity {activity!r}.")
+    current = SessionAssignment.objects.filter(version=version, person=person, date=date, session=session).first()
+    if current is not None and current.activity == activity:
+        return current
+    keep = current is not None and activity not in FREE_ACTIVITIES and activity != SessionAssignment.Activity.CLINIC
+    changes = Changes(sessions={(person.pk, date, session): (activity, current.rotation_id if keep else None)})
+    findings = _acgme_findings(version=version, person=person, changes=changes)
+    override = _refuse_without_reason(findings, reason)
+    if override["override_reason"]:
+        override["acknowledged_by"] = user
+    _changes_save(version=version, changes=changes, override=override, reason=reason)
+    announce_change(
+        version=version,
+        person=person,
+        when=f"{date:%a %d %b %Y} {session}",
+        old=current.get_activity_display() if current is not None else "",
+        new=SessionAssignment.Activity(activity).label,
+    )
+    return SessionAssignment.objects.get(version=version, person=person, date=date, session=session)
+
+
+CALL_ACTIONS = ("add", "remove", "move")
+
+
+@transaction.atomic
+def call_assignment_change(
+    *,
+    version: ScheduleVersion,
+    person,
+    date: dt.date,
+    action: str,
+    user,
+    to_date: dt.date | None = None,
+    post_call: bool = True,
+    reason: str = "",
+) -> CallAssignment | None:
+    """Add, remove or move (to `to_date`) the person's in-house call starting on the night of `date`.
+
+    A new call runs as the engine derives it (after the day's work, else 24 h from the AM start, to the
+    call end next morning); `post_call` makes the duty half-days of the next day post-call. Checked first
+    against the ACGME rules and the program's call spacing; breaking one needs a `reason`.
+    Returns the new call (None when removed).
+    """
+    _edit_allowed(version=version, person=person, user=user)
+    if person.kind != Person.Kind.RESIDENT:
+        raise DomainError(f"In-house call is for residents; {person.full_name} is not one.")
+    if action not in CALL_ACTIONS:
+        raise DomainError(f"Choose to add, remove or move the call (got {action!r}).")
+    year = version.academic_year
+    target = to_date if action == "move" else date
+    for day in (date, target):
+        if day is None:
+            raise DomainError("Give the date to move the call to.")
+        if not year.start_date <= day <= year.end_date:
+            raise DomainError(f"{day:%d %b %Y} is outside {year} ({year.start_date} to {year.end_date}).")
+    if action == "move" and target == date:
+        raise DomainError("The call already starts on that date; choose another date to move it to.")
+    zone = zoneinfo.ZoneInfo(Organization.objects.get(pk=version.program_id).time_zone)
+    calls = CallAssignment.objects.filter(version=version, person=person, kind=CallAssignment.Kind.IN_HOUSE)
+    on_date = [call for call in calls if call.start.astimezone(zone).date() == date]
+    if action == "add" and on_date:
+        raise ConflictError(f"{person.full_name} already has an in-house call on {date:%a %d %b}.")
+    if action in ("remove", "move") and not on_date:
+        raise DomainError(f"{person.full_name} has no in-house call on {date:%a %d %b} to {action}.")
+    removed = frozenset(call.pk for call in on_date) if action != "add" else frozenset()
+    if action == "move" and any(call.start.astimezone(zone).date() == target for call in calls):
+        raise ConflictError(f"{person.full_name} already has an in-house call on {target:%a %d %b}.")
+    added: tuple[CallChange, ...] = ()
+    sessions: dict[tuple[int, dt.date, str], tuple[str, int | None] | None] = {}
+    if action in ("add", "move"):
+        start, end = call_period(version=version, person=person, day=target, changes=Changes(calls_removed=removed))
+        added = (CallChange(person.pk, CallAssignment.Kind.IN_HOUSE, start, end),)
+        if post_call:
+            after = target + dt.timedelta(days=1)
+            for session, activity in (
+                activities_with_changes(version, [person.pk], None).get((person.pk, after), {}).items()
+            ):
+                if activity not in FREE_ACTIVITIES:
+                    sessions[(person.pk, after, session)] = (SessionAssignment.Activity.POST_CALL, None)
+    changes = Changes(sessions=sessions, calls_removed=removed, calls_added=added)
+    findings = _acgme_findings(version=version, person=person, changes=changes)
+    findings += _call_spacing_findings(version=version, person=person, changes=changes)
+    override = _refuse_without_reason(findings, reason)
+    if override["override_reason"]:
+        override["acknowledged_by"] = user
+    _changes_save(version=version, changes=changes, override=override, reason=reason)
+    announce_change(
+        version=version,
+        person=person,
+        when="In-house call",
+        old=f"the night of {date:%a %d %b}" if removed else "",
+        new=f"the night of {target:%a %d %b}" if added else "",
+    )
+    if not added:
+        return None
+    return CallAssignment.objects.get(version=version, person=person, start=added[0].start)

@@ -1,0 +1,516 @@
+"""Schedule runs (validate, start, execute in the background, cancel, fail when stale) and publishing a version."""
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from scheduling.announcements import announce_published, announce_run_finished
+from scheduling.engine.problem import Problem
+from scheduling.engine.solution import Progress, Solution
+from scheduling.engine_io import problem_for, solution_write
+from scheduling.models import (
+    AcademicYear,
+    Block,
+    ScheduleRun,
+    ScheduleVersion,
+)
+from tenants.errors import ConflictError, DomainError
+from tenants.models import Organization
+from tenants.permissions import Action, can
+
+logger = logging.getLogger(__name__)
+
+
+CANCELLABLE_RUN_STATUSES = frozenset({ScheduleRun.Status.QUEUED, ScheduleRun.Status.RUNNING})
+
+
+@transaction.atomic
+def schedule_run_cancel(*, run: ScheduleRun, user) -> ScheduleRun:
+    """Ask a queued or running schedule run to stop (the solver keeps its best solution); idempotent.
+
+    A queued run ends cancelled at once. Only the program's admins and coordinators may; a finished run
+    is refused with a ConflictError.
+    """
+    locked = ScheduleRun.objects.select_for_update(of=("self",)).select_related("program").get(pk=run.pk)
+    if not can(user, Action.GENERATE, locked, locked.program):
+        raise PermissionDenied("Only the program's admins and coordinators can cancel a schedule run.")
+    if locked.status not in CANCELLABLE_RUN_STATUSES:
+        status = locked.get_status_display().lower()
+        raise ConflictError(f"{locked} has already finished ({status}); there is nothing to cancel.")
+    changed = [] if locked.cancel_requested else ["cancel_requested"]
+    locked.cancel_requested = True
+    if locked.status == ScheduleRun.Status.QUEUED:
+        locked.status, locked.finished_at = ScheduleRun.Status.CANCELLED, timezone.now()
+        locked.message = "Cancelled before it started."
+        changed += ["status", "finished_at", "message"]
+    if changed:
+        locked.save(update_fields=changed)
+    return locked
+
+
+ACTIVE_RUN_STATUSES = CANCELLABLE_RUN_STATUSES
+TIME_LIMIT_RANGE = (1, 3600)
+WORKERS_RANGE = (1, 32)
+PROGRESS_WRITE_SECONDS = 1.0  # progress reaches the database at most once a second
+CANCEL_POLL_SECONDS = 0.5  # the cancel flag is read from the database this often
+STOP_GRACE_SECONDS = 30.0  # past its time limit the engine is told to stop ...
+ABANDON_GRACE_SECONDS = 120.0  # ... and past this it is given up on
+STALE_RUN_GRACE = dt.timedelta(minutes=5)
+STALE_QUEUED_WITH_BROKER = dt.timedelta(hours=24)
+INTERNAL_ERROR_MESSAGE = (
+    "The schedule could not be generated because of an internal error (logged with run #{pk}). "
+    "The published schedule is unchanged."
+)
+
+
+# Scheduling settings.
+
+
+def _year_blocks(academic_year: AcademicYear) -> list[int]:
+    return list(Block.objects.filter(academic_year=academic_year).order_by("number").values_list("number", flat=True))
+
+
+def _refuse_active_run(academic_year: AcademicYear) -> None:
+    active = ScheduleRun.objects.filter(academic_year=academic_year, status__in=ACTIVE_RUN_STATUSES).first()
+    if active is not None:
+        raise ConflictError(
+            f"{academic_year} already has a schedule run in progress ({active}, blocks "
+            f"{active.first_block}-{active.last_block}); wait for it to finish or cancel it first."
+        )
+
+
+def schedule_run_validate(
+    *,
+    academic_year: AcademicYear,
+    user,
+    first_block: int = 1,
+    last_block: int | None = None,
+    time_limit: float = 60,
+    seed: int = 0,
+    workers: int = 2,
+) -> tuple[int, int]:
+    """Check a run before starting it: the user may generate, no other run of the year is active (stale ones
+    are failed first), the blocks exist, the limits are sane and the program's data makes a valid problem.
+    Returns the block range; raises PermissionDenied or DomainError.
+
+    `user` None is an operator at the command line (manage.py), who has shell access anyway.
+    """
+    program = academic_year.program
+    if user is not None and not can(user, Action.GENERATE, "schedule", program):
+        raise PermissionDenied(f"Only the admins and coordinators of {program} can generate its schedule.")
+    schedule_runs_fail_stale(academic_year=academic_year)
+    _refuse_active_run(academic_year)
+    numbers = _year_blocks(academic_year)
+    if not numbers:
+        raise DomainError(f"{academic_year} has no blocks to schedule.")
+    last_block = numbers[-1] if last_block is None else last_block
+    if first_block > last_block:
+        raise DomainError(f"Blocks {first_block}-{last_block}: the first block comes after the last.")
+    for number in (first_block, last_block):
+        if number not in numbers:
+            raise DomainError(f"Block {number} does not exist: {academic_year} has blocks {numbers[0]}-{numbers[-1]}.")
+    low, high = TIME_LIMIT_RANGE
+    if not (isinstance(time_limit, int | float) and low <= time_limit <= high):
+        raise DomainError(f"The time limit must be from {low} to {high} seconds (got {time_limit}).")
+    low, high = WORKERS_RANGE
+    if not low <= workers <= high:
+        raise DomainError(f"The number of solver workers must be from {low} to {high} (got {workers}).")
+    if seed < 0:
+        raise DomainError(f"The seed must not be negative (got {seed}).")
+    problem_for(academic_year=academic_year, blocks=range(first_block, last_block + 1))
+    return first_block, last_block
+
+
+def schedule_run_start(
+    *,
+    academic_year: AcademicYear,
+    user,
+    first_block: int = 1,
+    last_block: int | None = None,
+    time_limit: float = 60,
+    seed: int = 0,
+    workers: int = 2,
+    queue: bool = True,
+) -> ScheduleRun:
+    """Create a queued run for the year's blocks and queue its solve after commit (the solver queue).
+
+    Checked as by `schedule_run_validate`; a second active run of the same year is refused with a
+    ConflictError. `queue=False` leaves the run for the caller to execute (the generate_schedule command).
+    """
+    first_block, last_block = schedule_run_validate(
+        academic_year=academic_year,
+        user=user,
+        first_block=first_block,
+        last_block=last_block,
+        time_limit=time_limit,
+        seed=seed,
+        workers=workers,
+    )
+    with transaction.atomic():
+        AcademicYear.objects.select_for_update().filter(pk=academic_year.pk).exists()  # one start at a time
+        _refuse_active_run(academic_year)
+        run = ScheduleRun.objects.create(
+            program_id=academic_year.program_id,
+            academic_year=academic_year,
+            first_block=first_block,
+            last_block=last_block,
+            parameters={"time_limit": time_limit, "seed": seed, "workers": workers},
+            created_by=user,
+        )
+        if queue:
+            from scheduling.tasks import schedule_run_dispatch  # tasks import this module
+
+            transaction.on_commit(lambda: schedule_run_dispatch(run.pk))
+    return run
+
+
+def _run_claim(run_id: int) -> ScheduleRun | None:
+    """Move a queued run to running (idempotent: a run in any other state is returned untouched)."""
+    with transaction.atomic():
+        run = (
+            ScheduleRun.objects.select_for_update(of=("self",))
+            .select_related("academic_year__program", "created_by")
+            .filter(pk=run_id)
+            .first()
+        )
+        if run is None:
+            logger.warning("Schedule run %s does not exist; nothing to do.", run_id)
+            return None
+        if run.status != ScheduleRun.Status.QUEUED:
+            logger.info("Schedule run %s is already %s; nothing to do.", run_id, run.status)
+            return run
+        run.status, run.started_at = ScheduleRun.Status.RUNNING, timezone.now()
+        run.save(update_fields=["status", "started_at"])
+        return run
+
+
+def schedule_run_execute(*, run_id: int, on_progress: Callable[[Progress], None] | None = None) -> ScheduleRun | None:
+    """Solve a queued run (the body of the Celery task and of generate_schedule) and record the outcome.
+
+    Progress goes to the run at most once a second and to `on_progress`; the cancel flag is read every
+    0.5 s. A schedule becomes a new draft version; infeasible, cancelled and failed runs say why.
+    """
+    run = _run_claim(run_id)
+    if run is None or run.status != ScheduleRun.Status.RUNNING:
+        return run
+    try:
+        published = ScheduleVersion.objects.filter(
+            academic_year_id=run.academic_year_id, status=ScheduleVersion.Status.PUBLISHED
+        ).first()
+        problem = problem_for(
+            academic_year=run.academic_year,
+            blocks=range(run.first_block, run.last_block + 1),
+            reference_version=published,
+        )
+        solution = _solve_watched(run, problem, on_progress)
+        return _run_finish(run, solution)
+    except DomainError as exc:
+        logger.warning("Schedule run %s failed: %s", run.pk, exc)
+        return _run_fail(run, str(exc))
+    except Exception:
+        logger.exception("Schedule run %s failed.", run.pk)
+        return _run_fail(run, INTERNAL_ERROR_MESSAGE.format(pk=run.pk))
+
+
+def _solve_watched(run: ScheduleRun, problem: Problem, on_progress: Callable[[Progress], None] | None) -> Solution:
+    """Solve in a helper thread while this thread (the one holding the database connection) writes progress
+    and polls the cancel flag; Ctrl-C in the foreground asks for a cancel too.
+    """
+    from scheduling.engine import model as engine  # OR-Tools loads only where a solve runs
+
+    params = run.parameters or {}
+    time_limit = float(params.get("time_limit", 60))
+    stop = threading.Event()
+    latest: list[Progress] = []
+    outcome: dict[str, Any] = {}
+
+    def solve() -> None:
+        try:
+            outcome["solution"] = engine.solve(
+                problem,
+                time_limit=time_limit,
+                workers=int(params.get("workers", 2)),
+                seed=int(params.get("seed", 0)),
+                on_progress=latest.append,
+                should_stop=stop.is_set,
+            )
+        except BaseException as exc:  # handed to the waiting thread, which records the failure
+            outcome["error"] = exc
+
+    solver = threading.Thread(target=solve, name=f"schedule-run-{run.pk}-solver", daemon=True)
+    started = time.monotonic()
+    solver.start()
+    written: Progress | None = None
+    written_at = 0.0
+    while solver.is_alive():
+        try:
+            solver.join(CANCEL_POLL_SECONDS)
+            elapsed = time.monotonic() - started
+            current = latest[-1] if latest else None
+            if (
+                current is not None
+                and current is not written
+                and time.monotonic() - written_at >= PROGRESS_WRITE_SECONDS
+            ):
+                _progress_write(run.pk, current)
+                written, written_at = current, time.monotonic()
+                if on_progress is not None:
+                    on_progress(current)
+            if not stop.is_set() and (
+                elapsed > time_limit + STOP_GRACE_SECONDS
+                or ScheduleRun.objects.filter(pk=run.pk, cancel_requested=True).exists()
+            ):
+                stop.set()
+            if elapsed > time_limit + ABANDON_GRACE_SECONDS:
+                raise DomainError(
+                    f"The engine did not stop within {time_limit + ABANDON_GRACE_SECONDS:.0f} s of a "
+                    f"{time_limit:.0f} s time limit; the run was abandoned."
+                )
+        except KeyboardInterrupt:
+            ScheduleRun.objects.filter(pk=run.pk).update(cancel_requested=True)
+            stop.set()
+        except BaseException:
+            stop.set()  # the run fails here; do not leave the engine searching in the background
+            raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["solution"]
+
+
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _progress_write(run_id: int, progress: Progress) -> None:
+    """Live progress, written with update() (no history row, no signal) so the page can poll it."""
+    gap = _finite(progress.gap)
+    ScheduleRun.objects.filter(pk=run_id, status=ScheduleRun.Status.RUNNING).update(
+        solutions_found=progress.solutions,
+        objective=_finite(progress.objective),
+        best_bound=_finite(progress.best_bound),
+        gap=None if gap is None else max(0.0, gap),
+        elapsed_seconds=progress.elapsed_seconds,
+    )
+
+
+def _json_safe(value: Any) -> Any:
+    """Plain JSON (no NaN or infinity, which PostgreSQL refuses): odd values become strings or null."""
+
+    def clean(item: Any) -> Any:
+        if isinstance(item, float):
+            return _finite(item)
+        if isinstance(item, dict):
+            return {str(key): clean(inner) for key, inner in item.items()}
+        if isinstance(item, list | tuple):
+            return [clean(inner) for inner in item]
+        return item
+
+    return clean(json.loads(json.dumps(value, default=str)))
+
+
+def _acgme_verdict(solution: Solution) -> dict[str, Any] | None:
+    """The ACGME checker's verdict on the duties derived from the schedule (None without duties)."""
+    if not solution.duties:
+        return None
+    from scheduling.engine.acgme import check
+    from scheduling.engine.duties import parse_duties
+
+    report = check(parse_duties(solution.duties))
+    violations = [v for v in report.violations if v.severity == "violation"]
+    return {
+        "compliant": report.compliant,
+        "violations": len(violations),
+        "warnings": len(report.violations) - len(violations),
+        "people_checked": report.people_checked,
+        "first_violations": [
+            {"rule": v.rule, "person": v.person, "start": v.start.isoformat(), "value": v.value, "limit": v.limit}
+            for v in violations[:10]
+        ],
+    }
+
+
+def _run_statistics(solution: Solution) -> dict[str, Any]:
+    stats = solution.statistics
+    return _json_safe(
+        {
+            "status": stats.status,
+            "objective": stats.objective,
+            "best_bound": stats.best_bound,
+            "gap": stats.gap,
+            "wall_seconds": stats.wall_seconds,
+            "first_solution_seconds": stats.first_solution_seconds,
+            "best_solution_seconds": getattr(stats, "best_solution_seconds", None),
+            "solutions_found": stats.solutions_found,
+            "soft_costs": dict(stats.soft_costs),
+            "fairness": stats.fairness,
+            "conflicts": [dataclasses.asdict(conflict) for conflict in stats.conflicts],
+            "message": stats.message,
+            "counts": {
+                "rotations": len(solution.rotations),
+                "sessions": len(solution.sessions),
+                "calls": len(solution.calls),
+                "fmit_weeks": len(solution.fmit_weeks),
+            },
+        }
+    )
+
+
+def _run_outcome(run: ScheduleRun, solution: Solution) -> tuple[str, str, bool]:
+    """The run's status, its message and whether the schedule is kept as a draft, from the engine's answer."""
+    stats = solution.statistics
+    status, Status = stats.status, ScheduleRun.Status
+    has_schedule = solution.has_schedule
+    if status in ("optimal", "feasible", "timeout") and has_schedule:
+        return Status.SUCCEEDED, stats.message, True
+    if status == "cancelled":
+        if has_schedule:
+            return (
+                Status.CANCELLED,
+                stats.message or "Cancelled; the best schedule found so far is kept as a draft.",
+                True,
+            )
+        return Status.CANCELLED, stats.message or "Cancelled before the engine found a schedule.", False
+    if status == "infeasible":
+        explanation = stats.message or "; ".join(conflict.message for conflict in stats.conflicts)
+        return Status.INFEASIBLE, explanation or "No schedule meets every requirement.", False
+    if status == "timeout":
+        limit = (run.parameters or {}).get("time_limit", 60)
+        return (
+            Status.FAILED,
+            f"No schedule was found within the time limit of {limit:g} s; try a longer time limit.",
+            False,
+        )
+    return Status.FAILED, stats.message or f"The engine gave up ({status}).", False
+
+
+def _run_finish(run: ScheduleRun, solution: Solution) -> ScheduleRun:
+    """Record the engine's answer; the draft version and the run's final state are written together."""
+    status, message, keep = _run_outcome(run, solution)
+    statistics = _run_statistics(solution)
+    if keep:
+        statistics["acgme"] = _json_safe(_acgme_verdict(solution))
+    stats = solution.statistics
+    with transaction.atomic():
+        version = solution_write(run=run, solution=solution) if keep else None
+        statistics["version_id"] = version.pk if version else None
+        statistics["version_number"] = version.number if version else None
+        gap = _finite(stats.gap)
+        run.status, run.message, run.statistics = status, message, statistics
+        run.solutions_found = stats.solutions_found
+        run.objective, run.best_bound = _finite(stats.objective), _finite(stats.best_bound)
+        run.gap = None if gap is None else max(0.0, gap)
+        run.elapsed_seconds = stats.wall_seconds
+        run.finished_at = timezone.now()
+        run.save(
+            update_fields=[
+                "status",
+                "message",
+                "statistics",
+                "solutions_found",
+                "objective",
+                "best_bound",
+                "gap",
+                "elapsed_seconds",
+                "finished_at",
+            ]
+        )
+        announce_run_finished(run=run)
+    return run
+
+
+def _run_fail(run: ScheduleRun, message: str) -> ScheduleRun:
+    """End a running run as failed with a message safe to show; whatever it wrote was rolled back."""
+    with transaction.atomic():
+        locked = ScheduleRun.objects.select_for_update().get(pk=run.pk)
+        locked.status, locked.message, locked.finished_at = ScheduleRun.Status.FAILED, message, timezone.now()
+        if locked.started_at:
+            locked.elapsed_seconds = (locked.finished_at - locked.started_at).total_seconds()
+        locked.save(update_fields=["status", "message", "finished_at", "elapsed_seconds"])
+        announce_run_finished(run=locked)
+    return locked
+
+
+def schedule_runs_fail_stale(*, academic_year: AcademicYear | None = None, now: dt.datetime | None = None) -> int:
+    """Fail the runs a dead worker left behind, so they do not block new runs forever; returns how many.
+
+    Running: started more than its time limit + 5 minutes ago. Queued: created that long ago when runs are
+    dispatched in-process (a restart loses them), or 24 hours ago with a broker (which redelivers them).
+    """
+    now = now or timezone.now()
+    eager = bool(getattr(django_settings, "CELERY_TASK_ALWAYS_EAGER", False))
+    runs = ScheduleRun.objects.filter(status__in=ACTIVE_RUN_STATUSES)
+    if academic_year is not None:
+        runs = runs.filter(academic_year=academic_year)
+    failed = 0
+    with transaction.atomic():
+        for run in runs.select_for_update():
+            allowed = dt.timedelta(seconds=float((run.parameters or {}).get("time_limit", 60))) + STALE_RUN_GRACE
+            if run.status == ScheduleRun.Status.RUNNING:
+                stale = run.started_at is not None and run.started_at + allowed < now
+                why = f"It stopped reporting: no result {allowed.total_seconds() / 60:.0f} minutes after it started"
+            else:
+                stale = run.created_at + (allowed if eager else STALE_QUEUED_WITH_BROKER) < now
+                why = "No worker picked it up"
+            if stale:
+                run.status, run.finished_at = ScheduleRun.Status.FAILED, now
+                run.message = f"{why} (its worker probably stopped). Start a new run."
+                run.save(update_fields=["status", "finished_at", "message"])
+                failed += 1
+    if failed:
+        logger.warning("Marked %s stale schedule run(s) as failed.", failed)
+    return failed
+
+
+# Schedule versions.
+
+
+def schedule_version_publish(
+    *, version: ScheduleVersion, user, academic_year: AcademicYear | None = None
+) -> ScheduleVersion:
+    """Publish a draft: the year's previously published version is archived (and stays readable).
+
+    Admins and coordinators only (`user` None: an operator at the command line). A version that is not a
+    draft, or not of `academic_year` when given, is refused.
+    """
+    program = Organization.objects.get(pk=version.program_id)
+    if user is not None and not can(user, Action.PUBLISH, version, program):
+        raise PermissionDenied(f"Only the admins and coordinators of {program} can publish its schedule.")
+    with transaction.atomic():
+        AcademicYear.objects.select_for_update().filter(pk=version.academic_year_id).exists()
+        locked = (
+            ScheduleVersion.objects.select_for_update(of=("self",)).select_related("academic_year").get(pk=version.pk)
+        )
+        if academic_year is not None and locked.academic_year_id != academic_year.pk:
+            raise DomainError(f"Version {locked.number} belongs to {locked.academic_year}, not to {academic_year}.")
+        if locked.status != ScheduleVersion.Status.DRAFT:
+            raise ConflictError(f"{locked} is {locked.get_status_display().lower()}; only a draft can be published.")
+        now = timezone.now()
+        previous = ScheduleVersion.objects.select_for_update().filter(
+            academic_year_id=locked.academic_year_id, status=ScheduleVersion.Status.PUBLISHED
+        )
+        for old in previous:
+            old.status = ScheduleVersion.Status.ARCHIVED
+            old.save(update_fields=["status"])
+        locked.status, locked.published_at = ScheduleVersion.Status.PUBLISHED, now
+        locked.published_by = user
+        locked.save(update_fields=["status", "published_at", "published_by"])
+        announce_published(version=locked)
+    return locked
+
+
+# Editing a version's cells (issue 4). A change is checked before it is saved: the ACGME checker on the
+# version with the change applied (only what the change newly breaks counts) and the program's rules.
+# Breaking a rule needs a reason; the rows are then saved with it and the acknowledging user.
+# Drafts and the published version may be edited (a coordinator fixes the live schedule this way; every
+# row change is in the history); archived versions may not.
