@@ -1,0 +1,46 @@
+"""The program's calendar, people, rotations and the schedule (DESIGN.md sections 3 and 4), by purpose."""
+
+from scheduling.models.base import Session, Source
+from scheduling.models.calendar import AcademicYear, Block, CalendarDay, SessionTime
+from scheduling.models.feeds import FeedToken, new_feed_token
+from scheduling.models.people import Person
+from scheduling.models.rotations import (
+    HEX_COLOUR,
+    WEEKDAY_NAMES,
+    RotationRequirement,
+    RotationTemplate,
+    default_work_days,
+    validate_work_days,
+)
+from scheduling.models.schedules import (
+    AssignmentBase,
+    BlockAssignment,
+    CallAssignment,
+    ScheduleRun,
+    ScheduleVersion,
+    SessionAssignment,
+)
+
+__all__ = [
+    "HEX_COLOUR",
+    "WEEKDAY_NAMES",
+    "AcademicYear",
+    "AssignmentBase",
+    "Block",
+    "BlockAssignment",
+    "CalendarDay",
+    "CallAssignment",
+    "FeedToken",
+    "Person",
+    "RotationRequirement",
+    "RotationTemplate",
+    "ScheduleRun",
+    "ScheduleVersion",
+    "Session",
+    "SessionAssignment",
+    "SessionTime",
+    "Source",
+    "default_work_days",
+    "new_feed_token",
+    "validate_work_days",
+]
