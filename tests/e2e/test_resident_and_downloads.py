@@ -21,6 +21,11 @@ def test_resident_reads_my_schedule_on_a_phone(live_server, published, phone):
     rotation = BlockAssignment.objects.filter(version=published, person=me).order_by("block__number")[0].rotation
     expect(page.get_by_role("heading", name=me.full_name)).to_be_visible()
     expect(page.get_by_text(rotation.name).first).to_be_visible()
+    # The site menu folds behind "Menu" on a phone and opens on a tap.
+    log_out = page.get_by_role("button", name="Log out")
+    expect(log_out).to_be_hidden()
+    page.get_by_text("Menu", exact=True).click()
+    expect(log_out).to_be_visible()
     # Nothing wider than the 375-px screen: tables scroll inside their own wrapper.
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     expect(page.get_by_role("link", name="Subscribe")).to_have_attribute("href", re.compile(r"^webcal://"))
