@@ -6,12 +6,8 @@ scheduling app's page (URL name "absence-impact"), linked from the decision page
 """
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,26 +16,16 @@ from django.views.decorators.http import require_POST
 from absences import selectors, services
 from absences.forms import AbsenceFilterForm, AbsenceRequestForm, DecisionForm, ExtendForm
 from absences.models import MILITARY_KINDS, Absence, AbsenceKind
+from tenants import access
 from tenants.errors import DomainError
-from tenants.permissions import Action, Resource, can
+from tenants.permissions import Action, Resource
 
 LIST_LIMIT = 200
 CALENDAR_STATUSES = (Absence.Status.APPROVED, Absence.Status.REQUESTED)
 MILITARY_FIELDS = ("orders_reference", "location", "report_date", "tentative_return_date")
 
 
-def absences_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Logged in, in a program, with a role that has absences (managers, faculty, residents): else 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        program = getattr(request, "program", None)
-        if program is None or not can(request.user, Action.VIEW, Resource.ABSENCE, program):
-            raise PermissionDenied("Your role in this program has no absences.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+absences_page = access.require(Action.VIEW, Resource.ABSENCE, denied="Your role in this program has no absences.")
 
 
 def _absence(request: HttpRequest, pk: int) -> Absence:

@@ -5,37 +5,22 @@ coordinators upload. Card numbers show to managers and to the holder only.
 """
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from credentials import selectors, services
 from credentials.forms import CertificationConfirmForm, CertificationUploadForm
+from tenants import access
 from tenants.permissions import Action, Resource, can
 
 KINDS = (("", "Everyone"), ("resident", "Residents"), ("faculty", "Faculty"), ("staff", "Other staff"))
 
 
 def require(action: Action) -> Callable:
-    """A view decorator: 403 unless the user may do `action` on credentials in the active program."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            program = getattr(request, "program", None)
-            if program is None or not can(request.user, action, Resource.CREDENTIAL, program):
-                raise PermissionDenied("Your role in this program does not allow this page.")
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    """The page gate for `action` on credentials in the active program."""
+    return access.require(action, Resource.CREDENTIAL)
 
 
 def _is_manager(request: HttpRequest) -> bool:

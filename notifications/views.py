@@ -1,12 +1,6 @@
 """Inbox and preference pages: every user reads and changes only their own items in the active program."""
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,22 +8,14 @@ from django.views.decorators.http import require_POST
 
 from notifications import selectors, services
 from notifications.forms import PreferencesForm
+from tenants import access
 from tenants.errors import DomainError
 
 PAGE_SIZE = 50
 
 
-def member_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Logged in and acting in a program (any role): the inbox is personal, not a role's."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if getattr(request, "program", None) is None:
-            raise PermissionDenied("You do not belong to a program yet, so you have no inbox.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# The inbox is personal, not a role's: any member acting in a program has one.
+member_required = access.require(denied="You do not belong to a program yet, so you have no inbox.")
 
 
 def _own(request: HttpRequest, pk: int):

@@ -10,7 +10,7 @@ from absences.models import Absence
 from absences.services import absence_request_approve
 from scheduling.absence_impact import absence_conflicts, absence_repair_runs, absence_repair_start
 from scheduling.models import ScheduleRun, ScheduleVersion
-from scheduling.views.access import require
+from tenants.access import require
 from tenants.errors import DomainError
 from tenants.permissions import Action, Resource
 

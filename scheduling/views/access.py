@@ -1,36 +1,10 @@
-"""The one gate every schedule page passes: logged in, in a program, and allowed by the role."""
+"""Helpers of the schedule pages (their gate is tenants.access.require): managers, the year asked for."""
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from scheduling.models import AcademicYear
 from scheduling.selectors import academic_year_current, academic_year_list
 from tenants.permissions import Action, Resource, can
-
-
-def require(action: Action, resource: Resource) -> Callable:
-    """A view decorator: 403 unless the user may do `action` on `resource` in the active program.
-
-    The view then finds `request.program` set (never None).
-    """
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            program = getattr(request, "program", None)
-            if program is None or not can(request.user, action, resource, program):
-                raise PermissionDenied("Your role in this program does not allow this page.")
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def is_manager(request: HttpRequest) -> bool:

@@ -6,7 +6,8 @@ from django.shortcuts import get_object_or_404, render
 from scheduling.compliance import hours_table, report_groups, version_report
 from scheduling.models import ScheduleVersion
 from scheduling.selectors import schedule_version_pick
-from scheduling.views.access import require, year_from_request
+from scheduling.views.access import year_from_request
+from tenants.access import require
 from tenants.permissions import Action, Resource
 
 

@@ -33,7 +33,7 @@ from scheduling.services import (
     call_assignment_change,
     session_assignment_change,
 )
-from scheduling.views.access import require
+from tenants.access import require
 from tenants.errors import DomainError
 from tenants.permissions import Action, Resource
 

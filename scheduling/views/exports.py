@@ -28,7 +28,8 @@ from scheduling.selectors import (
     schedule_version_pick,
     session_grid,
 )
-from scheduling.views.access import is_manager, require, year_from_request
+from scheduling.views.access import is_manager, year_from_request
+from tenants.access import require
 from tenants.permissions import Action, Resource, can
 
 PDF = "application/pdf"

@@ -11,7 +11,8 @@ from django.urls import reverse
 from scheduling.models import Block, Person, ScheduleVersion
 from scheduling.selectors import academic_year_on, block_grid, person_ids_matching, program_today, session_grid
 from scheduling.views import reading
-from scheduling.views.access import require, year_from_request
+from scheduling.views.access import year_from_request
+from tenants.access import require
 from tenants.permissions import Action, Resource
 
 

@@ -11,7 +11,8 @@ from scheduling.feed_tokens import feed_link_context
 from scheduling.models import Person
 from scheduling.selectors import block_grid, person_list, program_today, session_grid
 from scheduling.views import reading
-from scheduling.views.access import require, year_from_request
+from scheduling.views.access import year_from_request
+from tenants.access import require
 from tenants.permissions import Action, Resource
 
 UPCOMING_SESSION_DAYS = 14

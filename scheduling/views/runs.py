@@ -12,7 +12,7 @@ from scheduling.forms import RunForm
 from scheduling.models import ScheduleRun, ScheduleVersion
 from scheduling.selectors import academic_year_current, academic_year_list, version_changes
 from scheduling.services import ACTIVE_RUN_STATUSES, schedule_run_cancel, schedule_run_start, schedule_version_publish
-from scheduling.views.access import require
+from tenants.access import require
 from tenants.errors import DomainError
 from tenants.permissions import Action, Resource
 

@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from scheduling.selectors import academic_year_on, program_today, schedule_version_pick, session_grid
 from scheduling.views import reading
-from scheduling.views.access import require
+from tenants.access import require
 from tenants.permissions import Action, Resource, can
 
 
