@@ -95,7 +95,7 @@ class CredentialViewSet(
             return context
         program = self.active_program()
         manager = can(self.request.user, Action.CHANGE, Resource.CREDENTIAL, program)
-        return {**context, "program": program, "manager": manager, "today": selectors.program_today(program)}
+        return {**context, "program": program, "manager": manager, "today": program.today()}
 
     def create_row(self, data: dict):
         raise NotImplementedError

@@ -5,13 +5,11 @@ its type code ("ACLS"), a procedure credential as "proc:<procedure code>".
 """
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Exists, Max, OuterRef, Q, QuerySet, Value, When
-from django.utils import timezone
 
 from credentials.models import CertificationType, PersonCertification, Procedure, ProcedureCredential
 from tenants.models import Organization
@@ -147,17 +145,12 @@ def expiring_soon(
 
     A card already replaced by a renewal is left out. `today` defaults to the program's date.
     """
-    today = today or program_today(program)
+    today = today or program.today()
     return (
         current_certifications(program=program)
         .filter(person__is_active=True, expires_on__gte=today, expires_on__lte=today + dt.timedelta(days=within_days))
         .order_by("expires_on", "person__last_name")
     )
-
-
-def program_today(program: Organization) -> dt.date:
-    """Today's date in the program's time zone."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(program.time_zone))
 
 
 # The credentials matrix: people x certification types and procedures.
@@ -250,7 +243,7 @@ def credentials_matrix(
     type and procedure: ok, expiring (within `within_days`), expired, missing (flagged when required), and for
     procedures suspended or trainee. Five queries whatever the size.
     """
-    today = today or program_today(program)
+    today = today or program.today()
     horizon = today + dt.timedelta(days=within_days)
     people = person_list(program=program, active=None if person_ids is not None else True)
     if person_ids is not None:

@@ -227,7 +227,7 @@ def procedure_credential_reinstate(*, credential: ProcedureCredential, user, not
     locked = ProcedureCredential.objects.select_for_update().get(pk=credential.pk)
     if locked.status == ProcedureCredential.Status.ACTIVE:
         raise ConflictError("This credential is already active.")
-    if locked.expires_on is not None and locked.expires_on < selectors.program_today(locked.program):
+    if locked.expires_on is not None and locked.expires_on < locked.program.today():
         raise DomainError(f"This credential expired on {locked.expires_on:%Y-%m-%d}; give it a new expiry date first.")
     locked.status, locked.status_note = ProcedureCredential.Status.ACTIVE, note.strip()[:200]
     return _save(locked, user)
@@ -259,7 +259,7 @@ def certification_reminders_send(*, today: dt.date | None = None) -> int:
     """
     sent = 0
     for program in Organization.objects.programs():
-        day = today or selectors.program_today(program)
+        day = today or program.today()
         due = (
             selectors.current_certifications(program=program)
             .filter(

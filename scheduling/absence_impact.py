@@ -12,7 +12,6 @@ This is the scheduling side of absences (absences sits below scheduling and neve
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -142,7 +141,7 @@ def leave_changes(*, absence: Absence, version: ScheduleVersion, start: dt.date,
     sessions = {(absence.person_id, day, s): (Activity.LEAVE, None) for day in days for s in _sessions_of(absence)}
     removed: frozenset[int] = frozenset()
     if not absence.half_day:
-        zone = zoneinfo.ZoneInfo(version.program.time_zone)
+        zone = version.program.zone
         wanted = set(days)
         removed = frozenset(
             call.pk
@@ -161,7 +160,7 @@ def _year_impact(absence: Absence, year: AcademicYear, version: ScheduleVersion 
     if version is None:
         return impact
     person = absence.person
-    zone = zoneinfo.ZoneInfo(year.program.time_zone)
+    zone = year.program.zone
     block_rows = list(
         BlockAssignment.objects.filter(version=version, block__in=impact.blocks).select_related("rotation", "block")
     )

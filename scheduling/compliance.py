@@ -184,7 +184,7 @@ def _duties(
     *, version: ScheduleVersion, changes: Changes | None, people: list[Person], rules: Any, clock: SessionClock
 ) -> list[dict[str, Any]]:
     """The DUTIES "people" entries of these people in the version (with the changes)."""
-    zone = zoneinfo.ZoneInfo(version.program.time_zone)
+    zone = version.program.zone
     ids = [p.pk for p in people]
     by_day = activities_with_changes(version, ids, changes)
     calls_of: dict[int, list[CallChange]] = defaultdict(list)
@@ -314,7 +314,7 @@ def weekly_hours(
         version=version, changes=None, people=[person], rules=settings.rules, clock=_session_clock(program)
     )
     weeks = _week_count(start, end)
-    hours = _weekly_seconds(entries[0]["duties"], zoneinfo.ZoneInfo(program.time_zone), start, weeks)
+    hours = _weekly_seconds(entries[0]["duties"], program.zone, start, weeks)
     return [(start + dt.timedelta(days=7 * k), hours[k]) for k in range(weeks)]
 
 
@@ -334,7 +334,7 @@ def hours_table(
     """Per resident, hours per week (Monday weeks from `start`'s week to `end`) from the cached duties, the
     highest rolling 4-week average, and the program's weekly limit (80 h unless it overrides it)."""
     compliance = version_compliance(version=version)
-    zone = zoneinfo.ZoneInfo(version.program.time_zone)
+    zone = version.program.zone
     monday = start - dt.timedelta(days=start.weekday())
     weeks = _week_count(monday, end)
     limit = float(compliance.duties["rules"].get("weekly_hours", WEEKLY_LIMIT_DEFAULT))
@@ -395,7 +395,7 @@ def block_changes(*, version: ScheduleVersion, person: Person, block: Block, rot
         wanted = (ENGINE_ACTIVITIES[item.activity], rotation.pk if keep_rotation else None)
         if current != wanted:
             sessions[(person.pk, item.date, item.session)] = wanted
-    zone = zoneinfo.ZoneInfo(version.program.time_zone)
+    zone = version.program.zone
     derived = {c.start.astimezone(zone).date(): c for c in derive_calls(problem, assignments, facts) if c.person == key}
     removed, added = set(), []
     for call in CallAssignment.objects.filter(version=version, person=person, kind=CallAssignment.Kind.IN_HOUSE):
@@ -420,7 +420,7 @@ def call_period(
     program = version.program
     rules = scheduling_settings(program).rules
     clock = _session_clock(program)
-    zone = zoneinfo.ZoneInfo(program.time_zone)
+    zone = program.zone
     sessions = activities_with_changes(version, [person.pk], changes).get((person.pk, day), {})
     worked = any(activity not in FREE_ACTIVITIES | {Activity.NIGHT_FLOAT} for activity in sessions.values())
     begin = min(rules.call_start, clock.pm_end) if worked else clock.am_start

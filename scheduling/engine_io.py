@@ -139,7 +139,7 @@ def problem_for(
     held = credential_validity(program=program)
     reference, locks = None, ()
     if reference_version is not None:
-        zone = zoneinfo.ZoneInfo(program.time_zone)
+        zone = program.zone
         reference, locks = _reference(reference_version, people, rotation_ids, chosen, settings.fmit_week_start, zone)
     problem = Problem(
         name=f"{program.name} {academic_year.name} blocks {chosen[0].number}-{chosen[-1].number}",
@@ -430,7 +430,7 @@ def _keep_published_outside(run: ScheduleRun, draft: ScheduleVersion) -> None:
     if published is None or not solved or len(solved) == len(blocks):
         return
     start, end = min(b.start_date for b in solved), max(b.end_date for b in solved)
-    zone = zoneinfo.ZoneInfo(run.academic_year.program.time_zone)
+    zone = run.academic_year.program.zone
     history = {"default_user": run.created_by, "default_change_reason": f"Kept from version {published.number}"}
     kept_calls = [
         call

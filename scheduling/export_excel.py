@@ -4,7 +4,6 @@ Both carry a Legend sheet; colours are the rotations' own, with dark or light te
 """
 
 import io
-import zoneinfo
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -140,7 +139,7 @@ def _session_code(assignment: SessionAssignment | None) -> str:
 def range_workbook(*, grid: SessionGrid, version: ScheduleVersion) -> bytes:
     """People by days (an AM and a PM column each): activity or rotation codes, weekends shaded, holidays
     marked (header fill, a comment and the "Holiday / closure" row), and the calls on a "Calls" sheet."""
-    zone = zoneinfo.ZoneInfo(version.program.time_zone)
+    zone = version.program.zone
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Half-days"

@@ -1,7 +1,6 @@
 """PDF documents of a schedule on US letter paper (WeasyPrint): the block grid and one person's schedule."""
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +32,7 @@ def _cell(assignments: list[BlockAssignment]) -> Cell:
 
 
 def _render(template: str, context: dict[str, Any]) -> bytes:
-    printed_at = timezone.now().astimezone(zoneinfo.ZoneInfo(context["program"].time_zone))
+    printed_at = timezone.now().astimezone(context["program"].zone)
     context = {**context, "printed_at": printed_at}
     return HTML(string=render_to_string(template, context)).write_pdf()
 
@@ -62,7 +61,7 @@ def _session_text(assignment: SessionAssignment | None) -> str:
 
 def person_pdf(*, person: Person, grid: BlockGrid, sessions: SessionGrid, version: ScheduleVersion) -> bytes:
     """A person's schedule, portrait: rotations by block, then each day with a session or a call."""
-    zone = zoneinfo.ZoneInfo(version.program.time_zone)
+    zone = version.program.zone
     cells = grid.groups[0][1][0].cells if grid.groups else [[] for _ in grid.blocks]
     blocks = [(block, _cell(assignments)) for block, assignments in zip(grid.blocks, cells, strict=True)]
     days = []

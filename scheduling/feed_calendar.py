@@ -25,7 +25,7 @@ from scheduling.models import (
     SessionAssignment,
     SessionTime,
 )
-from scheduling.selectors import academic_year_current, program_today, session_grid
+from scheduling.selectors import academic_year_current, session_grid
 from scheduling.services import DEFAULT_SESSION_TIMES
 from tenants.models import Organization
 
@@ -43,7 +43,7 @@ class FeedCalendar:
 
 def feed_versions(*, program: Organization, today: dt.date | None = None) -> list[ScheduleVersion]:
     """The published versions of the program's current academic year and of the next one, if they exist."""
-    current = academic_year_current(program=program, today=today or program_today(program))
+    current = academic_year_current(program=program, today=today or program.today())
     if current is None:
         return []
     years = [current.pk]

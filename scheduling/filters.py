@@ -1,7 +1,6 @@
 """Query-string filters of the scheduling API. Choices that name rows are scoped to the active program."""
 
 import datetime as dt
-import zoneinfo
 
 import django_filters
 from django import forms
@@ -224,7 +223,7 @@ class CallAssignmentFilter(AssignmentFilter):
         fields = [*AssignmentFilter.Meta.fields, "kind"]
 
     def _local_midnight(self, day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, dt.time.min, tzinfo=zoneinfo.ZoneInfo(program_for(self.request).time_zone))
+        return dt.datetime.combine(day, dt.time.min, tzinfo=program_for(self.request).zone)
 
     def filter_date_from(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
         return queryset.filter(start__gte=self._local_midnight(value))

@@ -1,7 +1,6 @@
 """Reads of a program's people, rotations and calendar, scoped to the program and prefetched."""
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,16 +54,11 @@ def block_list(*, program: Organization, academic_year: AcademicYear | None = No
     return blocks
 
 
-def program_today(program: Organization) -> dt.date:
-    """Today's date in the program's time zone."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(program.time_zone))
-
-
 def program_overview(*, program: Organization, today: dt.date | None = None) -> dict[str, Any]:
     """The home page summary: the current year (flagged, else the one holding today), today's block,
     the next holiday or closure, and counts of active residents, faculty and rotations and the year's blocks.
     """
-    today = today or program_today(program)
+    today = today or program.today()
     year = academic_year_current(program=program, today=today)
     current_block = None
     if year is not None:
@@ -98,7 +92,7 @@ def program_overview(*, program: Organization, today: dt.date | None = None) -> 
 
 def academic_year_current(*, program: Organization, today: dt.date | None = None) -> AcademicYear | None:
     """The year flagged current, else the one holding today, else the latest; annotated with `blocks_count`."""
-    today = today or program_today(program)
+    today = today or program.today()
     years = academic_year_list(program=program)
     return (
         years.filter(is_current=True).first()
@@ -230,7 +224,7 @@ def session_grid(
 
     The caller has checked the range with `date_range_refusal`. Calls are grouped by their local start date.
     """
-    zone = zoneinfo.ZoneInfo(version.program.time_zone)
+    zone = version.program.zone
     people = Person.objects.filter(program_id=version.program_id, is_active=True)
     if person_ids is not None:
         people = people.filter(pk__in=person_ids)
@@ -404,7 +398,7 @@ class VersionChanges:
 def version_changes(*, version: ScheduleVersion, base: ScheduleVersion | None) -> VersionChanges:
     """Cells of `version` that differ from `base` (None: everything in `version` is new), in a fixed number of
     queries; activities are shown by their labels."""
-    zone = zoneinfo.ZoneInfo(version.program.time_zone)
+    zone = version.program.zone
     labels = dict(SessionAssignment.Activity.choices)
 
     def cells(model, fields: tuple[str, ...], of: ScheduleVersion | None) -> dict:
@@ -471,7 +465,7 @@ def person_upcoming(
 ) -> tuple[list[SessionAssignment], list[CallAssignment]]:
     """A person's next working half-days (off and leave left out) and next calls in a version, from today."""
     now = now or timezone.now()
-    today = timezone.localtime(now, zoneinfo.ZoneInfo(version.program.time_zone)).date()
+    today = timezone.localtime(now, version.program.zone).date()
     sessions = (
         SessionAssignment.objects.filter(version=version, person=person, date__gte=today)
         .exclude(activity__in=(SessionAssignment.Activity.OFF, SessionAssignment.Activity.LEAVE))

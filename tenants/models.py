@@ -1,5 +1,6 @@
 """Users, the organization tree (institution > program) and role memberships."""
 
+import datetime as dt
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from tenants.querysets import MembershipQuerySet, OrganizationQuerySet, ProgramScopedQuerySet
@@ -107,6 +109,15 @@ class Organization(models.Model):
     @property
     def is_program(self) -> bool:
         return self.kind == self.Kind.PROGRAM
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The organization's time zone: its dates and clock times are read in it."""
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self) -> dt.date:
+        """Today's date in the organization's time zone."""
+        return timezone.localdate(timezone=self.zone)
 
     def clean(self) -> None:
         super().clean()

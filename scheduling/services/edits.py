@@ -3,7 +3,6 @@ ACGME rules and the program's rules first; breaking one needs a written reason, 
 
 import dataclasses
 import datetime as dt
-import zoneinfo
 from decimal import Decimal
 from typing import Any
 
@@ -99,7 +98,7 @@ def _call_spacing_findings(*, version: ScheduleVersion, person, changes) -> list
     program = Organization.objects.get(pk=version.program_id)
     rules = scheduling_settings(program).rules
     gap = max(1, rules.min_days_between_calls)
-    zone = zoneinfo.ZoneInfo(program.time_zone)
+    zone = program.zone
 
     def close_pairs(nights: list[dt.date]) -> set[tuple[dt.date, dt.date]]:
         return {(a, b) for a, b in zip(nights, nights[1:], strict=False) if (b - a).days <= gap}
@@ -312,7 +311,7 @@ def call_assignment_change(
             raise DomainError(f"{day:%d %b %Y} is outside {year} ({year.start_date} to {year.end_date}).")
     if action == "move" and target == date:
         raise DomainError("The call already starts on that date; choose another date to move it to.")
-    zone = zoneinfo.ZoneInfo(Organization.objects.get(pk=version.program_id).time_zone)
+    zone = Organization.objects.get(pk=version.program_id).zone
     calls = CallAssignment.objects.filter(version=version, person=person, kind=CallAssignment.Kind.IN_HOUSE)
     on_date = [call for call in calls if call.start.astimezone(zone).date() == date]
     if action == "add" and on_date:

@@ -5,7 +5,6 @@ acknowledged override. Requested by htmx (the grid opening it inline) only the f
 """
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +25,7 @@ from scheduling.models import (
     Session,
     SessionAssignment,
 )
-from scheduling.selectors import program_today, rotation_list
+from scheduling.selectors import rotation_list
 from scheduling.services import (
     RuleBreachError,
     block_assignment_change,
@@ -103,7 +102,7 @@ def edit_block(request: HttpRequest, pk: int, person: int, block: int) -> HttpRe
     rotations = rotation_list(program=request.program).filter(is_active=True)
     initial = {"rotation": rows[0].rotation_id} if rows else {}
     form = BlockEditForm(request.POST or None, rotations=rotations, initial=initial)
-    back = _week_url(version, person, max(block.start_date, min(block.end_date, program_today(request.program))))
+    back = _week_url(version, person, max(block.start_date, min(block.end_date, request.program.today())))
     context = _context(
         version, person, f"Block {block.number} ({block.start_date:%d %b} – {block.end_date:%d %b})", current, back
     )
@@ -162,7 +161,7 @@ def edit_call(request: HttpRequest, pk: int, person: int, date: str) -> HttpResp
     """Add, remove or move a resident's in-house call starting on a night of the version."""
     version, person = _cell(request, pk, person)
     day = _date(date)
-    zone = zoneinfo.ZoneInfo(version.program.time_zone)
+    zone = version.program.zone
     nights = CallAssignment.objects.filter(
         version=version,
         person=person,

@@ -8,7 +8,6 @@ version ids for managers only), the year `?year=<id>` (else the current one), an
 import csv
 import datetime as dt
 import io
-import zoneinfo
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -24,7 +23,6 @@ from scheduling.selectors import (
     academic_year_list,
     block_grid,
     date_range_refusal,
-    program_today,
     schedule_version_pick,
     session_grid,
 )
@@ -143,7 +141,7 @@ def export_person_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         if isinstance(span, HttpResponse):
             return span
     else:
-        span = export_pdf.person_range(version=picked.version, today=program_today(program))
+        span = export_pdf.person_range(version=picked.version, today=program.today())
     grid = block_grid(version=picked.version, person=person)
     sessions = session_grid(version=picked.version, start=span[0], end=span[1], person_ids=[person.pk])
     body = export_pdf.person_pdf(person=person, grid=grid, sessions=sessions, version=picked.version)
@@ -202,7 +200,7 @@ def export_assignments_csv(request: HttpRequest) -> HttpResponse:
                         ["session", _safe(person.full_name), person.pgy or "", "", day, half, s.activity, rotation]
                         + ["", "", "", s.source]
                     )
-    zone = zoneinfo.ZoneInfo(request.program.time_zone)
+    zone = request.program.zone
     for call in sessions.calls:
         person = people[call.person_id]
         start, end = call.start.astimezone(zone), call.end.astimezone(zone)

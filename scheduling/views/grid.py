@@ -1,7 +1,6 @@
 """Reading the schedule: the block grid of a year, and the month and week views of half-day sessions."""
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -9,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from scheduling.models import Block, Person, ScheduleVersion
-from scheduling.selectors import academic_year_on, block_grid, person_ids_matching, program_today, session_grid
+from scheduling.selectors import academic_year_on, block_grid, person_ids_matching, session_grid
 from scheduling.views import reading
 from scheduling.views.access import year_from_request
 from tenants.access import require
@@ -44,7 +43,7 @@ def schedule_month(request: HttpRequest) -> HttpResponse:
     """People by the days of a month (`?month=YYYY-MM`, this month by default), AM and PM, with the calls."""
     try:
         wanted = request.GET.get("month", "").strip()
-        first = reading.parse_month(wanted) if wanted else program_today(request.program).replace(day=1)
+        first = reading.parse_month(wanted) if wanted else request.program.today().replace(day=1)
     except reading.Refusal as refusal:
         return reading.refuse(request, refusal)
     last = (first + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
@@ -59,7 +58,7 @@ def schedule_week(request: HttpRequest) -> HttpResponse:
     """People by the seven days of a week from Monday (`?start=YYYY-MM-DD`, this week by default)."""
     try:
         wanted = request.GET.get("start", "").strip()
-        day = reading.parse_day(wanted, "week start") if wanted else program_today(request.program)
+        day = reading.parse_day(wanted, "week start") if wanted else request.program.today()
     except reading.Refusal as refusal:
         return reading.refuse(request, refusal)
     first = day - dt.timedelta(days=day.weekday())
@@ -83,5 +82,5 @@ def _days_page(request: HttpRequest, first: dt.date, last: dt.date, nav: dict, t
             version=version, start=first, end=last, pgy=filters.pgy, rotation=filters.rotation, person=filters.person
         )
         grid = session_grid(version=version, start=first, end=last, person_ids=ids)
-        context["table"] = reading.day_table(grid, zoneinfo.ZoneInfo(request.program.time_zone))
+        context["table"] = reading.day_table(grid, request.program.zone)
     return render(request, template, context)

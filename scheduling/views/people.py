@@ -1,7 +1,6 @@
 """A person's schedule page (their own through /me/, or anyone's in the program, read-only)."""
 
 import datetime as dt
-import zoneinfo
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from scheduling.compliance import weekly_hours
 from scheduling.feed_tokens import feed_link_context
 from scheduling.models import Person
-from scheduling.selectors import block_grid, person_list, program_today, session_grid
+from scheduling.selectors import block_grid, person_list, session_grid
 from scheduling.views import reading
 from scheduling.views.access import year_from_request
 from tenants.access import require
@@ -43,7 +42,7 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
     except reading.Refusal as refusal:
         return reading.refuse(request, refusal)
     person.program = request.program  # the same row (looked up in it); spares a query
-    today = program_today(request.program)
+    today = request.program.today()
     context.update(person=person, today=today, is_me=person.user_id == request.user.pk)
     context["feed"] = feed_link_context(user=request.user, person=person, request=request)
     version, year = context["version"], context["year"]
@@ -54,7 +53,7 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
         last = today + dt.timedelta(days=UPCOMING_CALL_DAYS - 1)
         days = session_grid(version=version, start=today, end=last, person_ids=[person.pk])
         context["upcoming"] = reading.upcoming_days(days, person, today, UPCOMING_SESSION_DAYS)
-        context["calls"] = reading.call_entries(days.calls, zoneinfo.ZoneInfo(request.program.time_zone))
+        context["calls"] = reading.call_entries(days.calls, request.program.zone)
         # Weeks run Monday to Sunday: the last four and the next eight (within the year), not all 52 on a phone.
         anchor = min(max(today, year.start_date), year.end_date)
         first = max(year.start_date, anchor - dt.timedelta(weeks=HOURS_WEEKS_BEFORE))

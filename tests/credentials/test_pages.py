@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from credentials.models import PersonCertification
-from credentials.selectors import program_today
 from tenants.models import Role
 from tests.credentials.factories import CertificationTypeFactory, PersonCertificationFactory, ProcedureFactory
 from tests.scheduling.factories import ResidentFactory
@@ -25,7 +24,7 @@ def logged_in(client, user):
 
 
 def test_matrix_highlights_expiring_expired_and_missing_required(client, program, coordinator):
-    today = program_today(program)
+    today = program.today()
     acls = CertificationTypeFactory(program=program, code="ACLS", required_for_residents=True)
     soon = PersonCertificationFactory(
         type=acls,

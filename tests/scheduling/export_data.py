@@ -1,7 +1,6 @@
 """A small published schedule for the export and feed tests (not a test module)."""
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -15,7 +14,6 @@ from scheduling.models import (
     ScheduleVersion,
     SessionAssignment,
 )
-from scheduling.selectors import program_today
 from tests.scheduling.factories import (
     AcademicYearFactory,
     BlockAssignmentFactory,
@@ -44,7 +42,7 @@ class Cast:
 
 def local(program, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     """An aware datetime at the program's local clock time on `day`."""
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zoneinfo.ZoneInfo(program.time_zone))
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=program.zone)
 
 
 def version_of(year, number: int, status=ScheduleVersion.Status.PUBLISHED) -> ScheduleVersion:
@@ -75,7 +73,7 @@ def fill(version: ScheduleVersion, cast: "Cast", *, call_hour: int = 17) -> None
 
 def build(program, *, ann_user=None) -> Cast:
     """A current year holding today with 13 blocks and a published version filled by `fill`."""
-    today = program_today(program)
+    today = program.today()
     start = dt.date(today.year if today.month >= 7 else today.year - 1, 7, 1)
     year = AcademicYearFactory(
         program=program,

@@ -5,13 +5,12 @@ import datetime as dt
 from django.utils import timezone
 
 from scheduling.models import ScheduleVersion
-from scheduling.selectors import program_today
 from tests.scheduling.factories import AcademicYearFactory, BlockFactory, ScheduleVersionFactory
 
 
 def year_holding(program, day: dt.date | None = None, blocks: int = 13):
     """An academic year (1 July - 30 June) of `program` holding `day` (the program's today by default)."""
-    day = day or program_today(program)
+    day = day or program.today()
     start = dt.date(day.year if day.month >= 7 else day.year - 1, 7, 1)
     year = AcademicYearFactory(
         program=program,

@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from scheduling.selectors import program_today
 from tenants.models import Role
 from tests.absences.factories import AbsenceFactory
 from tests.credentials.factories import PersonCertificationFactory
@@ -60,7 +59,7 @@ def test_coordinator_sees_program_year_and_counts(client, program, other_program
 
 def test_home_takes_a_fixed_number_of_queries(client, program, member, year, django_assert_max_num_queries):
     client.force_login(member(Role.COORDINATOR))
-    today = program_today(program)
+    today = program.today()
     for person in ResidentFactory.create_batch(30, program=program):
         AbsenceFactory(program=program, person=person, start_date=today, end_date=today)
         PersonCertificationFactory(
@@ -71,7 +70,7 @@ def test_home_takes_a_fixed_number_of_queries(client, program, member, year, dja
 
 
 def test_dashboard_shows_coming_absences_and_expiring_certifications_by_role(client, program, member, year):
-    today = program_today(program)
+    today = program.today()
     resident_user = member(Role.RESIDENT)
     mine = ResidentFactory(program=program, user=resident_user, first_name="Rita", last_name="Mine")
     other = ResidentFactory(program=program, first_name="Otto", last_name="Other")

@@ -279,11 +279,10 @@ def test_month_shows_half_days_calls_weekends_and_holidays(client, member, july)
 def test_month_defaults_to_this_month(client, member, program):
     year_holding(program)
     client.force_login(member(Role.RESIDENT))
-    from scheduling.selectors import program_today
 
     body = body_of(client.get(MONTH))
 
-    assert f"{program_today(program):%B %Y}" in body
+    assert f"{program.today():%B %Y}" in body
 
 
 @pytest.mark.parametrize("value", ["2026-13", "July", "2026-7", "2026-07-01"])

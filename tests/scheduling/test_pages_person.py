@@ -1,13 +1,11 @@
 """A person's schedule page and /me/: content, who may open it, drafts, other programs, query counts."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 from django.urls import reverse
 
 from scheduling.models import SessionAssignment
-from scheduling.selectors import program_today
 from scheduling.views.reading import week_hours
 from tenants.models import Role
 from tests.scheduling.factories import (
@@ -29,7 +27,7 @@ def page(pk: int) -> str:
 
 @pytest.fixture
 def today(program):
-    return program_today(program)
+    return program.today()
 
 
 @pytest.fixture
@@ -62,7 +60,7 @@ def ada(program, resident, version, clinic, today):
     SessionAssignmentFactory(
         version=version, person=person, date=today, session="PM", activity=SessionAssignment.Activity.CONFERENCE
     )
-    zone = zoneinfo.ZoneInfo(program.time_zone)
+    zone = program.zone
     start = dt.datetime.combine(today + dt.timedelta(days=2), dt.time(17), tzinfo=zone)
     CallAssignmentFactory(version=version, person=person, start=start, end=start + dt.timedelta(hours=15))
     return person
@@ -204,7 +202,7 @@ def test_bad_version_filter_is_refused(client, coordinator, ada):
 def test_person_page_query_count_is_fixed(
     client, program, resident, ada, version, today, extra_calls, django_assert_max_num_queries
 ):
-    zone = zoneinfo.ZoneInfo(program.time_zone)
+    zone = program.zone
     for i in range(extra_calls):
         start = dt.datetime.combine(today + dt.timedelta(days=3 + i), dt.time(18), tzinfo=zone)
         CallAssignmentFactory(version=version, person=ada, start=start, end=start + dt.timedelta(hours=12))

@@ -1,13 +1,11 @@
 """Today's roster: who is where in the AM and PM and who is on call tonight, for every role of the program."""
 
 import datetime as dt
-import zoneinfo
 
 import pytest
 from django.urls import reverse
 
 from scheduling.models import SessionAssignment
-from scheduling.selectors import program_today
 from tenants.models import Role
 from tests.scheduling.factories import (
     CallAssignmentFactory,
@@ -108,12 +106,12 @@ def test_today_shows_only_the_published_version_even_to_managers(client, program
 
 
 def test_today_defaults_to_the_programs_date(client, program, member):
-    day = program_today(program)
+    day = program.today()
     version = published(year_holding(program, day))
     SessionAssignmentFactory(
         version=version, person=ResidentFactory(program=program, last_name="Presentday"), date=day, session="PM"
     )
-    zone = zoneinfo.ZoneInfo(program.time_zone)
+    zone = program.zone
     start = dt.datetime.combine(day, dt.time(17), tzinfo=zone)
     CallAssignmentFactory(
         version=version,
