@@ -288,3 +288,8 @@ LOGGING = {
 
 # Domain defaults
 DEFAULT_PROGRAM_TIME_ZONE = "America/New_York"
+
+# History and spreadsheets: the admin's history pages only show past versions (a revert would skip the
+# services' rules); cells of admin exports that a spreadsheet would run as a formula are written as text.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
