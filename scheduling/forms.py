@@ -6,7 +6,7 @@ They check the shape of the input; the rules live in the services the views hand
 from django import forms
 
 from scheduling.models import AcademicYear, RotationTemplate, SessionAssignment
-from scheduling.services import CALL_ACTIONS, TIME_LIMIT_RANGE
+from scheduling.services import CALL_ACTIONS, SEED_RANGE, TIME_LIMIT_RANGE
 
 TIME_LIMIT_DEFAULT = 60
 
@@ -26,7 +26,10 @@ class RunForm(forms.Form):
         f"({TIME_LIMIT_RANGE[0]}-{TIME_LIMIT_RANGE[1]} s).",
     )
     seed = forms.IntegerField(
-        min_value=0, required=False, help_text="Optional: the same seed repeats a search. Blank: 0."
+        min_value=SEED_RANGE[0],
+        max_value=SEED_RANGE[1],
+        required=False,
+        help_text="Optional: the same seed repeats a search. Blank: 0.",
     )
 
     def __init__(self, *args, years, **kwargs) -> None:

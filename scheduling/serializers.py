@@ -15,7 +15,7 @@ from scheduling.models import (
     ScheduleVersion,
     SessionAssignment,
 )
-from scheduling.services import TIME_LIMIT_RANGE
+from scheduling.services import SEED_RANGE, TIME_LIMIT_RANGE, WORKERS_RANGE
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -157,10 +157,11 @@ class ScheduleRunSerializer(serializers.ModelSerializer):
 
 
 class ScheduleRunStartSerializer(serializers.Serializer):
-    """What a new run needs: the year (of the active program), its block range, a time limit and a seed.
+    """What a new run needs: the year (of the active program), its block range, a time limit, a seed and workers.
 
-    The block numbers are checked against the year's blocks here so that a bad range names its field;
-    `schedule_run_start` checks everything else.
+    The limits are the run service's bounds (shared with the page and admin forms); the block numbers are
+    checked against the year's blocks here so that a bad range names its field; `schedule_run_start` checks
+    everything else.
     """
 
     academic_year = serializers.PrimaryKeyRelatedField(
@@ -176,7 +177,18 @@ class ScheduleRunStartSerializer(serializers.Serializer):
         default=60,
         help_text="Seconds the solver may search; it keeps the best schedule found by then.",
     )
-    seed = serializers.IntegerField(min_value=0, default=0, help_text="Random seed, for repeatable runs.")
+    seed = serializers.IntegerField(
+        min_value=SEED_RANGE[0],
+        max_value=SEED_RANGE[1],
+        default=0,
+        help_text="Random seed, for repeatable runs (a 32-bit number: the solver takes no larger).",
+    )
+    workers = serializers.IntegerField(
+        min_value=WORKERS_RANGE[0],
+        max_value=WORKERS_RANGE[1],
+        default=2,
+        help_text="Solver threads (default 2).",
+    )
 
     def __init__(self, *args, program=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

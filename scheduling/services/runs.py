@@ -60,8 +60,10 @@ def schedule_run_cancel(*, run: ScheduleRun, user) -> ScheduleRun:
 
 
 ACTIVE_RUN_STATUSES = CANCELLABLE_RUN_STATUSES
+# The bounds of a run's inputs, shared by the API serializer, the page form, the admin form and the check below.
 TIME_LIMIT_RANGE = (1, 3600)
 WORKERS_RANGE = (1, 32)
+SEED_RANGE = (0, 2**31 - 1)  # OR-Tools' random_seed is a 32-bit signed int; larger seeds crash the solve
 PROGRESS_WRITE_SECONDS = 1.0  # progress reaches the database at most once a second
 CANCEL_POLL_SECONDS = 0.5  # the cancel flag is read from the database this often
 STOP_GRACE_SECONDS = 30.0  # past its time limit the engine is told to stop ...
@@ -88,6 +90,23 @@ def _refuse_active_run(academic_year: AcademicYear) -> None:
             f"{academic_year} already has a schedule run in progress ({active}, blocks "
             f"{active.first_block}-{active.last_block}); wait for it to finish or cancel it first."
         )
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_limits(*, time_limit: float, seed: int, workers: int) -> None:
+    """Refuse a time limit, seed or worker count outside the bounds above, before anything is stored."""
+    low, high = TIME_LIMIT_RANGE
+    if not (isinstance(time_limit, int | float) and not isinstance(time_limit, bool) and low <= time_limit <= high):
+        raise DomainError(f"The time limit must be from {low} to {high} seconds (got {time_limit}).")
+    low, high = WORKERS_RANGE
+    if not (_whole(workers) and low <= workers <= high):
+        raise DomainError(f"The number of solver workers must be from {low} to {high} (got {workers}).")
+    low, high = SEED_RANGE
+    if not (_whole(seed) and low <= seed <= high):
+        raise DomainError(f"The seed must be a whole number from {low} to {high} (got {seed}).")
 
 
 def schedule_run_validate(
@@ -120,14 +139,7 @@ def schedule_run_validate(
     for number in (first_block, last_block):
         if number not in numbers:
             raise DomainError(f"Block {number} does not exist: {academic_year} has blocks {numbers[0]}-{numbers[-1]}.")
-    low, high = TIME_LIMIT_RANGE
-    if not (isinstance(time_limit, int | float) and low <= time_limit <= high):
-        raise DomainError(f"The time limit must be from {low} to {high} seconds (got {time_limit}).")
-    low, high = WORKERS_RANGE
-    if not low <= workers <= high:
-        raise DomainError(f"The number of solver workers must be from {low} to {high} (got {workers}).")
-    if seed < 0:
-        raise DomainError(f"The seed must not be negative (got {seed}).")
+    _check_limits(time_limit=time_limit, seed=seed, workers=workers)
     problem_for(academic_year=academic_year, blocks=range(first_block, last_block + 1))
     return first_block, last_block
 

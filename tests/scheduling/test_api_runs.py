@@ -6,8 +6,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from scheduling.models import ScheduleRun, ScheduleVersion
-from scheduling.services import schedule_run_execute
+from scheduling.forms import RunForm
+from scheduling.models import AcademicYear, ScheduleRun, ScheduleVersion
+from scheduling.services import (
+    SEED_RANGE,
+    TIME_LIMIT_RANGE,
+    WORKERS_RANGE,
+    schedule_run_execute,
+    schedule_run_validate,
+)
+from tenants.errors import DomainError
 from tenants.models import Role
 from tests.scheduling.factories import (
     AcademicYearFactory,
@@ -137,6 +145,59 @@ def test_bad_start_input_names_the_field(api_as, coordinator, tiny, overrides, f
 
     assert body["errors"] == {field: [message]}
     assert not ScheduleRun.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("seed", 1e20),
+        ("seed", 10**20),
+        ("seed", 2**40),
+        ("seed", 2**31),
+        ("seed", -1),
+        ("seed", True),
+        ("workers", 0),
+        ("workers", 1000),
+        ("workers", 2**70),
+        ("time_limit", 0),
+        ("time_limit", 1e9),
+        ("first_block", 10**20),
+        ("last_block", -(10**20)),
+    ],
+)
+def test_start_input_out_of_bounds_is_a_400_naming_the_field_and_stores_nothing(
+    api_as, coordinator, tiny, field, value
+):
+    body = assert_problem(api_as(coordinator).post(RUNS, start_body(tiny, **{field: value}), format="json"), 400)
+
+    assert list(body["errors"]) == [field]
+    assert not ScheduleRun.objects.exists()
+
+
+def test_start_accepts_the_largest_seed_the_engine_takes_and_a_worker_count(api_as, coordinator, tiny):
+    response = api_as(coordinator).post(RUNS, start_body(tiny, seed=SEED_RANGE[1], workers=4), format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["parameters"] == {"time_limit": 20.0, "seed": 2**31 - 1, "workers": 4}
+
+
+def test_schema_documents_the_start_bounds(api_client):
+    schema = api_client.get("/api/schema/", {"format": "json"}).json()
+    fields = schema["components"]["schemas"]["ScheduleRunStart"]["properties"]
+    assert (fields["seed"]["minimum"], fields["seed"]["maximum"]) == SEED_RANGE
+    assert (fields["workers"]["minimum"], fields["workers"]["maximum"]) == WORKERS_RANGE
+    assert (fields["time_limit"]["minimum"], fields["time_limit"]["maximum"]) == TIME_LIMIT_RANGE
+
+
+@pytest.mark.parametrize(("field", "value"), [("seed", 2**40), ("seed", -1), ("workers", 0), ("workers", 1000)])
+def test_the_service_and_the_page_form_hold_the_same_bounds(coordinator, tiny, field, value):
+    options = {"academic_year": tiny, "first_block": 1, "last_block": 1, "time_limit": 20, "seed": 3, field: value}
+    with pytest.raises(DomainError, match=field.replace("_", " ")):
+        schedule_run_validate(user=coordinator, **options)
+    if field == "seed":
+        data = {**options, "academic_year": tiny.pk}
+        form = RunForm(data, years=AcademicYear.objects.filter(pk=tiny.pk))
+        assert not form.is_valid() and list(form.errors) == ["seed"]
 
 
 def test_start_without_a_year_or_with_a_year_without_blocks_is_refused(api_as, coordinator, program):
