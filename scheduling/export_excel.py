@@ -1,6 +1,7 @@
 """Excel workbooks of a schedule: the block grid, and a date range by half-day (openpyxl).
 
-Both carry a Legend sheet; colours are the rotations' own, with dark or light text for contrast.
+Both carry a Legend sheet; colours are the rotations' own, with dark or light text for contrast. Rows are
+written through spreadsheet_safety, so a name or abbreviation is always text, never a formula.
 """
 
 import io
@@ -13,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from scheduling.models import RotationTemplate, ScheduleVersion, SessionAssignment
 from scheduling.selectors import BlockGrid, SessionGrid
+from scheduling.spreadsheet_safety import xlsx_append, xlsx_write
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -76,19 +78,19 @@ def _title(sheet: Worksheet, version: ScheduleVersion, what: str) -> None:
 
 def _legend(workbook: Workbook, rotations: list[RotationTemplate], *, activities: bool = False) -> None:
     sheet = workbook.create_sheet("Legend")
-    sheet.append(["Abbreviation", "Name", "Colour", "Kind"])
+    xlsx_append(sheet, ["Abbreviation", "Name", "Colour", "Kind"])
     for cell in sheet[1]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for rotation in rotations:
-        sheet.append([rotation.abbreviation, rotation.name, rotation.colour, rotation.get_kind_display()])
+        xlsx_append(sheet, [rotation.abbreviation, rotation.name, rotation.colour, rotation.get_kind_display()])
         _paint(sheet.cell(row=sheet.max_row, column=1), rotation)
     if activities:
-        sheet.append([])
-        sheet.append(["Code", "Half-day activity (when no rotation is named)", "", ""])
+        xlsx_append(sheet, [])
+        xlsx_append(sheet, ["Code", "Half-day activity (when no rotation is named)", "", ""])
         sheet.cell(row=sheet.max_row, column=1).font = BOLD
         sheet.cell(row=sheet.max_row, column=2).font = BOLD
         for value, code in ACTIVITY_CODES.items():
-            sheet.append([code, SessionAssignment.Activity(value).label, "", "Activity"])
+            xlsx_append(sheet, [code, SessionAssignment.Activity(value).label, "", "Activity"])
     for column, width in zip("ABCD", (14, 36, 10, 26), strict=True):
         sheet.column_dimensions[column].width = width
 
@@ -100,19 +102,19 @@ def block_grid_workbook(*, grid: BlockGrid, version: ScheduleVersion) -> bytes:
     sheet.title = "Blocks"
     _title(sheet, version, "Block schedule")
     header = ["Person", "PGY"] + [f"Block {b.number}\n{b.start_date:%m/%d}–{b.end_date:%m/%d}" for b in grid.blocks]
-    sheet.append(header)
+    xlsx_append(sheet, header)
     for cell in sheet[1]:
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, CENTER
     sheet.row_dimensions[1].height = 32
     for label, rows in grid.groups:
-        sheet.append([label])
+        xlsx_append(sheet, [label])
         group_row = sheet.max_row
         for column in range(1, len(header) + 1):
             sheet.cell(row=group_row, column=column).fill = GROUP_FILL
         sheet.cell(row=group_row, column=1).font = BOLD
         for row in rows:
             cells = [" / ".join(a.rotation.abbreviation for a in assignments) for assignments in row.cells]
-            sheet.append([row.person.full_name, row.person.pgy or ""] + cells)
+            xlsx_append(sheet, [row.person.full_name, row.person.pgy or ""] + cells)
             for offset, assignments in enumerate(row.cells):
                 cell = sheet.cell(row=sheet.max_row, column=3 + offset)
                 cell.alignment, cell.border = CENTER, THIN
@@ -144,9 +146,9 @@ def range_workbook(*, grid: SessionGrid, version: ScheduleVersion) -> bytes:
     sheet = workbook.active
     sheet.title = "Half-days"
     _title(sheet, version, f"{grid.start:%d %b %Y} – {grid.end:%d %b %Y}")
-    sheet.append(["Person", "PGY"] + [f"{day:%a %d %b %Y}" for day in grid.days for _ in (0, 1)])
-    sheet.append(["", ""] + ["AM", "PM"] * len(grid.days))
-    sheet.append(["Holiday / closure", ""])
+    xlsx_append(sheet, ["Person", "PGY"] + [f"{day:%a %d %b %Y}" for day in grid.days for _ in (0, 1)])
+    xlsx_append(sheet, ["", ""] + ["AM", "PM"] * len(grid.days))
+    xlsx_append(sheet, ["Holiday / closure", ""])
     used: dict[int, RotationTemplate] = {}
     for index, day in enumerate(grid.days):
         column = 3 + 2 * index
@@ -163,14 +165,14 @@ def range_workbook(*, grid: SessionGrid, version: ScheduleVersion) -> bytes:
             head.fill = PatternFill("solid", fgColor="B45309")
             head.comment = Comment(f"{special.get_day_type_display()}: {name}", "Residency Scheduler")
             sheet.merge_cells(start_row=3, start_column=column, end_row=3, end_column=column + 1)
-            note = sheet.cell(row=3, column=column, value=name)
+            note = xlsx_write(sheet, row=3, column=column, value=name)
             note.fill, note.alignment = SPECIAL_FILL, CENTER
     sheet.cell(row=3, column=1).font = BOLD
     for person in grid.people:
         values: list = [person.full_name, person.pgy or ""]
         for day in grid.days:
             values += [_session_code(grid.sessions.get((person.pk, day, s))) for s in ("AM", "PM")]
-        sheet.append(values)
+        xlsx_append(sheet, values)
         row = sheet.max_row
         for index, day in enumerate(grid.days):
             for half, session in enumerate(("AM", "PM")):
@@ -190,12 +192,13 @@ def range_workbook(*, grid: SessionGrid, version: ScheduleVersion) -> bytes:
         sheet.column_dimensions[get_column_letter(column)].width = 7
     sheet.freeze_panes = "C4"
     calls = workbook.create_sheet("Calls")
-    calls.append(["Date", "Start", "End", "Kind", "Person", "PGY"])
+    xlsx_append(calls, ["Date", "Start", "End", "Kind", "Person", "PGY"])
     for cell in calls[1]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for call in grid.calls:
         start, end = call.start.astimezone(zone), call.end.astimezone(zone)
-        calls.append(
+        xlsx_append(
+            calls,
             [
                 start.date(),
                 start.strftime("%Y-%m-%d %H:%M"),
@@ -203,7 +206,7 @@ def range_workbook(*, grid: SessionGrid, version: ScheduleVersion) -> bytes:
                 call.get_kind_display(),
                 call.person.full_name,
                 call.person.pgy or "",
-            ]
+            ],
         )
         calls.cell(row=calls.max_row, column=1).number_format = "yyyy-mm-dd"
     for column, width in zip("ABCDEF", (12, 18, 18, 12, 26, 6), strict=True):

@@ -5,7 +5,6 @@ version ids for managers only), the year `?year=<id>` (else the current one), an
 `pgy`, `rotation` and `person` apply.
 """
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from scheduling.selectors import (
     schedule_version_pick,
     session_grid,
 )
+from scheduling.spreadsheet_safety import CsvWriter
 from scheduling.views.access import is_manager, year_from_request
 from tenants.access import require
 from tenants.permissions import Action, Resource, can
@@ -164,18 +164,13 @@ CSV_HEADER = [
 ]
 
 
-def _safe(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @require(Action.VIEW, Resource.SCHEDULE)
 def export_assignments_csv(request: HttpRequest) -> HttpResponse:
     """Every assignment of the version (blocks, sessions, calls) as CSV, one row each, under the grid filters."""
     picked = _pick(request)
     grid = picked.grid()
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = CsvWriter(out)  # every text cell, rotations and names alike, is escaped
     writer.writerow(CSV_HEADER)
     people = {row.person.pk: row.person for _, rows in grid.groups for row in rows}
     for _, rows in grid.groups:
@@ -185,7 +180,7 @@ def export_assignments_csv(request: HttpRequest) -> HttpResponse:
                     block_label = f"{block.number}" if not a.half else f"{block.number} ({a.get_half_display()})"
                     person = row.person
                     writer.writerow(
-                        ["block", _safe(person.full_name), person.pgy or "", block_label, block.start_date, "", ""]
+                        ["block", person.full_name, person.pgy or "", block_label, block.start_date, "", ""]
                         + [a.rotation.abbreviation, "", "", "", a.source]
                     )
     year = picked.year
@@ -197,7 +192,7 @@ def export_assignments_csv(request: HttpRequest) -> HttpResponse:
                 if s is not None:
                     rotation = s.rotation.abbreviation if s.rotation_id else ""
                     writer.writerow(
-                        ["session", _safe(person.full_name), person.pgy or "", "", day, half, s.activity, rotation]
+                        ["session", person.full_name, person.pgy or "", "", day, half, s.activity, rotation]
                         + ["", "", "", s.source]
                     )
     zone = request.program.zone
@@ -205,7 +200,7 @@ def export_assignments_csv(request: HttpRequest) -> HttpResponse:
         person = people[call.person_id]
         start, end = call.start.astimezone(zone), call.end.astimezone(zone)
         writer.writerow(
-            ["call", _safe(person.full_name), person.pgy or "", "", start.date(), "", "", "", call.kind]
+            ["call", person.full_name, person.pgy or "", "", start.date(), "", "", "", call.kind]
             + [start.isoformat(), end.isoformat(), call.source]
         )
     return _download(out.getvalue(), "text/csv; charset=utf-8", picked, "assignments", "csv")

@@ -1,0 +1,51 @@
+"""Spreadsheet cells that show text as text and never run it as a formula (CSV and formula injection).
+
+Excel, LibreOffice and Google Sheets may evaluate a cell starting with =, +, -, @, a tab or a carriage return.
+In .xlsx every text value is a string cell; in CSV such text gets a leading apostrophe. Numbers and dates
+are left as they are.
+"""
+
+import csv
+from collections.abc import Iterable
+from typing import Any, TextIO
+
+from openpyxl.cell.cell import Cell
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: Any) -> Any:
+    """`value` for a CSV cell: text a spreadsheet would evaluate gets a leading apostrophe; the rest is unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class CsvWriter:
+    """A csv.writer whose every text cell passes through csv_text."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, values: Iterable[Any]) -> None:
+        """Write one row, text cells made safe."""
+        self._writer.writerow([csv_text(value) for value in values])
+
+
+def xlsx_write(sheet: Worksheet, *, row: int, column: int, value: Any) -> Cell:
+    """Set one cell; text is a string cell (openpyxl would otherwise make text starting with "=" a formula)."""
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def xlsx_append(sheet: Worksheet, values: Iterable[Any]) -> None:
+    """Append a row below the sheet's last one, every text value a string cell."""
+    values = list(values)
+    sheet.append(values)
+    row = sheet.max_row
+    for column, value in enumerate(values, start=1):
+        if isinstance(value, str):
+            sheet.cell(row=row, column=column).data_type = "s"
