@@ -2,7 +2,7 @@
 
 Mounted as /api/v1/feed-tokens/. Anyone who may read the program's schedule lists their own person's feed
 (and managers the program's feed); the owner resets their own feed, managers any feed. A reset makes the
-old address answer 404 at once.
+old address answer 404 at once and is recorded in the feed's history with who made it.
 """
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema

@@ -2,6 +2,13 @@
 
 A feed URL carries its token and needs no login, so the token is the only key: one live token per
 person and one per program; a reset replaces it and the old URL answers 404 at once.
+
+A feed also answers only while its holder may still read it. A person's feed is held by the person's
+linked user, who needs an active account and a role in the program (directly or through its institution).
+The program's feed, and the feed of a person without a login, are held by the manager who made their
+current address (`created_by`, set again by a reset); when that manager leaves or stops being an admin or
+coordinator the address dies, and the next manager who asks for the feed gets a new address of their own.
+Making, resetting and handing over an address are recorded in FeedToken.history (never the secret).
 """
 
 from typing import Any
@@ -16,6 +23,11 @@ from scheduling.models import FeedToken, Person, new_feed_token
 from tenants.errors import DomainError
 from tenants.models import Organization
 from tenants.permissions import Action, Resource, can
+from tenants.selectors import role_in
+
+MADE = "Feed address made"
+RESET = "Feed address reset"
+HANDED_OVER = "Feed address handed over (its maker is no longer a manager)"
 
 
 def _is_manager(user, program: Organization) -> bool:
@@ -27,15 +39,83 @@ def _check_person(program: Organization, person: Person | None) -> None:
         raise DomainError(f"{person.full_name} is not a member of {program}.")
 
 
+def _signed_in(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def feed_token_holder(token: FeedToken):
+    """Who answers for a feed: the person's linked user, else (the program's feed, a person without a login)
+    the user who made its current address. None when there is nobody."""
+    if token.person_id is not None and token.person.user_id is not None:
+        return token.person.user
+    return token.created_by
+
+
+def feed_token_is_live(token: FeedToken) -> bool:
+    """Does the feed answer? Its program and person are active and its holder still may read it: a linked
+    user by an active account with a role in the program, a feed's maker by still being one of its managers."""
+    if not token.program.is_active or (token.person_id is not None and not token.person.is_active):
+        return False
+    holder = feed_token_holder(token)
+    if holder is None or not holder.is_active:
+        return False
+    if token.person_id is not None and token.person.user_id is not None:
+        return role_in(holder, token.program) is not None
+    return _is_manager(holder, token.program)
+
+
+def _new_address(token: FeedToken, *, user, reason: str) -> FeedToken:
+    """Give the (locked) token a new secret; `user` becomes its maker and the history says who and why."""
+    token.token = new_feed_token()
+    token.regenerated_at = timezone.now()
+    fields = ["token", "regenerated_at"]
+    if _signed_in(user):
+        token.created_by = user
+        token._history_user = user
+        fields.append("created_by")
+    token._change_reason = reason
+    token.save(update_fields=fields)
+    return token
+
+
+def _may_take_over(token: FeedToken, user) -> bool:
+    # Only a maker-held feed whose maker left passes on, and only to a manager; a person's own feed stays
+    # dead while the person's linked user is deactivated or gone from the program.
+    if not _signed_in(user) or (token.person_id is not None and token.person.user_id is not None):
+        return False
+    if token.person_id is not None and not token.person.is_active:
+        return False
+    return not feed_token_is_live(token) and _is_manager(user, token.program)
+
+
 def feed_token_get_or_create(*, program: Organization, person: Person | None = None, user=None) -> FeedToken:
-    """The live feed token of `person` (or of the program when None), made on first use."""
+    """The live feed token of `person` (or of the program when None), made on first use by `user`.
+
+    A manager asking for a feed whose maker is no longer a manager gets it with a new address of their own.
+    """
     _check_person(program, person)
-    existing = FeedToken.objects.filter(program=program, person=person).first()
+    existing = (
+        FeedToken.objects.select_related("program", "person__user", "created_by")
+        .filter(program=program, person=person)
+        .first()
+    )
     if existing is not None:
-        return existing
+        if not _may_take_over(existing, user):
+            return existing
+        rows = FeedToken.objects.select_for_update(of=("self",)).select_related("program", "person__user", "created_by")
+        with transaction.atomic():
+            current = rows.get(pk=existing.pk)
+            if not _may_take_over(current, user):  # handed over meanwhile by a parallel request
+                return current
+            return _new_address(current, user=user, reason=HANDED_OVER)
+    made = FeedToken(program=program, person=person, created_by=user if _signed_in(user) else None)
+    made._change_reason = MADE
+    if _signed_in(user):
+        made._history_user = user
     try:
         with transaction.atomic():
-            return FeedToken.objects.create(program=program, person=person, created_by=user)
+            made.save()
+            return made
     except IntegrityError:  # made meanwhile by a parallel request
         return FeedToken.objects.get(program=program, person=person)
 
@@ -49,7 +129,10 @@ def feed_token_may_reset(*, user, program: Organization, person: Person | None =
 
 @transaction.atomic
 def feed_token_reset(*, user, program: Organization, person: Person | None = None) -> FeedToken:
-    """Give the feed a new secret: the old feed URL stops working at once. Returns the token with its new value."""
+    """Give the feed a new secret: the old feed URL stops working at once, and `user` becomes its maker.
+
+    The history records who reset which feed and when. Returns the token with its new value.
+    """
     _check_person(program, person)
     if not feed_token_may_reset(user=user, program=program, person=person):
         if person is None:
@@ -57,20 +140,15 @@ def feed_token_reset(*, user, program: Organization, person: Person | None = Non
         raise PermissionDenied("You can reset only your own calendar feed.")
     token = feed_token_get_or_create(program=program, person=person, user=user)
     token = FeedToken.objects.select_for_update().get(pk=token.pk)
-    token.token = new_feed_token()
-    token.regenerated_at = timezone.now()
-    token.save(update_fields=["token", "regenerated_at"])
-    return token
+    return _new_address(token, user=user, reason=RESET)
 
 
 def feed_token_find(*, token: str, for_person: bool) -> FeedToken | None:
     """The live token with this secret, of a person feed (`for_person`) or of a program feed; else None."""
     if not token or len(token) > 64:
         return None
-    found = FeedToken.objects.select_related("program", "person").filter(token=token).first()
-    if found is None or (found.person_id is not None) != for_person or not found.program.is_active:
-        return None
-    if found.person_id is not None and not found.person.is_active:
+    found = FeedToken.objects.select_related("program", "person__user", "created_by").filter(token=token).first()
+    if found is None or (found.person_id is not None) != for_person or not feed_token_is_live(found):
         return None
     return found
 

@@ -1,6 +1,7 @@
 """Calendar feeds on a secret token URL (no login), and the button that resets a feed's token.
 
-An unknown or reset token gets a bare 404 that says nothing about why. Responses carry an ETag (hash of
+An unknown or reset token, or one whose holder has left the program or been deactivated (see
+scheduling.feed_tokens), gets a bare 404 that says nothing about why. Responses carry an ETag (hash of
 the body) and Last-Modified (publication or token reset), and answer If-None-Match / If-Modified-Since
 with 304, so calendar apps polling every few minutes cost little.
 """

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 from scheduling.models.base import _same_program
 from scheduling.models.people import Person
@@ -20,15 +21,25 @@ class FeedToken(ProgramOwnedModel):
     """The secret of a calendar-feed URL: a person's own feed, or the program's feed when `person` is empty.
 
     One live token per person and one per program; resetting replaces the secret, so the old URL stops at once.
+    A feed answers only while the user who holds it still may (see scheduling.feed_tokens.feed_token_holder).
     """
 
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who made the current address (set again by a reset). The program's feed, and the feed of a "
+        "person without a login, stop when this user is no longer one of the program's managers.",
     )
     regenerated_at = models.DateTimeField(null=True, blank=True)
+
+    # Who made or reset which feed, and when; the secret itself never enters the history.
+    history = HistoricalRecords(excluded_fields=["token"])
 
     permission_resource = "schedule"
 

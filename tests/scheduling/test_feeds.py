@@ -9,11 +9,12 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from scheduling.feed_tokens import feed_link_context, feed_token_get_or_create, feed_token_reset
-from scheduling.models import CallAssignment, ScheduleVersion, SessionAssignment
+from scheduling.models import CallAssignment, FeedToken, ScheduleVersion, SessionAssignment
 from scheduling.services import schedule_version_publish
-from tenants.models import Role
+from tenants.models import Membership, Role, User
 from tests.scheduling import export_data
 from tests.scheduling.factories import AcademicYearFactory, BlockAssignmentFactory, BlockFactory
+from tests.tenants.factories import MembershipFactory, ProgramFactory
 
 
 @pytest.fixture
@@ -68,8 +69,8 @@ def test_person_feed_has_timezone_blocks_merged_sessions_and_calls(client, cast,
     assert response["ETag"] and response["Last-Modified"]
 
 
-def test_program_feed_lists_everyones_calls_and_holidays(client, cast, program):
-    token = feed_token_get_or_create(program=program)
+def test_program_feed_lists_everyones_calls_and_holidays(client, cast, program, coordinator):
+    token = feed_token_get_or_create(program=program, user=coordinator)
     events = _events(_calendar(client.get(reverse("feed-program", kwargs={"token": token.token}))))
     assert set(events) == {"In-house call: Ann Able", "Founders Day"}
     assert events["Founders Day"].start == cast.holiday
@@ -174,6 +175,101 @@ def test_feed_token_reset_service_refuses_a_person_of_another_program(cast, coor
 
     with pytest.raises(DomainError):
         feed_token_reset(user=coordinator, program=other_program, person=cast.ann)
+
+
+# Who answers for a feed: it stops when they leave
+
+
+def _get(client, token) -> int:
+    name = "feed-person" if token.person_id else "feed-program"
+    return client.get(reverse(name, kwargs={"token": token.token})).status_code
+
+
+def test_person_feed_stops_when_the_owners_membership_is_deleted(client, cast, ann_url, resident_user, program):
+    assert client.get(ann_url).status_code == 200
+    Membership.objects.filter(user=resident_user, organization=program).delete()
+    assert client.get(ann_url).status_code == 404
+
+
+def test_person_feed_stops_when_the_owner_is_deactivated(client, cast, ann_url, resident_user):
+    assert client.get(ann_url).status_code == 200
+    resident_user.is_active = False
+    resident_user.save(update_fields=["is_active"])
+    assert client.get(ann_url).status_code == 404
+
+
+def test_person_feed_stops_when_the_person_is_inactive(client, cast, ann_url):
+    cast.ann.is_active = False
+    cast.ann.save(update_fields=["is_active"])
+    assert client.get(ann_url).status_code == 404
+
+
+def test_person_feed_lives_on_an_institution_membership(client, cast, ann_url, resident_user, program):
+    MembershipFactory(user=resident_user, organization=program.parent, role=Role.RESIDENT)
+    Membership.objects.filter(user=resident_user, organization=program).delete()
+    assert client.get(ann_url).status_code == 200
+    Membership.objects.filter(user=resident_user).delete()
+    assert client.get(ann_url).status_code == 404
+
+
+def test_person_feed_stops_when_the_owner_joins_only_another_program(client, cast, ann_url, resident_user, program):
+    MembershipFactory(user=resident_user, organization=ProgramFactory(), role=Role.RESIDENT)
+    Membership.objects.filter(user=resident_user, organization=program).delete()
+    assert client.get(ann_url).status_code == 404
+
+
+def test_feed_of_a_person_without_login_belongs_to_the_manager_who_made_it(client, cast, coordinator, program):
+    token = feed_token_get_or_create(program=program, person=cast.ben, user=coordinator)
+    assert _get(client, token) == 200
+    Membership.objects.filter(user=coordinator).update(role=Role.RESIDENT)
+    assert _get(client, token) == 404
+
+
+def test_feed_of_a_person_without_login_made_by_nobody_answers_404(client, cast, program):
+    assert _get(client, feed_token_get_or_create(program=program, person=cast.ben)) == 404
+
+
+def test_program_feed_stops_when_its_maker_leaves_and_passes_to_the_next_manager(
+    client, cast, coordinator, program_admin, program
+):
+    token = feed_token_get_or_create(program=program, user=coordinator)
+    assert _get(client, token) == 200
+    coordinator.is_active = False
+    coordinator.save(update_fields=["is_active"])
+    assert _get(client, token) == 404
+
+    handed = feed_token_get_or_create(program=program, user=program_admin)
+    assert handed.pk == token.pk and handed.token != token.token and handed.created_by == program_admin
+    assert _get(client, token) == 404 and _get(client, handed) == 200
+    assert handed.history.latest().history_user == program_admin
+
+
+def test_program_feed_stops_when_its_maker_loses_the_manager_role(client, cast, coordinator, program):
+    token = feed_token_get_or_create(program=program, user=coordinator)
+    Membership.objects.filter(user=coordinator).update(role=Role.FACULTY)
+    assert _get(client, token) == 404
+    demoted = User.objects.get(pk=coordinator.pk)  # a new request: roles are cached on the user object
+    assert feed_token_get_or_create(program=program, user=demoted).token == token.token  # no longer theirs to take
+
+
+def test_reset_is_in_the_feeds_history_with_who_and_without_the_secret(cast, coordinator, resident_user, program):
+    token = feed_token_get_or_create(program=program, person=cast.ann, user=resident_user)
+    old = token.token
+    feed_token_reset(user=coordinator, program=program, person=cast.ann)
+
+    latest = token.history.latest()
+    assert latest.history_user == coordinator and latest.history_type == "~"
+    assert latest.history_change_reason == "Feed address reset"
+    assert latest.regenerated_at is not None
+    assert [row.history_type for row in token.history.order_by("history_id")] == ["+", "~"]
+    assert not hasattr(latest, "token") and "token" not in {f.name for f in type(latest)._meta.fields}
+    assert old != FeedToken.objects.get(pk=token.pk).token
+
+
+def test_reset_through_the_api_names_the_user_in_the_history(api_as, cast, resident_user):
+    api_as(resident_user).post("/api/v1/feed-tokens/reset/", {"person": cast.ann.pk}, format="json")
+    token = FeedToken.objects.get(person=cast.ann)
+    assert token.history.latest().history_user == resident_user
 
 
 # API
