@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from simple_history.admin import SimpleHistoryAdmin
 
 from scheduling.models import (
     HEX_COLOUR,
@@ -33,7 +32,13 @@ from scheduling.services import (
     schedule_run_validate,
     schedule_version_publish,
 )
-from tenants.admin import ProgramInheritingFormSet, ProgramScopedAdmin, ProgramScopedInlineMixin, allowed_program_ids
+from tenants.admin import (
+    ProgramInheritingFormSet,
+    ProgramScopedAdmin,
+    ProgramScopedInlineMixin,
+    ReadOnlyHistoryAdmin,
+    allowed_program_ids,
+)
 from tenants.errors import DomainError
 from tenants.permissions import Action
 
@@ -95,8 +100,8 @@ class SchedulingAdmin(ProgramScopedAdmin):
         return fields + self.user_fields if request.user.is_superuser else fields
 
 
-class TrackedSchedulingAdmin(SchedulingAdmin, SimpleHistoryAdmin):
-    """SchedulingAdmin with simple_history's history pages, under the same program rules."""
+class TrackedSchedulingAdmin(SchedulingAdmin, ReadOnlyHistoryAdmin):
+    """SchedulingAdmin with simple_history's (read-only) history pages, under the same program rules."""
 
 
 class BlockInline(ProgramScopedInlineMixin, admin.TabularInline):
@@ -557,6 +562,17 @@ class ScheduleVersionAdmin(TrackedSchedulingAdmin):
     date_hierarchy = "created_at"
     actions = ("publish",)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: ScheduleVersion | None = None):
+        """A version keeps its year, number and run; only its note is edited here."""
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if obj is None else (*fields, "academic_year", "number", "run")
+
+    def has_delete_permission(self, request: HttpRequest, obj: ScheduleVersion | None = None) -> bool:
+        """Only drafts are deleted; a published or archived schedule is what people worked and stays readable."""
+        if obj is not None and obj.status != ScheduleVersion.Status.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[ScheduleVersion]:
         return super().get_queryset(request).select_related(*self.list_select_related)
 
@@ -577,11 +593,28 @@ class ScheduleVersionAdmin(TrackedSchedulingAdmin):
 
 
 class AssignmentAdmin(TrackedSchedulingAdmin):
-    """Shared options of the three assignment admins: the source is recorded, not chosen."""
+    """Shared options of the three assignment admins: read only, with their history.
+
+    Assignments change on the schedule pages (and the API), where the ACGME checker and the program's rules run
+    first, breaking one needs a reason, rows are locked against racing edits and the person is told.
+    """
 
     user_fields = ("acknowledged_by",)
     readonly_fields = ("source",)
     override_fieldset = ("Rule override", {"fields": ("override_reason", "acknowledged_by")})
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        extra_context = {**(extra_context or {}), "subtitle": "Read only: edit a cell on the schedule pages."}
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(BlockAssignment)

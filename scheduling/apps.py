@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class SchedulingConfig(AppConfig):
     name = "scheduling"
     verbose_name = "Scheduling"
+
+    def ready(self) -> None:
+        """Program settings are checked by the scheduling reader before any form saves them."""
+        from scheduling.program_settings import SETTINGS_KEY, settings_from_json
+        from tenants.settings_sections import settings_section_register
+
+        settings_section_register(SETTINGS_KEY, settings_from_json)

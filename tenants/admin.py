@@ -4,18 +4,24 @@ Superusers see everything. A program's admins and coordinators see only the rows
 manage, pick related rows only from those programs, and act as can() allows for their role.
 """
 
+from collections.abc import Callable
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
+from tenants.errors import DomainError
 from tenants.models import Membership, Organization, ProgramOwnedModel, User
 from tenants.permissions import Action, Resource, can
 from tenants.selectors import managed_program_ids
+from tenants.services import membership_change, membership_create, membership_delete
 
 _CACHE_ATTR = "_admin_managed_programs"
 
@@ -158,8 +164,100 @@ class ProgramScopedAdmin(ProgramScopedFieldsMixin, admin.ModelAdmin):
         return initial
 
 
-class ProgramScopedHistoryAdmin(ProgramScopedAdmin, SimpleHistoryAdmin):
-    """ProgramScopedAdmin with simple_history's history and revert pages, checked by the same rules."""
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """simple_history's history pages, read only: a past version is shown, never saved back.
+
+    Its revert view saves with only the view permission checked and without the services' rules, so every
+    change goes through the change form (or the pages) instead.
+    """
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied("Past versions are read only; make the change on the change form.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ProgramScopedHistoryAdmin(ProgramScopedAdmin, ReadOnlyHistoryAdmin):
+    """ProgramScopedAdmin with simple_history's (read-only) history pages, checked by the same rules."""
+
+
+class _Rehearsal(Exception):
+    """Raised to roll back a service call that was only a rehearsal."""
+
+
+def service_refusal(call: Callable[[], object]) -> str | None:
+    """Run a service call in a savepoint that is always rolled back: its refusal message, or None."""
+    try:
+        with transaction.atomic():
+            call()
+            raise _Rehearsal
+    except _Rehearsal:
+        return None
+    except (DomainError, PermissionDenied) as exc:
+        return str(exc) or "You may not make this change."
+
+
+class ServiceAdminMixin:
+    """An admin whose saves and deletes are service calls, with the services' checks, history and notices.
+
+    The form rehearses the call once it is valid (rolled back at once), so a refusal shows on the form;
+    save_model makes it for real. A refusal that only comes then (someone else changed the rows in between)
+    is shown as a message and nothing is saved.
+    """
+
+    def service_save(self, request: HttpRequest, obj: Model, form: forms.ModelForm, change: bool) -> Model:
+        """Save through the service and return the saved row."""
+        raise NotImplementedError
+
+    def service_delete(self, request: HttpRequest, obj: Model) -> None:
+        """Delete through the service."""
+        raise NotImplementedError
+
+    def get_form(self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        model_admin = self
+
+        class RehearsedForm(form_class):
+            def _post_clean(self) -> None:
+                super()._post_clean()
+                if not self.errors:
+                    refusal = service_refusal(lambda: model_admin.service_save(request, self.instance, self, change))
+                    if refusal:
+                        self.add_error(None, refusal)
+
+        return RehearsedForm
+
+    def save_model(self, request: HttpRequest, obj: Model, form: forms.ModelForm, change: bool) -> None:
+        saved = self.service_save(request, obj, form, change)
+        for field in saved._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        self.service_delete(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset:
+            try:
+                self.service_delete(request, obj)
+            except (DomainError, PermissionDenied) as exc:
+                self.message_user(request, f"{obj}: {exc}", messages.ERROR)
+
+    def _refused(self, request: HttpRequest, call: Callable[[], HttpResponse]) -> HttpResponse:
+        try:
+            return call()
+        except DomainError as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._refused(
+            request, lambda: super(ServiceAdminMixin, self).changeform_view(request, object_id, form_url, extra_context)
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._refused(
+            request, lambda: super(ServiceAdminMixin, self).delete_view(request, object_id, extra_context)
+        )
 
 
 class ProgramInheritingFormSet(BaseInlineFormSet):
@@ -306,10 +404,10 @@ class UserByEmailField(forms.ModelChoiceField):
 
 
 @admin.register(Membership)
-class MembershipAdmin(ProgramScopedHistoryAdmin):
-    """Who has which role in a program: the program's admins manage them, its coordinators view them.
-
-    Institution-wide roles are for superusers. Program admins name a user by email, never from a list of all users.
+class MembershipAdmin(ServiceAdminMixin, ProgramScopedHistoryAdmin):
+    """Who has which role in a program: the program's admins manage them (through the membership services),
+    its coordinators view them. Institution-wide roles are for superusers. Program admins name a user by email,
+    never from a list of all users.
     """
 
     program_field = "organization"
@@ -323,9 +421,18 @@ class MembershipAdmin(ProgramScopedHistoryAdmin):
         return ("user", "organization") if _is_superuser(request) else ()
 
     def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> tuple[str, ...]:
-        if obj is not None and not _is_superuser(request):
-            return ("user", "organization", "created_at")
-        return ("created_at",)
+        """A membership keeps its user and organization; another person or program is another membership."""
+        return ("created_at",) if obj is None else ("user", "organization", "created_at")
+
+    def service_save(self, request: HttpRequest, obj: Membership, form, change: bool) -> Membership:
+        role = form.cleaned_data["role"]
+        if change:
+            return membership_change(user=request.user, membership=obj, role=role)
+        organization, member = form.cleaned_data["organization"], form.cleaned_data["user"]
+        return membership_create(user=request.user, organization=organization, member=member, role=role)
+
+    def service_delete(self, request: HttpRequest, obj: Membership) -> None:
+        membership_delete(user=request.user, membership=obj)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user" and not _is_superuser(request):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from tenants.querysets import MembershipQuerySet, OrganizationQuerySet, ProgramScopedQuerySet
+from tenants.settings_sections import settings_validate
 
 
 class UserManager(BaseUserManager["User"]):
@@ -127,8 +128,7 @@ class Organization(models.Model):
             raise ValidationError({"parent": "An institution has no parent."})
         if self.parent_id and self.parent.kind != self.Kind.INSTITUTION:
             raise ValidationError({"parent": "A program's parent must be an institution."})
-        if not isinstance(self.settings, dict):
-            raise ValidationError({"settings": "Settings must be a JSON object."})
+        settings_validate(self.settings)
 
 
 class Role(models.TextChoices):

@@ -166,43 +166,30 @@ def test_coordinator_reads_own_row_history_but_is_refused_other_program_row_hist
     assert as_coordinator.get(admin_url(model, "history", theirs[model].pk)).status_code == 403
 
 
-def test_block_assignment_add_rejects_other_program_person_and_rotation(as_coordinator, program, ours, theirs):
-    response = as_coordinator.post(
-        admin_url(BlockAssignment, "add"),
-        {
-            "program": program.pk,
-            "version": ours[ScheduleVersion].pk,
-            "block": ours[Block].pk,
-            "half": 0,
-            "person": theirs[Person].pk,
-            "rotation": theirs[RotationTemplate].pk,
-        },
-    )
-
-    assert response.status_code == 200
-    errors = response.context["adminform"].form.errors
-    assert {"person", "rotation"} <= set(errors)
-    assert BlockAssignment.objects.count() == 2
+ASSIGNMENT_MODELS = [BlockAssignment, SessionAssignment, CallAssignment]
 
 
-def test_coordinator_adds_block_assignment_in_own_program(as_coordinator, program, ours):
-    other_block = BlockFactory(academic_year=ours[AcademicYear], number=2)
+@pytest.mark.parametrize("model", ASSIGNMENT_MODELS, ids=lambda model: model.__name__)
+@pytest.mark.parametrize("who", ["coordinator", "superuser"])
+def test_assignments_are_read_only_in_the_admin_so_the_rule_checks_cannot_be_skipped(
+    client, request, program, ours, model, who
+):
+    """A consecutive call night or a block cell added in the admin would skip the cell editor's rule checks."""
+    client.force_login(request.getfixturevalue(who))
+    row = ours[model]
+    before = model_to_dict(row)
+    payload = {key: value for key, value in model_to_dict(row).items() if value is not None and key != "id"}
 
-    response = as_coordinator.post(
-        admin_url(BlockAssignment, "add"),
-        {
-            "program": program.pk,
-            "version": ours[ScheduleVersion].pk,
-            "block": other_block.pk,
-            "half": 0,
-            "person": ours[Person].pk,
-            "rotation": ours[RotationTemplate].pk,
-        },
-    )
+    added = client.post(admin_url(model, "add"), payload)
+    changed = client.post(admin_url(model, "change", row.pk), {**payload, "override_reason": "admin edit"})
+    deleted = client.post(admin_url(model, "delete", row.pk), {"post": "yes"})
+    shown = client.get(admin_url(model, "change", row.pk))
 
-    assert response.status_code == 302
-    created = BlockAssignment.objects.get(block=other_block)
-    assert (created.program, created.source) == (program, "manual")
+    assert (added.status_code, changed.status_code, deleted.status_code) == (403, 403, 403)
+    assert shown.status_code == 200 and not shown.context["has_change_permission"]
+    row.refresh_from_db()
+    assert model_to_dict(row) == before
+    assert model.objects.count() == 1  # nothing added
 
 
 @pytest.mark.parametrize(
