@@ -248,3 +248,91 @@ def test_institution_memberships_are_for_superusers(client, program_admin, progr
     client.force_login(program_admin)
 
     assert client.get(admin_url(Membership, "change", institution_membership.pk)).status_code == 404
+
+
+def test_program_admin_cannot_demote_or_remove_the_programs_last_admin(client, program_admin, program):
+    """Through the membership services: the program keeps an admin, and the refusal is on the form."""
+    own = program_admin.memberships.get()
+    client.force_login(program_admin)
+
+    demoted = client.post(admin_url(Membership, "change", own.pk), {"role": Role.COORDINATOR})
+    removed = client.post(admin_url(Membership, "delete", own.pk), {"post": "yes"}, follow=True)
+
+    assert demoted.status_code == 200
+    assert "only admin of Family Medicine" in str(demoted.context["adminform"].form.non_field_errors())
+    assert "only admin of Family Medicine" in removed.content.decode()
+    own.refresh_from_db()
+    assert own.role == Role.ADMIN
+
+
+def test_program_admin_hands_over_then_steps_down(client, program_admin, member, program):
+    successor = member(Role.COORDINATOR).memberships.get()
+    own = program_admin.memberships.get()
+    client.force_login(program_admin)
+
+    promoted = client.post(admin_url(Membership, "change", successor.pk), {"role": Role.ADMIN})
+    stepped_down = client.post(admin_url(Membership, "change", own.pk), {"role": Role.FACULTY})
+
+    assert (promoted.status_code, stepped_down.status_code) == (302, 302)
+    successor.refresh_from_db()
+    own.refresh_from_db()
+    assert (successor.role, own.role) == (Role.ADMIN, Role.FACULTY)
+    assert successor.history.first().history_user == program_admin
+
+
+def test_program_admin_removes_a_member_through_the_service(client, program_admin, member, program):
+    leaver = member(Role.RESIDENT).memberships.get()
+    client.force_login(program_admin)
+
+    response = client.post(admin_url(Membership, "delete", leaver.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Membership.objects.filter(pk=leaver.pk).exists()
+    assert Membership.history.filter(id=leaver.pk, history_type="-").get().history_user == program_admin
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ('{"scheduling": {"rules": {"max_consecutive_calls": "two"}}}', "scheduling.rules.max_consecutive_calls"),
+        ('{"scheduling": {"acgme": {"weekly_hours": -5}}}', "scheduling.acgme.weekly_hours"),
+        ('{"scheduling": {"colour": "red"}}', "scheduling.colour: unknown setting"),
+        ('{"scheduling": []}', "scheduling: must be an object"),
+        ("[1, 2]", "Settings must be a JSON object"),
+    ],
+)
+def test_program_settings_the_scheduling_reader_refuses_are_a_form_error_and_not_saved(
+    client, program_admin, program, settings, message
+):
+    """Saved, such settings made the dashboard, schedules and compliance pages fail for the whole program."""
+    program.settings = {"scheduling": {"rules": {"max_consecutive_calls": 2}}}
+    program.save()
+    client.force_login(program_admin)
+
+    response = client.post(
+        admin_url(Organization, "change", program.pk),
+        {"name": "Family Medicine", "time_zone": "America/New_York", "settings": settings},
+    )
+
+    assert response.status_code == 200
+    assert message in str(response.context["adminform"].form.errors["settings"])
+    program.refresh_from_db()
+    assert program.settings == {"scheduling": {"rules": {"max_consecutive_calls": 2}}}
+
+
+def test_program_settings_the_reader_accepts_are_saved(client, program_admin, program):
+    client.force_login(program_admin)
+
+    response = client.post(
+        admin_url(Organization, "change", program.pk),
+        {
+            "name": "Family Medicine",
+            "time_zone": "America/New_York",
+            "settings": '{"scheduling": {"rules": {"max_consecutive_calls": 1}}, "other": {"kept": true}}',
+        },
+    )
+
+    assert response.status_code == 302
+    program.refresh_from_db()
+    assert program.settings["scheduling"] == {"rules": {"max_consecutive_calls": 1}}
+    assert program.settings["other"] == {"kept": True}
