@@ -105,8 +105,12 @@ def _check_limits(*, time_limit: float, seed: int, workers: int) -> None:
     if not (_whole(workers) and low <= workers <= high):
         raise DomainError(f"The number of solver workers must be from {low} to {high} (got {workers}).")
     low, high = SEED_RANGE
-    if not (_whole(seed) and low <= seed <= high):
-        raise DomainError(f"The seed must be a whole number from {low} to {high} (got {seed}).")
+    if not _whole(seed):
+        raise DomainError(f"The seed must be a whole number (got {seed!r}).")
+    if seed < low:
+        raise DomainError(f"The seed must not be negative (got {seed}).")
+    if seed > high:
+        raise DomainError(f"The seed must be at most {high}, the largest the solver takes (got {seed}).")
 
 
 def schedule_run_validate(
