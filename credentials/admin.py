@@ -12,7 +12,7 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from credentials.models import CertificationType, PersonCertification, Procedure, ProcedureCredential
-from credentials.resources import PersonCertificationResource
+from credentials.resources import FormulaSafeCSV, FormulaSafeXLSX, PersonCertificationResource
 from tenants.admin import ProgramScopedHistoryAdmin, allowed_program_ids
 from tenants.models import Organization
 from tenants.permissions import Action, Resource
@@ -47,9 +47,12 @@ class CertificationTypeAdmin(ProgramScopedHistoryAdmin):
 
 @admin.register(PersonCertification)
 class PersonCertificationAdmin(ImportExportMixin, ProgramScopedHistoryAdmin):
-    """People's certifications; Import reads a CSV (person, type, number, issued_on, expires_on) with a preview."""
+    """People's certifications; Import reads a CSV or XLSX (person, type, number, issued_on, expires_on) with a
+    preview; Export writes the same columns."""
 
     resource_classes = [PersonCertificationResource]
+    # Spreadsheet formats only, each writing formula-like text as text (TSV, JSON, YAML and HTML are not offered).
+    formats = [FormulaSafeCSV, FormulaSafeXLSX]
     import_form_class = ProgramImportForm
     confirm_form_class = ProgramConfirmImportForm
     list_display = ("person", "type", "number", "issued_on", "expires_on", "verified_by", "program")

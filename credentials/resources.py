@@ -3,14 +3,25 @@
 Columns: `person` (email address, or "Last name, First name"), `type` (certification type code), `number`,
 `issued_on` and `expires_on` (YYYY-MM-DD or MM/DD/YYYY; a blank expiry is the type's renewal period after issue).
 A row is the same certification as an existing one when person, type and issue date match (then it updates it).
+
+The admin offers CSV and XLSX (FormulaSafeCSV, FormulaSafeXLSX): text a spreadsheet would evaluate is written as
+text, and the apostrophe a CSV cell gets for it is taken off again on import.
 """
 
 import datetime as dt
+import io
+from typing import Any
 
+import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from import_export import fields, resources, widgets
+from import_export.formats import base_formats
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import IllegalCharacterError
 
 from credentials.models import CertificationType, PersonCertification
 from credentials.selectors import person_model
@@ -19,6 +30,52 @@ from tenants.models import Organization
 REQUIRED_COLUMNS = ("person", "type", "issued_on")
 OPTIONAL_COLUMNS = ("number", "expires_on")
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
+# What Excel, LibreOffice and Google Sheets may evaluate; the same starts as scheduling.spreadsheet_safety,
+# which credentials, a lower layer, may not import.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value: Any) -> Any:
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def _escape_on_export() -> bool:
+    return getattr(settings, "IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT", False) is True
+
+
+class FormulaSafeCSV(base_formats.CSV):
+    """CSV whose text cells starting like a formula get a leading apostrophe (the import takes it off)."""
+
+    def _escape_formulae(self, dataset: tablib.Dataset) -> None:
+        """Called by export_data when IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT is on."""
+        # Replaces import-export's escape, which drops a leading "=" (changing the value) and misses + - @ tab CR.
+        for index in range(len(dataset)):
+            dataset[index] = [_csv_text(value) for value in dataset[index]]
+
+
+class FormulaSafeXLSX(base_formats.XLSX):
+    """XLSX whose text cells are string cells: shown as written and never evaluated, so no apostrophe is needed."""
+
+    def export_data(self, dataset: tablib.Dataset, **kwargs: Any) -> bytes:
+        """The dataset as a workbook (bold header, frozen first row); tablib's writer lets "=..." become a formula."""
+        if not _escape_on_export():
+            return super().export_data(dataset, **kwargs)
+        workbook = Workbook()
+        sheet = workbook.active
+        try:
+            for row, values in enumerate([dataset.headers or [], *dataset], start=1):
+                for column, value in enumerate(values, start=1):
+                    cell = sheet.cell(row=row, column=column, value=value)
+                    if isinstance(value, str):
+                        cell.data_type = "s"
+        except IllegalCharacterError as error:  # a control character: the admin shows a ValueError as a message
+            raise ValueError("The export failed: a cell holds a control character that Excel cannot store.") from error
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
 
 
 class _CachedLookupWidget(widgets.ForeignKeyWidget):
@@ -142,6 +199,12 @@ class PersonCertificationResource(resources.ModelResource):
         self.fields["person"].widget = PersonWidget(person_model(), program)
         self.fields["type"].widget = TypeWidget(CertificationType, program)
         self._lines: dict[tuple, int] = {}
+
+    def before_import_row(self, row: dict, **kwargs: Any) -> None:
+        """Take off the apostrophe an export (ours or a spreadsheet's) puts before text that starts like a formula."""
+        for column, value in row.items():
+            if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+                row[column] = value[1:]
 
     def get_queryset(self) -> QuerySet[PersonCertification]:
         if self.program is None:

