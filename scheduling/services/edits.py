@@ -3,11 +3,13 @@ ACGME rules and the program's rules first; breaking one needs a written reason, 
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from scheduling.announcements import announce_change
 from scheduling.compliance import (
@@ -62,15 +64,38 @@ class RuleBreachError(DomainError):
 PROGRAM_RULE = "program rule"
 
 
-def _edit_allowed(*, version: ScheduleVersion, person, user) -> None:
-    """The user may change the schedule, the version is not archived and the person is of its program."""
+def _version_for_edit(*, version: ScheduleVersion, person, user) -> ScheduleVersion:
+    """The version, locked for the rest of the transaction, after checking the user may change the schedule,
+    the version is not archived and the person is of its program.
+    """
     program = Organization.objects.get(pk=version.program_id)
     if not can(user, Action.CHANGE, "schedule", program):
         raise PermissionDenied(f"Only the admins and coordinators of {program} can change its schedule.")
-    if version.status == ScheduleVersion.Status.ARCHIVED:
-        raise ConflictError(f"{version} is archived; edit the draft or the published schedule instead.")
-    if person.program_id != version.program_id:
+    # Every edit of a version locks its row first, so edits of one version run one after another and each
+    # check sees what the previous edit wrote (a person's calls and half-days, a rotation's residents).
+    # Re-read after locking: the version may have been archived while we waited.
+    locked = (
+        ScheduleVersion.objects.select_for_update(of=("self",))
+        .select_related("academic_year", "program")
+        .get(pk=version.pk)
+    )
+    if locked.status == ScheduleVersion.Status.ARCHIVED:
+        raise ConflictError(f"{locked} is archived; edit the draft or the published schedule instead.")
+    if person.program_id != locked.program_id:
         raise DomainError(f"{person.full_name} is not in {program}.")
+    return locked
+
+
+@contextmanager
+def _conflict_on_duplicate() -> Iterator[None]:
+    """Writes in a savepoint: a row another writer added meanwhile (a unique constraint) is a ConflictError."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise ConflictError(
+            "Someone else changed this cell at the same moment; reload the schedule and try again."
+        ) from exc
 
 
 def _acgme_findings(*, version: ScheduleVersion, person, changes) -> list[RuleFinding]:
@@ -182,7 +207,7 @@ def block_assignment_change(
     block are re-derived as the engine would. Checked first: PGY eligibility, the rotation's maximum residents,
     and the ACGME rules; breaking any needs a `reason` (saved with the user who acknowledged it).
     """
-    _edit_allowed(version=version, person=person, user=user)
+    version = _version_for_edit(version=version, person=person, user=user)
     if person.kind != Person.Kind.RESIDENT or not person.is_active:
         raise DomainError(f"Block rotations are for active residents; {person.full_name} is not one.")
     if block.academic_year_id != version.academic_year_id:
@@ -223,18 +248,20 @@ def block_assignment_change(
     if override["override_reason"]:
         override["acknowledged_by"] = user
     rows = BlockAssignment.objects.filter(version=version, person=person, block=block)
-    for row in rows.exclude(half=BlockAssignment.Half.WHOLE):
-        row._change_reason = reason.strip() or "Manual edit"
-        row.delete()
-    before = ", ".join(sorted({row.rotation.name for row in rows.select_related("rotation")}))
-    assignment = rows.first() or BlockAssignment(
-        program_id=version.program_id, version=version, person=person, block=block
-    )
-    assignment.rotation, assignment.source = rotation, Source.MANUAL
-    assignment.override_reason, assignment.acknowledged_by = override["override_reason"], override["acknowledged_by"]
-    assignment._change_reason = reason.strip() or "Manual edit"
-    assignment.save()
-    _changes_save(version=version, changes=changes, override=override, reason=reason)
+    with _conflict_on_duplicate():
+        for row in rows.exclude(half=BlockAssignment.Half.WHOLE):
+            row._change_reason = reason.strip() or "Manual edit"
+            row.delete()
+        before = ", ".join(sorted({row.rotation.name for row in rows.select_related("rotation")}))
+        assignment = rows.first() or BlockAssignment(
+            program_id=version.program_id, version=version, person=person, block=block
+        )
+        assignment.rotation, assignment.source = rotation, Source.MANUAL
+        assignment.override_reason = override["override_reason"]
+        assignment.acknowledged_by = override["acknowledged_by"]
+        assignment._change_reason = reason.strip() or "Manual edit"
+        assignment.save()
+        _changes_save(version=version, changes=changes, override=override, reason=reason)
     announce_change(version=version, person=person, when=f"Block {block.number}", old=before, new=rotation.name)
     return assignment
 
@@ -247,7 +274,7 @@ def session_assignment_change(
     (breaking one needs a `reason`). A duty half-day keeps the row's rotation; off, leave, post-call and
     continuity clinic have none.
     """
-    _edit_allowed(version=version, person=person, user=user)
+    version = _version_for_edit(version=version, person=person, user=user)
     year = version.academic_year
     if not year.start_date <= date <= year.end_date:
         raise DomainError(f"{date:%d %b %Y} is outside {year} ({year.start_date} to {year.end_date}).")
@@ -264,7 +291,8 @@ def session_assignment_change(
     override = _refuse_without_reason(findings, reason)
     if override["override_reason"]:
         override["acknowledged_by"] = user
-    _changes_save(version=version, changes=changes, override=override, reason=reason)
+    with _conflict_on_duplicate():
+        _changes_save(version=version, changes=changes, override=override, reason=reason)
     announce_change(
         version=version,
         person=person,
@@ -297,7 +325,7 @@ def call_assignment_change(
     against the ACGME rules and the program's call spacing; breaking one needs a `reason`.
     Returns the new call (None when removed).
     """
-    _edit_allowed(version=version, person=person, user=user)
+    version = _version_for_edit(version=version, person=person, user=user)
     if person.kind != Person.Kind.RESIDENT:
         raise DomainError(f"In-house call is for residents; {person.full_name} is not one.")
     if action not in CALL_ACTIONS:
@@ -339,7 +367,8 @@ def call_assignment_change(
     override = _refuse_without_reason(findings, reason)
     if override["override_reason"]:
         override["acknowledged_by"] = user
-    _changes_save(version=version, changes=changes, override=override, reason=reason)
+    with _conflict_on_duplicate():
+        _changes_save(version=version, changes=changes, override=override, reason=reason)
     announce_change(
         version=version,
         person=person,
