@@ -25,6 +25,9 @@ from scheduling.models import (
     SessionTime,
 )
 from scheduling.services import (
+    SEED_RANGE,
+    TIME_LIMIT_RANGE,
+    WORKERS_RANGE,
     academic_year_create,
     academic_year_plan,
     schedule_run_cancel,
@@ -407,9 +410,18 @@ class ScheduleRunStartForm(forms.ModelForm):
     """A new run: the year, its blocks and the solver's limits, checked and started by the run services."""
 
     last_block = forms.IntegerField(required=False, min_value=0, help_text="Blank: the year's last block.")
-    time_limit = forms.IntegerField(min_value=1, max_value=3600, initial=60, help_text="Seconds.")
-    seed = forms.IntegerField(min_value=0, initial=0, help_text="The same seed and data give the same schedule.")
-    workers = forms.IntegerField(min_value=1, max_value=32, initial=2, help_text="Solver threads.")
+    time_limit = forms.IntegerField(
+        min_value=TIME_LIMIT_RANGE[0], max_value=TIME_LIMIT_RANGE[1], initial=60, help_text="Seconds."
+    )
+    seed = forms.IntegerField(
+        min_value=SEED_RANGE[0],
+        max_value=SEED_RANGE[1],
+        initial=0,
+        help_text="The same seed and data give the same schedule.",
+    )
+    workers = forms.IntegerField(
+        min_value=WORKERS_RANGE[0], max_value=WORKERS_RANGE[1], initial=2, help_text="Solver threads."
+    )
     request_user = None  # set per request by ScheduleRunAdmin.get_form
 
     class Meta:
@@ -682,23 +694,29 @@ class CallAssignmentAdmin(AssignmentAdmin):
 
 # Calendar-feed tokens (exports and feeds).
 
-from scheduling.feed_tokens import feed_token_reset  # noqa: E402
+from scheduling.feed_tokens import feed_token_is_live, feed_token_reset  # noqa: E402
 from scheduling.models import FeedToken  # noqa: E402
 
 
 @admin.register(FeedToken)
-class FeedTokenAdmin(SchedulingAdmin):
+class FeedTokenAdmin(TrackedSchedulingAdmin):
     """Calendar-feed tokens: the secret is never shown; adding one makes a person's (or the program's) feed,
-    and the reset action replaces the secret (the old address stops at once). Rows are otherwise read only.
+    and the reset action replaces the secret (the old address stops at once). Rows are otherwise read only;
+    their history says who made, reset or took over each address.
     """
 
-    list_display = ("__str__", "person", "created_at", "regenerated_at", "created_by", "program")
+    list_display = ("__str__", "person", "live", "created_at", "regenerated_at", "created_by", "program")
     list_filter = (PROGRAM_FILTER,)
-    list_select_related = ("person", "created_by", "program")
+    list_select_related = ("person__user", "created_by", "program")
     search_fields = ("person__first_name", "person__last_name")
     autocomplete_fields = ("person",)
     shown_fields = ("program", "person", "created_at", "created_by", "regenerated_at")
     actions = ("reset_tokens",)
+
+    @admin.display(description="Live", boolean=True)
+    def live(self, obj: FeedToken) -> bool:
+        """Whether the address answers: its holder is still active in the program."""
+        return feed_token_is_live(obj)
 
     def get_fields(self, request: HttpRequest, obj: FeedToken | None = None):
         return ("program", "person") if obj is None else self.shown_fields

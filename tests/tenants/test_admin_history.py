@@ -12,6 +12,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from absences.models import Absence, AbsenceLimit
 from credentials.models import CertificationType, PersonCertification, Procedure, ProcedureCredential
+from scheduling.feed_tokens import feed_token_get_or_create
+from scheduling.models import FeedToken
 from tenants.admin import ReadOnlyHistoryAdmin
 from tenants.models import Membership, Organization, Role
 from tests.absences.factories import AbsenceFactory, AbsenceLimitFactory
@@ -58,6 +60,7 @@ def rows(program) -> dict:
             PersonCertification: PersonCertificationFactory(program=program, person=person, type=certification_type),
             Procedure: procedure,
             ProcedureCredential: ProcedureCredentialFactory(program=program, person=person, procedure=procedure),
+            FeedToken: feed_token_get_or_create(program=program, person=person, user=target),
         }
     )
     return made
