@@ -422,9 +422,12 @@ def _keep_published_outside(run: ScheduleRun, draft: ScheduleVersion) -> None:
     """A run over some blocks re-solves only those: its draft takes the published version's rows for the rest
     of the year, so that publishing it replaces what the run re-solved and nothing else.
     """
-    published = ScheduleVersion.objects.filter(
-        academic_year_id=run.academic_year_id, status=ScheduleVersion.Status.PUBLISHED
-    ).first()
+    # Locked like a cell edit locks it, so an edit of the published version lands wholly before or after the copy.
+    published = (
+        ScheduleVersion.objects.select_for_update()
+        .filter(academic_year_id=run.academic_year_id, status=ScheduleVersion.Status.PUBLISHED)
+        .first()
+    )
     blocks = list(BlockRow.objects.filter(academic_year_id=run.academic_year_id))
     solved = [b for b in blocks if run.first_block <= b.number <= run.last_block]
     if published is None or not solved or len(solved) == len(blocks):
