@@ -176,6 +176,14 @@ class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
             raise PermissionDenied("Past versions are read only; make the change on the change form.")
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+    def render_history_view(self, request, template, context, **kwargs):
+        """A past version's values show as disabled fields: nothing on the page looks editable."""
+        adminform = context.get("adminform")
+        if adminform is not None:
+            for field in adminform.form.fields.values():
+                field.disabled = True
+        return super().render_history_view(request, template, context, **kwargs)
+
 
 class ProgramScopedHistoryAdmin(ProgramScopedAdmin, ReadOnlyHistoryAdmin):
     """ProgramScopedAdmin with simple_history's (read-only) history pages, checked by the same rules."""

@@ -107,6 +107,7 @@ def test_coordinator_cannot_make_themselves_admin_through_their_membership_histo
 
     assert shown.status_code == 200
     assert "Revert" not in shown.content.decode()
+    assert all(field.disabled for field in shown.context["adminform"].form.fields.values())
     assert posted.status_code == 403
     membership.refresh_from_db()
     assert membership.role == Role.COORDINATOR
