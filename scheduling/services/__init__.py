@@ -1,5 +1,6 @@
 """Writes that carry the scheduling rules, by purpose: `years` (academic years, holidays, session times,
-settings), `runs` (schedule runs and publishing) and `edits` (a coordinator's edit of one cell).
+settings), `runs` (schedule runs), `versions` (a version's life cycle: publish) and `edits` (a coordinator's
+edit of one cell).
 """
 
 from scheduling.services.edits import (
@@ -22,8 +23,8 @@ from scheduling.services.runs import (
     schedule_run_start,
     schedule_run_validate,
     schedule_runs_fail_stale,
-    schedule_version_publish,
 )
+from scheduling.services.versions import schedule_version_publish
 from scheduling.services.years import (
     DEFAULT_SESSION_TIMES,
     academic_year_create,

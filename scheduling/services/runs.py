@@ -1,4 +1,4 @@
-"""Schedule runs (validate, start, execute in the background, cancel, fail when stale) and publishing a version."""
+"""Schedule runs: validate, start, execute in the background, cancel, fail when stale."""
 
 import dataclasses
 import datetime as dt
@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from scheduling.announcements import announce_published, announce_run_finished
+from scheduling.announcements import announce_run_finished
 from scheduling.engine.problem import Problem
 from scheduling.engine.solution import Progress, Solution
 from scheduling.engine_io import problem_for, solution_write
@@ -26,7 +26,6 @@ from scheduling.models import (
     ScheduleVersion,
 )
 from tenants.errors import ConflictError, DomainError
-from tenants.models import Organization
 from tenants.permissions import Action, can
 
 logger = logging.getLogger(__name__)
@@ -486,43 +485,6 @@ def schedule_runs_fail_stale(*, academic_year: AcademicYear | None = None, now: 
     if failed:
         logger.warning("Marked %s stale schedule run(s) as failed.", failed)
     return failed
-
-
-# Schedule versions.
-
-
-def schedule_version_publish(
-    *, version: ScheduleVersion, user, academic_year: AcademicYear | None = None
-) -> ScheduleVersion:
-    """Publish a draft: the year's previously published version is archived (and stays readable).
-
-    Admins and coordinators only (`user` None: an operator at the command line). A version that is not a
-    draft, or not of `academic_year` when given, is refused.
-    """
-    program = Organization.objects.get(pk=version.program_id)
-    if user is not None and not can(user, Action.PUBLISH, version, program):
-        raise PermissionDenied(f"Only the admins and coordinators of {program} can publish its schedule.")
-    with transaction.atomic():
-        AcademicYear.objects.select_for_update().filter(pk=version.academic_year_id).exists()
-        locked = (
-            ScheduleVersion.objects.select_for_update(of=("self",)).select_related("academic_year").get(pk=version.pk)
-        )
-        if academic_year is not None and locked.academic_year_id != academic_year.pk:
-            raise DomainError(f"Version {locked.number} belongs to {locked.academic_year}, not to {academic_year}.")
-        if locked.status != ScheduleVersion.Status.DRAFT:
-            raise ConflictError(f"{locked} is {locked.get_status_display().lower()}; only a draft can be published.")
-        now = timezone.now()
-        previous = ScheduleVersion.objects.select_for_update().filter(
-            academic_year_id=locked.academic_year_id, status=ScheduleVersion.Status.PUBLISHED
-        )
-        for old in previous:
-            old.status = ScheduleVersion.Status.ARCHIVED
-            old.save(update_fields=["status"])
-        locked.status, locked.published_at = ScheduleVersion.Status.PUBLISHED, now
-        locked.published_by = user
-        locked.save(update_fields=["status", "published_at", "published_by"])
-        announce_published(version=locked)
-    return locked
 
 
 # Editing a version's cells (issue 4). A change is checked before it is saved: the ACGME checker on the
