@@ -378,6 +378,35 @@ class RotationTemplateAdmin(TrackedSchedulingAdmin):
         ),
     )
 
+    actions = ("archive",)
+
+    @staticmethod
+    def _in_use(rotation: RotationTemplate) -> bool:
+        return rotation.block_assignments.exists() or rotation.session_assignments.exists()
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """A rotation a schedule uses is archived, not deleted: it names what people did, in every version.
+
+        Answered before Django gathers the thousands of assignments that would block the delete (seconds).
+        """
+        in_use = [rotation for rotation in objs if self._in_use(rotation)]
+        if in_use:
+            return (
+                [],
+                {},
+                set(),
+                [f"{r.name} is used by schedules: archive it instead (untick Active)." for r in in_use],
+            )
+        return super().get_deleted_objects(objs, request)
+
+    @admin.action(description="Archive the selected rotations (the engine stops using them)", permissions=["change"])
+    def archive(self, request: HttpRequest, queryset: QuerySet[RotationTemplate]) -> None:
+        for rotation in queryset.filter(is_active=True):
+            rotation.is_active = False
+            rotation._change_reason = "Archived"
+            rotation.save(update_fields=["is_active"])
+            self.message_user(request, f"Archived {rotation.name}.", messages.SUCCESS)
+
     @admin.display(description="Work days")
     def work_days_display(self, obj: RotationTemplate) -> str:
         return obj.work_days_display

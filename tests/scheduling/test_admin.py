@@ -515,3 +515,41 @@ def test_rotation_work_days_are_weekday_checkboxes_in_the_admin(as_coordinator, 
     assert response.status_code == 302, response.context["adminform"].form.errors
     rotation.refresh_from_db()
     assert (rotation.work_days, rotation.is_night) == ([0, 1, 6], True)
+
+
+def test_rotation_in_use_is_archived_not_deleted_and_the_page_says_so_without_gathering_assignments(
+    as_coordinator, ours, django_assert_max_num_queries
+):
+    rotation = ours[RotationTemplate]
+    SessionAssignmentFactory.create_batch(
+        30, version=ours[ScheduleVersion], person=ours[Person], rotation=rotation, date=factory_dates(30)
+    )
+
+    with django_assert_max_num_queries(25):
+        page = as_coordinator.get(admin_url(RotationTemplate, "delete", rotation.pk))
+    posted = as_coordinator.post(admin_url(RotationTemplate, "delete", rotation.pk), {"post": "yes"})
+    archived = as_coordinator.post(
+        admin_url(RotationTemplate, "changelist"), {"action": "archive", "_selected_action": [rotation.pk]}
+    )
+
+    assert "is used by schedules: archive it instead" in page.content.decode()
+    assert posted.status_code == 403 or "archive it instead" in posted.content.decode()
+    assert archived.status_code == 302
+    rotation.refresh_from_db()
+    assert rotation.is_active is False
+
+
+def test_unused_rotation_is_deleted(as_coordinator, program):
+    unused = RotationTemplateFactory(program=program, name="Old elective")
+
+    response = as_coordinator.post(admin_url(RotationTemplate, "delete", unused.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not RotationTemplate.objects.filter(pk=unused.pk).exists()
+
+
+def factory_dates(count: int):
+    """A factory sequence of distinct dates, so each half-day row is its own session."""
+    import factory
+
+    return factory.Iterator([dt.date(2026, 8, 1) + dt.timedelta(days=i) for i in range(count)])
