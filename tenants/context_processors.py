@@ -1,5 +1,6 @@
 from django.http import HttpRequest
 
+from tenants.models import Role
 from tenants.permissions import Action, Resource, can
 from tenants.selectors import programs_for_user, role_in
 
@@ -10,9 +11,11 @@ def active_program(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"active_program": None, "active_role": None, "switchable_programs": [], "menu": {}}
+    role = role_in(user, program)
     return {
         "active_program": program,
-        "active_role": role_in(user, program),
+        "active_role": role,
+        "active_role_label": Role(role).label if role else None,
         "switchable_programs": list(programs_for_user(user)),
         "menu": {
             "schedule": can(user, Action.VIEW, Resource.SCHEDULE, program),
