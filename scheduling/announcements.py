@@ -1,4 +1,5 @@
-"""What the scheduling services tell people through notifications: publication, changes, finished runs.
+"""What the scheduling services tell people through notifications: publication (and to the admins, a
+publication that breaks ACGME rules), changes, finished runs.
 
 Called inside the service's transaction; notify() queues email only after commit.
 """
@@ -8,19 +9,43 @@ from django.urls import reverse
 from notifications.events import Event
 from notifications.services import notify
 from scheduling.models import Person, ScheduleRun, ScheduleVersion
-from tenants.models import Organization
-from tenants.selectors import program_members
+from tenants.models import Organization, Role
+from tenants.permissions import Action, Resource, can
+from tenants.selectors import program_members, role_in
 
 
 def announce_published(*, version: ScheduleVersion) -> None:
-    """Everyone in the program hears that the year's schedule is published."""
+    """Everyone in the program hears that the year's schedule is published: those who have a schedule are sent
+    to theirs, the clinic staff (who read today's roster, not schedules) to Today."""
     program = Organization.objects.get(pk=version.program_id)
+    members = list(program_members(program))
+    readers = [user for user in members if can(user, Action.VIEW, Resource.SCHEDULE, program)]
+    staff = [user for user in members if user not in readers]
+    context = {"year": str(version.academic_year.name), "version": f"version {version.number}"}
+    for recipients, link in ((readers, reverse("my-schedule")), (staff, reverse("today"))):
+        if recipients:
+            notify(
+                recipients=recipients, event=Event.SCHEDULE_PUBLISHED, context=context, program=program, link=link
+            )
+
+
+def announce_published_with_breaches(*, version: ScheduleVersion, user, violations: int, rules: list[str]) -> None:
+    """The program's admins hear that a schedule breaking ACGME rules was published, by whom and why."""
+    program = Organization.objects.get(pk=version.program_id)
+    admins = [member for member in program_members(program) if role_in(member, program) == Role.ADMIN]
     notify(
-        recipients=program_members(program),
-        event=Event.SCHEDULE_PUBLISHED,
-        context={"year": str(version.academic_year.name), "version": f"version {version.number}"},
+        recipients=admins,
+        event=Event.PUBLISHED_WITH_BREACHES,
+        context={
+            "year": str(version.academic_year.name),
+            "version": f"version {version.number}",
+            "who": user.get_full_name() or user.email if user is not None else "An operator",
+            "violations": violations,
+            "rules": ", ".join(rules),
+            "reason": version.publish_reason,
+        },
         program=program,
-        link=f"{reverse('my-schedule')}",
+        link=f"{reverse('compliance')}?version={version.pk}",
     )
 
 

@@ -26,10 +26,22 @@ def test_publishing_tells_everyone_in_the_program_and_no_one_else(program, coord
 
     schedule_version_publish(version=s.version, user=coordinator)
 
-    for user in (resident, nurse, coordinator):
+    for user, link in ((resident, "/me/"), (coordinator, "/me/"), (nurse, "/today/")):
         [item] = inbox(user, "schedule_published")
-        assert s.year.name in item.title and item.link == "/me/"
+        assert s.year.name in item.title and item.link == link
     assert inbox(outsider, "schedule_published") == []
+
+
+def test_clinic_staff_follow_the_publication_notice_to_a_page_they_can_open(client, program, coordinator, member):
+    """The notice used to send RNs, LPNs, MSAs and clinical staff to My schedule, which answers them 403."""
+    staff = [member(role) for role in (Role.CLINICAL_STAFF, Role.RN, Role.LPN, Role.MSA)]
+    s = small_schedule(program, coordinator)
+    schedule_version_publish(version=s.version, user=coordinator)
+
+    for user in staff:
+        [item] = inbox(user, "schedule_published")
+        client.force_login(user)
+        assert client.get(item.link).status_code == 200
 
 
 def test_a_change_to_a_published_call_tells_the_resident_but_a_draft_edit_does_not(program, coordinator, member):
