@@ -14,6 +14,7 @@ class Event(models.TextChoices):
     """What happened. The value is the `event` argument of notify()."""
 
     SCHEDULE_PUBLISHED = "schedule_published", "Schedule published"
+    PUBLISHED_WITH_BREACHES = "published_with_breaches", "Schedule published with ACGME violations (for admins)"
     ASSIGNMENT_CHANGED = "assignment_changed", "My assignment changed"
     ABSENCE_REQUESTED = "absence_requested", "Absence requested (for approvers)"
     ABSENCE_DECIDED = "absence_decided", "My absence request decided"
@@ -52,6 +53,13 @@ EVENTS: dict[str, EventSpec] = {
         "Schedule published: {{ year }}",
         "The {{ year }} schedule{% if version %} ({{ version }}){% endif %} is published. Check your assignments.",
         ("year", "version"),
+    ),
+    Event.PUBLISHED_WITH_BREACHES: EventSpec(
+        Channel.EMAIL_NOW,
+        "Published with ACGME violations: {{ year }}",
+        "{{ who }} published {{ year }} {{ version }} with {{ violations }} ACGME violation{{ violations|pluralize }}"
+        "{% if rules %} ({{ rules }}){% endif %}. Reason: {{ reason }}",
+        ("year", "version", "who", "violations", "rules", "reason"),
     ),
     Event.ASSIGNMENT_CHANGED: EventSpec(
         Channel.EMAIL_NOW,
