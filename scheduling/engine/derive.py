@@ -57,6 +57,7 @@ class _Resident:
             rot is not None
             and self.f.works_day(rot, i)
             and not self.f.is_absent(self.res.id, i)
+            and not self.f.rests(self.res.id, i)
             and (i - 1) not in self.calls
             and not self.night(i - 1)
         )

@@ -254,6 +254,16 @@ def format_local(moment: datetime, zone: zoneinfo.ZoneInfo) -> str:
     return local.strftime("%Y-%m-%dT%H:%M:%S" if local.second else "%Y-%m-%dT%H:%M")
 
 
+def read_duty(data: Any, path: str, zone: zoneinfo.ZoneInfo) -> Duty:
+    """One duty of the DUTIES format (local times in `zone`), checked as `parse_duties` checks it."""
+    return _duty(data, path, zone)
+
+
+def read_leave(data: Any, path: str) -> Leave:
+    """One leave entry of the DUTIES format (dates inclusive), checked as `parse_duties` checks it."""
+    return _leave(data, path)
+
+
 def _shown(value: object) -> str:
     """An input value quoted for an error message, cut short so that one bad field stays one short line."""
     text = repr(value)

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from functools import cached_property
 
+from scheduling.engine.context import Edge, WindowLimits, resident_edges, window_limits
 from scheduling.engine.duties import AcgmeLimits
 from scheduling.engine.problem import Faculty, Problem, Resident, Rotation
 
@@ -87,6 +88,7 @@ class Facts:
         self._day_minutes: dict[int, int] = {}
         self._hours_limit: dict[int, int] = {}
         self._unsupervised: dict[tuple[str, int], int | None] = {}
+        self._window_limits: dict[str, WindowLimits] = {}
 
     # -- people and rotations -----------------------------------------------------------------------
 
@@ -172,7 +174,25 @@ class Facts:
             and self.days[i].weekday() in rotation.work_days
             and not self.is_absent(person, i)
             and not self.is_absent(person, i + 1)
+            and not ((edge := self.edges.get(person)) is not None and i in edge.no_night)
         )
+
+    def rests(self, person: str, i: int) -> bool:
+        """Day i has no day duty for the person: it lies in the rest the fixed schedule around the horizon
+        (`Problem.context`) needs, e.g. the day after the call of the night before the horizon."""
+        edge = self.edges.get(person)
+        return edge is not None and i in edge.no_day
+
+    @cached_property
+    def edges(self) -> dict[str, Edge]:
+        """Per resident with duties or leave in `Problem.context`: that context on the horizon's day axis."""
+        return resident_edges(self)
+
+    def window_limits(self, person: str) -> WindowLimits:
+        """The resident's ACGME windows and what the horizon's part of each may hold (scheduling/engine/context.py)."""
+        if person not in self._window_limits:
+            self._window_limits[person] = window_limits(self, person)
+        return self._window_limits[person]
 
     def call_pgy(self, resident: Resident) -> list[int]:
         """The call coverage entries (indices) this resident may serve by PGY."""
@@ -186,6 +206,8 @@ class Facts:
         """Whether resident r may take in-house call on night i in some schedule (ignoring locks)."""
         res = self.residents[r]
         if not self.call_pgy(res) or self.is_absent(res.id, i) or self.is_absent(res.id, i + 1):
+            return False
+        if (edge := self.edges.get(res.id)) is not None and i in edge.no_call:
             return False
         return any(
             self.rotations[k].call_eligible and not self.rotations[k].night for k in self.eligible[r][self.block_of[i]]

@@ -62,11 +62,16 @@ class _Person:
         ]
         self.leave = [facts.is_absent(res.id, i) for i in range(n)] + [False]
         self.work = [
-            rot is not None and not self.leave[i] and facts.works_day(rot, i) for i, rot in enumerate(self.rot)
+            rot is not None and not self.leave[i] and facts.works_day(rot, i) and not facts.rests(res.id, i)
+            for i, rot in enumerate(self.rot)
         ] + [False]
         self.night = [rot is not None and facts.works_night(rot, res.id, i) for i, rot in enumerate(self.rot)] + [False]
         self.call = [False] * (n + 1)
-        self.counted = [not self.leave[i] and not (i < n and facts.short_day(i)) for i in range(n + 1)]
+        edge = facts.edges.get(res.id)  # the fixed schedule around the horizon: its days are never free here
+        unfree = edge.busy | edge.leave if edge is not None else frozenset()
+        self.counted = [
+            not self.leave[i] and not (i < n and facts.short_day(i)) and i not in unfree for i in range(n + 1)
+        ]
         self.calls = 0
         self.weekend = 0
         self.holiday = 0
@@ -90,44 +95,32 @@ class _Person:
         return not (i > 0 and (self.call[i - 1] or self.night[i - 1]))
 
     def windows_ok(self, lo: int, hi: int) -> bool:
-        """Every ACGME window of the model that holds a day in [lo, hi] is within its limit."""
+        """Every ACGME window of the model that holds a day in [lo, hi] is within its limit (the model's windows
+        and limits, with the context's share taken off: Facts.window_limits)."""
         f = self.f
-        lim = f.limits
         n = f.n
-        width = lim.window_days
+        width = f.limits.window_days
+        limits = f.window_limits(f.residents[self.r].id)
         first, last = max(0, lo - width + 1), min(n, hi + width - 1)
-        minutes, free, calls, leave = [0], [0], [0], [0]
+        minutes, free, calls = [0], [0], [0]
         for i in range(first, last + 1):
             minutes.append(minutes[-1] + self.minutes(i))
             free.append(free[-1] + self.free(i))
             calls.append(calls[-1] + (i < n and self.call[i]))
-            leave.append(leave[-1] + self.leave[i])
 
         def total(prefix: list[int], a: int, b: int) -> int:
             return prefix[b - first + 1] - prefix[a - first]
 
-        if n + 1 >= width:
-            spans = [(s, s + width - 1) for s in range(max(0, lo - width + 1), min(hi, n + 1 - width) + 1)]
-        else:
-            spans = [(0, n)]
-        for a, b in spans:
-            leave_days = total(leave, a, b)
-            if leave_days >= width:
-                continue
-            limit = f.hours_limit(leave_days)
-            if total(minutes, a, b) > limit or total(calls, a, b) > lim.call_nights_allowed(leave_days):
-                return False
         for s in range(lo - width + 1, hi + 1):
             a, b = max(s, 0), min(s + width - 1, n)
             if a > b:
                 continue
-            leave_days = total(leave, a, b)
-            if leave_days >= width:
-                continue
-            outside = [j for j in range(s, s + width) if j < 0 or j > n]
-            credit = len(outside) - sum(1 for j in outside if f.day_minutes(j) < 24 * 60)
-            needed = lim.days_off_needed(leave_days) - credit
-            if needed > 0 and total(free, a, b) < needed:
+            hours, nights, needed = limits.hours.get(s), limits.calls.get(s), limits.days_off.get(s)
+            if hours is not None and total(minutes, a, b) > hours:
+                return False
+            if nights is not None and total(calls, a, b) > nights:
+                return False
+            if needed is not None and total(free, a, b) < needed:
                 return False
         return True
 

@@ -230,7 +230,7 @@ class ScheduleModel:
         night: list[list[Var]] = []
         for i in range(n):
             b = f.block_of[i]
-            absent = f.is_absent(res.id, i)
+            absent = f.is_absent(res.id, i) or f.rests(res.id, i)  # no day duty on leave or in the context's rest
             work.append([] if absent else [self.x[r, b, k] for k in f.eligible[r][b] if f.works_day(f.rotations[k], i)])
             night.append([self.x[r, b, k] for k in f.eligible[r][b] if f.works_night(f.rotations[k], res.id, i)])
         call_rots = [
@@ -364,7 +364,9 @@ class ScheduleModel:
         width = lim.window_days
         key, message = f"acgme:{res.id}", self._acgme_message(r)
         minutes = f.clock_minutes
-        leave = [f.is_absent(res.id, i) for i in range(n)] + [False]
+        edge = f.edges.get(res.id)  # the fixed schedule around the horizon (scheduling/engine/context.py)
+        leave = [f.is_absent(res.id, i) for i in range(n)] + [edge is not None and n in edge.leave]
+        context_busy = edge.busy if edge is not None else frozenset()
 
         def call_at(i: int) -> Var | None:
             return calls[i] if 0 <= i < n else None
@@ -394,7 +396,7 @@ class ScheduleModel:
                 max(m_day * has_work, c0 * (c_now is not None), n0 * has_night)
                 + max(c1 * (c_prev is not None), n1 * prev_night)
             )
-            counted = not leave[i] and not f.short_day(i)
+            counted = not leave[i] and not f.short_day(i) and i not in context_busy
             if counted:
                 parts: list[Expr] = [1, -touched[i]]
                 if i < n:
@@ -416,33 +418,29 @@ class ScheduleModel:
             # running totals every later total moves too, and they found no improving move in 60 s on M)
             return _sum(values[lo : hi + 1])
 
-        # weekly hours and call nights: windows inside days 0..n dominate the ones that stick out
-        spans = [(s, s + width - 1) for s in range(0, n + 2 - width)] if n + 1 >= width else [(0, n)]
-        for lo, hi in spans:
-            leave_days = sum(leave[lo : hi + 1])
-            if leave_days >= width:
-                continue
-            limit = f.hours_limit(leave_days)
+        # each window's limit less what the context around the horizon puts in it; without a context, hours and
+        # call nights in the windows inside days 0..n (they dominate those sticking out), free days in every
+        # window touching days 0..n with the days outside counted free (history is not known)
+        limits = f.window_limits(res.id)
+
+        def part(s: int) -> tuple[int, int]:
+            return max(s, 0), min(s + width - 1, n)
+
+        for s, limit in limits.hours.items():
+            lo, hi = part(s)
             if sum(upper[lo : hi + 1]) > limit:
                 self.add(window(hours, lo, hi) <= limit, key, message)
-            allowed = lim.call_nights_allowed(leave_days)
+        nights = [c if c is not None else 0 for c in calls[:n]] + [0]
+        for s, allowed in limits.calls.items():
+            lo, hi = part(s)
             possible = sum(1 for i in range(lo, min(hi, n - 1) + 1) if calls[i] is not None)
             span_days = min(hi, n - 1) - lo + 1
             if possible > allowed and -(-span_days // (gap + 1)) > allowed:
-                nights = [c if c is not None else 0 for c in calls[:n]] + [0]
                 self.add(window(nights, lo, hi) <= allowed, key, message)
-        # days off: every window touching days 0..n; days outside them are free (history is not known)
-        for s in range(-(width - 1), n + 1):
-            lo, hi = max(s, 0), min(s + width - 1, n)
-            leave_days = sum(leave[lo : hi + 1])
-            if leave_days >= width:
-                continue
-            outside = [j for j in range(s, s + width) if j < 0 or j > n]
-            credit = len(outside) - sum(1 for j in outside if f.day_minutes(j) < 24 * 60)
-            needed = lim.days_off_needed(leave_days) - credit
-            if needed <= 0 or sum(sure_free[lo : hi + 1]) >= needed:
-                continue
-            self.add(window(free, lo, hi) >= needed, key, message)
+        for s, needed in limits.days_off.items():
+            lo, hi = part(s)
+            if sum(sure_free[lo : hi + 1]) < needed:
+                self.add(window(free, lo, hi) >= needed, key, message)
 
     def _resident_clinic(self, r: int, work: list[list[Var]], calls: list[Var | None], night: list[list[Var]]) -> None:
         """Continuity clinic half-days inside day duty; weekly target per PGY (shortfall soft, cap hard)."""
@@ -454,7 +452,7 @@ class ScheduleModel:
             return
         continuity: dict[int, list[Var]] = {}
         for i in range(f.n):
-            if f.clinic_capacity(i) <= 0 or f.is_absent(res.id, i):
+            if f.clinic_capacity(i) <= 0 or f.is_absent(res.id, i) or f.rests(res.id, i):
                 continue
             b = f.block_of[i]
             ks = [k for k in f.eligible[r][b] if f.rotations[k].continuity_clinic and f.works_day(f.rotations[k], i)]

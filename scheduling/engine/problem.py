@@ -1,8 +1,9 @@
 """PROBLEM.json: everything the engine needs to build a schedule, as frozen dataclasses.
 
-The format is ours, versioned (`"version": 1`) and documented in docs/engine.md with a JSON
-Schema. `problem_from_json` validates strictly and raises ProblemError naming the field at
-fault (`residents[3].pgy: must be an integer from 1 to 8`); `problem_to_json` writes it back.
+The format is ours, versioned (`"version": 2`; version 1, which has no `context`, still reads) and
+documented in docs/engine.md with a JSON Schema. `problem_from_json` validates strictly and raises
+ProblemError naming the field at fault (`residents[3].pgy: must be an integer from 1 to 8`);
+`problem_to_json` writes it back.
 Dates are ISO dates, clock times "HH:MM" local to `calendar.timezone`.
 """
 
@@ -14,9 +15,19 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from typing import Any, TypeVar
 
-from scheduling.engine.duties import RULE_NAMES, AcgmeLimits
+from scheduling.engine.duties import (
+    RULE_NAMES,
+    AcgmeLimits,
+    DutiesError,
+    Duty,
+    Leave,
+    format_local,
+    read_duty,
+    read_leave,
+)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 2 added `context`
 
 ROTATION_KINDS = (
     "inpatient",
@@ -313,8 +324,31 @@ class Reference:
 
 
 @dataclass(frozen=True, slots=True)
+class ContextPerson:
+    """A resident's fixed duty periods (aware times) and leave around the horizon, as in a DUTIES document."""
+
+    id: str
+    duties: tuple[Duty, ...] = ()
+    leave: tuple[Leave, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The schedule around the horizon, fixed (a re-solve of some blocks of a published year): each resident's
+    duty periods and leave from `start` to the day before the horizon and from the day after it to `end`.
+
+    A resident with nothing there is free on those days. Every ACGME window crossing an edge counts these duties,
+    and the rest, post-call day and call spacing hold against them; days outside start..end stay unknown.
+    """
+
+    start: date
+    end: date
+    people: tuple[ContextPerson, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Problem:
-    """One scheduling problem (PROBLEM.json, version 1)."""
+    """One scheduling problem (PROBLEM.json, version 2)."""
 
     calendar: Calendar
     residents: tuple[Resident, ...]
@@ -328,6 +362,7 @@ class Problem:
     acgme: dict[str, Any] = field(default_factory=dict)  # overrides of scheduling.engine.duties.AcgmeLimits
     weights: Weights = Weights()
     reference: Reference | None = None
+    context: Context | None = None
     name: str = ""
     version: int = SCHEMA_VERSION
 
@@ -760,6 +795,43 @@ def _reference(node: _Node) -> Reference | None:
     return Reference(rotations=rotations, calls=calls, fmit_weeks=fmit, clinic=clinic)
 
 
+def _context(node: _Node, calendar: Calendar) -> Context | None:
+    """The fixed schedule around the horizon: its duties start, and its leave lies, in start..end outside it."""
+    if node.value is None:
+        return None
+    node.obj({"start", "end", "people"})
+    start, end = node.get("start", required=True).iso_date(), node.get("end", required=True).iso_date()
+    if start > calendar.start:
+        raise ProblemError(f"{node.path}.start", f"must not be after the calendar's first day ({calendar.start})")
+    if end < calendar.end:
+        raise ProblemError(f"{node.path}.end", f"must not be before the calendar's last day ({calendar.end})")
+    zone = zoneinfo.ZoneInfo(calendar.timezone)
+
+    def outside(path: str, day: date) -> None:
+        if not start <= day <= end:
+            raise ProblemError(path, f"{day} is outside the context ({start} to {end})")
+        if calendar.start <= day <= calendar.end:
+            raise ProblemError(path, f"{day} is inside the calendar ({calendar.start} to {calendar.end})")
+
+    def person(item: _Node) -> ContextPerson:
+        item.obj({"id", "duties", "leave"})
+        try:
+            duties = tuple(read_duty(d.value, d.path, zone) for d in item.get("duties", []).items())
+            leave = tuple(read_leave(entry.value, entry.path) for entry in item.get("leave", []).items())
+        except DutiesError as exc:
+            raise ProblemError(exc.field_path, exc.message) from None
+        for j, duty in enumerate(duties):
+            outside(f"{item.path}.duties[{j}].start", duty.start.astimezone(zone).date())
+        for j, entry in enumerate(leave):
+            outside(f"{item.path}.leave[{j}].start", entry.start)
+            outside(f"{item.path}.leave[{j}].end", entry.end)
+            if entry.start < calendar.start <= entry.end:
+                raise ProblemError(f"{item.path}.leave[{j}]", "must not span the calendar")
+        return ContextPerson(id=item.get("id", required=True).string(), duties=duties, leave=leave)
+
+    return Context(start=start, end=end, people=node.get("people", []).each(person))
+
+
 TOP_LEVEL = {
     "version",
     "name",
@@ -775,6 +847,7 @@ TOP_LEVEL = {
     "acgme",
     "weights",
     "reference",
+    "context",
 }
 
 
@@ -785,14 +858,15 @@ def problem_from_json(data: Any) -> Problem:
         raise ProblemError("(document)", "must be a JSON object")
     root.obj(TOP_LEVEL)
     version_node = root.get("version", required=True)
-    if version_node.integer() != SCHEMA_VERSION:
-        raise version_node.fail(
-            f"unsupported version {version_node.value} (this engine reads version {SCHEMA_VERSION})"
-        )
+    if version_node.integer() not in READABLE_VERSIONS:
+        raise version_node.fail(f"unsupported version {version_node.value} (this engine reads versions 1 and 2)")
+    if version_node.value == 1 and "context" in data:
+        raise ProblemError("context", "needs version 2")
+    calendar = _calendar(root.get("calendar", required=True))
     problem = Problem(
         version=SCHEMA_VERSION,
         name=root.get("name", "").string(allow_empty=True),
-        calendar=_calendar(root.get("calendar", required=True)),
+        calendar=calendar,
         residents=root.get("residents", required=True).each(_resident),
         faculty=root.get("faculty", []).each(_faculty),
         rotations=root.get("rotations", required=True).each(_rotation),
@@ -804,6 +878,7 @@ def problem_from_json(data: Any) -> Problem:
         acgme=_acgme(root.get("acgme", {})),
         weights=_weights(root.get("weights", {})),
         reference=_reference(root.get("reference", None)),
+        context=_context(root.get("context", None), calendar),
     )
     _check_references(problem)
     return problem
@@ -863,6 +938,12 @@ def _check_references(problem: Problem) -> None:
         known_block(f"locks[{i}].block", lock.block)
         if lock.date is not None and not start <= lock.date <= end:
             raise ProblemError(f"locks[{i}].date", f"{lock.date} is outside the calendar ({start} to {end})")
+    seen: set[str] = set()
+    for i, person in enumerate(problem.context.people if problem.context else ()):
+        known_person(f"context.people[{i}].id", person.id, "residents")
+        if person.id in seen:
+            raise ProblemError(f"context.people[{i}].id", f"duplicate person id {person.id!r}")
+        seen.add(person.id)
 
 
 def _time(value: time) -> str:
@@ -1012,4 +1093,28 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
             "fmit_weeks": [{"person": p, "date": d.isoformat()} for p, d in sorted(ref.fmit_weeks)],
             "clinic": [{"person": p, "date": d.isoformat(), "session": s} for p, d, s in sorted(ref.clinic)],
         }
+    if problem.context is not None:
+        data["context"] = _context_json(problem.context, zoneinfo.ZoneInfo(problem.calendar.timezone))
     return data
+
+
+def _context_json(context: Context, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
+    def duty(item: Duty) -> dict[str, Any]:
+        out: dict[str, Any] = {"start": format_local(item.start, zone), "end": format_local(item.end, zone)}
+        out["kind"] = item.kind
+        if item.worked_hours is not None:
+            out["worked_hours"] = item.worked_hours
+        return out
+
+    return {
+        "start": context.start.isoformat(),
+        "end": context.end.isoformat(),
+        "people": [
+            {
+                "id": person.id,
+                "duties": [duty(item) for item in person.duties],
+                "leave": [{"start": e.start.isoformat(), "end": e.end.isoformat()} for e in person.leave],
+            }
+            for person in context.people
+        ],
+    }

@@ -80,7 +80,7 @@ def _drop(path: list[Any]) -> Callable[[dict[str, Any]], None]:
 BAD = [
     (_set(["residents", 3, "pgy"], 9), "residents[3].pgy", "must be an integer from 1 to 8 (got 9)"),
     (_set(["residents", 0, "pgy"], "2"), "residents[0].pgy", "must be an integer"),
-    (_set(["version"], 2), "version", "unsupported version"),
+    (_set(["version"], 3), "version", "unsupported version"),
     (_drop(["calendar"]), "calendar", "is required"),
     (_set(["calendar", "blocks", 0, "start"], "2026-13-01"), "calendar.blocks[0].start", "ISO date"),
     (_set(["calendar", "sessions", "am_start"], "7am"), "calendar.sessions.am_start", "HH:MM"),
