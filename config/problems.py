@@ -2,7 +2,8 @@
 
 DRF exceptions, Django's Http404/PermissionDenied, model ValidationError and our DomainError
 all leave the API as application/problem+json with type, title, status and detail; field
-errors go in an `errors` member. Unknown URLs and crashes under /api/ get the same shape.
+errors go in an `errors` member, and a domain error may add its own (`problem_members`: the
+ACGME breaches of a refused publish). Unknown URLs and crashes under /api/ get the same shape.
 """
 
 from http import HTTPStatus
@@ -40,6 +41,7 @@ def _flatten(detail: Any) -> Any:
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    members = exc.problem_members() if isinstance(exc, DomainError) else {}
     if isinstance(exc, DomainError):
         api_exc = exceptions.APIException(detail=str(exc), code=exc.code)
         api_exc.status_code = exc.status_code
@@ -69,7 +71,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     request = context.get("request")
     if request is not None:
         extra["instance"] = request.path
-    response.data = problem(response.status_code, detail, **extra)
+    response.data = problem(response.status_code, detail, **{**extra, **members})
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
 

@@ -28,6 +28,7 @@ from scheduling.services import (
     SEED_RANGE,
     TIME_LIMIT_RANGE,
     WORKERS_RANGE,
+    ComplianceBreachError,
     academic_year_create,
     academic_year_plan,
     schedule_run_cancel,
@@ -599,7 +600,7 @@ class ScheduleVersionAdmin(TrackedSchedulingAdmin):
     list_select_related = ("academic_year", "run", "program")
     search_fields = ("academic_year__name", "number__exact", "note")
     autocomplete_fields = ("academic_year", "run")
-    readonly_fields = ("status", "published_at", "published_by", "created_at")
+    readonly_fields = ("status", "published_at", "published_by", "publish_reason", "created_at")
     date_hierarchy = "created_at"
     actions = ("publish",)
 
@@ -627,6 +628,11 @@ class ScheduleVersionAdmin(TrackedSchedulingAdmin):
         for version in queryset.order_by("number"):
             try:
                 published = schedule_version_publish(version=version, user=request.user)
+            except ComplianceBreachError as exc:
+                # The reason it needs is written on the compare page, which lists the breaches.
+                url = reverse("version-compare", args=[version.pk])
+                text = format_html('{} Publish it from <a href="{}">its compare page</a> ({}).', exc, url, url)
+                self.message_user(request, text, messages.WARNING)
             except (DomainError, PermissionDenied) as exc:
                 self.message_user(request, str(exc), messages.WARNING)
             else:

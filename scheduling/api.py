@@ -2,8 +2,8 @@
 
 Every viewset lists and shows rows of the request's program only (`program_for`, from the
 X-Organization-ID header or the session); ProgramRolePermission checks the role for the
-viewset's `permission_resource`. The only writes are schedule runs (start, cancel) and
-publishing a version, each one service call.
+viewset's `permission_resource`. The only writes are schedule runs (start, cancel) and a
+version's life cycle (publish, discard, restore), each one service call.
 """
 
 from django.db.models import QuerySet
@@ -32,9 +32,11 @@ from scheduling.serializers import (
     BlockSerializer,
     CallAssignmentSerializer,
     PersonSerializer,
+    PublishRefusedSerializer,
     RotationSerializer,
     ScheduleRunSerializer,
     ScheduleRunStartSerializer,
+    ScheduleVersionPublishSerializer,
     ScheduleVersionSerializer,
     SessionAssignmentSerializer,
 )
@@ -215,16 +217,54 @@ class ScheduleRunViewSet(ProgramReadOnlyViewSet):
 @extend_schema_view(
     publish=extend_schema(
         description="The year's previously published version is archived (it stays readable to managers). "
-        "Admins and coordinators only.",
+        "A draft that breaks ACGME rules (the whole year is checked, as the compliance page shows it) is "
+        "published only with a `reason`, kept as the version's `publish_reason` and sent to the program's "
+        "admins; without one the answer is 409 with code `acgme_breach` and a `breaches` list (rule, clause, "
+        "label, person {id, name}, start, end, value, limit). Admins and coordinators only.",
         **_action_schema(
             "Publish a draft schedule version",
             "schedule versions",
-            None,
+            ScheduleVersionPublishSerializer,
             {
                 200: ScheduleVersionSerializer,
+                400: _problem("The reason is not text (`errors` names it)."),
                 403: MANAGERS_ONLY,
                 404: NOT_FOUND,
-                409: _problem("The version is not a draft (already published or archived)."),
+                409: OpenApiResponse(
+                    PublishRefusedSerializer,
+                    description="The version is not a draft (already published or archived), or it breaks ACGME "
+                    "rules and no reason was given: `code` is `acgme_breach` and `breaches` lists each violation.",
+                ),
+            },
+        ),
+    ),
+    discard=extend_schema(
+        description="Deletes a draft and all its assignments; every deletion is kept in the history. "
+        "Admins and coordinators only.",
+        **_action_schema(
+            "Discard a draft schedule version",
+            "schedule versions",
+            None,
+            {
+                204: OpenApiResponse(description="Discarded."),
+                403: MANAGERS_ONLY,
+                404: NOT_FOUND,
+                409: _problem("The version is published or archived; only a draft can be discarded."),
+            },
+        ),
+    ),
+    restore=extend_schema(
+        description="Copies an archived version's assignments into a new draft of its year (the next number, "
+        'noted "Restored from version N"), to edit and publish again. Admins and coordinators only.',
+        **_action_schema(
+            "Restore an archived schedule version as a new draft",
+            "schedule versions",
+            None,
+            {
+                201: ScheduleVersionSerializer,
+                403: MANAGERS_ONLY,
+                404: NOT_FOUND,
+                409: _problem("The version is a draft or the published one; only an archived version is restored."),
             },
         ),
     ),
@@ -236,7 +276,7 @@ class ScheduleVersionViewSet(ProgramReadOnlyViewSet):
 
     queryset = ScheduleVersion.objects.none()
     permission_resource = Resource.SCHEDULE
-    permission_actions = {"publish": Action.PUBLISH}
+    permission_actions = {"publish": Action.PUBLISH, "discard": Action.DELETE, "restore": Action.ADD}
     serializer_class = ScheduleVersionSerializer
     filterset_class = filters.ScheduleVersionFilter
     ordering_fields = ["created_at", "published_at", "number"]
@@ -248,8 +288,24 @@ class ScheduleVersionViewSet(ProgramReadOnlyViewSet):
 
     @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str) -> Response:
-        version = services.schedule_version_publish(version=self.get_object(), user=request.user)
+        form = ScheduleVersionPublishSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        version = services.schedule_version_publish(
+            version=self.get_object(), user=request.user, reason=form.validated_data["reason"]
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=version.pk)).data)
+
+    @action(detail=True, methods=["post"])
+    def discard(self, request: Request, pk: str) -> Response:
+        services.schedule_version_discard(version=self.get_object(), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str) -> Response:
+        draft = services.schedule_version_restore(version=self.get_object(), user=request.user)
+        url = self.reverse_action("detail", args=[draft.pk])
+        body = self.get_serializer(self.get_queryset().get(pk=draft.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": url})
 
 
 ASSIGNMENTS_NOTE = (

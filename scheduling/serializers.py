@@ -16,6 +16,7 @@ from scheduling.models import (
     SessionAssignment,
 )
 from scheduling.services import SEED_RANGE, TIME_LIMIT_RANGE, WORKERS_RANGE
+from tenants.api import ProblemSerializer
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -235,11 +236,48 @@ class ScheduleVersionSerializer(serializers.ModelSerializer):
             "created_at",
             "published_at",
             "published_by",
+            "publish_reason",
             "block_assignments_count",
             "session_assignments_count",
             "call_assignments_count",
         ]
         read_only_fields = fields
+
+
+class ScheduleVersionPublishSerializer(serializers.Serializer):
+    """What publishing takes: the reason, needed when the draft breaks ACGME rules (kept with the version)."""
+
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        default="",
+        help_text="Why a draft that breaks ACGME rules is published anyway; ignored for a compliant draft.",
+    )
+
+
+class BreachPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class BreachSerializer(serializers.Serializer):
+    """An ACGME violation that stops a publish without a reason (documents the 409 problem's `breaches`)."""
+
+    rule = serializers.CharField(help_text="The checker's rule id, e.g. continuous_duty.")
+    clause = serializers.CharField(help_text="The ACGME clause, e.g. 6.22.")
+    label = serializers.CharField(help_text="What the value measures.")
+    person = BreachPersonSerializer(help_text="The resident.")
+    start = serializers.DateTimeField(help_text="Start of the window or duty period (program's time zone).")
+    end = serializers.DateTimeField()
+    value = serializers.FloatField(help_text="The measured value.")
+    limit = serializers.FloatField(help_text="The limit it passed.")
+
+
+class PublishRefusedSerializer(ProblemSerializer):
+    """The problem document of a publish refused for ACGME breaches (documentation only)."""
+
+    breaches = BreachSerializer(many=True, required=False)
 
 
 ASSIGNMENT_FIELDS = ["id", "version", "person", "person_name", "source"]

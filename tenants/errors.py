@@ -1,5 +1,7 @@
 """Domain errors: raised by services with a message a person understands."""
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A rule refused the operation. The message is shown to the user as is."""
@@ -11,6 +13,10 @@ class DomainError(Exception):
         super().__init__(message)
         if code:
             self.code = code
+
+    def problem_members(self) -> dict[str, Any]:
+        """Extra members of the API's problem document (RFC 7807 extensions), such as the rules broken."""
+        return {}
 
 
 class ConflictError(DomainError):

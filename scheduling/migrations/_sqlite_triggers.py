@@ -1,6 +1,7 @@
 """SQLite rebuilds a table to add most columns, and cannot put the rebuilt table in place while other
-tables' triggers name it: migrations that add a column to scheduling_rotationtemplate drop those triggers
-first and install them again after (PostgreSQL alters in place and keeps them; these do nothing there).
+tables' triggers name it: migrations that add a column to scheduling_rotationtemplate or
+scheduling_scheduleversion drop the triggers on and naming that table first and install them again after
+(PostgreSQL alters in place and keeps them; these do nothing there).
 """
 
 from types import SimpleNamespace
@@ -15,28 +16,49 @@ ROTATION_TRIGGERS = (
     EnforceSameProgram("sessionassignment", ["version", "person", "rotation"]),
     EnforceSameProgram("rotationrequirement", ["rotation"]),
 )
+VERSION_TRIGGERS = (
+    FreezeProgram("scheduleversion"),
+    EnforceSameProgram("scheduleversion", ["academic_year", "run"]),
+    EnforceSameProgram("blockassignment", ["version", "person", "block", "rotation"]),
+    EnforceSameProgram("sessionassignment", ["version", "person", "rotation"]),
+    EnforceSameProgram("callassignment", ["version", "person"]),
+)
 
 
-def _drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    state = SimpleNamespace(apps=apps)
-    for operation in ROTATION_TRIGGERS:
-        operation.database_backwards("scheduling", schema_editor, state, state)  # DROP TRIGGER IF EXISTS
+def _dropper(triggers):
+    def drop(apps, schema_editor):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        state = SimpleNamespace(apps=apps)
+        for operation in triggers:
+            operation.database_backwards("scheduling", schema_editor, state, state)  # DROP TRIGGER IF EXISTS
+
+    return drop
 
 
-def _install(apps, schema_editor):
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    state = SimpleNamespace(apps=apps)
-    for operation in ROTATION_TRIGGERS:
-        operation.database_backwards("scheduling", schema_editor, state, state)
-        operation.database_forwards("scheduling", schema_editor, state, state)
+def _installer(triggers):
+    def install(apps, schema_editor):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        state = SimpleNamespace(apps=apps)
+        for operation in triggers:
+            operation.database_backwards("scheduling", schema_editor, state, state)
+            operation.database_forwards("scheduling", schema_editor, state, state)
+
+    return install
 
 
 def drop_rotation_triggers() -> migrations.RunPython:
-    return migrations.RunPython(_drop, _install, elidable=False)
+    return migrations.RunPython(_dropper(ROTATION_TRIGGERS), _installer(ROTATION_TRIGGERS), elidable=False)
 
 
 def reinstall_rotation_triggers() -> migrations.RunPython:
-    return migrations.RunPython(_install, _drop, elidable=False)
+    return migrations.RunPython(_installer(ROTATION_TRIGGERS), _dropper(ROTATION_TRIGGERS), elidable=False)
+
+
+def drop_version_triggers() -> migrations.RunPython:
+    return migrations.RunPython(_dropper(VERSION_TRIGGERS), _installer(VERSION_TRIGGERS), elidable=False)
+
+
+def reinstall_version_triggers() -> migrations.RunPython:
+    return migrations.RunPython(_installer(VERSION_TRIGGERS), _dropper(VERSION_TRIGGERS), elidable=False)

@@ -103,6 +103,9 @@ class ScheduleVersion(ProgramOwnedModel):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    publish_reason = models.TextField(
+        blank=True, help_text="Why it was published although it breaks ACGME rules (empty when it was compliant)."
+    )
 
     history = HistoricalRecords()
 

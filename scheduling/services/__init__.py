@@ -1,14 +1,17 @@
 """Writes that carry the scheduling rules, by purpose: `years` (academic years, holidays, session times,
-settings), `runs` (schedule runs), `versions` (a version's life cycle: publish) and `edits` (a coordinator's
-edit of one cell).
+settings), `runs` (schedule runs), `versions` (a version's life cycle: publish, discard, restore) and
+`edits` (a coordinator's edit of one cell, and undoing the last one).
 """
 
 from scheduling.services.edits import (
     CALL_ACTIONS,
+    LastEdit,
     RuleBreachError,
     RuleFinding,
     block_assignment_change,
     call_assignment_change,
+    schedule_version_last_edit,
+    schedule_version_undo,
     session_assignment_change,
 )
 from scheduling.services.runs import (
@@ -24,7 +27,14 @@ from scheduling.services.runs import (
     schedule_run_validate,
     schedule_runs_fail_stale,
 )
-from scheduling.services.versions import schedule_version_publish
+from scheduling.services.versions import (
+    Breach,
+    ComplianceBreachError,
+    schedule_version_breaches,
+    schedule_version_discard,
+    schedule_version_publish,
+    schedule_version_restore,
+)
 from scheduling.services.years import (
     DEFAULT_SESSION_TIMES,
     academic_year_create,
@@ -44,6 +54,9 @@ __all__ = [
     "SEED_RANGE",
     "TIME_LIMIT_RANGE",
     "WORKERS_RANGE",
+    "Breach",
+    "ComplianceBreachError",
+    "LastEdit",
     "RuleBreachError",
     "RuleFinding",
     "academic_year_create",
@@ -57,7 +70,12 @@ __all__ = [
     "schedule_run_start",
     "schedule_run_validate",
     "schedule_runs_fail_stale",
+    "schedule_version_breaches",
+    "schedule_version_discard",
+    "schedule_version_last_edit",
     "schedule_version_publish",
+    "schedule_version_restore",
+    "schedule_version_undo",
     "scheduling_settings_update",
     "session_assignment_change",
     "session_times_ensure_defaults",

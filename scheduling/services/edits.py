@@ -1,5 +1,9 @@
 """Coordinators' edits of one cell of a version (a block rotation, a half-day, a call), checked against the
-ACGME rules and the program's rules first; breaking one needs a written reason, kept in the history."""
+ACGME rules and the program's rules first; breaking one needs a written reason, kept in the history.
+
+Every row an edit writes carries the same history time, and the version's own history gets an entry at that
+time ("Cell edit: ..."), so the last edit can be undone exactly from the history (`schedule_version_undo`).
+"""
 
 import dataclasses
 import datetime as dt
@@ -10,6 +14,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from scheduling.announcements import announce_change
 from scheduling.compliance import (
@@ -68,6 +74,16 @@ def _version_for_edit(*, version: ScheduleVersion, person, user) -> ScheduleVers
     """The version, locked for the rest of the transaction, after checking the user may change the schedule,
     the version is not archived and the person is of its program.
     """
+    locked = _version_locked(version=version, user=user)
+    if person.program_id != locked.program_id:
+        raise DomainError(f"{person.full_name} is not in {locked.program}.")
+    return locked
+
+
+def _version_locked(*, version: ScheduleVersion, user) -> ScheduleVersion:
+    """The version, locked for the rest of the transaction, after checking the user may change the schedule
+    and the version is not archived.
+    """
     program = Organization.objects.get(pk=version.program_id)
     if not can(user, Action.CHANGE, "schedule", program):
         raise PermissionDenied(f"Only the admins and coordinators of {program} can change its schedule.")
@@ -81,9 +97,32 @@ def _version_for_edit(*, version: ScheduleVersion, person, user) -> ScheduleVers
     )
     if locked.status == ScheduleVersion.Status.ARCHIVED:
         raise ConflictError(f"{locked} is archived; edit the draft or the published schedule instead.")
-    if person.program_id != locked.program_id:
-        raise DomainError(f"{person.full_name} is not in {program}.")
     return locked
+
+
+EDIT_MARK = "Cell edit: "
+UNDO_MARK = "Undo: "
+ASSIGNMENT_MODELS = (BlockAssignment, SessionAssignment, CallAssignment)
+
+
+def _stamp(row, *, reason: str, user, at: dt.datetime) -> None:
+    """What the history entry of the row's next save or delete records: why (at most 100 characters, the
+    history column's size; an override's full reason stays on the row), who, and the edit's time."""
+    row._change_reason = reason[:100]
+    row._history_user = user
+    row._history_date = at
+
+
+def _edit_mark(*, version: ScheduleVersion, user, at: dt.datetime, text: str) -> None:
+    """An entry in the version's history at the edit's time, naming the edit (its rows carry the same time)."""
+    version._history_user = user
+    ScheduleVersion.history.bulk_history_create(
+        [version], update=True, default_change_reason=text[:100], default_date=at
+    )
+
+
+def _summary(*, person, when: str, old: str, new: str) -> str:
+    return f"{EDIT_MARK}{person.full_name}, {when}: {old or 'nothing'} → {new or 'nothing'}"
 
 
 @contextmanager
@@ -154,7 +193,9 @@ def _refuse_without_reason(findings: list[RuleFinding], reason: str) -> dict[str
     return {"override_reason": reason.strip(), "acknowledged_by": None}
 
 
-def _changes_save(*, version: ScheduleVersion, changes, override: dict[str, Any], reason: str) -> None:
+def _changes_save(
+    *, version: ScheduleVersion, changes, override: dict[str, Any], reason: str, user, at: dt.datetime
+) -> None:
     """Write a Changes (sessions set or removed, calls removed and added) as manual rows, each in the history."""
     change_reason = reason.strip() or "Manual edit"
     existing = {
@@ -169,7 +210,7 @@ def _changes_save(*, version: ScheduleVersion, changes, override: dict[str, Any]
         row = existing.get(key)
         if value is None:
             if row is not None:
-                row._change_reason = change_reason
+                _stamp(row, reason=change_reason, user=user, at=at)
                 row.delete()
             continue
         if row is None:
@@ -178,10 +219,10 @@ def _changes_save(*, version: ScheduleVersion, changes, override: dict[str, Any]
         row.activity, row.rotation_id = value
         row.source = Source.MANUAL
         row.override_reason, row.acknowledged_by = override["override_reason"], override["acknowledged_by"]
-        row._change_reason = change_reason
+        _stamp(row, reason=change_reason, user=user, at=at)
         row.save()
     for call in CallAssignment.objects.filter(version=version, pk__in=changes.calls_removed):
-        call._change_reason = change_reason
+        _stamp(call, reason=change_reason, user=user, at=at)
         call.delete()
     for added in changes.calls_added:
         call = CallAssignment(
@@ -195,7 +236,7 @@ def _changes_save(*, version: ScheduleVersion, changes, override: dict[str, Any]
             source=Source.MANUAL,
             **override,
         )
-        call._change_reason = change_reason
+        _stamp(call, reason=change_reason, user=user, at=at)
         call.save()
 
 
@@ -248,9 +289,10 @@ def block_assignment_change(
     if override["override_reason"]:
         override["acknowledged_by"] = user
     rows = BlockAssignment.objects.filter(version=version, person=person, block=block)
+    at = timezone.now()
     with _conflict_on_duplicate():
         for row in rows.exclude(half=BlockAssignment.Half.WHOLE):
-            row._change_reason = reason.strip() or "Manual edit"
+            _stamp(row, reason=reason.strip() or "Manual edit", user=user, at=at)
             row.delete()
         before = ", ".join(sorted({row.rotation.name for row in rows.select_related("rotation")}))
         assignment = rows.first() or BlockAssignment(
@@ -259,10 +301,14 @@ def block_assignment_change(
         assignment.rotation, assignment.source = rotation, Source.MANUAL
         assignment.override_reason = override["override_reason"]
         assignment.acknowledged_by = override["acknowledged_by"]
-        assignment._change_reason = reason.strip() or "Manual edit"
+        _stamp(assignment, reason=reason.strip() or "Manual edit", user=user, at=at)
         assignment.save()
-        _changes_save(version=version, changes=changes, override=override, reason=reason)
-    announce_change(version=version, person=person, when=f"Block {block.number}", old=before, new=rotation.name)
+        _changes_save(version=version, changes=changes, override=override, reason=reason, user=user, at=at)
+    when = f"Block {block.number}"
+    _edit_mark(
+        version=version, user=user, at=at, text=_summary(person=person, when=when, old=before, new=rotation.name)
+    )
+    announce_change(version=version, person=person, when=when, old=before, new=rotation.name)
     return assignment
 
 
@@ -291,15 +337,14 @@ def session_assignment_change(
     override = _refuse_without_reason(findings, reason)
     if override["override_reason"]:
         override["acknowledged_by"] = user
+    at = timezone.now()
     with _conflict_on_duplicate():
-        _changes_save(version=version, changes=changes, override=override, reason=reason)
-    announce_change(
-        version=version,
-        person=person,
-        when=f"{date:%a %d %b %Y} {session}",
-        old=current.get_activity_display() if current is not None else "",
-        new=SessionAssignment.Activity(activity).label,
-    )
+        _changes_save(version=version, changes=changes, override=override, reason=reason, user=user, at=at)
+    when = f"{date:%a %d %b %Y} {session}"
+    old = current.get_activity_display() if current is not None else ""
+    new = SessionAssignment.Activity(activity).label
+    _edit_mark(version=version, user=user, at=at, text=_summary(person=person, when=when, old=old, new=new))
+    announce_change(version=version, person=person, when=when, old=old, new=new)
     return SessionAssignment.objects.get(version=version, person=person, date=date, session=session)
 
 
@@ -367,15 +412,110 @@ def call_assignment_change(
     override = _refuse_without_reason(findings, reason)
     if override["override_reason"]:
         override["acknowledged_by"] = user
+    at = timezone.now()
     with _conflict_on_duplicate():
-        _changes_save(version=version, changes=changes, override=override, reason=reason)
-    announce_change(
-        version=version,
-        person=person,
-        when="In-house call",
-        old=f"the night of {date:%a %d %b}" if removed else "",
-        new=f"the night of {target:%a %d %b}" if added else "",
-    )
+        _changes_save(version=version, changes=changes, override=override, reason=reason, user=user, at=at)
+    old = f"the night of {date:%a %d %b}" if removed else ""
+    new = f"the night of {target:%a %d %b}" if added else ""
+    _edit_mark(version=version, user=user, at=at, text=_summary(person=person, when="In-house call", old=old, new=new))
+    announce_change(version=version, person=person, when="In-house call", old=old, new=new)
     if not added:
         return None
     return CallAssignment.objects.get(version=version, person=person, start=added[0].start)
+
+
+# Undoing the last cell edit of a version (one level), from the history the edit wrote.
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LastEdit:
+    """The newest cell edit of a version (or the undo of it), as the version's history records it."""
+
+    summary: str
+    user: Any
+    at: dt.datetime
+    undone: bool
+
+
+def _marks(version: ScheduleVersion) -> QuerySet:
+    """The version's history entries of cell edits and undos, newest first."""
+    marked = Q(history_change_reason__startswith=EDIT_MARK) | Q(history_change_reason__startswith=UNDO_MARK)
+    return ScheduleVersion.history.filter(marked, id=version.pk).order_by("-history_date", "-history_id")
+
+
+def schedule_version_last_edit(*, version: ScheduleVersion) -> LastEdit | None:
+    """The version's newest cell edit and whether it is already undone (None when it has had no edit)."""
+    mark = _marks(version).select_related("history_user").first()
+    if mark is None:
+        return None
+    text, undone = mark.history_change_reason, mark.history_change_reason.startswith(UNDO_MARK)
+    summary = text.removeprefix(UNDO_MARK).removeprefix(EDIT_MARK)
+    return LastEdit(summary=summary, user=mark.history_user, at=mark.history_date, undone=undone)
+
+
+def _rows_before(version: ScheduleVersion, at: dt.datetime) -> list[tuple[type, int, Any]]:
+    """(model, row id, its history entry from before the edit at `at`, None if the edit created it) for every
+    row the edit wrote. A row the edit deleted is put back from its deletion entry, which holds its values.
+    """
+    before = []
+    for model in ASSIGNMENT_MODELS:
+        first: dict[int, Any] = {}
+        for entry in model.history.filter(version_id=version.pk, history_date=at).order_by("history_id"):
+            first.setdefault(entry.id, entry)
+        for row_id, entry in first.items():
+            if entry.history_type == "+":
+                before.append((model, row_id, None))
+            elif entry.history_type == "-":
+                before.append((model, row_id, entry))
+            else:
+                earlier = (
+                    model.history.filter(id=row_id, history_date__lt=at)
+                    .order_by("-history_date", "-history_id")
+                    .first()
+                )
+                if earlier is None:
+                    raise ConflictError("The history of this edit is incomplete; it cannot be undone exactly.")
+                before.append((model, row_id, earlier))
+    return before
+
+
+@transaction.atomic
+def schedule_version_undo(*, version: ScheduleVersion, user) -> str:
+    """Undo the version's last cell edit: every row it wrote (the rotation, its half-days and calls) is put
+    back as it was, from the history, and the undo is itself recorded ("Undo: ..."). One level: an undo is
+    not undone, and an edit followed by another change of the version's rows is refused. Returns what was
+    undone.
+    """
+    locked = _version_locked(version=version, user=user)
+    mark = _marks(locked).first()
+    if mark is None:
+        raise DomainError(f"Version {locked.number} has no cell edit to undo.")
+    if mark.history_change_reason.startswith(UNDO_MARK):
+        raise ConflictError(
+            f"The last cell edit of version {locked.number} is already undone; only the last change can be undone."
+        )
+    at = mark.history_date
+    if any(model.history.filter(version_id=locked.pk, history_date__gt=at).exists() for model in ASSIGNMENT_MODELS):
+        raise ConflictError(
+            f"Version {locked.number} changed after its last cell edit; that edit can no longer be undone."
+        )
+    now, reason = timezone.now(), f"{UNDO_MARK}{mark.history_change_reason}"
+    rows = _rows_before(locked, at)
+    for model, row_id, earlier in rows:  # first remove what the edit added, so the put-back rows fit
+        current = model.objects.filter(pk=row_id).first()
+        if earlier is None and current is not None:
+            _stamp(current, reason=reason, user=user, at=now)
+            current.delete()
+    for model, _row_id, earlier in rows:
+        if earlier is not None:
+            row = model(**{field.attname: getattr(earlier, field.attname) for field in earlier.tracked_fields})
+            _stamp(row, reason=reason, user=user, at=now)
+            row.save()
+    _edit_mark(version=locked, user=user, at=now, text=reason)
+    summary = mark.history_change_reason.removeprefix(EDIT_MARK)
+    people = set()
+    for model in ASSIGNMENT_MODELS:
+        people |= set(model.history.filter(version_id=locked.pk, history_date=at).values_list("person_id", flat=True))
+    for person in Person.objects.filter(pk__in=people):
+        announce_change(version=locked, person=person, when="A change was undone", old=summary, new="as before")
+    return summary

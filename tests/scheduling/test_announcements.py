@@ -51,7 +51,7 @@ def test_a_change_to_a_published_call_tells_the_resident_but_a_draft_edit_does_n
     call_assignment_change(version=s.version, person=s.resident, date=night, action="add", user=coordinator, reason="x")
     assert inbox(user, "assignment_changed") == []  # drafts are not the resident's schedule yet
 
-    published = schedule_version_publish(version=s.version, user=coordinator)
+    published = schedule_version_publish(version=s.version, user=coordinator, reason="Extra call agreed")
     call_assignment_change(version=published, person=s.resident, date=night, action="remove", user=coordinator)
 
     [item] = inbox(user, "assignment_changed")
