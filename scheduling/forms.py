@@ -1,4 +1,4 @@
-"""Forms of the manager's pages: generating a schedule and editing a cell of a version.
+"""Forms of the manager's pages: generating a schedule, publishing a draft and editing a cell of a version.
 
 They check the shape of the input; the rules live in the services the views hand `cleaned_data` to.
 """
@@ -53,6 +53,23 @@ class RunForm(forms.Form):
             "time_limit": data["time_limit"],
             "seed": data["seed"] or 0,
         }
+
+
+class PublishForm(forms.Form):
+    """Publishing a draft: the reason, which the service requires when the draft breaks ACGME rules."""
+
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Reason for publishing it anyway",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept with the version, shown on its compare and compliance pages and sent to the program's admins.",
+    )
+
+    def __init__(self, *args, breaches: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if breaches:  # the browser asks for it; the service decides
+            self.fields["reason"].widget.attrs["required"] = True
 
 
 class EditForm(forms.Form):

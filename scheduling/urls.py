@@ -1,7 +1,7 @@
 from django.urls import path
 
 from scheduling import feeds
-from scheduling.views import absences, compliance, edit, exports, grid, home, people, runs, today
+from scheduling.views import absences, compliance, edit, exports, grid, home, people, runs, today, versions
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -12,13 +12,17 @@ urlpatterns = [
     path("me/", people.my_schedule, name="my-schedule"),
     path("people/<int:pk>/", people.person_schedule, name="person-schedule"),
     path("today/", today.today, name="today"),
-    # Generating, comparing and publishing
+    # Generating; a year's versions: compare, publish, discard, restore, undo the last cell edit
     path("schedule/generate/", runs.run_new, name="run-new"),
     path("runs/<int:pk>/", runs.run_detail, name="run-detail"),
     path("runs/<int:pk>/progress/", runs.run_progress, name="run-progress"),
     path("runs/<int:pk>/cancel/", runs.run_cancel, name="run-cancel"),
-    path("versions/<int:pk>/compare/", runs.version_compare, name="version-compare"),
-    path("versions/<int:pk>/publish/", runs.version_publish, name="version-publish"),
+    path("versions/", versions.version_list, name="version-list"),  # ?year=<id>
+    path("versions/<int:pk>/compare/", versions.version_compare, name="version-compare"),
+    path("versions/<int:pk>/publish/", versions.version_publish, name="version-publish"),
+    path("versions/<int:pk>/discard/", versions.version_discard, name="version-discard"),
+    path("versions/<int:pk>/restore/", versions.version_restore, name="version-restore"),
+    path("versions/<int:pk>/undo/", versions.version_undo, name="version-undo"),
     # Editing a cell of a version
     path("versions/<int:pk>/people/<int:person>/blocks/<int:block>/", edit.edit_block, name="edit-block"),
     path(

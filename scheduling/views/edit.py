@@ -1,7 +1,8 @@
 """Editing one cell of a version (a block rotation, a half-day, a call night): managers only.
 
 A change that breaks a rule comes back listing each rule and asks for a reason; with one it is saved as an
-acknowledged override. Requested by htmx (the grid opening it inline) only the form is returned.
+acknowledged override. Requested by htmx (the grid opening it inline) only the form is returned. The page
+also shows the version's last cell edit with a button that undoes it.
 """
 
 import datetime as dt
@@ -30,6 +31,7 @@ from scheduling.services import (
     RuleBreachError,
     block_assignment_change,
     call_assignment_change,
+    schedule_version_last_edit,
     session_assignment_change,
 )
 from tenants.access import require
@@ -71,6 +73,7 @@ def _submit(request: HttpRequest, form: Form, context: dict[str, Any], save: Cal
         else:
             if request.htmx:
                 context["saved"] = done
+                context["last_edit"] = schedule_version_last_edit(version=context["version"])
                 response = render(request, "scheduling/_edit_form.html", {**context, "form": None})
                 response["HX-Trigger"] = "schedule-changed"
                 return response
@@ -89,6 +92,7 @@ def _context(version: ScheduleVersion, person: Person, what: str, current: str, 
         "current": current,
         "back_url": back_url,
         "findings": [],
+        "last_edit": schedule_version_last_edit(version=version),
     }
 
 

@@ -1,17 +1,17 @@
-"""Generating a schedule (a run with live progress), comparing its draft and publishing it: managers only."""
+"""Generating a schedule (a run with live progress) and cancelling it: managers only. Its draft is compared and
+published on the version pages (scheduling.views.versions)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
-from scheduling.compliance import version_report
 from scheduling.forms import RunForm
 from scheduling.models import ScheduleRun, ScheduleVersion
-from scheduling.selectors import academic_year_current, academic_year_list, version_changes
-from scheduling.services import ACTIVE_RUN_STATUSES, schedule_run_cancel, schedule_run_start, schedule_version_publish
+from scheduling.selectors import academic_year_current, academic_year_list
+from scheduling.services import ACTIVE_RUN_STATUSES, schedule_run_cancel, schedule_run_start
+from scheduling.views.versions import confirmed
 from tenants.access import require
 from tenants.errors import DomainError
 from tenants.permissions import Action, Resource
@@ -23,12 +23,6 @@ def _run(request: HttpRequest, pk: int) -> ScheduleRun:
     """The run of the active program (404 for another program's)."""
     runs = ScheduleRun.objects.for_program(request.program).select_related("academic_year", "created_by")
     return get_object_or_404(runs, pk=pk)
-
-
-def _version(request: HttpRequest, pk: int) -> ScheduleVersion:
-    """The version of the active program (404 for another program's)."""
-    versions = ScheduleVersion.objects.for_program(request.program).select_related("academic_year", "run", "program")
-    return get_object_or_404(versions, pk=pk)
 
 
 @require(Action.GENERATE, Resource.SCHEDULE)
@@ -89,10 +83,20 @@ def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Action.GENERATE, Resource.SCHEDULE)
-@require_POST
 def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ask the run to stop; the best schedule found so far is kept as a draft."""
+    """Ask the run to stop once confirmed; the best schedule found so far is kept as a draft."""
     run = _run(request, pk)
+    if not (request.method == "POST" and confirmed(request)):
+        context = {
+            "title": f"Cancel run #{run.pk}?",
+            "question": "The engine stops within a second or two; the best schedule it has found so far is kept "
+            "as a draft. The published schedule is not changed.",
+            "action_url": request.path,
+            "button": "Cancel the run",
+            "back_url": reverse("run-detail", args=[run.pk]),
+            "back_label": "Let it run",
+        }
+        return render(request, "scheduling/confirm_action.html", context)
     try:
         schedule_run_cancel(run=run, user=request.user)
     except DomainError as exc:
@@ -100,35 +104,3 @@ def run_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{run} is being cancelled; the best schedule found so far is kept.")
     return redirect("run-detail", pk=run.pk)
-
-
-@require(Action.CHANGE, Resource.SCHEDULE)
-def version_compare(request: HttpRequest, pk: int) -> HttpResponse:
-    """What a version changes against the year's published one: rotations, half-days and calls."""
-    version = _version(request, pk)
-    published = (
-        ScheduleVersion.objects.filter(academic_year=version.academic_year, status=ScheduleVersion.Status.PUBLISHED)
-        .exclude(pk=version.pk)
-        .first()
-    )
-    context = {
-        "version": version,
-        "published": published,
-        "changes": version_changes(version=version, base=published),
-        "report": version_report(version=version),
-    }
-    return render(request, "scheduling/version_compare.html", context)
-
-
-@require(Action.PUBLISH, Resource.SCHEDULE)
-@require_POST
-def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    """Publish a draft (the previous published version is archived), then show the schedule."""
-    version = _version(request, pk)
-    try:
-        published = schedule_version_publish(version=version, user=request.user)
-    except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect("version-compare", pk=version.pk)
-    messages.success(request, f"Version {published.number} of {published.academic_year} is now the published schedule.")
-    return redirect(f"{reverse('schedule-grid')}?year={published.academic_year_id}")

@@ -109,12 +109,12 @@ def test_progress_partial_stops_polling_when_the_run_has_finished(manager, tiny)
 def test_cancel_stops_a_queued_run(manager, tiny):
     run = ScheduleRunFactory(academic_year=tiny, status=Status.QUEUED)
 
-    response = manager.post(reverse("run-cancel", args=[run.pk]))
+    response = manager.post(reverse("run-cancel", args=[run.pk]), {"confirmed": "yes"})
 
     run.refresh_from_db()
     assert response.status_code == 302
     assert (run.status, run.cancel_requested) == (Status.CANCELLED, True)
-    again = manager.post(reverse("run-cancel", args=[run.pk]), follow=True)
+    again = manager.post(reverse("run-cancel", args=[run.pk]), {"confirmed": "yes"}, follow=True)
     assert "has already finished" in again.content.decode()
 
 
@@ -186,13 +186,13 @@ def test_compare_caps_long_lists(manager, published_and_draft, monkeypatch):
 def test_publish_archives_the_previous_version_and_shows_the_grid(manager, published_and_draft):
     setup, draft = published_and_draft
 
-    response = manager.post(reverse("version-publish", args=[draft.pk]))
+    response = manager.post(reverse("version-publish", args=[draft.pk]), {"confirmed": "yes"})
 
     assert response.status_code == 302 and response.url.startswith(reverse("schedule-grid"))
     setup.version.refresh_from_db()
     draft.refresh_from_db()
     assert (setup.version.status, draft.status) == ("archived", "published")
-    again = manager.post(reverse("version-publish", args=[draft.pk]), follow=True)
+    again = manager.post(reverse("version-publish", args=[draft.pk]), {"confirmed": "yes"}, follow=True)
     assert "only a draft can be published" in again.content.decode()
 
 
@@ -209,7 +209,7 @@ def test_resident_is_forbidden_on_every_run_page(client, member, published_and_d
     ):
         assert client.get(url).status_code == 403
     for url in (reverse("run-cancel", args=[run.pk]), reverse("version-publish", args=[draft.pk])):
-        assert client.post(url).status_code == 403
+        assert client.post(url, {"confirmed": "yes"}).status_code == 403
     run.refresh_from_db()
     draft.refresh_from_db()
     assert (run.cancel_requested, draft.status) == (False, "draft")
@@ -223,7 +223,7 @@ def test_another_programs_runs_and_versions_are_not_found(client, member, other_
     assert client.get(reverse("run-detail", args=[run.pk])).status_code == 404
     assert client.get(reverse("run-progress", args=[run.pk])).status_code == 404
     assert client.get(reverse("version-compare", args=[draft.pk])).status_code == 404
-    assert client.post(reverse("run-cancel", args=[run.pk])).status_code == 404
-    assert client.post(reverse("version-publish", args=[draft.pk])).status_code == 404
+    assert client.post(reverse("run-cancel", args=[run.pk]), {"confirmed": "yes"}).status_code == 404
+    assert client.post(reverse("version-publish", args=[draft.pk]), {"confirmed": "yes"}).status_code == 404
     draft.refresh_from_db()
     assert draft.status == "draft" and BlockAssignment.objects.filter(version=draft).count() == 1
