@@ -243,3 +243,30 @@ def test_publish_schedule_command_needs_a_reason_for_a_breaking_draft(program, c
 
     assert "Published version 1" in command("--reason", REASON)
     assert ScheduleVersion.objects.get(pk=s.version.pk).publish_reason == REASON
+
+
+def test_generate_schedule_with_publish_keeps_a_breaching_draft(program, coordinator, monkeypatch):
+    from scheduling.services import versions
+    from tests.scheduling.test_generation import tiny_program
+
+    tiny_program(program, coordinator)
+    at = dt.datetime(2026, 7, 1, 7, tzinfo=dt.UTC)
+    breach = versions.Breach("continuous_duty", "6.22", "Continuous duty period (hours)", 1, "A", at, at, 30.0, 28.0)
+    monkeypatch.setattr(versions, "schedule_version_breaches", lambda version: [breach])
+
+    with pytest.raises(
+        CommandError, match=r"breaks ACGME rules.*Draft kept: publish it with publish_schedule --reason"
+    ):
+        call_command(
+            "generate_schedule",
+            "--program",
+            "fm",
+            "--blocks",
+            "1",
+            "--time-limit",
+            "20",
+            stdout=StringIO(),
+            publish=True,
+        )
+
+    assert ScheduleVersion.objects.get().status == Status.DRAFT

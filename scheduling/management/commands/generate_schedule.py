@@ -7,7 +7,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from scheduling.engine.solution import Progress
 from scheduling.models import AcademicYear, ScheduleRun, ScheduleVersion
-from scheduling.services import schedule_run_execute, schedule_run_start, schedule_version_publish
+from scheduling.services import (
+    ComplianceBreachError,
+    schedule_run_execute,
+    schedule_run_start,
+    schedule_version_publish,
+)
 from tenants.errors import DomainError
 from tenants.models import Organization
 
@@ -92,7 +97,10 @@ class Command(BaseCommand):
             raise CommandError(f"{run.get_status_display()}: {run.message}")
         version_id = (run.statistics or {}).get("version_id")
         if options["publish"] and run.status == ScheduleRun.Status.SUCCEEDED and version_id:
-            version = schedule_version_publish(version=ScheduleVersion.objects.get(pk=version_id), user=None)
+            try:
+                version = schedule_version_publish(version=ScheduleVersion.objects.get(pk=version_id), user=None)
+            except ComplianceBreachError as exc:
+                raise CommandError(f"{exc} Draft kept: publish it with publish_schedule --reason.") from exc
             self.stdout.write(self.style.SUCCESS(f"Published version {version.number} of {year}."))
 
     def _progress(self, progress: Progress) -> None:
