@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from django.db import transaction
@@ -17,11 +18,15 @@ from simple_history.utils import bulk_create_with_history
 
 from absences.selectors import engine_absences
 from credentials.selectors import credential_validity
+from scheduling.engine.duties import Leave, read_duty
+from scheduling.engine.facts import acgme_limits
 from scheduling.engine.problem import Absence as EngineAbsence
 from scheduling.engine.problem import (
     Block,
     Calendar,
     CallCoverage,
+    Context,
+    ContextPerson,
     Day,
     Faculty,
     Lock,
@@ -104,8 +109,9 @@ def problem_for(
 ) -> Problem:
     """The engine's Problem for the year's blocks (all of them by default), from the program's rows and settings.
 
-    With a reference version its assignments become the schedule to stay close to, and its manual ones locks.
-    Refuses with a DomainError naming what is wrong (unknown blocks, invalid settings, data the engine rejects).
+    With a reference version its assignments become the schedule to stay close to, and its manual ones locks; its
+    schedule around the blocks becomes their fixed context (`_context`). Refuses with a DomainError naming what is
+    wrong (unknown blocks, invalid settings, data the engine rejects).
     """
     program = academic_year.program
     settings = scheduling_settings(program)
@@ -160,10 +166,48 @@ def problem_for(
         weights=settings.weights,
         reference=reference,
     )
+    if reference_version is not None:
+        problem = replace(problem, context=_context(reference_version, problem, year_blocks))
     try:  # the engine's own validation, so a bad row fails here with the field named, not mid-solve
         return problem_from_json(problem_to_json(problem))
     except ProblemError as exc:
         raise DomainError(f"{program} cannot be scheduled as set up: {exc}") from exc
+
+
+def _context(version: ScheduleVersion, problem: Problem, year_blocks: list[BlockRow]) -> Context | None:
+    """The version's schedule around the horizon, fixed for the engine: each resident's duty periods starting, and
+    leave lying, in the ACGME window before the first block and after the last (within the year). They are read as
+    the compliance pages read them (scheduling.compliance.version_duties), so the run keeps the rules the checker
+    then applies to the whole draft. None when the horizon is the whole year.
+    """
+    from scheduling.compliance import version_duties  # it reads the stored rows with this module's mapping
+
+    first, last = problem.calendar.start, problem.calendar.end
+    reach = dt.timedelta(days=acgme_limits(problem).window_days)
+    low, high = max(year_blocks[0].start_date, first - reach), min(year_blocks[-1].end_date, last + reach)
+    if (low, high) == (first, last):
+        return None
+    day = dt.timedelta(days=1)
+    ids = [pk for resident in problem.residents if (pk := _pk(resident.id, "p")) is not None]
+    duties = version_duties(version=version, person_ids=ids)
+    zone = zoneinfo.ZoneInfo(duties["timezone"])
+    people = []
+    for entry in duties["people"]:
+        kept = tuple(
+            read_duty(item, f"context {entry['id']}", zone)
+            for item in entry["duties"]
+            if low <= dt.date.fromisoformat(item["start"][:10]) <= high
+            and not first <= dt.date.fromisoformat(item["start"][:10]) <= last
+        )
+        leave = []
+        for run in entry["leave"]:
+            begin, finish = dt.date.fromisoformat(run["start"]), dt.date.fromisoformat(run["end"])
+            for a, b in ((max(begin, low), min(finish, first - day)), (max(begin, last + day), min(finish, high))):
+                if a <= b:
+                    leave.append(Leave(start=a, end=b))
+        if kept or leave:
+            people.append(ContextPerson(id=entry["id"], duties=kept, leave=tuple(leave)))
+    return Context(start=low, end=high, people=tuple(people))
 
 
 def _blocks_in(year: AcademicYear, year_blocks: list[BlockRow], wanted: range | None) -> list[BlockRow]:

@@ -52,9 +52,9 @@ class Edge:
 class WindowLimits:
     """Per window start s (the window is days s .. s + window_days - 1): what the horizon's part may hold.
 
-    `hours` in minutes and `calls` in nights, each left out when the context alone already breaks the window
-    (the checker reports it; no schedule of the horizon can mend it); `days_off`: free days still needed, only
-    where some are.
+    `hours` in minutes, `calls` in nights and `days_off` the free days still needed (only where some are); a window
+    is left out when no schedule of the horizon can mend it (the context, or the context and the horizon's leave,
+    already break it): the checker reports it on the merged schedule.
     """
 
     hours: dict[int, int]
@@ -202,6 +202,10 @@ def window_limits(facts: Facts, person: str) -> WindowLimits:
     minutes = prefix([edge.minutes.get(j, 0) for j in span] if edge else [0] * len(span))
     calls = prefix([int(j in edge.calls) for j in span] if edge else [0] * len(span))
     credit = prefix([outside_free(j) if j < 0 or j > n else 0 for j in span])
+    busy = edge.busy if edge is not None else frozenset()
+    open_days = prefix(  # horizon days that can be free at all: not leave, not a short day, no context duty
+        [int(0 <= j <= n and not is_leave(j) and facts.day_minutes(j) >= 24 * 60 and j not in busy) for j in span]
+    )
 
     def total(sums: list[int], s: int) -> int:
         return sums[s + width - low] - sums[s - low]
@@ -227,6 +231,6 @@ def window_limits(facts: Facts, person: str) -> WindowLimits:
         if leave_days >= width:
             continue
         needed = lim.days_off_needed(leave_days) - total(credit, s)
-        if 0 < needed <= min(s + width - 1, n) - max(s, 0) + 1:
+        if 0 < needed <= total(open_days, s):
             days_off[s] = needed
     return WindowLimits(hours=hours, calls=nights, days_off=days_off)

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from scheduling.announcements import announce_run_finished
+from scheduling.compliance import version_report
 from scheduling.engine.problem import Problem
 from scheduling.engine.solution import Progress, Solution
 from scheduling.engine_io import problem_for, solution_write
@@ -334,14 +335,10 @@ def _json_safe(value: Any) -> Any:
     return clean(json.loads(json.dumps(value, default=str)))
 
 
-def _acgme_verdict(solution: Solution) -> dict[str, Any] | None:
-    """The ACGME checker's verdict on the duties derived from the schedule (None without duties)."""
-    if not solution.duties:
-        return None
-    from scheduling.engine.acgme import check
-    from scheduling.engine.duties import parse_duties
-
-    report = check(parse_duties(solution.duties))
+def _acgme_verdict(version: ScheduleVersion) -> dict[str, Any]:
+    """The ACGME checker's verdict on the draft as it will be published: the whole year, the blocks the run solved
+    and the published rest it kept, checked as the compare and compliance pages check it (`version_report`)."""
+    report = version_report(version=version)
     violations = [v for v in report.violations if v.severity == "violation"]
     return {
         "compliant": report.compliant,
@@ -413,11 +410,17 @@ def _run_finish(run: ScheduleRun, solution: Solution) -> ScheduleRun:
     """Record the engine's answer; the draft version and the run's final state are written together."""
     status, message, keep = _run_outcome(run, solution)
     statistics = _run_statistics(solution)
-    if keep:
-        statistics["acgme"] = _json_safe(_acgme_verdict(solution))
     stats = solution.statistics
     with transaction.atomic():
         version = solution_write(run=run, solution=solution) if keep else None
+        if version is not None:
+            verdict = statistics["acgme"] = _json_safe(_acgme_verdict(version))
+            if not verdict["compliant"]:
+                count = verdict["violations"]
+                message = (
+                    f"{message} The draft (with the published rest of the year) has {count} ACGME "
+                    f"violation{'s' if count != 1 else ''}: see its compliance page before publishing."
+                ).strip()
         statistics["version_id"] = version.pk if version else None
         statistics["version_number"] = version.number if version else None
         gap = _finite(stats.gap)
