@@ -40,6 +40,7 @@ def test_coordinator_takes_a_deployment_to_a_published_repaired_schedule(live_se
     page.goto(f"{live_server.url}/absences/{absence.pk}/impact/")
     page.get_by_role("button", name="Review and publish the repaired draft").click()
     page.wait_for_url(re.compile(r"/versions/\d+/compare/$"))
+    page.on("dialog", lambda dialog: dialog.accept())  # publishing asks for confirmation
     page.get_by_role("button", name=re.compile("Publish version")).click()
     page.wait_for_url(re.compile(r"/schedule/"))
 
