@@ -19,7 +19,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from absences.models import Absence
-from scheduling.compliance import Changes, person_report, report_groups
+from scheduling.compliance import Changes, absence_changes, person_report, report_groups
+from scheduling.day_view import HalfDay, SessionGrid, activity_label, session_grid
 from scheduling.engine.acgme import Report
 from scheduling.models import (
     AcademicYear,
@@ -137,18 +138,8 @@ def _sessions_of(absence: Absence) -> tuple[str, ...]:
 
 def leave_changes(*, absence: Absence, version: ScheduleVersion, start: dt.date, end: dt.date) -> Changes:
     """The version with the absent half-days made leave and (for whole days) the calls starting on them removed."""
-    days = _absence_days(absence, start, end)
-    sessions = {(absence.person_id, day, s): (Activity.LEAVE, None) for day in days for s in _sessions_of(absence)}
-    removed: frozenset[int] = frozenset()
-    if not absence.half_day:
-        zone = version.program.zone
-        wanted = set(days)
-        removed = frozenset(
-            call.pk
-            for call in CallAssignment.objects.filter(version=version, person_id=absence.person_id)
-            if call.start.astimezone(zone).date() in wanted
-        )
-    return Changes(sessions=sessions, calls_removed=removed)
+    calls = CallAssignment.objects.filter(version=version, person_id=absence.person_id)
+    return absence_changes(absences=[absence], calls=calls, zone=version.program.zone, start=start, end=end)
 
 
 def _year_impact(absence: Absence, year: AcademicYear, version: ScheduleVersion | None) -> YearImpact:
@@ -177,9 +168,10 @@ def _year_impact(absence: Absence, year: AcademicYear, version: ScheduleVersion 
     sessions = SessionAssignment.objects.filter(
         version=version, person=person, date__range=(start, end), session__in=wanted_sessions
     ).exclude(activity__in=NOT_A_HIT)
-    labels = dict(Activity.choices)
     counted = Counter(sessions.values_list("activity", flat=True))
-    impact.sessions = sorted(((labels.get(a, a), n) for a, n in counted.items()), key=lambda item: -item[1])
+    resident = person.kind == Person.Kind.RESIDENT
+    labelled = ((activity_label(a, resident=resident), n) for a, n in counted.items())
+    impact.sessions = sorted(labelled, key=lambda item: -item[1])
     if person.kind == Person.Kind.FACULTY:
         week_start = scheduling_settings(year.program).fmit_week_start
         fmit_days = sessions.filter(activity=Activity.FMIT).values_list("date", flat=True)
@@ -237,6 +229,102 @@ def absence_conflicts(*, absence: Absence) -> AbsenceImpact:
         ).select_related("program", "academic_year")
     }
     return AbsenceImpact(absence=absence, years=[_year_impact(absence, y, published.get(y.pk)) for y in years])
+
+
+@dataclass
+class Unrepaired:
+    """An approved absence the published schedule has not caught up with: its person still has duty on its days
+    (working half-days, calls), and the rotations left below their minimum without them (as on its impact page)."""
+
+    absence: Absence
+    duty: list[HalfDay]
+    calls: list[CallAssignment]
+    shortfalls: list[Shortfall]
+    blocks: list[Block]
+
+
+def unrepaired_absences(*, version: ScheduleVersion, today: dt.date) -> list[Unrepaired]:
+    """Approved absences from `today` to the end of the version's year that the version still gives duty in, in a
+    fixed number of queries: "short after absence" until a repair is published."""
+    year = version.academic_year
+    start, end = max(today, year.start_date), year.end_date
+    absences = list(
+        Absence.objects.filter(program_id=version.program_id)
+        .approved()
+        .overlapping(start, end)
+        .select_related("person")
+        .order_by("start_date", "pk")
+    )
+    if not absences:
+        return []
+    low, high = max(start, min(a.start_date for a in absences)), min(end, max(a.end_date for a in absences))
+    grid = session_grid(version=version, start=low, end=high, person_ids=sorted({a.person_id for a in absences}))
+    zone = version.program.zone
+    found = []
+    for absence in absences:
+        duty = [h for h in grid.duty_left if h.absence is not None and h.absence.pk == absence.pk]
+        span = (absence.start_date, absence.end_date)
+        calls = [c for c in grid.dropped_calls if c.person_id == absence.person_id and _starts_within(c, span, zone)]
+        if duty or calls:
+            found.append(Unrepaired(absence=absence, duty=duty, calls=calls, shortfalls=[], blocks=[]))
+    if found:
+        blocks = list(Block.objects.filter(academic_year_id=year.pk).order_by("number"))
+        for item in found:
+            absence = item.absence
+            item.blocks = [b for b in blocks if b.start_date <= absence.end_date and b.end_date >= absence.start_date]
+        touched = {b.pk for item in found for b in item.blocks}
+        rows = list(
+            BlockAssignment.objects.filter(
+                version=version, block_id__in=touched, rotation__min_residents__gt=0
+            ).select_related("rotation")
+        )
+        for item in found:
+            mine = {b.pk for b in item.blocks}
+            item.shortfalls = _shortfalls(item.absence, item.blocks, [r for r in rows if r.block_id in mine])
+    return found
+
+
+def _starts_within(call: CallAssignment, span: tuple[dt.date, dt.date], zone) -> bool:
+    return span[0] <= call.start.astimezone(zone).date() <= span[1]
+
+
+@dataclass(frozen=True)
+class DayShortfall:
+    """A rotation with fewer residents at work on a day than its minimum, because some of its residents are on
+    leave that day."""
+
+    rotation: RotationTemplate
+    present: int
+    minimum: int
+    away: list[tuple[Person, str]]  # (person, what keeps them away)
+
+
+def day_shortfalls(*, version: ScheduleVersion, day: dt.date, grid: SessionGrid) -> list[DayShortfall]:
+    """Rotations with a minimum whose residents of the day's block, less those on leave all that day in `grid`,
+    fall below it."""
+    rows = BlockAssignment.objects.filter(
+        version=version,
+        block__academic_year_id=version.academic_year_id,
+        block__start_date__lte=day,
+        block__end_date__gte=day,
+        rotation__min_residents__gt=0,
+    ).select_related("rotation", "block", "person")
+    on: dict[int, list[BlockAssignment]] = defaultdict(list)
+    for row in rows:
+        second_half = (day - row.block.start_date).days >= 14
+        if row.half == BlockAssignment.Half.WHOLE or row.half == (2 if second_half else 1):
+            on[row.rotation_id].append(row)
+    found = []
+    for assigned in on.values():
+        rotation = assigned[0].rotation
+        away = []
+        for row in assigned:
+            am, pm = grid.day(row.person_id, day)
+            if am is not None and pm is not None and am.is_leave and pm.is_leave:
+                away.append((row.person, am.label))
+        if away and len(assigned) - len(away) < rotation.min_residents:
+            found.append(DayShortfall(rotation, len(assigned) - len(away), rotation.min_residents, away))
+    return sorted(found, key=lambda item: item.rotation.name)
 
 
 def absence_repair_runs(*, absence: Absence) -> list[ScheduleRun]:

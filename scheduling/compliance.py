@@ -27,6 +27,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Max, Q
 
+from absences.models import Absence
 from scheduling.engine.acgme import RULES, Report, Violation, check, merge_periods
 from scheduling.engine.derive import derive_calls, derive_sessions
 from scheduling.engine.duties import format_local, parse_duties
@@ -130,6 +131,40 @@ def calls_with_changes(
     ]
     calls += [call for call in (changes.calls_added if changes else ()) if call.person_id in wanted]
     return calls
+
+
+def absent_half_days(
+    absences: Iterable[Absence], start: dt.date | None = None, end: dt.date | None = None
+) -> dict[tuple[int, dt.date, str], Absence]:
+    """(person, date, "AM"|"PM") -> the approved absence that makes it leave: both sessions of a whole absent day,
+    the one session of a half-day absence; only days within start..end when given (the last absence wins)."""
+    found: dict[tuple[int, dt.date, str], Absence] = {}
+    for absence in absences:
+        low = max(absence.start_date, start) if start else absence.start_date
+        high = min(absence.end_date, end) if end else absence.end_date
+        sessions = {"am": ("AM",), "pm": ("PM",)}.get(absence.half_day, ("AM", "PM"))
+        for offset in range((high - low).days + 1):
+            day = low + dt.timedelta(days=offset)
+            for session in sessions:
+                found[(absence.person_id, day, session)] = absence
+    return found
+
+
+def absence_changes(
+    *,
+    absences: Iterable[Absence],
+    calls: Iterable[CallAssignment],
+    zone: zoneinfo.ZoneInfo,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> Changes:
+    """Approved absences read as the checker reads leave: every absent half-day becomes leave and a call that
+    starts on a whole absent day is dropped (a half-day absence keeps the night's call)."""
+    absences = list(absences)
+    half_days = absent_half_days(absences, start, end)
+    whole = {(person, day) for (person, day, _), absence in half_days.items() if not absence.half_day}
+    removed = frozenset(call.pk for call in calls if (call.person_id, call.start.astimezone(zone).date()) in whole)
+    return Changes(sessions=dict.fromkeys(half_days, (Activity.LEAVE, None)), calls_removed=removed)
 
 
 def _leave_runs(days: list[dt.date]) -> list[dict[str, str]]:

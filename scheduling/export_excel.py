@@ -12,26 +12,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduling.models import RotationTemplate, ScheduleVersion, SessionAssignment
-from scheduling.selectors import BlockGrid, SessionGrid
+from scheduling.day_view import LEAVE_COLOUR, BlockGrid, LegendEntry, SessionGrid, activity_legend
+from scheduling.models import RotationTemplate, ScheduleVersion
 from scheduling.spreadsheet_safety import xlsx_append, xlsx_write
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-ACTIVITY_CODES = {
-    SessionAssignment.Activity.CLINIC: "CLN",
-    SessionAssignment.Activity.INPATIENT: "INP",
-    SessionAssignment.Activity.PROCEDURE: "PROC",
-    SessionAssignment.Activity.CONFERENCE: "CONF",
-    SessionAssignment.Activity.SUPERVISING: "SUP",
-    SessionAssignment.Activity.FMIT: "FMIT",
-    SessionAssignment.Activity.NIGHT_FLOAT: "NF",
-    SessionAssignment.Activity.POST_CALL: "PC",
-    SessionAssignment.Activity.ADMIN: "ADM",
-    SessionAssignment.Activity.ELECTIVE: "ELEC",
-    SessionAssignment.Activity.OFF: "OFF",
-    SessionAssignment.Activity.LEAVE: "LV",
-}
 WEEKEND_FILL = PatternFill("solid", fgColor="E6E9ED")
 SPECIAL_FILL = PatternFill("solid", fgColor="FCE4C4")
 HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
@@ -55,10 +41,9 @@ def text_colour(colour: str) -> str:
     return "000000" if luminance > 0.179 else "FFFFFF"
 
 
-def _paint(cell, rotation: RotationTemplate | None) -> None:
-    if rotation is not None:
-        cell.fill = _fill(rotation.colour)
-        cell.font = Font(color=text_colour(rotation.colour), bold=True)
+def _paint(cell, colour: str) -> None:
+    cell.fill = _fill(colour)
+    cell.font = Font(color=text_colour(colour), bold=True)
 
 
 def _save(workbook: Workbook) -> bytes:
@@ -76,22 +61,25 @@ def _title(sheet: Worksheet, version: ScheduleVersion, what: str) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _legend(workbook: Workbook, rotations: list[RotationTemplate], *, activities: bool = False) -> None:
+def _legend(workbook: Workbook, rotations: list[RotationTemplate], codes: list[LegendEntry]) -> None:
+    """The Legend sheet: the rotations used, then the schedule's other codes (activities, calls, leave)."""
     sheet = workbook.create_sheet("Legend")
     xlsx_append(sheet, ["Abbreviation", "Name", "Colour", "Kind"])
     for cell in sheet[1]:
         cell.font, cell.fill = HEADER_FONT, HEADER_FILL
     for rotation in rotations:
         xlsx_append(sheet, [rotation.abbreviation, rotation.name, rotation.colour, rotation.get_kind_display()])
-        _paint(sheet.cell(row=sheet.max_row, column=1), rotation)
-    if activities:
+        _paint(sheet.cell(row=sheet.max_row, column=1), rotation.colour)
+    if codes:
         xlsx_append(sheet, [])
-        xlsx_append(sheet, ["Code", "Half-day activity (when no rotation is named)", "", ""])
+        xlsx_append(sheet, ["Code", "Meaning (not a rotation)", "", ""])
         sheet.cell(row=sheet.max_row, column=1).font = BOLD
         sheet.cell(row=sheet.max_row, column=2).font = BOLD
-        for value, code in ACTIVITY_CODES.items():
-            xlsx_append(sheet, [code, SessionAssignment.Activity(value).label, "", "Activity"])
-    for column, width in zip("ABCD", (14, 36, 10, 26), strict=True):
+        for entry in codes:
+            kind = "Leave" if entry.colour == LEAVE_COLOUR else "Code"
+            xlsx_append(sheet, [entry.code, entry.label, entry.colour, kind])
+            _paint(sheet.cell(row=sheet.max_row, column=1), entry.colour)
+    for column, width in zip("ABCD", (14, 44, 10, 26), strict=True):
         sheet.column_dimensions[column].width = width
 
 
@@ -113,29 +101,22 @@ def block_grid_workbook(*, grid: BlockGrid, version: ScheduleVersion) -> bytes:
             sheet.cell(row=group_row, column=column).fill = GROUP_FILL
         sheet.cell(row=group_row, column=1).font = BOLD
         for row in rows:
-            cells = [" / ".join(a.rotation.abbreviation for a in assignments) for assignments in row.cells]
+            cells = [" / ".join(part.code for part in parts) for parts in row.parts]
             xlsx_append(sheet, [row.person.full_name, row.person.pgy or ""] + cells)
-            for offset, assignments in enumerate(row.cells):
+            for offset, parts in enumerate(row.parts):
                 cell = sheet.cell(row=sheet.max_row, column=3 + offset)
                 cell.alignment, cell.border = CENTER, THIN
-                if assignments:
-                    _paint(cell, assignments[0].rotation)
-                    if len(assignments) > 1:
-                        halves = ", ".join(f"{a.get_half_display()}: {a.rotation.name}" for a in assignments)
-                        cell.comment = Comment(halves, "Residency Scheduler")
+                if parts:
+                    _paint(cell, parts[0].colour)
+                    if len(parts) > 1 or parts[0].leave_days or parts[0].kind != "rotation":
+                        cell.comment = Comment("\n".join(part.title for part in parts), "Residency Scheduler")
     sheet.column_dimensions["A"].width = 26
     sheet.column_dimensions["B"].width = 6
     for column in range(3, len(header) + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 11
     sheet.freeze_panes = "C2"
-    _legend(workbook, grid.rotations)
+    _legend(workbook, grid.rotations, grid.codes)
     return _save(workbook)
-
-
-def _session_code(assignment: SessionAssignment | None) -> str:
-    if assignment is None:
-        return ""
-    return assignment.rotation.abbreviation if assignment.rotation_id else ACTIVITY_CODES[assignment.activity]
 
 
 def range_workbook(*, grid: SessionGrid, version: ScheduleVersion) -> bytes:
@@ -171,17 +152,19 @@ def range_workbook(*, grid: SessionGrid, version: ScheduleVersion) -> bytes:
     for person in grid.people:
         values: list = [person.full_name, person.pgy or ""]
         for day in grid.days:
-            values += [_session_code(grid.sessions.get((person.pk, day, s))) for s in ("AM", "PM")]
+            values += [half.code if half is not None else "" for half in grid.day(person.pk, day)]
         xlsx_append(sheet, values)
         row = sheet.max_row
         for index, day in enumerate(grid.days):
-            for half, session in enumerate(("AM", "PM")):
-                cell = sheet.cell(row=row, column=3 + 2 * index + half)
+            for offset, half in enumerate(grid.day(person.pk, day)):
+                cell = sheet.cell(row=row, column=3 + 2 * index + offset)
                 cell.alignment, cell.border = CENTER, THIN
-                assignment = grid.sessions.get((person.pk, day, session))
-                if assignment is not None and assignment.rotation_id:
-                    used[assignment.rotation_id] = assignment.rotation
-                    _paint(cell, assignment.rotation)
+                if half is not None and (half.is_leave or half.is_duty):
+                    if half.rotation is not None and half.code == half.rotation.abbreviation:
+                        used[half.rotation.pk] = half.rotation
+                    _paint(cell, half.colour)
+                    if half.is_leave:
+                        cell.comment = Comment(half.title, "Residency Scheduler")
                 elif day in grid.special_days:
                     cell.fill = SPECIAL_FILL
                 elif day.weekday() >= 5:
@@ -212,5 +195,5 @@ def range_workbook(*, grid: SessionGrid, version: ScheduleVersion) -> bytes:
     for column, width in zip("ABCDEF", (12, 18, 18, 12, 26, 6), strict=True):
         calls.column_dimensions[column].width = width
     calls.freeze_panes = "A2"
-    _legend(workbook, sorted(used.values(), key=lambda r: r.name), activities=True)
+    _legend(workbook, sorted(used.values(), key=lambda r: r.name), activity_legend())
     return _save(workbook)

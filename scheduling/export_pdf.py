@@ -8,9 +8,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 
+from scheduling.day_view import BlockGrid, BlockPart, HalfDay, SessionGrid
 from scheduling.export_excel import text_colour
-from scheduling.models import BlockAssignment, Person, ScheduleVersion, SessionAssignment
-from scheduling.selectors import BlockGrid, SessionGrid
+from scheduling.models import Person, ScheduleVersion
 
 
 @dataclass(frozen=True)
@@ -23,12 +23,13 @@ class Cell:
     title: str = ""
 
 
-def _cell(assignments: list[BlockAssignment]) -> Cell:
-    if not assignments:
+def _cell(parts: list[BlockPart]) -> Cell:
+    """A block cell: its parts' codes on the first part's colour, titled with what each part is."""
+    if not parts:
         return Cell("")
-    first = assignments[0].rotation
-    text = " / ".join(a.rotation.abbreviation for a in assignments)
-    return Cell(text, first.colour, "#" + text_colour(first.colour), ", ".join(a.rotation.name for a in assignments))
+    first = parts[0].colour
+    text = " / ".join(p.code for p in parts)
+    return Cell(text, first, "#" + text_colour(first), "; ".join(p.title for p in parts))
 
 
 def _render(template: str, context: dict[str, Any]) -> bytes:
@@ -44,30 +45,29 @@ def _version_label(version: ScheduleVersion) -> str:
 def grid_pdf(*, grid: BlockGrid, version: ScheduleVersion) -> bytes:
     """The block grid, landscape: cohorts of people by blocks, each cell the rotation on its colour."""
     groups = [
-        (label, [(row.person, [_cell(assignments) for assignments in row.cells]) for row in rows])
-        for label, rows in grid.groups
+        (label, [(row.person, [_cell(parts) for parts in row.parts]) for row in rows]) for label, rows in grid.groups
     ]
-    legend = [(r, "#" + text_colour(r.colour)) for r in grid.rotations]
+    entries = [(r.abbreviation, r.name, r.colour) for r in grid.rotations]
+    entries += [(e.code, e.label, e.colour) for e in grid.codes]
+    legend = [(code, name, colour, "#" + text_colour(colour)) for code, name, colour in entries]
     context = {"program": version.program, "version_label": _version_label(version), "blocks": grid.blocks}
     return _render("scheduling/pdf_grid.html", {**context, "groups": groups, "legend": legend})
 
 
-def _session_text(assignment: SessionAssignment | None) -> str:
-    if assignment is None:
+def _session_text(half: HalfDay | None) -> str:
+    if half is None:
         return ""
-    label = assignment.get_activity_display()
-    return f"{label} · {assignment.rotation.abbreviation}" if assignment.rotation_id else label
+    return f"{half.label} · {half.code}" if half.detail else half.label
 
 
 def person_pdf(*, person: Person, grid: BlockGrid, sessions: SessionGrid, version: ScheduleVersion) -> bytes:
     """A person's schedule, portrait: rotations by block, then each day with a session or a call."""
     zone = version.program.zone
-    cells = grid.groups[0][1][0].cells if grid.groups else [[] for _ in grid.blocks]
-    blocks = [(block, _cell(assignments)) for block, assignments in zip(grid.blocks, cells, strict=True)]
+    cells = grid.groups[0][1][0].parts if grid.groups else [[] for _ in grid.blocks]
+    blocks = [(block, _cell(parts)) for block, parts in zip(grid.blocks, cells, strict=True)]
     days = []
     for day in sessions.days:
-        am = sessions.sessions.get((person.pk, day, "AM"))
-        pm = sessions.sessions.get((person.pk, day, "PM"))
+        am, pm = sessions.day(person.pk, day)
         calls = [
             f"{c.get_kind_display()} {c.start.astimezone(zone):%H:%M}–{c.end.astimezone(zone):%a %H:%M}"
             for c in sessions.calls_by_day.get(day, [])

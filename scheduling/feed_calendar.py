@@ -1,10 +1,12 @@
 """ICS calendars of the published schedule, for the secret feed URLs (DESIGN.md section 11).
 
-A person's feed holds their block rotations (all-day), half-day sessions (a day's AM and PM of the same
-activity merge into one event; "Off" is left out) and calls with their real start and end. The program's
-feed holds every call and the holidays and closures. Only the PUBLISHED version of the current and the
-next academic year is read. Event UIDs come from (feed, program, person, date, session or call, kind),
-never from row ids, so a re-published schedule updates events in place and drops removed ones.
+A person's feed holds their block rotations (all-day; a block mostly on leave is the leave), half-day
+sessions (a day's AM and PM of the same activity merge into one event; "Off" and half-days spent on call
+are left out) and calls with their real start and end, all read through scheduling.day_view (approved
+leave wins, a call on a whole day of leave is not taken). The program's feed holds every call taken and
+the holidays and closures. Only the PUBLISHED version of the current and the next academic year is read.
+Event UIDs come from (feed, program, person, date, session or call, kind), never from row ids, so a
+re-published schedule updates events in place and drops removed ones.
 """
 
 import datetime as dt
@@ -14,19 +16,18 @@ from dataclasses import dataclass
 
 import icalendar
 
+from absences.models import Absence
+from scheduling.compliance import absence_changes
+from scheduling.day_view import CALL, SessionGrid, block_grid, session_clock, session_grid
 from scheduling.models import (
     AcademicYear,
-    BlockAssignment,
     CalendarDay,
     CallAssignment,
     FeedToken,
     ScheduleVersion,
-    Session,
     SessionAssignment,
-    SessionTime,
 )
-from scheduling.selectors import academic_year_current, session_grid
-from scheduling.services import DEFAULT_SESSION_TIMES
+from scheduling.selectors import academic_year_current
 from tenants.models import Organization
 
 PRODID = "-//Residency Scheduler//Schedule feed//EN"
@@ -59,14 +60,6 @@ def feed_versions(*, program: Organization, today: dt.date | None = None) -> lis
         .select_related("academic_year", "program")
         .order_by("academic_year__start_date")
     )
-
-
-def session_clock(program: Organization) -> dict[str, tuple[dt.time, dt.time]]:
-    """The program's AM and PM clock times, with the defaults where a session has none."""
-    clock = dict(DEFAULT_SESSION_TIMES)
-    for row in SessionTime.objects.for_program(program):
-        clock[row.session] = (row.start_time, row.end_time)
-    return clock
 
 
 def _uid(*parts: object) -> str:
@@ -108,27 +101,26 @@ def _finish(cal: icalendar.Calendar, token: FeedToken, versions: list[ScheduleVe
 
 
 def _session_events(
-    sessions: dict[tuple[int, dt.date, str], SessionAssignment],
+    grid: SessionGrid,
     person_id: int,
-    days: list[dt.date],
     clock: dict[str, tuple[dt.time, dt.time]],
     zone: zoneinfo.ZoneInfo,
     key: tuple,
     stamp: dt.datetime,
 ) -> list[icalendar.Event]:
     events = []
-    for day in days:
-        am, pm = sessions.get((person_id, day, Session.AM)), sessions.get((person_id, day, Session.PM))
-        parts = [s for s in (am, pm) if s is not None and s.activity != SessionAssignment.Activity.OFF]
-        merged = am in parts and pm in parts and am.activity == pm.activity and am.rotation_id == pm.rotation_id
-        groups = [[am, pm]] if merged else [[s] for s in parts]
+    for day in grid.days:
+        am, pm = grid.day(person_id, day)
+        # Off is no event; a half-day spent on call is the call's own event, with its real times.
+        parts = [h for h in (am, pm) if h is not None and h.activity not in (SessionAssignment.Activity.OFF, CALL)]
+        merged = am in parts and pm in parts and (am.label, am.detail) == (pm.label, pm.detail)
+        groups = [[am, pm]] if merged else [[h] for h in parts]
         for group in groups:
             first, last = group[0], group[-1]
-            label = first.get_activity_display()
-            summary = label if merged else f"{label} ({first.session})"
+            summary = first.label if merged else f"{first.label} ({first.session})"
             start = dt.datetime.combine(day, clock[first.session][0], tzinfo=zone)
             end = dt.datetime.combine(day, clock[last.session][1], tzinfo=zone)
-            about = f"Rotation: {first.rotation.name}" if first.rotation_id else ""
+            about = f"Rotation: {first.detail}" if first.detail else ""
             events.append(_event(_uid(*key, day, first.session, "session"), summary, start, end, stamp, about))
     return events
 
@@ -144,18 +136,17 @@ def person_feed_calendar(*, token: FeedToken, today: dt.date | None = None) -> F
     key = ("person-feed", program.pk, person.pk)
     for version in versions:
         stamp, year = version.published_at, version.academic_year
-        blocks = BlockAssignment.objects.filter(version=version, person=person).select_related("block", "rotation")
-        for a in sorted(blocks, key=lambda a: (a.block.number, a.half)):
-            start, end = a.block.start_date, a.block.end_date
-            if a.half == BlockAssignment.Half.FIRST:
-                end = min(end, start + dt.timedelta(days=13))
-            elif a.half == BlockAssignment.Half.SECOND:
-                start = min(end, start + dt.timedelta(days=14))
-            summary = f"Block {a.block.number}: {a.rotation.name}"
-            uid = _uid(*key, year.start_date, a.block.number, a.half, "block")
-            cal.add_component(_event(uid, summary, start, end + dt.timedelta(days=1), stamp))
+        blocks = block_grid(version=version, person=person)
+        for row in (row for _, rows in blocks.groups for row in rows):
+            for block, parts in zip(blocks.blocks, row.parts, strict=True):
+                for part in parts:
+                    if part.kind not in ("rotation", "leave"):
+                        continue  # a faculty member's load per block: their half-days say it day by day
+                    uid = _uid(*key, year.start_date, block.number, part.half, "block")
+                    summary = f"Block {block.number}: {part.label}"
+                    cal.add_component(_event(uid, summary, part.start, part.end + dt.timedelta(days=1), stamp))
         grid = session_grid(version=version, start=year.start_date, end=year.end_date, person_ids=[person.pk])
-        for event in _session_events(grid.sessions, person.pk, grid.days, clock, zone, key, stamp):
+        for event in _session_events(grid, person.pk, clock, zone, key, stamp):
             cal.add_component(event)
         for call in grid.calls:
             local_start, local_end = call.start.astimezone(zone), call.end.astimezone(zone)
@@ -174,12 +165,14 @@ def program_feed_calendar(*, token: FeedToken, today: dt.date | None = None) -> 
     key = ("program-feed", program.pk)
     for version in versions:
         stamp, year = version.published_at, version.academic_year
-        calls = (
+        calls = list(
             CallAssignment.objects.filter(version=version, person__is_active=True)
             .select_related("person")
             .order_by("start", "person__last_name")
         )
-        for call in calls:
+        absences = Absence.objects.filter(program=program).approved().overlapping(year.start_date, year.end_date)
+        on_leave = absence_changes(absences=absences, calls=calls, zone=zone).calls_removed
+        for call in (c for c in calls if c.pk not in on_leave):
             local_start, local_end = call.start.astimezone(zone), call.end.astimezone(zone)
             uid = _uid(*key, call.person_id, local_start.date(), "call")
             summary = f"{call.get_kind_display()} call: {call.person.full_name}"

@@ -1,14 +1,13 @@
 """Reads of a program's people, rotations and calendar, scoped to the program and prefetched."""
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from scheduling.day_view import activity_label
 from scheduling.models import (
     AcademicYear,
     Block,
@@ -119,88 +118,6 @@ def schedule_version_pick(
     return None
 
 
-@dataclass
-class GridRow:
-    """One person's row of the block grid: per block, the assignments (a whole block or its halves)."""
-
-    person: Person
-    cells: list[list[BlockAssignment]]
-
-
-@dataclass
-class BlockGrid:
-    """People (rows, grouped: "PGY-1".."PGY-n", then "Faculty") by blocks (columns) for one version."""
-
-    blocks: list[Block]
-    groups: list[tuple[str, list[GridRow]]]
-    rotations: list[RotationTemplate] = field(default_factory=list)  # those used in the grid, for a legend
-
-
-def block_grid(
-    *,
-    version: ScheduleVersion,
-    pgy: int | None = None,
-    rotation: RotationTemplate | None = None,
-    person: Person | None = None,
-    include_faculty: bool = True,
-) -> BlockGrid:
-    """The block grid of a version in a fixed number of queries (blocks, people, assignments with rotations).
-
-    Filters: a PGY cohort, people who have `rotation` at least once, or a single person.
-    """
-    program_id = version.program_id
-    blocks = list(Block.objects.filter(academic_year_id=version.academic_year_id).order_by("number"))
-    people = Person.objects.filter(program_id=program_id, is_active=True)
-    if not include_faculty or pgy is not None:
-        people = people.filter(kind=Person.Kind.RESIDENT)
-    if pgy is not None:
-        people = people.filter(pgy=pgy)
-    if person is not None:
-        people = people.filter(pk=person.pk)
-    assignments = (
-        BlockAssignment.objects.filter(version=version).select_related("rotation").order_by("block__number", "half")
-    )
-    if rotation is not None:
-        people = people.filter(
-            pk__in=BlockAssignment.objects.filter(version=version, rotation=rotation).values("person_id")
-        )
-    people_list = list(people.order_by("kind", "pgy", "last_name", "first_name"))
-    wanted = {p.pk for p in people_list}
-    by_cell: dict[tuple[int, int], list[BlockAssignment]] = defaultdict(list)
-    used: dict[int, RotationTemplate] = {}
-    for a in assignments:
-        if a.person_id in wanted:
-            by_cell[(a.person_id, a.block_id)].append(a)
-            used[a.rotation_id] = a.rotation
-    groups: dict[str, list[GridRow]] = {}
-    for p in people_list:
-        label = f"PGY-{p.pgy}" if p.kind == Person.Kind.RESIDENT else p.get_kind_display()
-        groups.setdefault(label, []).append(GridRow(p, [by_cell.get((p.pk, b.pk), []) for b in blocks]))
-    return BlockGrid(
-        blocks=blocks,
-        groups=list(groups.items()),
-        rotations=sorted(used.values(), key=lambda r: r.name),
-    )
-
-
-@dataclass
-class SessionGrid:
-    """A version's half-day activities and calls over a date range, for views, exports and feeds.
-
-    `sessions[(person_id, date, "AM"|"PM")]` is the assignment; `calls_by_day[date]` the calls that start
-    that (program-local) day; `special_days[date]` a holiday or closure.
-    """
-
-    start: dt.date
-    end: dt.date
-    days: list[dt.date]
-    people: list[Person]
-    sessions: dict[tuple[int, dt.date, str], SessionAssignment]
-    calls: list[CallAssignment]
-    calls_by_day: dict[dt.date, list[CallAssignment]]
-    special_days: dict[dt.date, CalendarDay]
-
-
 def date_range_refusal(start: dt.date | None, end: dt.date | None) -> str | None:
     """Why a requested range cannot be served (a message for the person), or None when it is fine."""
     if start is None or end is None:
@@ -210,52 +127,6 @@ def date_range_refusal(start: dt.date | None, end: dt.date | None) -> str | None
     if (end - start).days + 1 > MAX_RANGE_DAYS:
         return "A date range can cover at most two years."
     return None
-
-
-def session_grid(
-    *,
-    version: ScheduleVersion,
-    start: dt.date,
-    end: dt.date,
-    person_ids: list[int] | None = None,
-    kinds: list[str] | None = None,
-) -> SessionGrid:
-    """Sessions and calls of a version between `start` and `end` inclusive, in four queries.
-
-    The caller has checked the range with `date_range_refusal`. Calls are grouped by their local start date.
-    """
-    zone = version.program.zone
-    people = Person.objects.filter(program_id=version.program_id, is_active=True)
-    if person_ids is not None:
-        people = people.filter(pk__in=person_ids)
-    if kinds is not None:
-        people = people.filter(kind__in=kinds)
-    people_list = list(people.order_by("kind", "pgy", "last_name", "first_name"))
-    ids = [p.pk for p in people_list]
-    sessions = {
-        (s.person_id, s.date, s.session): s
-        for s in SessionAssignment.objects.filter(
-            version=version, date__gte=start, date__lte=end, person_id__in=ids
-        ).select_related("rotation")
-    }
-    first = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
-    last = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    calls = list(
-        CallAssignment.objects.filter(version=version, start__gte=first, start__lt=last, person_id__in=ids)
-        .select_related("person")
-        .order_by("start", "person__last_name")
-    )
-    calls_by_day: dict[dt.date, list[CallAssignment]] = defaultdict(list)
-    for call in calls:
-        calls_by_day[call.start.astimezone(zone).date()].append(call)
-    special = {
-        d.date: d
-        for d in CalendarDay.objects.filter(program_id=version.program_id, date__gte=start, date__lte=end).exclude(
-            day_type=CalendarDay.DayType.NORMAL
-        )
-    }
-    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
-    return SessionGrid(start, end, days, people_list, sessions, calls, dict(calls_by_day), special)
 
 
 # --- Reading pages (grid, month/week, person, today) ---
@@ -399,7 +270,6 @@ def version_changes(*, version: ScheduleVersion, base: ScheduleVersion | None) -
     """Cells of `version` that differ from `base` (None: everything in `version` is new), in a fixed number of
     queries; activities are shown by their labels."""
     zone = version.program.zone
-    labels = dict(SessionAssignment.Activity.choices)
 
     def cells(model, fields: tuple[str, ...], of: ScheduleVersion | None) -> dict:
         if of is None:
@@ -433,6 +303,10 @@ def version_changes(*, version: ScheduleVersion, base: ScheduleVersion | None) -
     people = Person.objects.filter(program_id=version.program_id).in_bulk(shown_people)
     blocks = Block.objects.filter(academic_year_id=version.academic_year_id).in_bulk()
     rotations = RotationTemplate.objects.filter(program_id=version.program_id).in_bulk()
+
+    def label(activity: str | None, person: Person) -> str:
+        return activity_label(activity, resident=person.kind == Person.Kind.RESIDENT) if activity else "—"
+
     return VersionChanges(
         blocks=[
             (people[k[0]], blocks[k[1]], rotations.get(old_blocks.get(k)), rotations.get(new_blocks.get(k)))
@@ -443,8 +317,8 @@ def version_changes(*, version: ScheduleVersion, base: ScheduleVersion | None) -
                 people[k[0]],
                 k[1],
                 k[2],
-                labels.get(old_sessions.get(k), "—"),
-                labels.get(new_sessions.get(k), "—"),
+                label(old_sessions.get(k), people[k[0]]),
+                label(new_sessions.get(k), people[k[0]]),
             )
             for k in session_keys[:cap]
         ],
@@ -454,23 +328,3 @@ def version_changes(*, version: ScheduleVersion, base: ScheduleVersion | None) -
         call_count=len(call_changes),
         cap=cap,
     )
-
-
-UPCOMING_SESSIONS = 6
-UPCOMING_CALLS = 5
-
-
-def person_upcoming(
-    *, version: ScheduleVersion, person: Person, now: dt.datetime | None = None
-) -> tuple[list[SessionAssignment], list[CallAssignment]]:
-    """A person's next working half-days (off and leave left out) and next calls in a version, from today."""
-    now = now or timezone.now()
-    today = timezone.localtime(now, version.program.zone).date()
-    sessions = (
-        SessionAssignment.objects.filter(version=version, person=person, date__gte=today)
-        .exclude(activity__in=(SessionAssignment.Activity.OFF, SessionAssignment.Activity.LEAVE))
-        .select_related("rotation")
-        .order_by("date", "session")[:UPCOMING_SESSIONS]
-    )
-    calls = CallAssignment.objects.filter(version=version, person=person, end__gte=now).order_by("start")
-    return list(sessions), list(calls[:UPCOMING_CALLS])

@@ -140,6 +140,10 @@ class RotationTemplate(ProgramOwnedModel):
             errors["max_pgy"] = "The maximum PGY cannot be below the minimum."
         if self.max_residents is not None and self.min_residents > self.max_residents:
             errors["max_residents"] = "The maximum residents cannot be below the minimum."
+        abbreviation = (self.abbreviation or "").strip().upper()
+        if abbreviation == "LV" or abbreviation.startswith("LV-"):
+            # The schedule prints leave as LV and LV-<kind> (scheduling.day_view); a rotation must not look like it.
+            errors["abbreviation"] = "“LV” and codes starting with “LV-” mark leave in the schedule; choose another."
         if errors:
             raise ValidationError(errors)
 

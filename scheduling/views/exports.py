@@ -16,15 +16,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
 from scheduling import export_excel, export_pdf
+from scheduling.day_view import CALL_CODES, BlockGrid, block_grid, session_grid
 from scheduling.models import AcademicYear, Person, RotationTemplate, ScheduleVersion
-from scheduling.selectors import (
-    BlockGrid,
-    academic_year_list,
-    block_grid,
-    date_range_refusal,
-    schedule_version_pick,
-    session_grid,
-)
+from scheduling.selectors import academic_year_list, date_range_refusal, person_ids_matching, schedule_version_pick
 from scheduling.spreadsheet_safety import CsvWriter
 from scheduling.views.access import is_manager, year_from_request
 from tenants.access import require
@@ -113,7 +107,9 @@ def export_range_xlsx(request: HttpRequest) -> HttpResponse:
     if "year" not in request.GET:  # the version of the year holding the range's first day
         year = academic_year_list(program=request.program).filter(start_date__lte=start, end_date__gte=start).first()
     picked = _pick(request, year)
-    people = [row.person.pk for _, rows in picked.grid().groups for row in rows]
+    people = person_ids_matching(  # the people the month and week views show under the same filters
+        version=picked.version, start=start, end=end, pgy=picked.pgy, rotation=picked.rotation, person=picked.person
+    )
     grid = session_grid(version=picked.version, start=start, end=end, person_ids=people)
     body = export_excel.range_workbook(grid=grid, version=picked.version)
     return _download(body, export_excel.XLSX_CONTENT_TYPE, picked, f"{start}-to-{end}", "xlsx")
@@ -161,12 +157,16 @@ CSV_HEADER = [
     "call_start",
     "call_end",
     "source",
+    "code",
+    "label",
 ]
 
 
 @require(Action.VIEW, Resource.SCHEDULE)
 def export_assignments_csv(request: HttpRequest) -> HttpResponse:
-    """Every assignment of the version (blocks, sessions, calls) as CSV, one row each, under the grid filters."""
+    """Every assignment of the version (blocks, sessions, calls) as CSV, one row each, under the grid filters, read
+    as every view reads it (scheduling.day_view): a half-day on approved leave is leave, a call on a whole day of
+    leave is not taken; "code" and "label" are what the grid and the month view print."""
     picked = _pick(request)
     grid = picked.grid()
     out = io.StringIO()
@@ -175,25 +175,25 @@ def export_assignments_csv(request: HttpRequest) -> HttpResponse:
     people = {row.person.pk: row.person for _, rows in grid.groups for row in rows}
     for _, rows in grid.groups:
         for row in rows:
-            for block, assignments in zip(grid.blocks, row.cells, strict=True):
-                for a in assignments:
+            person = row.person
+            for block, assignments, parts in zip(grid.blocks, row.cells, row.parts, strict=True):
+                # One row per stored rotation, with the code and label the grid shows for its part of the block.
+                for a, part in zip(assignments, parts, strict=False):
                     block_label = f"{block.number}" if not a.half else f"{block.number} ({a.get_half_display()})"
-                    person = row.person
                     writer.writerow(
                         ["block", person.full_name, person.pgy or "", block_label, block.start_date, "", ""]
-                        + [a.rotation.abbreviation, "", "", "", a.source]
+                        + [a.rotation.abbreviation, "", "", "", a.source, part.code, part.label]
                     )
     year = picked.year
     sessions = session_grid(version=picked.version, start=year.start_date, end=year.end_date, person_ids=list(people))
     for day in sessions.days:
         for person in sessions.people:
-            for half in ("AM", "PM"):
-                s = sessions.sessions.get((person.pk, day, half))
-                if s is not None:
-                    rotation = s.rotation.abbreviation if s.rotation_id else ""
+            for half in sessions.day(person.pk, day):
+                if half is not None:
+                    rotation = half.rotation.abbreviation if half.rotation is not None else ""
                     writer.writerow(
-                        ["session", person.full_name, person.pgy or "", "", day, half, s.activity, rotation]
-                        + ["", "", "", s.source]
+                        ["session", person.full_name, person.pgy or "", "", day, half.session, half.activity, rotation]
+                        + ["", "", "", half.source, half.code, half.label]
                     )
     zone = request.program.zone
     for call in sessions.calls:
@@ -201,6 +201,7 @@ def export_assignments_csv(request: HttpRequest) -> HttpResponse:
         start, end = call.start.astimezone(zone), call.end.astimezone(zone)
         writer.writerow(
             ["call", person.full_name, person.pgy or "", "", start.date(), "", "", "", call.kind]
-            + [start.isoformat(), end.isoformat(), call.source]
+            + [start.isoformat(), end.isoformat(), call.source, CALL_CODES.get(call.kind, call.kind)]
+            + [f"{call.get_kind_display()} call"]
         )
     return _download(out.getvalue(), "text/csv; charset=utf-8", picked, "assignments", "csv")

@@ -7,8 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from scheduling.absence_impact import Unrepaired, unrepaired_absences
+from scheduling.day_view import block_grid, session_grid
 from scheduling.models import Block, Person, ScheduleVersion
-from scheduling.selectors import academic_year_on, block_grid, person_ids_matching, session_grid
+from scheduling.selectors import academic_year_on, person_ids_matching
 from scheduling.views import reading
 from scheduling.views.access import year_from_request
 from tenants.access import require
@@ -26,9 +28,19 @@ def schedule_grid(request: HttpRequest) -> HttpResponse:
     if version is not None:
         grid = block_grid(version=version, pgy=filters.pgy, rotation=filters.rotation, person=filters.person)
         edit_url = _edit_block_url(version) if context["manager"] else None
-        table = reading.grid_table(grid, edit_url)
-        context.update(table=table, legend=reading.legend(grid.rotations), blocks=grid.blocks)
+        short = _short_after_absence(request, version) if context["manager"] else []
+        cells = frozenset((item.absence.person_id, block.pk) for item in short for block in item.blocks)
+        table = reading.grid_table(grid, edit_url, cells)
+        legend = reading.legend(grid.rotations, grid.codes)
+        context.update(table=table, legend=legend, blocks=grid.blocks, short_after_absence=short)
     return render(request, "scheduling/grid_blocks.html", context)
+
+
+def _short_after_absence(request: HttpRequest, version: ScheduleVersion) -> list[Unrepaired]:
+    """Approved absences the published version still gives duty in (a draft is a repair in the making)."""
+    if version.status != ScheduleVersion.Status.PUBLISHED:
+        return []
+    return unrepaired_absences(version=version, today=request.program.today())
 
 
 def _edit_block_url(version: ScheduleVersion) -> Callable[[Person, Block], str]:
@@ -76,6 +88,7 @@ def _days_page(request: HttpRequest, first: dt.date, last: dt.date, nav: dict, t
     except reading.Refusal as refusal:
         return reading.refuse(request, refusal)
     context.update(nav=nav, first=first, last=last)
+    context["range_query"] = reading.query_with(request, start=first.isoformat(), end=last.isoformat(), month=None)
     version, filters = context["version"], context["filters"]
     if version is not None:
         ids = person_ids_matching(

@@ -11,9 +11,11 @@ from django.shortcuts import render
 from absences.models import Absence
 from absences.selectors import absence_list
 from credentials.selectors import expiring_soon
+from scheduling.absence_impact import unrepaired_absences
 from scheduling.compliance import version_report
+from scheduling.day_view import person_upcoming
 from scheduling.models import Person, ScheduleRun, ScheduleVersion
-from scheduling.selectors import person_upcoming, program_overview
+from scheduling.selectors import program_overview
 from tenants.permissions import Action, Resource, can
 
 
@@ -23,12 +25,15 @@ def _schedule_panel(request: HttpRequest, overview: dict[str, Any], can_manage: 
     published = None
     if year is not None:
         published = ScheduleVersion.objects.filter(academic_year=year, status=ScheduleVersion.Status.PUBLISHED).first()
+        if published is not None:
+            published.program, published.academic_year = program, year  # the same rows; spares queries
     panel: dict[str, Any] = {"published": published, "report": None, "latest_run": None, "me": None}
     if can_manage:
         if published is not None:
             report = version_report(version=published)
             panel["report"] = report
             panel["violation_count"] = sum(1 for v in report.violations if v.severity == "violation")
+            panel["short_after_absence"] = unrepaired_absences(version=published, today=overview["today"])
         panel["latest_run"] = ScheduleRun.objects.for_program(program).select_related("academic_year").first()
     me = Person.objects.for_program(program).filter(user=request.user).first()
     if me is not None:

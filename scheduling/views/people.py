@@ -6,9 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from scheduling.compliance import weekly_hours
+from scheduling.day_view import block_grid, session_grid
 from scheduling.feed_tokens import feed_link_context
 from scheduling.models import Person
-from scheduling.selectors import block_grid, person_list, session_grid
+from scheduling.selectors import person_list
 from scheduling.views import reading
 from scheduling.views.access import year_from_request
 from tenants.access import require

@@ -13,19 +13,27 @@ from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from scheduling.day_view import (
+    ACTIVITY_ORDER,
+    CALL_CODES,
+    Activity,
+    BlockGrid,
+    BlockPart,
+    HalfDay,
+    LegendEntry,
+    SessionGrid,
+    activity_label,
+    activity_legend,
+)
 from scheduling.models import (
     AcademicYear,
     Block,
-    BlockAssignment,
     CallAssignment,
     Person,
     RotationTemplate,
     ScheduleVersion,
-    SessionAssignment,
 )
 from scheduling.selectors import (
-    BlockGrid,
-    SessionGrid,
     academic_year_list,
     person_list,
     pgy_cohorts,
@@ -34,38 +42,6 @@ from scheduling.selectors import (
     schedule_version_pick,
 )
 from scheduling.views.access import is_manager
-
-Activity = SessionAssignment.Activity
-
-ACTIVITY_CODES = {
-    Activity.CLINIC: "C",
-    Activity.INPATIENT: "IP",
-    Activity.PROCEDURE: "PR",
-    Activity.CONFERENCE: "CONF",
-    Activity.SUPERVISING: "SUP",
-    Activity.FMIT: "FMIT",
-    Activity.NIGHT_FLOAT: "NF",
-    Activity.POST_CALL: "PC",
-    Activity.ADMIN: "ADM",
-    Activity.ELECTIVE: "EL",
-    Activity.OFF: "OFF",
-    Activity.LEAVE: "LV",
-}
-# Activities that are the rotation's own work show the rotation's abbreviation instead of the activity code.
-ROTATION_LED = frozenset(
-    {Activity.INPATIENT, Activity.PROCEDURE, Activity.ELECTIVE, Activity.NIGHT_FLOAT, Activity.FMIT}
-)
-ACTIVITY_COLOURS = {
-    Activity.CLINIC: "#cfe8d5",
-    Activity.CONFERENCE: "#d7e3f4",
-    Activity.SUPERVISING: "#e6dcf2",
-    Activity.POST_CALL: "#e4e4e4",
-    Activity.ADMIN: "#ececec",
-    Activity.OFF: "#f3f3f3",
-    Activity.LEAVE: "#fde9c8",
-}
-NEUTRAL = "#f0f0f0"
-CALL_CODES = {"in_house": "IH", "home": "Home", "backup": "BU", "weekend": "WE"}
 
 
 class Refusal(Exception):
@@ -224,7 +200,7 @@ def query_with(request: HttpRequest, **changes: Any) -> str:
 
 @dataclass
 class CellPart:
-    """One rotation in a grid cell (the whole block or one half), ready to print."""
+    """One thing in a grid cell (a rotation, a half of one, leave, a faculty member's load), ready to print."""
 
     text: str
     title: str
@@ -232,40 +208,26 @@ class CellPart:
     fg: str
     half: int
     rotation: RotationTemplate | None = None
+    css: str = ""
 
 
 @dataclass
 class GridCell:
-    """A person's cell for one block: its parts (none when unassigned)."""
+    """A person's cell for one block: its parts (none when unassigned) and whether it is short after an absence."""
 
     block: Block
     parts: list[CellPart]
+    short: bool = False
 
     @property
     def split(self) -> bool:
         return len(self.parts) > 1
 
 
-def _range_text(start: dt.date, end: dt.date) -> str:
-    return f"{start:%-d %b} – {end:%-d %b %Y}"
-
-
-def _block_part(block: Block, assignment: BlockAssignment) -> CellPart:
-    rotation = assignment.rotation
-    start, end = block.start_date, block.end_date
-    if assignment.half == BlockAssignment.Half.FIRST:
-        end = min(end, start + dt.timedelta(days=13))
-    elif assignment.half == BlockAssignment.Half.SECOND:
-        start = min(end, start + dt.timedelta(days=14))
-    half = {1: " (first half)", 2: " (second half)"}.get(assignment.half, "")
-    return CellPart(
-        text=rotation.abbreviation,
-        title=f"{rotation.name}{half}, {_range_text(start, end)}",
-        bg=rotation.colour,
-        fg=ink(rotation.colour),
-        half=assignment.half,
-        rotation=rotation,
-    )
+def cell_part(part: BlockPart) -> CellPart:
+    """How a block part prints: its code on its colour, titled with what it is and its dates."""
+    css = "leave" if part.is_leave else ("partial-leave" if part.leave_days else "")
+    return CellPart(part.code, part.title, part.colour, ink(part.colour), part.half, part.rotation, css)
 
 
 def _ordered_groups(groups: list[tuple[str, list[Any]]]) -> list[tuple[str, list[Any]]]:
@@ -275,20 +237,23 @@ def _ordered_groups(groups: list[tuple[str, list[Any]]]) -> list[tuple[str, list
 
 
 def grid_table(
-    grid: BlockGrid, edit_url: Callable[[Person, Block], str] | None = None
+    grid: BlockGrid,
+    edit_url: Callable[[Person, Block], str] | None = None,
+    short: frozenset[tuple[int, int]] = frozenset(),
 ) -> list[tuple[str, list[tuple[Person, list[GridCell], str]]]]:
     """The block grid as groups of (person, cells, the row's cells as HTML), one cell per block.
 
     The cells' HTML is built here, not in a template loop, so a 60 x 13 grid renders in milliseconds;
-    `edit_url(person, block)` makes each cell a link to its edit page (managers).
+    `edit_url(person, block)` makes each cell a link to its edit page (managers); `short` holds the
+    (person, block) cells of an absence still unrepaired in the schedule, flagged.
     """
     groups = []
     for label, rows in _ordered_groups(grid.groups):
         table_rows = []
         for row in rows:
             cells = [
-                GridCell(block, [_block_part(block, a) for a in assignments])
-                for block, assignments in zip(grid.blocks, row.cells, strict=True)
+                GridCell(block, [cell_part(p) for p in parts], (row.person.pk, block.pk) in short)
+                for block, parts in zip(grid.blocks, row.parts, strict=True)
             ]
             html = "".join(_grid_cell_html(row.person, cell, edit_url) for cell in cells)
             table_rows.append((row.person, cells, mark_safe(html)))  # noqa: S308 - every value is escaped
@@ -298,31 +263,36 @@ def grid_table(
 
 def _part_html(part: CellPart) -> str:
     half = f" half half-{part.half}" if part.half else ""
+    css = f" {part.css}" if part.css else ""
     return (
-        f'<span class="part{half}" style="background:{escape(part.bg)};color:{part.fg}" '
+        f'<span class="part{half}{css}" style="background:{escape(part.bg)};color:{part.fg}" '
         f'title="{escape(part.title)}">{escape(part.text)}</span>'
     )
 
 
 def _grid_cell_html(person: Person, cell: GridCell, edit_url: Callable[[Person, Block], str] | None) -> str:
     parts = "".join(_part_html(p) for p in cell.parts) or '<span class="part empty" title="Nothing assigned">·</span>'
+    if cell.short:
+        parts += '<span class="short-mark" title="Short after absence: still on duty in the schedule">!</span>'
     inner = f'<span class="parts">{parts}</span>'
     if edit_url is not None:
         label = escape(f"Edit block {cell.block.number} of {person.full_name}")
         inner = f'<a class="cell-link" href="{escape(edit_url(person, cell.block))}" aria-label="{label}">{inner}</a>'
-    return f'<td class="cell{" split" if cell.split else ""}">{inner}</td>'
+    css = "cell" + (" split" if cell.split else "") + (" short" if cell.short else "")
+    return f'<td class="{css}">{inner}</td>'
 
 
-def legend(rotations: list[RotationTemplate]) -> list[CellPart]:
-    """The rotations used, as coloured swatches."""
-    return [CellPart(r.abbreviation, r.name, r.colour, ink(r.colour), 0, r) for r in rotations]
+def legend(rotations: list[RotationTemplate], codes: list[LegendEntry] = ()) -> list[CellPart]:
+    """The rotations used, then the other codes shown (leave, marks, faculty load), as coloured swatches."""
+    swatches = [CellPart(r.abbreviation, r.name, r.colour, ink(r.colour), 0, r) for r in rotations]
+    return swatches + [CellPart(e.code, e.label, e.colour, ink(e.colour), 0) for e in codes]
 
 
 # --- Month and week ---
 
 
 @dataclass
-class HalfDay:
+class PrintedHalf:
     """One AM or PM session of a person, ready to print."""
 
     session: str
@@ -366,18 +336,9 @@ class CallEntry:
         return f"{self.start:%a %-d %b}"
 
 
-def half_day(assignment: SessionAssignment) -> HalfDay:
-    """How a session assignment prints: rotation abbreviation for rotation work, else the activity code."""
-    rotation = assignment.rotation
-    activity = Activity(assignment.activity)
-    code = ACTIVITY_CODES.get(activity, activity.value[:3].upper())
-    if rotation is not None and activity in ROTATION_LED:
-        code = rotation.abbreviation
-    title = f"{assignment.session}: {activity.label}" + (f" — {rotation.name}" if rotation is not None else "")
-    # Free half-days (off, leave, post-call) print in their own neutral colour, not the rotation's.
-    rotation_led = rotation is not None and activity not in (Activity.OFF, Activity.LEAVE, Activity.POST_CALL)
-    bg = rotation.colour if rotation_led else ACTIVITY_COLOURS.get(activity, NEUTRAL)
-    return HalfDay(assignment.session, code, title, bg, ink(bg))
+def half_day(half: HalfDay) -> PrintedHalf:
+    """How a half-day prints: its code on its colour, titled with its label and rotation."""
+    return PrintedHalf(half.session, half.code, half.title, half.colour, ink(half.colour))
 
 
 def call_entries(calls: list[CallAssignment], zone: zoneinfo.ZoneInfo) -> list[CallEntry]:
@@ -407,7 +368,7 @@ def day_table(grid: SessionGrid, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
     columns = day_columns(grid)
     labels = [(c, escape(f"{c.day:%a %-d %b}")) for c in columns]
     groups: dict[str, list[tuple[Person, str]]] = {}
-    halves = {key: _half_day_html(half_day(a)) for key, a in grid.sessions.items()}
+    halves = {key: _half_day_html(half_day(h)) for key, h in grid.halves.items()}
     empty = '<span class="half-day empty">&nbsp;</span>'
     for person in grid.people:
         label = f"PGY-{person.pgy}" if person.kind == Person.Kind.RESIDENT else person.get_kind_display()
@@ -420,10 +381,15 @@ def day_table(grid: SessionGrid, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
             cells.append(f'<td class="day {column.css}">{am}{pm}</td>')
         groups.setdefault(label, []).append((person, mark_safe("".join(cells))))  # noqa: S308 - values escaped
     calls_row = [(c, call_entries(grid.calls_by_day.get(c.day, []), zone)) for c in columns]
-    return {"columns": columns, "groups": _ordered_groups(list(groups.items())), "calls_row": calls_row}
+    return {
+        "columns": columns,
+        "groups": _ordered_groups(list(groups.items())),
+        "calls_row": calls_row,
+        "codes": activity_legend(),
+    }
 
 
-def _half_day_html(half: HalfDay) -> str:
+def _half_day_html(half: PrintedHalf) -> str:
     """A half-day's markup with a `{day}` slot for the (escaped) day label of its title."""
     return (
         f'<span class="half-day" style="background:{escape(half.bg)};color:{half.fg}" '
@@ -439,44 +405,68 @@ class RosterGroup:
     """Who does one kind of thing in a session of the day."""
 
     label: str
-    entries: list[tuple[Person, str]]  # (person, rotation name or "")
+    entries: list[tuple[Person, str]]  # (person, rotation name, or what keeps them away)
     css: str = ""
 
 
 def roster(grid: SessionGrid, day: dt.date, session: str) -> list[RosterGroup]:
-    """Today's AM or PM grouped by activity (in the activities' order), with Off and Leave together last."""
-    order = {a: i for i, a in enumerate(Activity)}
-    buckets: dict[str, list[tuple[Person, str]]] = {}
+    """Today's AM or PM grouped by what people do (in the activities' order, calls last), with those off or on
+    leave together at the end: a person on approved leave is never listed at work."""
+    order = {a: i for i, a in enumerate(ACTIVITY_ORDER)}
+    buckets: dict[tuple[int, str], list[tuple[Person, str]]] = {}
+    away: list[tuple[Person, str]] = []
     for person in grid.people:
-        assignment = grid.sessions.get((person.pk, day, session))
-        if assignment is None:
+        half = grid.halves.get((person.pk, day, session))
+        if half is None:
             continue
-        activity = Activity(assignment.activity)
-        key = "away" if activity in (Activity.OFF, Activity.LEAVE) else activity
-        detail = assignment.rotation.name if assignment.rotation is not None else ""
-        if key == "away":
-            detail = activity.label
-        buckets.setdefault(key, []).append((person, detail))
-    groups = [
-        RosterGroup(Activity(key).label, entries)
-        for key, entries in sorted(
-            ((k, v) for k, v in buckets.items() if k != "away"), key=lambda kv: order[Activity(kv[0])]
-        )
-    ]
-    if "away" in buckets:
-        groups.append(RosterGroup("Off / Leave", buckets["away"], "away"))
+        if half.is_leave or half.activity == Activity.OFF:
+            away.append((person, half.label))
+            continue
+        detail = half.detail or (half.call.get_kind_display() if half.call is not None else "")
+        buckets.setdefault((order.get(half.activity, len(order)), half.label), []).append((person, detail))
+    groups = [RosterGroup(label, entries) for (_, label), entries in sorted(buckets.items())]
+    if away:
+        groups.append(RosterGroup("Off / Leave", away, "away"))
     return groups
+
+
+@dataclass
+class Uncovered:
+    """A person on approved leave whom the schedule still gives duty: the absence and each duty left."""
+
+    person: Person
+    absence: Any
+    duties: list[str]
+
+
+def uncovered_duty(grid: SessionGrid, zone: zoneinfo.ZoneInfo) -> list[Uncovered]:
+    """Per person and absence, the half-days of duty and the calls the version still gives them on leave."""
+    people = {p.pk: p for p in grid.people}
+    found: dict[tuple[int, int], Uncovered] = {}
+
+    def entry(half: HalfDay) -> Uncovered:
+        key = (half.person_id, half.absence.pk)
+        return found.setdefault(key, Uncovered(people[half.person_id], half.absence, []))
+
+    for half in grid.duty_left:
+        what = activity_label(half.stored, resident=half.resident)
+        entry(half).duties.append(f"{half.session}: {what}" + (f" ({half.rotation.name})" if half.rotation else ""))
+    for call, entry_call in zip(grid.dropped_calls, call_entries(grid.dropped_calls, zone), strict=True):
+        half = grid.halves.get((call.person_id, entry_call.start.date(), "AM"))
+        if half is not None and half.absence is not None:
+            entry(half).duties.append(f"{entry_call.kind} call {entry_call.times}")
+    return list(found.values())
 
 
 # --- Person ---
 
 
-def upcoming_days(grid: SessionGrid, person: Person, first: dt.date, days: int) -> list[tuple[DayColumn, Any, Any]]:
-    """A person's AM and PM assignments on each of `days` days from `first` (None when nothing)."""
+def upcoming_days(
+    grid: SessionGrid, person: Person, first: dt.date, days: int
+) -> list[tuple[DayColumn, HalfDay | None, HalfDay | None]]:
+    """A person's AM and PM on each of `days` days from `first` (None when nothing)."""
     columns = [c for c in day_columns(grid) if first <= c.day < first + dt.timedelta(days=days)]
-    return [
-        (c, grid.sessions.get((person.pk, c.day, "AM")), grid.sessions.get((person.pk, c.day, "PM"))) for c in columns
-    ]
+    return [(c, *grid.day(person.pk, c.day)) for c in columns]
 
 
 @dataclass

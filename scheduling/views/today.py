@@ -1,11 +1,14 @@
-"""Today's roster: who is where in the AM and the PM, and who is on call tonight (all roles of the program)."""
+"""Today's roster: who is where in the AM and the PM, who is on call tonight, and what leave leaves short (all
+roles of the program)."""
 
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from scheduling.selectors import academic_year_on, schedule_version_pick, session_grid
+from scheduling.absence_impact import day_shortfalls
+from scheduling.day_view import session_grid
+from scheduling.selectors import academic_year_on, schedule_version_pick
 from scheduling.views import reading
 from tenants.access import require
 from tenants.permissions import Action, Resource, can
@@ -31,7 +34,11 @@ def today(request: HttpRequest) -> HttpResponse:
         "link_people": can(request.user, Action.VIEW, Resource.SCHEDULE, request.program),
     }
     if version is not None:
+        version.program = request.program  # the same row; spares the selectors a query
         grid = session_grid(version=version, start=day, end=day)
         context["am"], context["pm"] = reading.roster(grid, day, "AM"), reading.roster(grid, day, "PM")
         context["calls"] = reading.call_entries(grid.calls_by_day.get(day, []), request.program.zone)
+        context["shortfalls"] = day_shortfalls(version=version, day=day, grid=grid)
+        context["uncovered"] = reading.uncovered_duty(grid, request.program.zone)
+        context["link_repair"] = can(request.user, Action.APPROVE, Resource.ABSENCE, request.program)
     return render(request, "scheduling/today_roster.html", context)
