@@ -2,9 +2,11 @@
 
 The derivation is the model's reading of a schedule (docs/engine.md, "Duty derivation"): a resident works
 from the AM start to the PM end on the rotation's work days, except on leave, on the day after a call
-(post-call day off) and on the day after a night shift; an in-house call runs from the end of that day's
-duty (or from the AM start when there is none) to `call_end` the next morning; a night shift runs from
-`night_start` to `night_end` the next morning. Assignments are given as a Reference, the shape a re-solve takes.
+(post-call day off) and on the day after a night shift (the protected didactics half-day, when the program
+has one, is a session of that work: its hours count like the rest of the day); an in-house call runs from
+the end of that day's duty (or from the AM start when there is none) to `call_end` the next morning; a night
+shift runs from `night_start` to `night_end` the next morning. Assignments are given as a Reference, the
+shape a re-solve takes.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from scheduling.engine.solution import (
 )
 
 SESSIONS = ("AM", "PM")
-RESIDENT_ACTIVITIES = ("clinic", "night_float", "off", "leave")  # plus the rotation kinds
+RESIDENT_ACTIVITIES = ("clinic", "didactics", "night_float", "off", "leave")  # plus the rotation kinds
 FACULTY_ACTIVITIES = ("clinic", "fmit", "off", "leave")
 
 
@@ -131,11 +133,13 @@ def derive_sessions(
         for i, day in enumerate(facts.days):
             rot = person.rotation[i]
             rot_id = rot.id if rot is not None else None
-            for session in SESSIONS:
+            for s, session in enumerate(SESSIONS):
                 if facts.is_absent(res.id, i):
                     activity = "leave"
                 elif person.night(i):
                     activity = "night_float"
+                elif person.day_duty(i) and (i, s) in facts.didactics:
+                    activity = "didactics"
                 elif person.day_duty(i) and rot is not None:
                     activity = "clinic" if (res.id, day, session) in clinic else rot.kind
                 else:

@@ -230,6 +230,20 @@ class Facts:
         return self.days[i].weekday() in CLINIC_WEEKDAYS and self.capacity_factor[i] > 0
 
     @cached_property
+    def didactics(self) -> frozenset[tuple[int, int]]:
+        """The protected didactics half-days (day, session index 0 = AM, 1 = PM): the program's weekday and
+        session, except on holidays and closed days. Residents with day duty then are at didactics."""
+        did = self.problem.requirements.didactics
+        if did is None:
+            return frozenset()
+        s = ("AM", "PM").index(did.session)
+        return frozenset(
+            (i, s)
+            for i, day in enumerate(self.days)
+            if day.weekday() == did.weekday and i not in self.holidays and self.capacity_factor[i] > 0
+        )
+
+    @cached_property
     def clinic_weeks(self) -> tuple[Week, ...]:
         """Monday-to-Sunday weeks of the horizon (the first and last may be partial)."""
         return self._weeks(0)

@@ -648,9 +648,14 @@ class _ClinicPlanner:
             if (rot := p.rot[i]) is not None and rot.continuity_clinic and p.work[i] and f.clinic_capacity(i) > 0
         ]
         need = min(target, max(0, -(-(target * len(continuity) - 4) // 5)))  # the model's prorated weekly demand
-        mine = [(i, s) for person, i, s in seeded if person == f.residents[r].id and i in days]
+        mine = [
+            (i, s) for person, i, s in seeded if person == f.residents[r].id and i in days and (i, s) not in f.didactics
+        ]
         options = [
-            (i, s) for i in days for s in range(2) if (i, s) not in mine and (f.residents[r].id, i) not in self.refused
+            (i, s)
+            for i in days
+            for s in range(2)
+            if (i, s) not in mine and (f.residents[r].id, i) not in self.refused and (i, s) not in f.didactics
         ]
         self.rng.shuffle(options)
         res_id = f.residents[r].id

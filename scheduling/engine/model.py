@@ -460,6 +460,8 @@ class ScheduleModel:
                 continue
             continuity[i] = self.xs(r, b, ks)
             for s, session in enumerate(SESSIONS):
+                if (i, s) in f.didactics:  # residents at work are at didactics then, not in clinic
+                    continue
                 var = self.m.NewBoolVar(f"clinic[{res.id},{i},{session}]")
                 self.clinic[r, i, s] = var
                 self.m.Add(var <= _sum(continuity[i]))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from scheduling.engine.facts import Facts
+from scheduling.engine.problem import SESSIONS
 from scheduling.engine.solution import Conflict
 
 
@@ -221,6 +222,10 @@ def _locks(facts: Facts, hard: list[Conflict]) -> None:
             elif not facts.clinic_open(i) or (lock.person in facts.resident_index and facts.clinic_capacity(i) <= 0):
                 hard.append(
                     Conflict(key, f"Lock: {who} in clinic {lock.date} {lock.session}, but the clinic is closed")
+                )
+            elif lock.person in facts.resident_index and (i, SESSIONS.index(str(lock.session))) in facts.didactics:
+                hard.append(
+                    Conflict(key, f"Lock: {who} in clinic {lock.date} {lock.session}, the protected didactics half-day")
                 )
 
 

@@ -234,6 +234,16 @@ class CallCoverage:
 
 
 @dataclass(frozen=True, slots=True)
+class Didactics:
+    """A protected weekly half-day of teaching (default Wednesday PM): every resident with day duty that day
+    spends the session at didactics, not on the rotation or in continuity clinic. No didactics on holidays or
+    closed days; residents on nights, post-call or on leave are not there (they have no day duty)."""
+
+    weekday: int = 2  # 0 = Monday
+    session: str = "PM"
+
+
+@dataclass(frozen=True, slots=True)
 class Requirements:
     """What the schedule must (hard) or should (soft, with a shortfall cost) provide."""
 
@@ -244,6 +254,7 @@ class Requirements:
     call: tuple[CallCoverage, ...] = ()
     fmit_min_attendings: int = 1
     fmit_max_attendings: int = 2
+    didactics: Didactics | None = None  # the protected weekly didactics half-day, if the program has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -614,7 +625,7 @@ def _rotation(node: _Node) -> Rotation:
 def _requirements(node: _Node) -> Requirements:
     node.obj(
         {"staffing", "required_rotations", "clinic_sessions_per_week", "clinic_capacity", "call"}
-        | {"fmit_min_attendings", "fmit_max_attendings"}
+        | {"fmit_min_attendings", "fmit_max_attendings", "didactics"}
     )
     clinic_node = node.get("clinic_sessions_per_week", {})
     if not isinstance(clinic_node.value, dict):
@@ -638,6 +649,16 @@ def _requirements(node: _Node) -> Requirements:
         call=node.get("call", []).each(_call),
         fmit_min_attendings=low,
         fmit_max_attendings=high,
+        didactics=_didactics(node.get("didactics", None)),
+    )
+
+
+def _didactics(node: _Node) -> Didactics | None:
+    if node.value is None:
+        return None
+    node.obj({"weekday", "session"})
+    return Didactics(
+        weekday=node.get("weekday", 2).integer(0, 6), session=node.get("session", "PM").string(choices=SESSIONS)
     )
 
 
@@ -955,6 +976,13 @@ def _until_json(until: tuple[tuple[str, date], ...]) -> dict[str, Any]:
     return {"credentials_until": {code: day.isoformat() for code, day in until}} if until else {}
 
 
+def _didactics_json(didactics: Didactics | None) -> dict[str, Any]:
+    """The `didactics` field of the requirements, left out when the program has no didactics half-day."""
+    if didactics is None:
+        return {}
+    return {"didactics": {"weekday": didactics.weekday, "session": didactics.session}}
+
+
 def problem_to_json(problem: Problem) -> dict[str, Any]:
     """The PROBLEM.json document of a Problem (problem_from_json reads it back unchanged)."""
     cal = problem.calendar
@@ -1042,6 +1070,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
             "call": [{"kind": c.kind, "per_night": c.per_night, "min_pgy": c.min_pgy} for c in req.call],
             "fmit_min_attendings": req.fmit_min_attendings,
             "fmit_max_attendings": req.fmit_max_attendings,
+            **_didactics_json(req.didactics),
         },
         "absences": [
             {"person": a.person, "start": a.start.isoformat(), "end": a.end.isoformat(), "kind": a.kind}
