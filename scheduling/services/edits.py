@@ -502,10 +502,10 @@ def schedule_version_undo(*, version: ScheduleVersion, user) -> str:
     now, reason = timezone.now(), f"{UNDO_MARK}{mark.history_change_reason}"
     rows = _rows_before(locked, at)
     for model, row_id, earlier in rows:  # first remove what the edit added, so the put-back rows fit
-        current = model.objects.filter(pk=row_id).first()
-        if earlier is None and current is not None:
-            _stamp(current, reason=reason, user=user, at=now)
-            current.delete()
+        added = model.objects.filter(pk=row_id).first() if earlier is None else None
+        if added is not None:
+            _stamp(added, reason=reason, user=user, at=now)
+            added.delete()
     for model, _row_id, earlier in rows:
         if earlier is not None:
             row = model(**{field.attname: getattr(earlier, field.attname) for field in earlier.tracked_fields})
