@@ -1,10 +1,13 @@
-"""Synthetic family-medicine-like programs for tests and benchmarks, deterministic for a seed.
+"""Synthetic family-medicine programs for tests and benchmarks, deterministic for a seed.
 
-Residents spread over PGY 1-3, ten rotations like the demo program (continuity clinic, FMIT inpatient,
-night float, ICU, OB, pediatrics, procedures, emergency medicine, electives, conference), staffing scaled
-with the resident count, required rotations per PGY prorated to the number of blocks, continuity clinic
-half-days by PGY (1/2/3 a week), in-house call (1 a night, 2 from 40 residents), FMIT weeks (1-2
-attendings), a week of vacation per person, a few preferences and the US federal holidays.
+Residents spread over PGY 1-3 on a family-medicine curriculum like the demo program's: sixteen block
+rotations (family medicine clinic, FMIT inpatient, night float, ICU, OB, inpatient and outpatient pediatrics,
+emergency medicine, surgery, cardiology, gynecology, sports medicine, geriatrics, community medicine,
+procedures, electives), staffing scaled with the resident count, and each PGY's required blocks of every
+rotation it may hold (a minimum and a maximum, prorated to the number of blocks: no rotation fills more than
+a third of a cohort's year and electives are capped). Didactics are a protected Wednesday afternoon, not a
+block. Continuity clinic half-days by PGY (1/2/3 a week), in-house call (1 a night, 2 from 40 residents),
+FMIT weeks (1-2 attendings), a week of vacation per person, a few preferences and the US federal holidays.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from scheduling.engine.problem import (
     Calendar,
     CallCoverage,
     Day,
+    Didactics,
     Faculty,
     Preference,
     Problem,
@@ -32,39 +36,61 @@ from scheduling.engine.problem import (
 
 SIZES: dict[str, tuple[int, int, int]] = {"S": (12, 6, 1), "M": (24, 12, 13), "L": (60, 30, 13), "XL": (150, 60, 13)}
 WEEKDAYS = (0, 1, 2, 3, 4)
+DIDACTICS = Didactics(weekday=2, session="PM")  # Wednesday afternoon
 
 # id, name, kind, min_pgy, max_pgy, continuity clinic, call eligible, leave allowed, night
 ROTATIONS = (
-    ("CLINIC", "Continuity clinic", "outpatient_clinic", 1, 3, True, False, True, False),
+    ("CLINIC", "Family medicine clinic", "outpatient_clinic", 1, 3, True, False, True, False),
     ("FMIT", "FMIT inpatient", "fmit", 1, 3, True, True, False, False),
-    ("NF", "Night float", "night_float", 2, 3, False, False, False, True),
-    ("ICU", "Intensive care unit", "inpatient", 1, 3, True, True, False, False),
-    ("OB", "Obstetrics", "inpatient", 1, 2, True, False, True, False),
-    ("PEDS", "Pediatrics", "inpatient", 1, 2, True, False, True, False),
-    ("PROC", "Procedures", "procedure", 2, 3, True, False, True, False),
-    ("EM", "Emergency medicine", "inpatient", 1, 3, True, False, True, False),
+    ("NF", "Night float", "night_float", 1, 3, False, False, False, True),
+    ("ICU", "Intensive care unit", "inpatient", 1, 2, False, True, False, False),
+    ("OB", "Obstetrics", "inpatient", 1, 1, True, True, True, False),
+    ("PEDS", "Pediatrics inpatient", "inpatient", 1, 2, True, True, True, False),
+    ("EM", "Emergency medicine", "inpatient", 1, 3, False, False, True, False),
+    ("SURG", "General surgery", "inpatient", 1, 1, True, False, True, False),
+    ("OPEDS", "Outpatient pediatrics", "outpatient_clinic", 1, 1, True, False, True, False),
+    ("CARD", "Cardiology", "inpatient", 2, 2, True, False, True, False),
+    ("GYN", "Gynecology", "outpatient_clinic", 2, 2, True, False, True, False),
+    ("SPMED", "Sports medicine", "outpatient_clinic", 2, 2, True, False, True, False),
+    ("GERI", "Geriatrics", "outpatient_clinic", 3, 3, True, False, True, False),
+    ("COMM", "Community medicine", "outpatient_clinic", 3, 3, True, False, True, False),
+    ("PROC", "Procedures", "procedure", 3, 3, True, False, True, False),
     ("ELEC", "Electives", "elective", 2, 3, True, False, True, False),
-    ("CONF", "Conference / didactics", "conference", 1, 3, True, False, True, False),
 )
-# rotation -> (min, max) residents per block for a 24-resident program; None = no maximum
-STAFFING: dict[str, tuple[int, int | None]] = {
-    "CLINIC": (3, None),
-    "FMIT": (5, 7),
+# rotation -> (min, max) residents per block for a 24-resident program
+STAFFING: dict[str, tuple[int, int]] = {
+    "CLINIC": (3, 7),
+    "FMIT": (4, 6),
     "NF": (1, 2),
     "ICU": (1, 2),
     "OB": (1, 2),
     "PEDS": (1, 2),
-    "PROC": (0, 2),
     "EM": (1, 3),
-    "ELEC": (0, None),
-    "CONF": (0, 3),
+    "SURG": (0, 1),
+    "OPEDS": (0, 1),
+    "CARD": (0, 1),
+    "GYN": (0, 1),
+    "SPMED": (0, 1),
+    "GERI": (0, 1),
+    "COMM": (0, 1),
+    "PROC": (0, 1),
+    "ELEC": (0, 4),
 }
-# PGY -> rotation -> (min, max) blocks of a 13-block year
+# PGY -> rotation -> (min, max) blocks of a 13-block year, for every rotation the PGY may hold
 REQUIRED: dict[int, dict[str, tuple[int, int]]] = {
-    1: {"FMIT": (3, 5), "ICU": (1, 2), "OB": (1, 2), "PEDS": (1, 2), "EM": (1, 2), "CLINIC": (1, 4)},
-    2: {"FMIT": (2, 4), "NF": (1, 2), "ICU": (1, 2), "PEDS": (1, 2), "EM": (1, 2)},
-    3: {"FMIT": (2, 4), "NF": (1, 2), "ELEC": (1, 3), "EM": (1, 2)},
-}
+    1: {
+        "FMIT": (3, 4), "OB": (1, 2), "PEDS": (1, 1), "ICU": (1, 1), "EM": (1, 1), "NF": (1, 1), "SURG": (1, 1),
+        "OPEDS": (1, 1), "CLINIC": (1, 2),
+    },
+    2: {
+        "FMIT": (2, 3), "NF": (1, 1), "ICU": (1, 1), "EM": (1, 1), "PEDS": (1, 1), "CARD": (1, 1), "GYN": (1, 1),
+        "SPMED": (1, 1), "ELEC": (1, 2), "CLINIC": (2, 3),
+    },
+    3: {
+        "FMIT": (2, 2), "NF": (1, 1), "EM": (1, 1), "GERI": (1, 1), "COMM": (1, 1), "PROC": (0, 1), "ELEC": (2, 3),
+        "CLINIC": (3, 4),
+    },
+}  # fmt: skip
 
 
 def federal_holidays(year: int) -> dict[date, str]:
@@ -173,15 +199,15 @@ def generate(
         Staffing(
             rotation=rid,
             min_residents=round(low * scale),
-            max_residents=None if high is None else max(round(low * scale), math.ceil(high * scale)),
+            max_residents=max(round(low * scale), math.ceil(high * scale)),
         )
         for rid, (low, high) in STAFFING.items()
     )
-    required = tuple(
+    required = tuple(  # prorated; a row that neither requires nor caps anything on this horizon is left out
         RequiredRotation(pgy, rid, low * blocks // 13, -(-high * blocks // 13))
         for pgy, rules in REQUIRED.items()
         for rid, (low, high) in rules.items()
-        if low * blocks // 13 >= 1
+        if low * blocks // 13 >= 1 or -(-high * blocks // 13) < blocks
     )
     requirements = Requirements(
         staffing=staffing,
@@ -191,6 +217,7 @@ def generate(
         call=(CallCoverage("in_house", 1 if residents < 40 else 2, 1),),
         fmit_min_attendings=1,
         fmit_max_attendings=2,
+        didactics=DIDACTICS,
     )
     absences = _vacations(rng, [p.id for p in people] + [f.id for f in attendings], first, last, blocks)
     preferences = _preferences(rng, people, attendings, first, last, blocks)

@@ -14,7 +14,7 @@ import threading
 import time as clock
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
@@ -774,6 +774,19 @@ class ScheduleModel:
                     items.append(self.fmit[fi, w])
         return items
 
+    def _week_continuity(self, person: str, start: date) -> list[Var]:
+        """Rotation phase of the hint only: a resident's block rotations with continuity clinic over a week kept
+        free (that week then owes clinic half-days or a shortfall; a rotation without clinic owes neither)."""
+        f = self.f
+        if person not in f.resident_index:
+            return []
+        r = f.resident_index[person]
+        if not self.problem.requirements.clinic_sessions_per_week.get(f.residents[r].pgy, 0):
+            return []
+        days = [f.day_index[d] for d in (start + timedelta(days=k) for k in range(7)) if d in f.day_index]
+        blocks = sorted({f.block_of[i] for i in days if f.clinic_capacity(i) > 0})
+        return [self.x[r, b, k] for b in blocks for k in f.eligible[r][b] if f.rotations[k].continuity_clinic]
+
     def _preferences(self) -> None:
         f = self.f
         blocks = range(len(f.block_days))
@@ -781,6 +794,7 @@ class ScheduleModel:
             cost = self.costs["preferences"]
             if pref.kind in ("blocked_week", "preferred_week"):
                 if self.rotations_only:
+                    cost.append(pref.weight * _sum(self._week_continuity(pref.person, pref.week_start)))  # type: ignore[arg-type]
                     continue
                 items = self._week_items(pref.person, pref.week_start)  # type: ignore[arg-type]
                 if not items:
@@ -1099,9 +1113,12 @@ def solve(
                 return
 
     searched = not (should_stop is not None and should_stop())
+    proven = searched and _meets_floor(hinted, floor)
     if not searched:  # cancelled while the model and the hint were being built
         search.cancelled = True
         code = cp_model.UNKNOWN
+    elif proven:
+        code = cp_model.OPTIMAL
     else:
         watcher = threading.Thread(target=watchdog, name="solve-watchdog", daemon=True) if should_stop else None
         if watcher is not None:
@@ -1114,7 +1131,7 @@ def solve(
                 watcher.join()
     has_solution = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     source: cp_model.CpSolver = solver
-    if not has_solution and hinted is not None and code != cp_model.MODEL_INVALID:
+    if proven or (not has_solution and hinted is not None and code != cp_model.MODEL_INVALID):
         has_solution, source = True, hinted  # stopped before the search improved on the constructive schedule
     status: Status
     if code == cp_model.OPTIMAL:
@@ -1129,7 +1146,11 @@ def solve(
         status = "feasible" if has_solution else "timeout"
     objective = source.ObjectiveValue() if has_solution else None
     # every soft term is a non-negative count, so 0 is always a valid bound (CP-SAT's first one can be looser)
-    bound = max(0.0, solver.BestObjectiveBound()) if searched and (has_solution or code == cp_model.UNKNOWN) else None
+    bound = (
+        max(0.0, solver.BestObjectiveBound())
+        if searched and not proven and (has_solution or code == cp_model.UNKNOWN)
+        else None
+    )
     if source is hinted:
         bound = float(floor) if not searched else max(float(floor), bound or 0.0)
     if status == "infeasible":
@@ -1182,6 +1203,12 @@ def solve(
     if on_progress is not None:
         on_progress(Progress(stats.solutions_found, objective, bound, gap, wall))
     return build_solution(problem, assignments, stats, facts)
+
+
+def _meets_floor(hinted: cp_model.CpSolver | None, floor: int) -> bool:
+    """The constructive schedule already costs the proven lower bound (0, or the personal bounds' sum): it is
+    optimal, so the search is skipped (CP-SAT would spend seconds, 30 on the demo year, re-proving it)."""
+    return hinted is not None and hinted.ObjectiveValue() <= floor
 
 
 def _infeasible_message(conflicts: Sequence[Conflict]) -> str:

@@ -10,11 +10,13 @@ import dataclasses
 from scheduling.engine.bounds import PERSONAL_TERMS, one_person, personal_bound, personal_bounds
 from scheduling.engine.generate import SIZES, generate
 from scheduling.engine.model import solve
-from scheduling.engine.problem import Preference
+from scheduling.engine.problem import Lock, Preference
 
 
 def small():
-    return generate(*SIZES["S"], seed=1)
+    """The S program with r001 (who blocks a week) kept on the clinic, so that the week owes continuity."""
+    problem = generate(*SIZES["S"], seed=1)
+    return dataclasses.replace(problem, locks=(Lock("rotation", "r001", block=1, rotation="CLINIC"),))
 
 
 def test_one_person_keeps_only_that_persons_facts():
@@ -38,7 +40,7 @@ def test_a_blocked_week_against_the_weeks_continuity_clinic_costs_the_cheaper_of
 def test_a_person_without_a_preference_conflict_gets_no_bound():
     problem = small()
     problem = dataclasses.replace(
-        problem, preferences=(Preference("r002", "rotation_avoid", rotation="CONF", weight=1),)
+        problem, preferences=(Preference("r002", "rotation_avoid", rotation="SURG", weight=1),)
     )
 
     assert personal_bounds(problem, time_limit=5, seed=1) == {}

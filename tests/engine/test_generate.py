@@ -1,4 +1,4 @@
-"""Synthetic programs: deterministic for a seed, realistic, and schedulable at every size."""
+"""Synthetic programs: deterministic for a seed, a family-medicine curriculum, and schedulable at every size."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from scheduling.engine.facts import Facts
 from scheduling.engine.generate import SIZES, federal_holidays, generate
 from scheduling.engine.precheck import precheck
+from scheduling.engine.problem import Didactics, Problem
 
 
 def test_generate_is_deterministic_for_a_seed():
@@ -24,7 +25,7 @@ def test_generated_sizes_have_the_expected_shape_and_pass_the_precheck(size: str
 
     assert (len(problem.residents), len(problem.faculty), len(problem.calendar.blocks)) == (residents, faculty, blocks)
     assert set(Counter(r.pgy for r in problem.residents)) == {1, 2, 3}
-    assert len(problem.rotations) == 10
+    assert len(problem.rotations) == 16
     assert problem.requirements.call[0].per_night == (1 if residents < 40 else 2)
     assert hard_and_coverage(problem) == ([], [])
 
@@ -57,3 +58,58 @@ def test_federal_holidays_move_weekend_dates_to_the_observed_weekday():
 def test_generate_refuses_sizes_it_cannot_build():
     with pytest.raises(ValueError, match="at least 3 residents"):
         generate(2, 2, 1)
+
+
+def cohorts(problem: Problem) -> dict[int, int]:
+    return Counter(r.pgy for r in problem.residents)
+
+
+def may_hold(problem: Problem, pgy: int) -> set[str]:
+    return {rot.id for rot in problem.rotations if rot.min_pgy <= pgy <= rot.max_pgy}
+
+
+@pytest.mark.parametrize("size", ["M", "L", "XL"])
+def test_each_cohorts_required_rotations_fill_the_year_and_cap_every_rotation_it_may_hold(size: str):
+    problem = generate(*SIZES[size], seed=1)
+    blocks = len(problem.calendar.blocks)
+
+    for pgy in cohorts(problem):
+        rows = [row for row in problem.requirements.required_rotations if row.pgy == pgy]
+        assert {row.rotation for row in rows} == may_hold(problem, pgy)
+        assert all(row.max_blocks is not None for row in rows)
+        assert sum(row.min_blocks for row in rows) <= blocks <= sum(row.max_blocks or 0 for row in rows)
+
+
+def test_no_rotation_may_fill_more_than_a_third_of_a_cohorts_year_unless_required_and_electives_are_capped():
+    problem = generate(*SIZES["M"], seed=1)
+    third = len(problem.calendar.blocks) / 3
+
+    for row in problem.requirements.required_rotations:
+        assert (row.max_blocks or 0) <= third or row.min_blocks > third, row
+    electives = [row for row in problem.requirements.required_rotations if row.rotation == "ELEC"]
+    assert electives and all((row.max_blocks or 0) <= 3 for row in electives)
+
+
+def test_a_family_medicine_curriculum_per_pgy():
+    required = {(row.pgy, row.rotation): row for row in generate(*SIZES["M"], seed=1).requirements.required_rotations}
+
+    assert {rot for pgy, rot in required if pgy == 1} >= {"FMIT", "OB", "PEDS", "ICU", "EM", "NF", "SURG", "OPEDS"}
+    assert {rot for pgy, rot in required if pgy == 2} >= {"FMIT", "ICU", "EM", "CARD", "GYN", "SPMED", "NF", "ELEC"}
+    assert {rot for pgy, rot in required if pgy == 3} >= {"FMIT", "GERI", "COMM", "NF", "ELEC"}
+    assert required[1, "FMIT"].min_blocks >= 3 and required[3, "FMIT"].max_blocks == 2
+    assert all(required[pgy, "NF"].min_blocks == 1 for pgy in (1, 2, 3))
+
+
+def test_didactics_are_a_protected_wednesday_afternoon_not_a_block_rotation():
+    problem = generate(*SIZES["M"], seed=1)
+
+    assert problem.requirements.didactics == Didactics(weekday=2, session="PM")
+    assert not [rot for rot in problem.rotations if rot.kind == "conference" or "didactic" in rot.name.lower()]
+
+
+def test_staffing_of_every_block_fits_the_residents():
+    for size in ("M", "L", "XL"):
+        problem = generate(*SIZES[size], seed=1)
+        staffing = problem.requirements.staffing
+        assert sum(s.min_residents for s in staffing) <= len(problem.residents)
+        assert sum(s.max_residents or 0 for s in staffing) >= len(problem.residents)
