@@ -34,6 +34,7 @@ from scheduling.services import (
     schedule_run_cancel,
     schedule_run_start,
     schedule_run_validate,
+    schedule_version_discard,
     schedule_version_publish,
 )
 from tenants.admin import (
@@ -617,6 +618,21 @@ class ScheduleVersionAdmin(TrackedSchedulingAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ScheduleVersion]:
         return super().get_queryset(request).select_related(*self.list_select_related)
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """Deleting is discarding a draft: said in one line, without listing its thousands of assignments."""
+        lines = [f"{version} and all its assignments (each deletion is kept in the history)" for version in objs]
+        return lines, {}, set(), []
+
+    def delete_model(self, request: HttpRequest, obj: ScheduleVersion) -> None:
+        schedule_version_discard(version=obj, user=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[ScheduleVersion]) -> None:
+        for version in queryset:
+            try:
+                schedule_version_discard(version=version, user=request.user)
+            except (DomainError, PermissionDenied) as exc:
+                self.message_user(request, str(exc), messages.WARNING)
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return self._permitted(request, Action.PUBLISH)

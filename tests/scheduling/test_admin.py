@@ -553,3 +553,17 @@ def factory_dates(count: int):
     import factory
 
     return factory.Iterator([dt.date(2026, 8, 1) + dt.timedelta(days=i) for i in range(count)])
+
+
+def test_deleting_a_draft_in_the_admin_discards_it_through_the_service(as_coordinator, coordinator, ours):
+    draft = ours[ScheduleVersion]
+
+    page = as_coordinator.get(admin_url(ScheduleVersion, "delete", draft.pk))
+    response = as_coordinator.post(admin_url(ScheduleVersion, "delete", draft.pk), {"post": "yes"})
+
+    assert "and all its assignments" in page.content.decode()
+    assert response.status_code == 302
+    assert not ScheduleVersion.objects.filter(pk=draft.pk).exists()
+    assert not BlockAssignment.objects.filter(version_id=draft.pk).exists()
+    deleted = BlockAssignment.history.filter(version_id=draft.pk, history_type="-").get()
+    assert deleted.history_user == coordinator
