@@ -145,6 +145,12 @@ def activity_legend() -> list[LegendEntry]:
     return entries + leave_legend(LEAVE_CODES)
 
 
+def legend_of(halves) -> list[LegendEntry]:
+    """The entries of `activity_legend` whose codes these half-days print (rotation abbreviations have their own)."""
+    used = {half.code for half in halves}
+    return [entry for entry in activity_legend() if entry.code in used]
+
+
 def leave_legend(kinds) -> list[LegendEntry]:
     """The leave codes of these absence kinds ("" for leave of unknown kind), in a fixed order."""
     wanted = set(kinds)

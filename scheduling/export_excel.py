@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduling.day_view import LEAVE_COLOUR, BlockGrid, LegendEntry, SessionGrid, activity_legend
+from scheduling.day_view import LEAVE_COLOUR, BlockGrid, LegendEntry, SessionGrid, legend_of
 from scheduling.models import RotationTemplate, ScheduleVersion
 from scheduling.spreadsheet_safety import xlsx_append, xlsx_write
 
@@ -195,5 +195,5 @@ def range_workbook(*, grid: SessionGrid, version: ScheduleVersion) -> bytes:
     for column, width in zip("ABCDEF", (12, 18, 18, 12, 26, 6), strict=True):
         calls.column_dimensions[column].width = width
     calls.freeze_panes = "A2"
-    _legend(workbook, sorted(used.values(), key=lambda r: r.name), activity_legend())
+    _legend(workbook, sorted(used.values(), key=lambda r: r.name), legend_of(grid.halves.values()))
     return _save(workbook)

@@ -166,7 +166,8 @@ CSV_HEADER = [
 def export_assignments_csv(request: HttpRequest) -> HttpResponse:
     """Every assignment of the version (blocks, sessions, calls) as CSV, one row each, under the grid filters, read
     as every view reads it (scheduling.day_view): a half-day on approved leave is leave, a call on a whole day of
-    leave is not taken; "code" and "label" are what the grid and the month view print."""
+    leave is not taken, a free half-day inside a call is activity "call"; "code" and "label" are what the grid
+    and the month view print."""
     picked = _pick(request)
     grid = picked.grid()
     out = io.StringIO()

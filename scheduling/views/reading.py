@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from absences.models import Absence
 from scheduling.day_view import (
     ACTIVITY_ORDER,
     CALL_CODES,
@@ -23,7 +24,7 @@ from scheduling.day_view import (
     LegendEntry,
     SessionGrid,
     activity_label,
-    activity_legend,
+    legend_of,
 )
 from scheduling.models import (
     AcademicYear,
@@ -385,7 +386,7 @@ def day_table(grid: SessionGrid, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
         "columns": columns,
         "groups": _ordered_groups(list(groups.items())),
         "calls_row": calls_row,
-        "codes": activity_legend(),
+        "codes": legend_of(grid.halves.values()),
     }
 
 
@@ -435,7 +436,7 @@ class Uncovered:
     """A person on approved leave whom the schedule still gives duty: the absence and each duty left."""
 
     person: Person
-    absence: Any
+    absence: Absence
     duties: list[str]
 
 

@@ -16,11 +16,13 @@ from dataclasses import dataclass
 
 import icalendar
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from absences.models import Absence, AbsenceKind
+from scheduling.day_view import block_grid, session_grid
 from scheduling.feed_tokens import feed_token_get_or_create
 from scheduling.models import AcademicYear, Block, CallAssignment, Person, RotationTemplate, ScheduleVersion
 from scheduling.models import SessionAssignment as Row
@@ -31,6 +33,7 @@ from tests.scheduling.factories import (
     BlockAssignmentFactory,
     BlockFactory,
     CallAssignmentFactory,
+    FacultyFactory,
     ResidentFactory,
     RotationTemplateFactory,
     SessionAssignmentFactory,
@@ -434,3 +437,74 @@ def test_the_flag_takes_the_same_queries_however_many_are_away(
         assert _body(coordinator_client.get(reverse("home"))).count("Repair the schedule") == absent + 2
     with django_assert_max_num_queries(27):
         assert _body(coordinator_client.get(reverse("schedule-grid"))).count("Repair the schedule") == absent + 2
+
+
+# --- The selector itself: the rules every view inherits ---
+
+
+def test_a_half_day_absence_takes_its_session_and_keeps_the_nights_call(program, truth):
+    day = truth.days["clinic"]
+    AbsenceFactory(
+        program=program, person=truth.rae, start_date=day, end_date=day, half_day="am", status=Absence.Status.APPROVED
+    )
+    start_at = local(program, day, 17)
+    CallAssignmentFactory(
+        version=truth.version, person=truth.rae, start=start_at, end=start_at + dt.timedelta(hours=15)
+    )
+
+    grid = session_grid(version=truth.version, start=day, end=day, person_ids=[truth.rae.pk])
+
+    am, pm = grid.day(truth.rae.pk, day)
+    assert (am.code, am.label, am.duty_left) == ("LV-VAC", "Vacation (leave)", True)
+    assert (pm.code, pm.label) == ("C", "Clinic")
+    assert [c.start for c in grid.calls] == [start_at] and grid.dropped_calls == []
+
+
+def test_leave_rows_without_an_absence_calls_and_fmit_read_as_the_checker_sees_them(program, truth):
+    day = truth.days["off"]
+    Row.objects.filter(version=truth.version, person=truth.rae, date=day, session="AM").update(activity=Activity.LEAVE)
+    faculty = FacultyFactory(program=program, first_name="Fay")
+    for session in ("AM", "PM"):
+        SessionAssignmentFactory(
+            version=truth.version, person=faculty, date=day, session=session, activity=Activity.FMIT
+        )
+
+    grid = session_grid(version=truth.version, start=truth.days["leave"], end=truth.days["call"])
+
+    rae = truth.rae.pk
+    assert (grid.halves[(rae, day, "AM")].code, grid.halves[(rae, day, "AM")].label) == ("LV", "Leave")
+    assert grid.halves[(faculty.pk, day, "AM")].label == "FMIT attending"
+    assert grid.halves[(rae, truth.days["fmit"], "AM")].label == "FMIT (inpatient)"
+    # A 24-hour call from 07:00 takes a free day; a call from 17:00 leaves the day off and the next morning post-call.
+    assert [h.code for h in grid.day(rae, truth.days["call"])] == ["IH", "IH"]
+    assert [h.code for h in grid.day(rae, day)] == ["LV", "OFF"]
+    assert [h.code for h in grid.day(rae, truth.days["post_call"])] == ["PC", "PC"]
+    # The vacation day's call is not taken: it is listed as dropped, not as a call.
+    assert [c.start.date() for c in grid.dropped_calls] == [truth.days["leave"]]
+
+
+@pytest.mark.parametrize(("days", "code"), [(14, "FMS+LV"), (15, "LV-SCK")])
+def test_a_block_shows_its_leave_when_leave_takes_most_of_it(program, truth, days, code):
+    block = truth.blocks[-1]
+    AbsenceFactory(
+        program=program,
+        person=truth.rae,
+        kind=AbsenceKind.SICK,
+        start_date=block.start_date,
+        end_date=block.start_date + dt.timedelta(days=days - 1),
+        status=Absence.Status.APPROVED,
+    )
+
+    grid = block_grid(version=truth.version, person=truth.rae)
+
+    part = grid.groups[0][1][0].parts[-1][0]
+    assert part.code == code
+    assert part.leave_days == days
+
+
+def test_a_rotation_cannot_take_a_leave_code(program):
+    for abbreviation in ("LV", "lv-dep", "LV-X"):
+        rotation = RotationTemplate(program=program, name=f"Rotation {abbreviation}", abbreviation=abbreviation)
+        with pytest.raises(ValidationError) as refused:
+            rotation.full_clean()
+        assert "mark leave" in str(refused.value.message_dict["abbreviation"])
