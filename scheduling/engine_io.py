@@ -76,6 +76,7 @@ ENGINE_ACTIVITIES: dict[str, str] = {
     "inpatient": Activity.INPATIENT,
     "procedure": Activity.PROCEDURE,
     "conference": Activity.CONFERENCE,
+    "didactics": Activity.CONFERENCE,  # the protected weekly didactics half-day, stored with the block's rotation
     "supervising": Activity.SUPERVISING,
     "fmit": Activity.FMIT,
     "night_float": Activity.NIGHT_FLOAT,
@@ -141,6 +142,7 @@ def problem_for(
         call=tuple(_call_coverage(call) for call in req.call),
         fmit_min_attendings=req.fmit_min_attendings,
         fmit_max_attendings=req.fmit_max_attendings,
+        didactics=req.didactics,
     )
     held = credential_validity(program=program)
     reference, locks = None, ()

@@ -3,7 +3,8 @@
 The document (every key optional; defaults are the engine's):
     {"requirements": {"clinic_sessions_per_week": {"1": 1, "2": 2, "3": 3}, "clinic_capacity": 6,
                       "call": [{"kind": "in_house", "per_night": 1, "min_pgy": 1}],
-                      "fmit_min_attendings": 1, "fmit_max_attendings": 2},
+                      "fmit_min_attendings": 1, "fmit_max_attendings": 2,
+                      "didactics": {"weekday": 2, "session": "PM"} or null (no protected didactics half-day)},
      "rules": {...ProgramRules...}, "acgme": {"weekly_hours": 80, ...}, "weights": {...Weights...},
      "fmit_week_start": 4}
 `settings_from_json` refuses anything else with a SettingsError naming the setting at fault.
@@ -18,7 +19,7 @@ from datetime import time
 from typing import Any, TypeVar
 
 from scheduling.engine.duties import AcgmeLimits
-from scheduling.engine.problem import ACGME_OVERRIDES, CALL_KINDS, ProgramRules, Weights
+from scheduling.engine.problem import ACGME_OVERRIDES, CALL_KINDS, SESSIONS, Didactics, ProgramRules, Weights
 from tenants.errors import DomainError
 from tenants.models import Organization
 
@@ -47,13 +48,15 @@ class CallSettings:
 
 @dataclass(frozen=True, slots=True)
 class RequirementSettings:
-    """Continuity clinic half-days per week by PGY, clinic seats per session, call coverage, FMIT attendings."""
+    """Continuity clinic half-days per week by PGY, clinic seats per session, call coverage, FMIT attendings and
+    the protected weekly didactics half-day (none by default)."""
 
     clinic_sessions_per_week: Mapping[int, int] = field(default_factory=dict)
     clinic_capacity: int = 6
     call: tuple[CallSettings, ...] = ()
     fmit_min_attendings: int = 1
     fmit_max_attendings: int = 2
+    didactics: Didactics | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,7 @@ _FIELD_RANGES = {
     "min_pgy": (1, 8),
     "supervision_units_per_faculty": (1, 52),
     "fmit_week_start": (0, 6),
+    "weekday": (0, 6),  # of the didactics half-day, 0 = Monday
 }
 
 
@@ -147,17 +151,29 @@ def _requirements(data: Any, path: str) -> RequirementSettings:
     call_raw = values.get("call", [])
     if not isinstance(call_raw, list):
         raise SettingsError(f"{path}.call", 'must be a list such as [{"per_night": 1}]')
-    scalars = {key: value for key, value in values.items() if key not in ("clinic_sessions_per_week", "call")}
+    nested = ("clinic_sessions_per_week", "call", "didactics")
+    scalars = {key: value for key, value in values.items() if key not in nested}
     requirements = dataclasses.replace(
         _flat(RequirementSettings, scalars, path),
         clinic_sessions_per_week=clinic,
         call=tuple(_call(item, f"{path}.call[{i}]") for i, item in enumerate(call_raw)),
+        didactics=_didactics(values.get("didactics"), f"{path}.didactics"),
     )
     if requirements.fmit_max_attendings < requirements.fmit_min_attendings:
         raise SettingsError(
             f"{path}.fmit_max_attendings", f"must not be below fmit_min_attendings ({requirements.fmit_min_attendings})"
         )
     return requirements
+
+
+def _didactics(data: Any, path: str) -> Didactics | None:
+    """The protected didactics half-day, e.g. {"weekday": 2, "session": "PM"} (Wednesday afternoon); null = none."""
+    if data is None:
+        return None
+    didactics = _flat(Didactics, data, path)
+    if didactics.session not in SESSIONS:
+        raise SettingsError(f"{path}.session", f"must be AM or PM (got {didactics.session!r})")
+    return didactics
 
 
 def _acgme(data: Any, path: str) -> dict[str, Any]:
@@ -208,6 +224,7 @@ def settings_to_json(settings: SchedulingSettings) -> dict[str, Any]:
             "call": [_scalars(call) for call in req.call],
             "fmit_min_attendings": req.fmit_min_attendings,
             "fmit_max_attendings": req.fmit_max_attendings,
+            "didactics": None if req.didactics is None else _scalars(req.didactics),
         },
         "rules": _scalars(settings.rules),
         "acgme": dict(settings.acgme),

@@ -12,6 +12,7 @@ from scheduling import engine_io
 from scheduling.engine.problem import (
     Block,
     CallCoverage,
+    Didactics,
     Faculty,
     Lock,
     RequiredRotation,
@@ -354,6 +355,16 @@ def test_settings_round_trip_keeps_every_value():
     assert settings_from_json(settings_to_json(settings)) == settings
 
 
+def test_settings_didactics_half_day_reaches_the_engine_and_none_is_the_default(program, year):
+    assert settings_from_json(None).requirements.didactics is None
+    RotationTemplateFactory(program=program)
+    document = {"requirements": {"didactics": {"weekday": 2}}}  # Wednesday, the PM session by default
+    program.settings = {"scheduling": settings_to_json(settings_from_json(document))}
+    program.save()
+
+    assert problem_for(academic_year=year).requirements.didactics == Didactics(weekday=2, session="PM")
+
+
 @pytest.mark.parametrize(
     ("document", "message"),
     [
@@ -376,6 +387,9 @@ def test_settings_round_trip_keeps_every_value():
         ({"acgme": {"naps": 2}}, r"acgme\.naps: unknown setting"),
         ({"weights": {"change": -1}}, r"weights\.change: must be a whole number from 0 to 1000000"),
         ({"fmit_week_start": 7}, r"fmit_week_start: must be a whole number from 0 to 6"),
+        ({"requirements": {"didactics": {"weekday": 7}}}, r"didactics\.weekday: must be a whole number from 0 to 6"),
+        ({"requirements": {"didactics": {"session": "noon"}}}, r"didactics\.session: must be AM or PM"),
+        ({"requirements": {"didactics": {"day": 2}}}, r"didactics\.day: unknown setting"),
     ],
 )
 def test_settings_refuse_bad_values_naming_the_setting(document, message):
