@@ -44,7 +44,7 @@ migrate: setup
 	DJANGO_DEBUG=1 $(PY) manage.py migrate --noinput
 
 demo: migrate
-	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo --schedule
 
 run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (admin at /admin/, API docs at /api/docs/)"

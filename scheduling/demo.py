@@ -1,6 +1,7 @@
 """The demo data set: an institution with two programs, their people and rotations, and a login per role.
 
 `demo_seed` is idempotent: it creates what is missing and leaves what exists (passwords included) alone.
+`demo_schedule_publish` then has the engine generate the family-medicine year and publishes it, once.
 """
 
 import datetime as dt
@@ -16,9 +17,25 @@ from simple_history.utils import bulk_create_with_history
 
 from credentials.models import CertificationType, PersonCertification
 from scheduling.engine.calendar import academic_year_start
-from scheduling.models import AcademicYear, Block, CalendarDay, Person, RotationRequirement, RotationTemplate
+from scheduling.models import (
+    AcademicYear,
+    Block,
+    CalendarDay,
+    Person,
+    RotationRequirement,
+    RotationTemplate,
+    ScheduleRun,
+    ScheduleVersion,
+)
 from scheduling.program_settings import SETTINGS_KEY, settings_from_json, settings_to_json
-from scheduling.services import academic_year_create, calendar_holidays_load, session_times_ensure_defaults
+from scheduling.services import (
+    academic_year_create,
+    calendar_holidays_load,
+    schedule_run_execute,
+    schedule_run_start,
+    schedule_version_publish,
+    session_times_ensure_defaults,
+)
 from tenants.errors import DomainError
 from tenants.models import Membership, Organization, Role, User
 
@@ -152,8 +169,11 @@ FAMILY_MEDICINE = ProgramSpec(
         FacultySpec("Linda", "Hoffmann", FacultyRole.ADJUNCT, 1, 2, fmit_weeks=2),
         FacultySpec("Victor", "Mendes", FacultyRole.ADJUNCT, 1, 2, fmit_weeks=2, specialties="Procedures"),
     ),
+    # A family-medicine curriculum: each PGY's rotations fill its 13 blocks (a minimum and a maximum of each, so
+    # no rotation takes more than a third of a cohort's year and electives stay capped); didactics are a
+    # protected Wednesday afternoon for everyone at work (a program setting), not a block rotation.
     rotations=(
-        RotationSpec("Continuity Clinic", "FMC", Kind.OUTPATIENT_CLINIC, "#2e7d32", 1, 3, 4, 12,
+        RotationSpec("Family Medicine Clinic", "FMC", Kind.OUTPATIENT_CLINIC, "#2e7d32", 1, 3, 3, 7,
                      allows_half_block=True, clinic_sessions_per_week=6),
         RotationSpec("FMIT Inpatient", "FMIT", Kind.FMIT, "#1565c0", 1, 3, 4, 6,
                      leave_allowed=False, clinic_sessions_per_week=1, call_eligible=True),
@@ -161,26 +181,31 @@ FAMILY_MEDICINE = ProgramSpec(
                      leave_allowed=False, allows_half_block=True, is_night=True, continuity_clinic=False,
                      work_days=SUNDAY_TO_THURSDAY),
         RotationSpec("Intensive Care Unit", "ICU", Kind.INPATIENT, "#c62828", 1, 2, 1, 2,
-                     leave_allowed=False, clinic_sessions_per_week=1, call_eligible=True, continuity_clinic=False),
-        RotationSpec("Obstetrics", "OB", Kind.INPATIENT, "#ad1457", 1, 2, 1, 2, clinic_sessions_per_week=1,
+                     leave_allowed=False, call_eligible=True, continuity_clinic=False),
+        RotationSpec("Obstetrics", "OB", Kind.INPATIENT, "#ad1457", 1, 1, 1, 2, clinic_sessions_per_week=1,
                      call_eligible=True),
-        RotationSpec("Pediatrics", "PEDS", Kind.INPATIENT, "#f9a825", 1, 2, 1, 2, clinic_sessions_per_week=1,
-                     call_eligible=True),
-        RotationSpec("Procedures", "PROC", Kind.PROCEDURE, "#6a1b9a", 2, 3, 0, 2,
+        RotationSpec("Pediatrics Inpatient", "PEDS", Kind.INPATIENT, "#f9a825", 1, 2, 1, 2,
+                     clinic_sessions_per_week=1, call_eligible=True),
+        RotationSpec("Emergency Medicine", "EM", Kind.INPATIENT, "#ef6c00", 1, 3, 1, 3, continuity_clinic=False),
+        RotationSpec("General Surgery", "SURG", Kind.INPATIENT, "#5d4037", 1, 1, 0, 1, clinic_sessions_per_week=1),
+        RotationSpec("Outpatient Pediatrics", "OPEDS", Kind.OUTPATIENT_CLINIC, "#fbc02d", 1, 1, 0, 1,
+                     clinic_sessions_per_week=1),
+        RotationSpec("Cardiology", "CARD", Kind.INPATIENT, "#b71c1c", 2, 2, 0, 1, clinic_sessions_per_week=2),
+        RotationSpec("Gynecology", "GYN", Kind.OUTPATIENT_CLINIC, "#d81b60", 2, 2, 0, 1, clinic_sessions_per_week=2),
+        RotationSpec("Sports Medicine", "SPMED", Kind.OUTPATIENT_CLINIC, "#00838f", 2, 2, 0, 1,
                      allows_half_block=True, clinic_sessions_per_week=2),
-        RotationSpec("Emergency Medicine", "EM", Kind.INPATIENT, "#ef6c00", 1, 3, 1, 2, clinic_sessions_per_week=1,
-                     continuity_clinic=False),
-        RotationSpec("Sports Medicine", "SPMED", Kind.OUTPATIENT_CLINIC, "#00838f", 2, 3, 0, 2,
+        RotationSpec("Geriatrics", "GERI", Kind.OUTPATIENT_CLINIC, "#558b2f", 3, 3, 0, 1, clinic_sessions_per_week=3),
+        RotationSpec("Community Medicine", "COMM", Kind.OUTPATIENT_CLINIC, "#00695c", 3, 3, 0, 1,
+                     clinic_sessions_per_week=3),
+        RotationSpec("Procedures", "PROC", Kind.PROCEDURE, "#6a1b9a", 3, 3, 0, 1,
+                     allows_half_block=True, clinic_sessions_per_week=3),
+        RotationSpec("Electives", "ELEC", Kind.ELECTIVE, "#8d6e63", 2, 3, 0, 4,
                      allows_half_block=True, clinic_sessions_per_week=2),
-        RotationSpec("Electives", "ELEC", Kind.ELECTIVE, "#8d6e63", 2, 3, 0, None,
-                     allows_half_block=True, clinic_sessions_per_week=2),
-        RotationSpec("Conference / Didactics", "CONF", Kind.CONFERENCE, "#757575", 1, 3, 0, None,
-                     requires_supervision=False),
     ),
     requirements=(
-        _required(1, "FMIT 3-4, ICU 1, OB 1, PEDS 1, EM 1, NF 0-1")
-        + _required(2, "FMIT 2-3, ICU 1, OB 1, PEDS 1, NF 1, PROC 1-2")
-        + _required(3, "FMIT 2-3, NF 1, EM 1, SPMED 1-2, ELEC 1-3")
+        _required(1, "FMIT 3-4, OB 1-2, PEDS 1, ICU 1, EM 1, NF 1, SURG 1, OPEDS 1, FMC 1-2")
+        + _required(2, "FMIT 2-3, NF 1, ICU 1, EM 1, PEDS 1, CARD 1, GYN 1, SPMED 1, ELEC 1-2, FMC 2-3")
+        + _required(3, "FMIT 2, NF 1, EM 1, GERI 1, COMM 1, PROC 0-1, ELEC 2-3, FMC 3-4")
     ),
     scheduling={
         "requirements": {
@@ -189,6 +214,7 @@ FAMILY_MEDICINE = ProgramSpec(
             "call": [{"kind": "in_house", "per_night": 1, "min_pgy": 1}],
             "fmit_min_attendings": 1,
             "fmit_max_attendings": 2,
+            "didactics": {"weekday": 2, "session": "PM"},
         },
         "fmit_week_start": 4,
     },
@@ -228,6 +254,7 @@ INTERNAL_MEDICINE = ProgramSpec(
             "call": [{"kind": "in_house", "per_night": 1, "min_pgy": 1}],
             "fmit_min_attendings": 0,
             "fmit_max_attendings": 0,
+            "didactics": {"weekday": 3, "session": "PM"},
         },
     },
 )  # fmt: skip
@@ -292,6 +319,40 @@ def demo_seed(*, password: str = DEMO_PASSWORD, reset_passwords: bool = False) -
         result.logins += [DemoLogin(user.email, Role(role).label, programs[slug].name) for slug, role in login.roles]
     result.counts = _counts(list(programs.values()))
     return result
+
+
+@dataclass(frozen=True)
+class DemoSchedule:
+    """What `demo_schedule_publish` did: the version published now (None if it published none) and a sentence."""
+
+    version: ScheduleVersion | None
+    message: str
+
+
+DEMO_SCHEDULE_TIME_LIMIT = 60.0  # seconds; the demo year is solved to optimality well within it
+
+
+def demo_schedule_publish(*, time_limit: float = DEMO_SCHEDULE_TIME_LIMIT, seed: int = 0) -> DemoSchedule:
+    """Have the engine generate the family-medicine program's current year and publish it, as a coordinator
+    would; nothing when the year already has a published schedule. A run that ends without a compliant
+    schedule publishes nothing and says why."""
+    program = Organization.objects.get(slug=FAMILY_MEDICINE.slug)
+    year = AcademicYear.objects.for_program(program).get(is_current=True)
+    published = ScheduleVersion.objects.filter(academic_year=year, status=ScheduleVersion.Status.PUBLISHED).first()
+    if published is not None:
+        return DemoSchedule(None, f"{program} {year} already has a published schedule (version {published.number}).")
+    run = schedule_run_start(academic_year=year, user=None, time_limit=time_limit, seed=seed, queue=False)
+    run = schedule_run_execute(run_id=run.pk)
+    version_id = (run.statistics or {}).get("version_id") if run is not None else None
+    if run is None or run.status != ScheduleRun.Status.SUCCEEDED or not version_id:
+        return DemoSchedule(None, f"No demo schedule was published: {run.message if run else 'the run vanished'}")
+    try:
+        version = schedule_version_publish(version=ScheduleVersion.objects.get(pk=version_id), user=None)
+    except DomainError as exc:
+        return DemoSchedule(None, f"No demo schedule was published: {exc}")
+    return DemoSchedule(
+        version, f"Published version {version.number} of {program} {year}, generated in {run.elapsed_seconds:.1f} s."
+    )
 
 
 def _program_seed(spec: ProgramSpec, institution: Organization, year_start: dt.date) -> Organization:
