@@ -4,9 +4,11 @@ This is the scheduling side of absences (absences sits below scheduling and neve
 - `absence_conflicts`: the person's rotations, half-days, calls and FMIT weeks in the absence's dates in the
   published version of each academic year it touches, the coverage left on rotations with a minimum, and the
   ACGME picture with the days taken as leave;
-- `absence_repair_start`: a minimal-change re-solve of the blocks the absence touches, with the published version
-  as the reference (the engine sees approved absences through engine_io.problem_for). Its draft keeps the
-  published rows of the rest of the year (engine_io.solution_write does that for every partial run).
+- `absence_repair_start`: a minimal-change re-solve of the blocks the absence touches and of those sharing an
+  ACGME window with it, with the published version as the reference (the engine sees approved absences through
+  engine_io.problem_for) and the published schedule around them as fixed context. Its draft keeps the published
+  rows of the rest of the year (engine_io.solution_write does that for every partial run), and the run's verdict
+  is the checker's on that whole draft.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from absences.models import Absence
 from scheduling.compliance import Changes, absence_changes, person_report, report_groups
 from scheduling.day_view import HalfDay, SessionGrid, activity_label, session_grid
 from scheduling.engine.acgme import Report
+from scheduling.engine.duties import AcgmeLimits
 from scheduling.models import (
     AcademicYear,
     Block,
@@ -99,6 +102,18 @@ class YearImpact:
         if not self.blocks:
             return None
         return range(self.blocks[0].number, self.blocks[-1].number + 1)
+
+    def repair_blocks(self) -> range:
+        """The blocks a repair re-solves: those the absence touches and those sharing an ACGME window with it.
+        Its leave changes the averages of every window holding one of its days (the free days a window needs are
+        then owed by its other days, up to window_days - 1 days away), and a repair can mend only what it solves."""
+        reach = dt.timedelta(days=int(AcgmeLimits(**scheduling_settings(self.year.program).acgme).window_days) - 1)
+        numbers = list(
+            Block.objects.filter(
+                academic_year=self.year, start_date__lte=self.end + reach, end_date__gte=self.start - reach
+            ).values_list("number", flat=True)
+        )
+        return range(min(numbers), max(numbers) + 1)
 
 
 @dataclass
@@ -339,8 +354,9 @@ def absence_repair_runs(*, absence: Absence) -> list[ScheduleRun]:
 def absence_repair_start(
     *, absence: Absence, user, time_limit: float = REPAIR_TIME_LIMIT, seed: int = 0, workers: int = 2
 ) -> ScheduleRun:
-    """Start a minimal-change re-solve of the blocks the approved absence touches (the published version is the
-    reference the run stays close to); the draft is compared and published from the run's page."""
+    """Start a minimal-change re-solve of the blocks the approved absence touches and of those sharing an ACGME
+    window with it (`YearImpact.repair_blocks`; the published version is the reference the run stays close to and
+    its schedule around them fixed context); the draft is compared and published from the run's page."""
     program = absence.program
     if not can(user, Action.GENERATE, Resource.SCHEDULE, program):
         raise PermissionDenied("Only the program's admins and coordinators can repair the schedule.")
@@ -351,7 +367,7 @@ def absence_repair_start(
     year = absence_conflicts(absence=absence).repairable_year
     if year is None:
         raise DomainError("No published schedule covers these dates, so there is nothing to repair.")
-    blocks = year.block_numbers
+    blocks = year.repair_blocks()
     with transaction.atomic():  # the run is dispatched after this commit, with its absence recorded
         run = schedule_run_start(
             academic_year=year.year,

@@ -150,7 +150,8 @@ def test_conflict_page_shows_the_hits_and_approve_and_repair_starts_a_run(
 
     run = ScheduleRun.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("run-detail", args=[run.pk])
-    assert (run.first_block, run.last_block, run.parameters["absence_id"]) == (2, 2, absence.pk)
+    # block 2 and the blocks sharing an ACGME window with the absence's days
+    assert (run.first_block, run.last_block, run.parameters["absence_id"]) == (1, 3, absence.pk)
     absence.refresh_from_db()
     assert absence.status == "approved"
     assert absence_repair_runs(absence=absence) == [run]
@@ -207,7 +208,8 @@ def test_repair_after_a_deployment_is_compliant_and_changes_less_than_a_fresh_sc
     )
     assert not worked.exists()
     assert not CallAssignment.objects.filter(version=repaired, person=deployed, start__date__range=away).exists()
-    for number in (1, 3):  # blocks outside the repair keep the published rotations
+    assert (run.first_block, run.last_block) == (1, 3)  # block 2 and the blocks sharing its ACGME windows
+    for number in (1, 3):  # the blocks around the absence keep the published rotations (minimal change)
         block = Block.objects.get(academic_year=year, number=number)
         kept = set(BlockAssignment.objects.filter(version=repaired, block=block).values_list("person", "rotation"))
         assert kept == set(

@@ -105,7 +105,7 @@ def test_a_call_the_night_before_the_range_is_followed_by_a_post_call_day_and_re
     assert longest == []  # every period within 24 + 4 hours
     assert_whole_draft_compliant_and_verdicts_agree(client, run, draft)
 
-    # the absence repair re-solves the blocks an approved absence touches, with the same context
+    # the absence repair re-solves the blocks an approved absence touches and its windows reach, with the same context
     block8 = Block.objects.get(academic_year=year, number=8)
     absent = call.person
     deployment = AbsenceFactory(
@@ -121,6 +121,7 @@ def test_a_call_the_night_before_the_range_is_followed_by_a_post_call_day_and_re
     schedule_run_execute(run_id=repair.pk)
     repair.refresh_from_db()
 
-    assert (repair.status, repair.first_block, repair.last_block) == (ScheduleRun.Status.SUCCEEDED, 7, 8)
+    # blocks 7 and 8 and those sharing an ACGME window with the absence's days
+    assert (repair.status, repair.first_block, repair.last_block) == (ScheduleRun.Status.SUCCEEDED, 6, 9)
     repaired = ScheduleVersion.objects.get(pk=repair.statistics["version_id"])
     assert_whole_draft_compliant_and_verdicts_agree(client, repair, repaired)
