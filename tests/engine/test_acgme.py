@@ -702,8 +702,8 @@ def test_property_splitting_a_period_where_it_touches_itself_changes_nothing(ros
     p, d = data.draw(st.sampled_from(splittable))
     person = roster.people[p]
     duty = person.duties[d]
-    cut = duty.start + timedelta(seconds=data.draw(st.integers(60, duty.seconds - 60)))
-    cut = datetime.fromtimestamp(cut.timestamp(), roster.zone)
+    # Elapsed seconds, not wall-clock arithmetic: across a clock change `start + timedelta` lands off the period.
+    cut = datetime.fromtimestamp(duty.start.timestamp() + data.draw(st.integers(60, duty.seconds - 60)), roster.zone)
     pieces = (replace(duty, end=cut), replace(duty, start=cut))
     split_person = replace(person, duties=person.duties[:d] + pieces + person.duties[d + 1 :])
     split_roster = replace(roster, people=roster.people[:p] + (split_person,) + roster.people[p + 1 :])
