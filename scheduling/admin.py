@@ -284,12 +284,13 @@ class PersonAdmin(TrackedSchedulingAdmin):
     list_display = ("__str__", "kind", "pgy", "faculty_role", "email", "user", "is_active", "program")
     list_filter = (PROGRAM_FILTER, "kind", "pgy", "faculty_role", "is_active")
     list_select_related = ("program", "user")
-    search_fields = ("first_name", "last_name", "email", "specialties")
+    search_fields = ("first_name", "last_name", "email", "specialties", "phone", "pager")
     user_fields = ("user",)
     readonly_fields = ("all_assignments",)
     inlines = (BlockAssignmentInline, SessionAssignmentInline, CallAssignmentInline)
     fieldsets = (
         (None, {"fields": ("program", "kind", "first_name", "last_name", "email", "user", "is_active")}),
+        ("Contact numbers", {"fields": ("phone", "pager"), "description": "Shown to the program's members."}),
         ("Training", {"fields": ("pgy", "faculty_role", "specialties")}),
         ("Targets", {"fields": ("clinic_min_per_week", "clinic_max_per_week", "fmit_target_weeks")}),
         ("Assignments", {"fields": ("all_assignments",)}),

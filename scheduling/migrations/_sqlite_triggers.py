@@ -1,7 +1,8 @@
 """SQLite rebuilds a table to add most columns, and cannot put the rebuilt table in place while other
-tables' triggers name it: migrations that add a column to scheduling_rotationtemplate or
-scheduling_scheduleversion drop the triggers on and naming that table first and install them again after
-(PostgreSQL alters in place and keeps them; these do nothing there).
+tables' triggers name it: migrations that add a column to scheduling_rotationtemplate,
+scheduling_scheduleversion or scheduling_person drop the triggers on and naming that table first and install
+them again after (PostgreSQL alters in place and keeps them; these do nothing there). The person's triggers
+include the absences and credentials apps' own: a migration using them depends on those apps' trigger migrations.
 """
 
 from types import SimpleNamespace
@@ -16,6 +17,16 @@ ROTATION_TRIGGERS = (
     EnforceSameProgram("sessionassignment", ["version", "person", "rotation"]),
     EnforceSameProgram("rotationrequirement", ["rotation"]),
 )
+PERSON_TRIGGERS = (
+    FreezeProgram("person"),
+    EnforceSameProgram("blockassignment", ["version", "person", "block", "rotation"]),
+    EnforceSameProgram("sessionassignment", ["version", "person", "rotation"]),
+    EnforceSameProgram("callassignment", ["version", "person"]),
+    EnforceSameProgram("feedtoken", ["person"]),
+    ("absences", EnforceSameProgram("absence", ["person"])),
+    ("credentials", EnforceSameProgram("personcertification", ["person", "type"])),
+    ("credentials", EnforceSameProgram("procedurecredential", ["person", "procedure"])),
+)
 VERSION_TRIGGERS = (
     FreezeProgram("scheduleversion"),
     EnforceSameProgram("scheduleversion", ["academic_year", "run"]),
@@ -25,13 +36,18 @@ VERSION_TRIGGERS = (
 )
 
 
+def _labelled(triggers):
+    """(app label, operation) pairs: a bare operation is scheduling's own."""
+    return [item if isinstance(item, tuple) else ("scheduling", item) for item in triggers]
+
+
 def _dropper(triggers):
     def drop(apps, schema_editor):
         if schema_editor.connection.vendor != "sqlite":
             return
         state = SimpleNamespace(apps=apps)
-        for operation in triggers:
-            operation.database_backwards("scheduling", schema_editor, state, state)  # DROP TRIGGER IF EXISTS
+        for app_label, operation in _labelled(triggers):
+            operation.database_backwards(app_label, schema_editor, state, state)  # DROP TRIGGER IF EXISTS
 
     return drop
 
@@ -41,9 +57,9 @@ def _installer(triggers):
         if schema_editor.connection.vendor != "sqlite":
             return
         state = SimpleNamespace(apps=apps)
-        for operation in triggers:
-            operation.database_backwards("scheduling", schema_editor, state, state)
-            operation.database_forwards("scheduling", schema_editor, state, state)
+        for app_label, operation in _labelled(triggers):
+            operation.database_backwards(app_label, schema_editor, state, state)
+            operation.database_forwards(app_label, schema_editor, state, state)
 
     return install
 
@@ -62,3 +78,11 @@ def drop_version_triggers() -> migrations.RunPython:
 
 def reinstall_version_triggers() -> migrations.RunPython:
     return migrations.RunPython(_installer(VERSION_TRIGGERS), _dropper(VERSION_TRIGGERS), elidable=False)
+
+
+def drop_person_triggers() -> migrations.RunPython:
+    return migrations.RunPython(_dropper(PERSON_TRIGGERS), _installer(PERSON_TRIGGERS), elidable=False)
+
+
+def reinstall_person_triggers() -> migrations.RunPython:
+    return migrations.RunPython(_installer(PERSON_TRIGGERS), _dropper(PERSON_TRIGGERS), elidable=False)

@@ -1,5 +1,7 @@
 """Residents, faculty and other staff of a program (DESIGN.md section 4)."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -8,6 +10,18 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from tenants.models import ProgramOwnedModel
+
+CONTACT_NUMBER = re.compile(r"\+?[\d\s().\-/]+(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?", re.IGNORECASE)
+CONTACT_NUMBER_HELP = "Digits with spaces, dots, dashes or brackets, a leading + and an extension (x123) allowed."
+
+
+def validate_contact_number(value: str) -> None:
+    """A phone or pager number, read loosely: digits with spaces, dots, dashes, slashes, brackets, a leading +
+    and an optional extension (x123, ext. 123, #123), at least three digits; a name or a note is refused."""
+    if not CONTACT_NUMBER.fullmatch(value.strip()) or sum(c.isdigit() for c in value) < 3:
+        raise ValidationError(
+            "“%(value)s” is not a phone or pager number. " + CONTACT_NUMBER_HELP, params={"value": value}
+        )
 
 
 class Person(ProgramOwnedModel):
@@ -47,6 +61,14 @@ class Person(ProgramOwnedModel):
     )
     fmit_target_weeks = models.PositiveSmallIntegerField(
         "FMIT target weeks", null=True, blank=True, validators=[MaxValueValidator(52)]
+    )
+    # Contact numbers: shown to the program's members on Today, the on-call pages and person pages; never in
+    # public feeds, and in exports only when a manager asks for them.
+    phone = models.CharField(
+        max_length=32, blank=True, validators=[validate_contact_number], help_text=CONTACT_NUMBER_HELP
+    )
+    pager = models.CharField(
+        max_length=32, blank=True, validators=[validate_contact_number], help_text=CONTACT_NUMBER_HELP
     )
     is_active = models.BooleanField(default=True)
 
