@@ -472,15 +472,43 @@ def call_nights(calls: Iterable[CallChange], zone: zoneinfo.ZoneInfo) -> list[dt
 
 # The report, grouped for the compliance page.
 
+# What each rule id means to a coordinator: the one mapping every page, message and notification uses (the ids
+# stay in anchors, the API and the history). The ACGME rules' clauses are the engine's; program rules are
+# checked by the cell edits.
 RULE_LABELS = {
-    "weekly_hours": "Average weekly duty hours over 4 weeks",
-    "day_off_in_7": "Free days in a 28-day window",
-    "continuous_duty": "Continuous duty period (hours)",
-    "rest_after_24h": "Rest after a 24-hour period (hours)",
-    "rest_between_periods": "Rest between duty periods (hours)",
-    "inhouse_call_frequency": "In-house call nights in a 28-day window",
-    "moonlighting_pgy1": "Moonlighting by a PGY-1 (hours)",
+    "weekly_hours": "Duty hours over the weekly limit, averaged over 4 weeks",
+    "day_off_in_7": "Fewer than one free day in seven, averaged over 4 weeks",
+    "continuous_duty": "Continuous duty over 24+4 h",
+    "rest_after_24h": "Too little rest after 24 h of duty",
+    "rest_between_periods": "Too little rest between duty periods",
+    "inhouse_call_frequency": "In-house call more often than every third night, averaged over 4 weeks",
+    "moonlighting_pgy1": "Moonlighting by a PGY-1",
+    "pgy_eligibility": "Rotation not open to the resident's PGY level",
+    "rotation_max_residents": "Rotation over its maximum of residents",
+    "call_spacing": "In-house call nights too close together",
 }
+# The unit of a rule's measured value and limit.
+RULE_UNITS = {
+    "weekly_hours": "h a week",
+    "day_off_in_7": "free days",
+    "continuous_duty": "h",
+    "rest_after_24h": "h",
+    "rest_between_periods": "h",
+    "inhouse_call_frequency": "call nights",
+    "moonlighting_pgy1": "h",
+}
+
+
+def rule_title(rule: str) -> str:
+    """A rule as people read it: "Continuous duty over 24+4 h (ACGME 6.22)", or "... (program rule)"."""
+    label = RULE_LABELS.get(rule, rule.replace("_", " ").capitalize())
+    return f"{label} (ACGME {RULES[rule][0]})" if rule in RULES else f"{label} (program rule)"
+
+
+def rule_measure(rule: str, value: float, limit: float) -> str:
+    """A finding's value against its limit, with the rule's unit: "34 h against a limit of 28 h"."""
+    unit = RULE_UNITS.get(rule, "")
+    return f"{value:g} {unit} against a limit of {limit:g} {unit}".replace("  ", " ").strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -496,6 +524,10 @@ class RuleGroup:
     @property
     def count(self) -> int:
         return len(self.items)
+
+    @property
+    def title(self) -> str:
+        return rule_title(self.rule)
 
 
 def report_groups(*, report: Report, program_id: int) -> list[RuleGroup]:

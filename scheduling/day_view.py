@@ -35,7 +35,7 @@ from scheduling.models import (
     SessionTime,
 )
 from scheduling.program_settings import scheduling_settings
-from scheduling.services import DEFAULT_SESSION_TIMES
+from scheduling.services.years import DEFAULT_SESSION_TIMES  # the submodule: services.edits reads labels here
 from tenants.models import Organization
 
 Activity = SessionAssignment.Activity

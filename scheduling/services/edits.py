@@ -20,7 +20,6 @@ from django.utils import timezone
 from scheduling.announcements import announce_change
 from scheduling.compliance import (
     FREE_ACTIVITIES,
-    RULE_LABELS,
     CallChange,
     Changes,
     activities_with_changes,
@@ -29,7 +28,10 @@ from scheduling.compliance import (
     call_period,
     calls_with_changes,
     person_report,
+    rule_measure,
+    rule_title,
 )
+from scheduling.day_view import activity_label
 from scheduling.models import (
     Block,
     BlockAssignment,
@@ -55,6 +57,11 @@ class RuleFinding:
     severity: str
     message: str
 
+    @property
+    def title(self) -> str:
+        """The rule in words, with its ACGME clause or "program rule"."""
+        return rule_title(self.rule)
+
 
 class RuleBreachError(DomainError):
     """The edit breaks rules and no reason was given; nothing was saved. `findings` lists each rule."""
@@ -62,8 +69,8 @@ class RuleBreachError(DomainError):
     code = "rule_breach"
 
     def __init__(self, findings: list[RuleFinding]) -> None:
-        rules = ", ".join(dict.fromkeys(f"{finding.rule} ({finding.clause})" for finding in findings))
-        super().__init__(f"This change breaks {rules}. Give a reason to save it anyway.")
+        rules = "; ".join(dict.fromkeys(finding.title for finding in findings))
+        super().__init__(f"This change breaks: {rules}. Give a reason to save it anyway.")
         self.findings = findings
 
 
@@ -149,8 +156,7 @@ def _acgme_findings(*, version: ScheduleVersion, person, changes) -> list[RuleFi
             rule=v.rule,
             clause=v.clause,
             severity=v.severity,
-            message=f"{RULE_LABELS.get(v.rule, v.rule)}: {v.value:g} against a limit of {v.limit:g} "
-            f"({v.start:%a %d %b %H:%M} to {v.end:%a %d %b %H:%M}).",
+            message=f"{rule_measure(v.rule, v.value, v.limit)} ({v.start:%a %d %b %H:%M} to {v.end:%a %d %b %H:%M}).",
         )
         for v in after.violations
         if (v.rule, v.start, v.end, v.value) not in known
@@ -341,8 +347,9 @@ def session_assignment_change(
     with _conflict_on_duplicate():
         _changes_save(version=version, changes=changes, override=override, reason=reason, user=user, at=at)
     when = f"{date:%a %d %b %Y} {session}"
-    old = current.get_activity_display() if current is not None else ""
-    new = SessionAssignment.Activity(activity).label
+    resident = person.kind == Person.Kind.RESIDENT
+    old = activity_label(current.activity, resident=resident) if current is not None else ""
+    new = activity_label(activity, resident=resident)
     _edit_mark(version=version, user=user, at=at, text=_summary(person=person, when=when, old=old, new=new))
     announce_change(version=version, person=person, when=when, old=old, new=new)
     return SessionAssignment.objects.get(version=version, person=person, date=date, session=session)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from scheduling.announcements import announce_published, announce_published_with_breaches
-from scheduling.compliance import report_groups, version_report
+from scheduling.compliance import report_groups, rule_title, version_report
 from scheduling.models import AcademicYear, BlockAssignment, CallAssignment, ScheduleVersion, SessionAssignment
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
@@ -36,6 +36,10 @@ class Breach:
     end: dt.datetime
     value: float
     limit: float
+
+    @property
+    def title(self) -> str:
+        return rule_title(self.rule)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -63,8 +67,8 @@ def schedule_version_breaches(*, version: ScheduleVersion) -> list[Breach]:
 
 
 def breach_rules(breaches: list[Breach]) -> list[str]:
-    """The rules broken, each once, as people read them: "6.22 continuous duty period (hours)"."""
-    return list(dict.fromkeys(f"{breach.clause} {breach.label.lower()}" for breach in breaches))
+    """The rules broken, each once, as people read them: "Continuous duty over 24+4 h (ACGME 6.22)"."""
+    return list(dict.fromkeys(breach.title for breach in breaches))
 
 
 class ComplianceBreachError(ConflictError):

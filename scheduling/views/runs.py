@@ -18,6 +18,48 @@ from tenants.permissions import Action, Resource
 
 RECENT_RUNS = 8
 
+# The run's figures in words: the engine's keys (PROBLEM/SOLUTION formats) stay in its statistics.
+COUNT_LABELS = {"rotations": "Block rotations", "sessions": "Half-days", "calls": "Calls", "fmit_weeks": "FMIT weeks"}
+FAIRNESS_LABELS = {
+    "call_nights": "Call nights",
+    "weekend_calls": "Weekend calls",
+    "holiday_calls": "Holiday calls",
+    "fmit_weeks": "FMIT weeks",
+}
+SPREAD = "how far the most and the fewest in each PGY cohort differ, beyond 1 (an even split is not always possible)"
+# Each soft cost of the engine (docs/engine.md, "Soft"): its name and what it counts, times the term's weight.
+SOFT_COSTS = {
+    "coverage_shortfall": (
+        "Coverage shortfall",
+        "Residents missing below a rotation's minimum, call nights without a resident and FMIT weeks without an "
+        "attending.",
+    ),
+    "call_fairness": ("Call nights (spread)", f"Call nights: {SPREAD}."),
+    "weekend_fairness": ("Weekend calls (spread)", f"Weekend calls: {SPREAD}."),
+    "holiday_fairness": ("Holiday calls (spread)", f"Holiday calls: {SPREAD}."),
+    "fmit_fairness": (
+        "FMIT weeks (against targets)",
+        "For each FMIT faculty member, the weeks above or below their own yearly target (prorated to the blocks "
+        "solved), plus how far those differences spread. Targets differ per person, so faculty with 2 and 6 weeks "
+        "against targets of 2 and 6 cost 0: the fairness figures above compare weeks, not weeks against targets.",
+    ),
+    "preferences": ("Preferences not met", "Blocked or preferred-off weeks and rotation wishes not honoured."),
+    "clinic_continuity": (
+        "Clinic continuity",
+        "Continuity-clinic half-days short of each resident's weekly target, and faculty clinic half-days short of "
+        "their minimum.",
+    ),
+    "change": (
+        "Changes to the published schedule",
+        "Rotations, call nights, FMIT weeks and clinic half-days that differ from the published schedule.",
+    ),
+}
+
+
+def _words(key: str, labels: dict[str, str]) -> str:
+    """A key in words: its label, else the key with spaces ("new_term" -> "New term")."""
+    return labels.get(key) or key.replace("_", " ").capitalize()
+
 
 def _run(request: HttpRequest, pk: int) -> ScheduleRun:
     """The run of the active program (404 for another program's)."""
@@ -63,11 +105,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["version"] = ScheduleVersion.objects.filter(pk=version_id, program=request.program).first()
     context["stats"] = stats = run.statistics or {}
     context["fairness_rows"] = [
-        (measure.replace("_", " ").capitalize(), cohort, figures)
+        (_words(measure, FAIRNESS_LABELS), cohort.capitalize(), figures)
         for measure, cohorts in (stats.get("fairness") or {}).items()
         if isinstance(cohorts, dict)
         for cohort, figures in cohorts.items()
         if isinstance(figures, dict)
+    ]
+    context["counts"] = [(_words(name, COUNT_LABELS), value) for name, value in (stats.get("counts") or {}).items()]
+    context["soft_costs"] = [
+        (*SOFT_COSTS.get(name, (_words(name, {}), "")), value)
+        for name, value in (stats.get("soft_costs") or {}).items()
     ]
     return render(request, "scheduling/run_detail.html", context)
 

@@ -67,8 +67,9 @@ def test_call_page_lists_the_broken_rules_and_saves_only_with_a_reason(client, s
 
     body = refused.content.decode()
     assert refused.status_code == 200
-    assert "call_spacing" in body and "program rule" in body
-    assert "continuous_duty" in body and "6.22" in body  # the ACGME rule id and its clause
+    assert "In-house call nights too close together (program rule)" in body
+    assert "Continuous duty over 24+4 h (ACGME 6.22)" in body  # the rule in words, with its clause
+    assert "call_spacing" not in body and "continuous_duty" not in body
     assert "A reason is required" in body
     assert not calls_of(setup).filter(start__date=night).exists()
 
@@ -92,7 +93,7 @@ def test_block_edit_past_80_hours_is_refused_then_saved_with_a_reason(client, se
     refused = client.post(url, {"rotation": setup.nights.pk})
 
     assert refused.status_code == 200
-    assert "weekly_hours" in refused.content.decode() and "6.20" in refused.content.decode()
+    assert "Duty hours over the weekly limit, averaged over 4 weeks (ACGME 6.20)" in refused.content.decode()
     assert BlockAssignment.objects.get(version=setup.version, person=setup.resident).rotation == setup.clinic
 
     saved = client.post(url, {"rotation": setup.nights.pk, "reason": "Covering nights for a colleague"})

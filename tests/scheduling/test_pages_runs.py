@@ -128,7 +128,7 @@ def test_finished_run_shows_its_summary_and_links_to_compare(manager, tiny, coor
     body = response.content.decode()
     version_id = run.statistics["version_id"]
     assert "ACGME compliant" in body and "6 residents checked" in body
-    assert "Fairness" in body and "Call nights" in body and "Soft costs" in body and "coverage_shortfall" in body
+    assert "Fairness" in body and "Call nights" in body and "Soft costs" in body and "Coverage shortfall" in body
     assert reverse("version-compare", args=[version_id]) in body
     assert "hx-trigger" not in body
 
