@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from credentials.models import CertificationType, PersonCertification
 from scheduling.engine.calendar import academic_year_start
@@ -310,8 +310,9 @@ def demo_seed(*, password: str = DEMO_PASSWORD, reset_passwords: bool = False) -
         raise DomainError(f"The slug {INSTITUTION_SLUG} is taken by {institution}, which is not an institution.")
     today = timezone.localdate(timezone=zoneinfo.ZoneInfo(FAMILY_MEDICINE.time_zone))
     programs = {spec.slug: _program_seed(spec, institution, academic_year_start(today)) for spec in PROGRAMS}
-    for program in programs.values():
+    for number, program in enumerate(programs.values()):
         _certifications_seed(program, today)
+        _contacts_seed(program, DEMO_AREA_CODES[number % len(DEMO_AREA_CODES)])
     result = DemoSeedResult(password=password)
     for login in LOGINS:
         user, kept = _login_seed(login, programs, password, reset_passwords)
@@ -472,6 +473,24 @@ def _certifications_seed(program: Organization, today: dt.date) -> None:
                 )
             )
     bulk_create_with_history(cards, PersonCertification, default_change_reason="Demo data")
+
+
+# Fictional numbers: 555-0100 to 555-0199 are reserved for fiction in every North American area code.
+DEMO_AREA_CODES = ("802", "603")
+DEMO_PAGER_OFFSET = 50  # pagers take the upper half of the range
+
+
+def _contacts_seed(program: Organization, area_code: str) -> None:
+    """A 555-01xx phone and pager for each person of the program who has neither (numbers stay unique in it)."""
+    people = Person.objects.for_program(program).order_by("kind", "last_name", "first_name", "pk")
+    changed = []
+    for number, person in enumerate(people[:DEMO_PAGER_OFFSET]):
+        if not person.phone and not person.pager:
+            person.phone = f"({area_code}) 555-{100 + number:04d}"
+            person.pager = f"({area_code}) 555-{100 + DEMO_PAGER_OFFSET + number:04d}"
+            changed.append(person)
+    if changed:
+        bulk_update_with_history(changed, Person, ["phone", "pager"], default_change_reason="Demo data")
 
 
 def _email(first_name: str, last_name: str) -> str:

@@ -1,4 +1,5 @@
-"""Forms of the manager's pages: generating a schedule, publishing a draft and editing a cell of a version.
+"""Forms of the pages: generating a schedule, publishing a draft, editing a cell of a version (managers), and
+one's own contact numbers.
 
 They check the shape of the input; the rules live in the services the views hand `cleaned_data` to.
 """
@@ -6,6 +7,7 @@ They check the shape of the input; the rules live in the services the views hand
 from django import forms
 
 from scheduling.models import AcademicYear, RotationTemplate, SessionAssignment
+from scheduling.models.people import CONTACT_NUMBER_HELP, validate_contact_number
 from scheduling.services import CALL_ACTIONS, SEED_RANGE, TIME_LIMIT_RANGE
 
 TIME_LIMIT_DEFAULT = 60
@@ -129,3 +131,16 @@ class CallEditForm(EditForm):
         if data.get("action") == "move" and not data.get("to_date"):
             self.add_error("to_date", "Give the night the call moves to.")
         return data
+
+
+class ContactsForm(forms.Form):
+    """A person's own phone and pager numbers (either may be blank)."""
+
+    phone = forms.CharField(max_length=32, required=False, validators=[validate_contact_number])
+    pager = forms.CharField(max_length=32, required=False, validators=[validate_contact_number])
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.help_text = CONTACT_NUMBER_HELP
+            field.widget.attrs.update(inputmode="tel", autocomplete="tel" if name == "phone" else "off")

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from scheduling import feeds
-from scheduling.views import absences, compliance, edit, exports, grid, home, people, runs, today, versions
+from scheduling.views import absences, compliance, edit, exports, grid, home, on_call, people, runs, today, versions
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -12,6 +12,9 @@ urlpatterns = [
     path("me/", people.my_schedule, name="my-schedule"),
     path("people/<int:pk>/", people.person_schedule, name="person-schedule"),
     path("today/", today.today, name="today"),
+    path("on-call/", on_call.on_call, name="on-call"),  # ?date=YYYY-MM-DD&span=day|week
+    path("on-call.csv", on_call.on_call_csv, name="on-call-csv"),  # the same, &contacts=1 for managers
+    path("me/contacts/", people.my_contacts, name="my-contacts"),
     # Generating; a year's versions: compare, publish, discard, restore, undo the last cell edit
     path("schedule/generate/", runs.run_new, name="run-new"),
     path("runs/<int:pk>/", runs.run_detail, name="run-detail"),

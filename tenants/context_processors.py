@@ -20,6 +20,9 @@ def active_program(request: HttpRequest) -> dict:
         "menu": {
             "schedule": can(user, Action.VIEW, Resource.SCHEDULE, program),
             "roster": can(user, Action.VIEW, Resource.ROSTER, program),
+            "on_call": can(user, Action.VIEW, Resource.CALL_LIST, program),
+            # The API serves people and schedules; roles that read neither (clinic staff) have no use for it.
+            "api": user.is_superuser or can(user, Action.VIEW, Resource.PERSON, program),
             "manage": can(user, Action.CHANGE, Resource.SCHEDULE, program),
         },
     }

@@ -1,6 +1,6 @@
 """Writes that carry the scheduling rules, by purpose: `years` (academic years, holidays, session times,
-settings), `runs` (schedule runs), `versions` (a version's life cycle: publish, discard, restore) and
-`edits` (a coordinator's edit of one cell, and undoing the last one).
+settings), `runs` (schedule runs), `versions` (a version's life cycle: publish, discard, restore),
+`edits` (a coordinator's edit of one cell, and undoing the last one) and `people` (a person's own details).
 """
 
 from scheduling.services.edits import (
@@ -14,6 +14,7 @@ from scheduling.services.edits import (
     schedule_version_undo,
     session_assignment_change,
 )
+from scheduling.services.people import person_contacts_change
 from scheduling.services.runs import (
     ACTIVE_RUN_STATUSES,
     CANCELLABLE_RUN_STATUSES,
@@ -65,6 +66,7 @@ __all__ = [
     "block_assignment_change",
     "calendar_holidays_load",
     "call_assignment_change",
+    "person_contacts_change",
     "schedule_run_cancel",
     "schedule_run_execute",
     "schedule_run_start",

@@ -1,5 +1,5 @@
 """The dashboard: the program and its year, and by role the schedule's compliance, the latest run, one's own
-next duties and quick actions."""
+next duties and quick actions; for the clinic staff, today's clinic and tonight's cover with contact numbers."""
 
 import datetime as dt
 from typing import Any
@@ -15,6 +15,7 @@ from scheduling.absence_impact import unrepaired_absences
 from scheduling.compliance import version_report
 from scheduling.day_view import person_upcoming
 from scheduling.models import Person, ScheduleRun, ScheduleVersion
+from scheduling.on_call import clinic_day
 from scheduling.selectors import program_overview
 from tenants.permissions import Action, Resource, can
 
@@ -66,10 +67,12 @@ DASHBOARD_ROWS = 10
 def home(request: HttpRequest) -> HttpResponse:
     """The program's home: its current year and what it holds, by what the role may see."""
     program = request.program
-    context: dict[str, Any] = {"overview": None, "can_manage": False, "panel": None}
+    context: dict[str, Any] = {"overview": None, "can_manage": False, "panel": None, "desk": None}
     if program is not None and can(request.user, Action.VIEW, Resource.CALENDAR, program):
         context["overview"] = program_overview(program=program)
         context["can_manage"] = can(request.user, Action.CHANGE, Resource.SCHEDULE, program)
         if can(request.user, Action.VIEW, Resource.SCHEDULE, program):
             context["panel"] = _schedule_panel(request, context["overview"], context["can_manage"])
+    elif program is not None and can(request.user, Action.VIEW, Resource.ROSTER, program):
+        context["desk"] = clinic_day(program=program, day=program.today())
     return render(request, "scheduling/home.html", context)

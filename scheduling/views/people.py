@@ -1,19 +1,24 @@
-"""A person's schedule page (their own through /me/, or anyone's in the program, read-only)."""
+"""A person's schedule page (their own through /me/, or anyone's in the program, read-only), and one's own
+contact numbers."""
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 
 from scheduling.compliance import weekly_hours
 from scheduling.day_view import block_grid, session_grid
 from scheduling.feed_tokens import feed_link_context
+from scheduling.forms import ContactsForm
 from scheduling.models import Person
 from scheduling.selectors import person_list
+from scheduling.services import person_contacts_change
 from scheduling.views import reading
 from scheduling.views.access import year_from_request
 from tenants.access import require
-from tenants.permissions import Action, Resource
+from tenants.errors import DomainError
+from tenants.permissions import Action, Resource, can
 
 UPCOMING_SESSION_DAYS = 14
 UPCOMING_CALL_DAYS = 60
@@ -34,6 +39,25 @@ def person_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Anyone's schedule in the active program (404 for another program's person); clinic staff are refused."""
     person = get_object_or_404(person_list(program=request.program, active=None), pk=pk)
     return _person_page(request, person)
+
+
+@require()
+def my_contacts(request: HttpRequest) -> HttpResponse:
+    """The phone and pager of the person linked to the user's login, which the program's members see."""
+    person = person_list(program=request.program, active=None).filter(user=request.user).first()
+    if person is None:
+        raise Http404("Your login is not linked to a person of this program.")
+    form = ContactsForm(request.POST or None, initial={"phone": person.phone, "pager": person.pager})
+    if request.method == "POST" and form.is_valid():
+        try:
+            person_contacts_change(person=person, user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your contact numbers are saved.")
+            own_page = can(request.user, Action.VIEW, Resource.SCHEDULE, request.program)
+            return redirect("my-schedule" if own_page else "home")
+    return render(request, "scheduling/contacts_form.html", {"form": form, "person": person})
 
 
 def _person_page(request: HttpRequest, person: Person) -> HttpResponse:

@@ -1,5 +1,5 @@
-"""Today's roster: who is where in the AM and the PM, who is on call tonight, and what leave leaves short (all
-roles of the program)."""
+"""Today's roster: who is where in the AM and the PM, who is on call tonight with their phone and pager, and what
+leave leaves short (all roles of the program)."""
 
 import datetime as dt
 
@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from scheduling.absence_impact import day_shortfalls
 from scheduling.day_view import session_grid
+from scheduling.on_call import day_cover
 from scheduling.selectors import academic_year_on, schedule_version_pick
 from scheduling.views import reading
 from tenants.access import require
@@ -37,7 +38,7 @@ def today(request: HttpRequest) -> HttpResponse:
         version.program = request.program  # the same row; spares the selectors a query
         grid = session_grid(version=version, start=day, end=day)
         context["am"], context["pm"] = reading.roster(grid, day, "AM"), reading.roster(grid, day, "PM")
-        context["calls"] = reading.call_entries(grid.calls_by_day.get(day, []), request.program.zone)
+        context["cover"] = day_cover(grid, day, request.program.zone)
         context["shortfalls"] = day_shortfalls(version=version, day=day, grid=grid)
         context["uncovered"] = reading.uncovered_duty(grid, request.program.zone)
         context["link_repair"] = can(request.user, Action.APPROVE, Resource.ABSENCE, request.program)

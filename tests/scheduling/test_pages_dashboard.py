@@ -5,11 +5,19 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from scheduling.models import ScheduleRun, ScheduleVersion
+from scheduling.models import ScheduleRun, ScheduleVersion, SessionAssignment
 from scheduling.services import session_assignment_change
 from tenants.models import Role
-from tests.scheduling.factories import ScheduleRunFactory
+from tests.scheduling.factories import (
+    CallAssignmentFactory,
+    FacultyFactory,
+    ResidentFactory,
+    RotationTemplateFactory,
+    ScheduleRunFactory,
+    SessionAssignmentFactory,
+)
 from tests.scheduling.manager_pages import small_schedule
+from tests.scheduling.reading_data import published, year_holding
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +87,7 @@ def test_without_a_published_schedule_nothing_is_made_up(client, program, coordi
     assert "Your duties appear here once a schedule is published." in body
 
 
-def test_roles_without_schedule_access_keep_the_plain_home(client, program, coordinator, member):
+def test_clinic_staff_get_no_schedule_panel_nor_compliance(client, program, coordinator, member):
     small_schedule(program, coordinator, status=ScheduleVersion.Status.PUBLISHED, start=NEXT_JULY)
     client.force_login(member(Role.MSA))
 
@@ -96,3 +104,103 @@ def test_dashboard_takes_a_bounded_number_of_queries(client, program, coordinato
 
     with django_assert_max_num_queries(25):
         assert client.get(reverse("home")).status_code == 200
+
+
+# --- The clinic staff's dashboard (clinical staff, RN, LPN, MSA) ---
+
+STAFF_ROLES = [Role.CLINICAL_STAFF, Role.RN, Role.LPN, Role.MSA]
+Activity = SessionAssignment.Activity
+
+
+@pytest.fixture
+def clinic_today(program):
+    """Today in the published schedule: Dr Osler and Ada in clinic in the AM, Alan in the PM, Ada on call
+    tonight and Dr Hopper the FMIT attending; everyone has a phone and a pager."""
+    today = program.today()
+    version = published(year_holding(program, today))
+    clinic = RotationTemplateFactory(program=program, name="Family Medicine Clinic", abbreviation="FMC")
+    numbers = iter(range(100, 200))
+
+    def contacts():
+        number = next(numbers)
+        return {"phone": f"(802) 555-{number:04d}", "pager": f"(802) 555-{number + 50:04d}"}
+
+    osler = FacultyFactory(program=program, first_name="William", last_name="Osler", **contacts())
+    hopper = FacultyFactory(program=program, first_name="Grace", last_name="Hopper", **contacts())
+    ada = ResidentFactory(program=program, pgy=1, first_name="Ada", last_name="Lovelace", **contacts())
+    alan = ResidentFactory(program=program, pgy=2, first_name="Alan", last_name="Turing", **contacts())
+    SessionAssignmentFactory(version=version, person=osler, date=today, session="AM", activity=Activity.CLINIC)
+    SessionAssignmentFactory(version=version, person=ada, date=today, session="AM", rotation=clinic)
+    SessionAssignmentFactory(version=version, person=alan, date=today, session="PM")
+    for session in ("AM", "PM"):
+        SessionAssignmentFactory(version=version, person=hopper, date=today, session=session, activity=Activity.FMIT)
+    start = dt.datetime.combine(today, dt.time(17), tzinfo=program.zone)
+    CallAssignmentFactory(version=version, person=ada, start=start, end=start + dt.timedelta(hours=15))
+    return {"osler": osler, "hopper": hopper, "ada": ada, "alan": alan}
+
+
+def card(body: str, title: str) -> str:
+    start = body.index(title)
+    return body[start : body.index("</section>", start)]
+
+
+@pytest.mark.parametrize("role", STAFF_ROLES)
+def test_clinic_staff_see_todays_clinic_and_tonights_call_with_contact_numbers(client, member, clinic_today, role):
+    client.force_login(member(role))
+
+    body = client.get(reverse("home")).content.decode()
+
+    assert "open here soon" not in body
+    tonight = card(body, "On call tonight")
+    ada, hopper, osler = clinic_today["ada"], clinic_today["hopper"], clinic_today["osler"]
+    assert "Ada Lovelace" in tonight and ada.phone in tonight and ada.pager in tonight
+    assert "Grace Hopper" in tonight and "FMIT attending" in tonight and hopper.phone in tonight
+    morning = card(body, "In clinic this morning (AM)")
+    assert "William Osler" in morning and osler.phone in morning and osler.pager in morning
+    assert "Ada Lovelace" in morning and "Family Medicine Clinic" in morning and "Alan Turing" not in morning
+    afternoon = card(body, "In clinic this afternoon (PM)")
+    assert "Alan Turing" in afternoon and "Continuity clinic" in afternoon and "No faculty in clinic." in afternoon
+
+
+@pytest.mark.parametrize("role", STAFF_ROLES)
+def test_clinic_staff_dashboards_link_only_to_pages_they_may_open(client, member, clinic_today, role):
+    client.force_login(member(role))
+
+    body = client.get(reverse("home")).content.decode()
+
+    for name in ("today", "on-call", "notification-list"):
+        assert f'href="{reverse(name)}' in body
+    assert f'href="{reverse("on-call")}?span=week"' in body
+    for name in ("my-schedule", "schedule-grid", "absence-list", "credentials-matrix", "api-docs", "admin:index"):
+        assert f'href="{reverse(name)}"' not in body, name
+    assert "/people/" not in body
+
+
+def test_clinic_staff_are_told_when_nothing_is_published(client, program, member):
+    year_holding(program)
+    client.force_login(member(Role.RN))
+
+    body = client.get(reverse("home")).content.decode()
+
+    assert "No schedule has been published for" in body and f'href="{reverse("on-call")}"' in body
+
+
+def test_clinic_staff_dashboard_takes_a_bounded_number_of_queries(
+    client, program, member, clinic_today, django_assert_max_num_queries
+):
+    for i in range(30):
+        ResidentFactory(program=program, pgy=i % 3 + 1)
+    client.force_login(member(Role.LPN))
+
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_residents_and_faculty_dashboards_link_to_who_is_on_call(client, program, coordinator, member):
+    user = member(Role.FACULTY)
+    small_schedule(program, coordinator, status=ScheduleVersion.Status.PUBLISHED, start=NEXT_JULY, user=user)
+    client.force_login(user)
+
+    body = client.get(reverse("home")).content.decode()
+
+    assert f'href="{reverse("on-call")}"' in body
