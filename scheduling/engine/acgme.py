@@ -4,6 +4,8 @@ Time is handled as UTC epoch seconds, so every duration is real elapsed time (a 
 change lasts 11 or 13 h) and windows are cut at local midnights (a 28-day window is 671 to 673 h).
 Windowed rules slide over per-local-day prefix sums: O(days + duties) per person, not O(windows x duties).
 A run of consecutive offending windows is reported once, as its worst window.
+The program's supervision ratio (`supervision_ratio`, a program rule) is checked on the roster's sessions,
+once per session and site: no single person, the residents and faculty there named instead.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, Literal
 from scheduling.engine.duties import AcgmeLimits, Duty, DutyRoster, PersonDuties
 
 Severity = Literal["violation", "warning"]
+PROGRAM_RULE = "program rule"  # the clause of a rule the program sets (DESIGN.md section 5), not the ACGME
 
 # rule id -> (clause, severity), in the order of the DESIGN.md table (also the order of a person's ties).
 RULES: dict[str, tuple[str, Severity]] = {
@@ -29,6 +32,7 @@ RULES: dict[str, tuple[str, Severity]] = {
     "rest_between_periods": ("6.21", "warning"),
     "inhouse_call_frequency": ("6.27", "violation"),
     "moonlighting_pgy1": ("6.25.b", "violation"),
+    "supervision_ratio": (PROGRAM_RULE, "violation"),
 }
 _RULE_ORDER = {rule: index for index, rule in enumerate(RULES)}
 DAY_SECONDS = 24 * 3600
@@ -40,7 +44,11 @@ _Reporter = Callable[[str, int, int, float, float], None]  # rule, start, end (e
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """One broken rule: the window or period (aware, local), the measured value and the limit it passed."""
+    """One broken rule: the window or period (aware, local), the measured value and the limit it passed.
+
+    A session's finding (`supervision_ratio`) has no person (""): it names the session ("AM"/"PM") and site, and
+    the residents and faculty there; value and limit are the residents' units and the faculty's capacity.
+    """
 
     rule: str
     person: str
@@ -50,6 +58,10 @@ class Violation:
     limit: float
     severity: Severity
     clause: str
+    site: str = ""
+    session: str = ""
+    residents: tuple[str, ...] = ()
+    faculty: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,29 +81,73 @@ def check(roster: DutyRoster) -> Report:
     violations: list[Violation] = []
     for person, intervals in zip(roster.people, instants, strict=True):
         violations.extend(_check_person(person, intervals, roster.rules, days))
+    if roster.sessions:
+        violations.extend(_check_sessions(roster))
     compliant = all(violation.severity != "violation" for violation in violations)
     return Report(compliant=compliant, violations=violations, people_checked=len(roster.people))
 
 
 def report_to_json(report: Report) -> dict[str, Any]:
-    """The report as DESIGN.md section 6 prints it; start and end are local ISO date-times."""
+    """The report as DESIGN.md section 6 prints it; start and end are local ISO date-times. A session's finding
+    also names its session, site, residents and faculty."""
     return {
         "compliant": report.compliant,
-        "violations": [
-            {
-                "rule": violation.rule,
-                "person": violation.person,
-                "start": _iso(violation.start),
-                "end": _iso(violation.end),
-                "value": violation.value,
-                "limit": violation.limit,
-                "severity": violation.severity,
-                "clause": violation.clause,
-            }
-            for violation in report.violations
-        ],
+        "violations": [_violation_to_json(violation) for violation in report.violations],
         "people_checked": report.people_checked,
     }
+
+
+def _violation_to_json(violation: Violation) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "rule": violation.rule,
+        "person": violation.person,
+        "start": _iso(violation.start),
+        "end": _iso(violation.end),
+        "value": violation.value,
+        "limit": violation.limit,
+        "severity": violation.severity,
+        "clause": violation.clause,
+    }
+    if violation.site:
+        item |= {
+            "session": violation.session,
+            "site": violation.site,
+            "residents": list(violation.residents),
+            "faculty": list(violation.faculty),
+        }
+    return item
+
+
+def _check_sessions(roster: DutyRoster) -> list[Violation]:
+    """supervision_ratio: each session's residents' units at most its faculty's capacity; by date, session, site."""
+    zone = roster.zone
+    pgy = {person.id: person.pgy for person in roster.people}
+    ratio = roster.supervision
+    clause, severity = RULES["supervision_ratio"]
+    found: list[Violation] = []
+    for item in sorted(roster.sessions, key=lambda s: (s.date, s.session, s.site)):
+        units = sum(ratio.units(pgy[r]) for r in item.residents)
+        capacity = ratio.capacity(len(item.faculty))
+        if units <= capacity:
+            continue
+        begin, finish = roster.session_times[item.session]
+        found.append(
+            Violation(
+                rule="supervision_ratio",
+                person="",
+                start=datetime.combine(item.date, begin, zone),
+                end=datetime.combine(item.date, finish, zone),
+                value=float(units),
+                limit=float(capacity),
+                severity=severity,
+                clause=clause,
+                site=item.site,
+                session=item.session,
+                residents=item.residents,
+                faculty=item.faculty,
+            )
+        )
+    return found
 
 
 def merge_periods(periods: Iterable[Interval]) -> list[Interval]:

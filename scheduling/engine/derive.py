@@ -15,7 +15,7 @@ from dataclasses import fields
 from datetime import date, datetime, time
 from typing import Any
 
-from scheduling.engine.duties import AcgmeLimits
+from scheduling.engine.duties import DEFAULT_SESSION_TIMES, AcgmeLimits, session_times_to_json, supervision_rules
 from scheduling.engine.facts import Facts
 from scheduling.engine.problem import Problem, Reference, Rotation
 from scheduling.engine.solution import (
@@ -30,6 +30,7 @@ from scheduling.engine.solution import (
 SESSIONS = ("AM", "PM")
 RESIDENT_ACTIVITIES = ("clinic", "didactics", "night_float", "off", "leave")  # plus the rotation kinds
 FACULTY_ACTIVITIES = ("clinic", "fmit", "off", "leave")
+CLINIC = "clinic"  # the activity of a continuity clinic half-day, and the site of its DUTIES sessions
 
 
 def _stamp(day: date, at: time) -> str:
@@ -65,8 +66,15 @@ class _Resident:
         )
 
 
-def derive_duties(problem: Problem, assignments: Reference, facts: Facts | None = None) -> dict[str, Any]:
-    """The DUTIES document (residents only) of a schedule, local naive times in the calendar's time zone."""
+def derive_duties(
+    problem: Problem,
+    assignments: Reference,
+    facts: Facts | None = None,
+    half_days: tuple[SessionAssignment, ...] | None = None,
+) -> dict[str, Any]:
+    """The DUTIES document of a schedule, local naive times in the calendar's time zone: the residents' duties,
+    and the continuity clinic sessions with their faculty (`supervision_sessions`; `half_days` are the
+    schedule's derived sessions when the caller has them)."""
     facts = facts or Facts(problem)
     sessions = problem.calendar.sessions
     rules = problem.rules
@@ -91,16 +99,43 @@ def derive_duties(problem: Problem, assignments: Reference, facts: Facts | None 
                     {"start": _stamp(day, rules.night_start), "end": _stamp(after, rules.night_end), "kind": "work"}
                 )
         people.append({"id": res.id, "pgy": res.pgy, "duties": duties, "leave": _leave(facts, res.id)})
-    return {"timezone": problem.calendar.timezone, "rules": duty_rules(problem), "people": people}
+    document: dict[str, Any] = {"timezone": problem.calendar.timezone, "rules": duty_rules(problem), "people": people}
+    times = {"AM": (sessions.am_start, sessions.am_end), "PM": (sessions.pm_start, sessions.pm_end)}
+    if times != dict(DEFAULT_SESSION_TIMES):
+        document["session_times"] = session_times_to_json(times)
+    if half_days is None:
+        half_days = derive_sessions(problem, assignments, facts)
+    supervised = supervision_sessions(problem, half_days)
+    if supervised:
+        document["sessions"] = supervised
+    return document
 
 
 def duty_rules(problem: Problem) -> dict[str, float | int]:
-    """The Problem's ACGME overrides as the checker reads them (whole numbers for its integer fields)."""
+    """The Problem's ACGME overrides and supervision ratio as the checker reads them (whole numbers for its
+    integer fields), so the checker counts supervision as the model does."""
     kinds = {item.name: item.type for item in fields(AcgmeLimits)}
     out: dict[str, float | int] = {}
     for name, value in sorted(problem.acgme.items()):
         out[name] = int(value) if "int" in str(kinds.get(name, "")) and float(value).is_integer() else value
+    out |= supervision_rules(problem.rules.supervision)
     return out
+
+
+def supervision_sessions(problem: Problem, sessions: tuple[SessionAssignment, ...]) -> list[dict[str, Any]]:
+    """The DUTIES "sessions" entries of a schedule: each half-day with residents in continuity clinic, site
+    "clinic", with the faculty in clinic then (the model's supervision ratio counts exactly these)."""
+    residents = {res.id for res in problem.residents}
+    found: dict[tuple[date, str], tuple[list[str], list[str]]] = {}
+    for row in sessions:
+        if row.activity == CLINIC:
+            group = found.setdefault((row.date, row.session), ([], []))
+            group[0 if row.person in residents else 1].append(row.person)
+    return [
+        {"date": day.isoformat(), "session": session, "site": CLINIC, "residents": held, "faculty": faculty}
+        for (day, session), (held, faculty) in sorted(found.items())
+        if held
+    ]
 
 
 def _leave(facts: Facts, person: str) -> list[dict[str, str]]:
@@ -195,6 +230,7 @@ def build_solution(
 ) -> Solution:
     """A Solution holding the assignments, everything derived from them, and the statistics."""
     facts = facts or Facts(problem)
+    sessions = derive_sessions(problem, assignments, facts)
     rotations = tuple(
         RotationAssignment(person, block, rotation)
         for (person, block), rotation in sorted(
@@ -204,8 +240,8 @@ def build_solution(
     return Solution(
         statistics=statistics,
         rotations=rotations,
-        sessions=derive_sessions(problem, assignments, facts),
+        sessions=sessions,
         calls=derive_calls(problem, assignments, facts),
         fmit_weeks=derive_fmit(problem, assignments, facts),
-        duties=derive_duties(problem, assignments, facts),
+        duties=derive_duties(problem, assignments, facts, sessions),
     )

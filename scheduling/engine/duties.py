@@ -2,6 +2,8 @@
 
 `parse_duties` validates strictly and raises DutiesError naming the field at fault
 (`people[3].duties[12].end: must be after start (2026-07-01T07:00)`); `roster_to_json` writes it back.
+The optional `sessions` section says who is at each site in a half-day session (residents by their id in
+`people`, the faculty supervising them), for the program's supervision ratio (`SupervisionRatio`).
 Local times are naive ISO strings ("2026-07-01T07:00") in the roster's IANA time zone. A local time
 that a DST change makes ambiguous or nonexistent is read with fold=0: an ambiguous time is its first
 occurrence (01:30 on a fall-back night is daylight time) and a nonexistent one is read with the offset in
@@ -14,8 +16,9 @@ from __future__ import annotations
 import math
 import re
 import zoneinfo
-from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time
 from typing import Any, Literal, get_args
 
 DutyKind = Literal["work", "inhouse_call", "home_call", "moonlighting"]
@@ -24,6 +27,10 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 
 _LOCAL_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2})?")
 _LOCAL_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_CLOCK = re.compile(r"[0-9]{2}:[0-9]{2}")
+SESSION_NAMES: tuple[str, ...] = ("AM", "PM")
+# The half-day sessions' clock times when a program sets none (DESIGN.md section 3).
+DEFAULT_SESSION_TIMES: Mapping[str, tuple[time, time]] = {"AM": (time(7), time(12)), "PM": (time(13), time(17))}
 
 
 class DutiesError(ValueError):
@@ -116,6 +123,41 @@ def _rule_problem(kind: str, low: float, high: float, value: object) -> str:
 
 _DEFAULT_LIMITS = AcgmeLimits()
 
+# name -> (lowest, highest value) of the supervision ratio's settings (whole numbers).
+_SUPERVISION_RULES: dict[str, tuple[int, int]] = {
+    "supervision_units_per_faculty": (1, 52),
+    "pgy1_supervision_units": (0, 52),
+    "other_supervision_units": (0, 52),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionRatio:
+    """The program's supervision ratio (DESIGN.md section 5), the one arithmetic of the model and the checker: a
+    PGY-1 counts `pgy1_supervision_units`, others `other_supervision_units`, and each faculty member in the session
+    supervises `supervision_units_per_faculty` units (one faculty per 4 units, rounded up, by default)."""
+
+    supervision_units_per_faculty: int = 4
+    pgy1_supervision_units: int = 2
+    other_supervision_units: int = 1
+
+    def __post_init__(self) -> None:
+        for name, (low, high) in _SUPERVISION_RULES.items():
+            problem = _rule_problem("int", low, high, getattr(self, name))
+            if problem:
+                raise ValueError(f"{name}: {problem}")
+
+    def units(self, pgy: int) -> int:
+        """The supervision units a resident of this PGY level counts."""
+        return self.pgy1_supervision_units if pgy == 1 else self.other_supervision_units
+
+    def capacity(self, faculty: int) -> int:
+        """The units that `faculty` supervising faculty members can supervise."""
+        return self.supervision_units_per_faculty * faculty
+
+
+_DEFAULT_SUPERVISION = SupervisionRatio()
+
 
 @dataclass(frozen=True, slots=True)
 class Duty:
@@ -165,12 +207,28 @@ class PersonDuties:
 
 
 @dataclass(frozen=True, slots=True)
+class SupervisedSession:
+    """Who is at one site (a clinic, a rotation) in one half-day session: the residents (ids of the roster's
+    people) and the faculty members supervising them there."""
+
+    date: date
+    session: str  # "AM" or "PM"
+    site: str
+    residents: tuple[str, ...]
+    faculty: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class DutyRoster:
-    """Everything the checker reads: the program's time zone, its limits and each resident's duties."""
+    """Everything the checker reads: the program's time zone, its limits and each resident's duties; optionally
+    the supervision of each half-day session (`sessions`, with the ratio and the sessions' clock times)."""
 
     timezone: str
     rules: AcgmeLimits
     people: tuple[PersonDuties, ...]
+    sessions: tuple[SupervisedSession, ...] = ()
+    supervision: SupervisionRatio = _DEFAULT_SUPERVISION
+    session_times: Mapping[str, tuple[time, time]] = field(default_factory=lambda: dict(DEFAULT_SESSION_TIMES))
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -180,7 +238,8 @@ class DutyRoster:
 def parse_duties(data: Any) -> DutyRoster:
     """A DUTIES document, or a SOLUTION document holding one under "duties", as a DutyRoster.
 
-    Refuses unknown fields, unknown rule names and anything malformed with a DutiesError naming the field.
+    Refuses unknown fields, unknown rule names and anything malformed with a DutiesError naming the field; a
+    session's resident must be one of `people`.
     """
     if not isinstance(data, dict):
         raise DutiesError("", "the document must be a JSON object")
@@ -192,11 +251,11 @@ def parse_duties(data: Any) -> DutyRoster:
             raise DutiesError("duties", "must be a DUTIES object (timezone, rules, people)")
         if not data:
             raise DutiesError("duties", f"is empty: this solution holds no schedule to check (status {status})")
-    _only(data, prefix.rstrip("."), {"timezone", "rules", "people"})
+    _only(data, prefix.rstrip("."), {"timezone", "rules", "people", "sessions", "session_times"})
 
     zone_name = _required(data, "timezone", prefix.rstrip("."))
     zone = _zone(zone_name, f"{prefix}timezone")
-    rules = _rules(data.get("rules", {}), f"{prefix}rules")
+    rules, supervision = _rules(data.get("rules", {}), f"{prefix}rules")
     people_data = _required(data, "people", prefix.rstrip("."))
     if not isinstance(people_data, list):
         raise DutiesError(f"{prefix}people", "must be a list")
@@ -212,11 +271,21 @@ def parse_duties(data: Any) -> DutyRoster:
             )
         first_index[person.id] = index
         people.append(person)
-    return DutyRoster(timezone=zone_name, rules=rules, people=tuple(people))
+    session_times = _session_times(data.get("session_times", {}), f"{prefix}session_times")
+    sessions = _sessions(data.get("sessions", []), f"{prefix}sessions", set(first_index))
+    return DutyRoster(
+        timezone=zone_name,
+        rules=rules,
+        people=tuple(people),
+        sessions=sessions,
+        supervision=supervision,
+        session_times=session_times,
+    )
 
 
 def roster_to_json(roster: DutyRoster) -> dict[str, Any]:
     """The DUTIES document for a roster; rules holds only the overrides, so it parses back to an equal roster.
+    `sessions` and `session_times` are written only when the roster has them (or times other than the defaults).
 
     A naive local time cannot name the second 01:30 of a fall-back night (fold=1): it reads back as the first.
     """
@@ -226,6 +295,7 @@ def roster_to_json(roster: DutyRoster) -> dict[str, Any]:
         for f in fields(AcgmeLimits)
         if getattr(roster.rules, f.name) != getattr(_DEFAULT_LIMITS, f.name)
     }
+    rules |= supervision_rules(roster.supervision)
     people = []
     for person in roster.people:
         duties = []
@@ -240,7 +310,37 @@ def roster_to_json(roster: DutyRoster) -> dict[str, Any]:
             duties.append(item)
         leave = [{"start": item.start.isoformat(), "end": item.end.isoformat()} for item in person.leave]
         people.append({"id": person.id, "pgy": person.pgy, "duties": duties, "leave": leave})
-    return {"timezone": roster.timezone, "rules": rules, "people": people}
+    document: dict[str, Any] = {"timezone": roster.timezone, "rules": rules, "people": people}
+    if dict(roster.session_times) != dict(DEFAULT_SESSION_TIMES):
+        document["session_times"] = session_times_to_json(roster.session_times)
+    if roster.sessions:
+        document["sessions"] = [session_to_json(item) for item in roster.sessions]
+    return document
+
+
+def session_times_to_json(times: Mapping[str, tuple[time, time]]) -> dict[str, dict[str, str]]:
+    """A DUTIES document's "session_times": {"AM": {"start": "07:00", "end": "12:00"}, ...}."""
+    return {name: {"start": f"{start:%H:%M}", "end": f"{end:%H:%M}"} for name, (start, end) in times.items()}
+
+
+def supervision_rules(ratio: SupervisionRatio) -> dict[str, int]:
+    """The ratio's settings that differ from the defaults, as a DUTIES document's "rules" holds them."""
+    return {
+        name: getattr(ratio, name)
+        for name in _SUPERVISION_RULES
+        if getattr(ratio, name) != getattr(_DEFAULT_SUPERVISION, name)
+    }
+
+
+def session_to_json(item: SupervisedSession) -> dict[str, Any]:
+    """One entry of a DUTIES document's "sessions"."""
+    return {
+        "date": item.date.isoformat(),
+        "session": item.session,
+        "site": item.site,
+        "residents": list(item.residents),
+        "faculty": list(item.faculty),
+    }
 
 
 def local_datetime(text: str, zone: zoneinfo.ZoneInfo) -> datetime:
@@ -273,7 +373,7 @@ def _shown(value: object) -> str:
 def _only(data: dict[str, Any], path: str, allowed: set[str]) -> None:
     unknown = sorted(str(key) for key in set(data) - allowed)
     if unknown:
-        name = unknown[0] if len(unknown[0]) <= 60 else f"{unknown[0][:57]}..."
+        name = unknown[0] if len(unknown[0]) <= 40 else f"{unknown[0][:37]}..."
         where = f"{path}.{name}" if path else name
         raise DutiesError(where, f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
@@ -293,12 +393,19 @@ def _zone(value: Any, path: str) -> zoneinfo.ZoneInfo:
         raise DutiesError(path, f"unknown time zone {_shown(value)}") from None
 
 
-def _rules(value: Any, path: str) -> AcgmeLimits:
+def _rules(value: Any, path: str) -> tuple[AcgmeLimits, SupervisionRatio]:
     if not isinstance(value, dict):
         raise DutiesError(path, "must be an object")
-    _only(value, path, set(_RULES))
+    _only(value, path, set(_RULES) | set(_SUPERVISION_RULES))
     overrides: dict[str, Any] = {}
+    ratio: dict[str, int] = {}
     for name, raw in value.items():
+        if name in _SUPERVISION_RULES:
+            problem = _rule_problem("int", *_SUPERVISION_RULES[name], raw)
+            if problem:
+                raise DutiesError(f"{path}.{name}", problem)
+            ratio[name] = int(raw)
+            continue
         kind, low, high = _RULES[name]
         problem = _rule_problem(kind, low, high, raw)
         if problem:
@@ -309,7 +416,7 @@ def _rules(value: Any, path: str) -> AcgmeLimits:
             overrides[name] = int(raw)
         else:
             overrides[name] = raw
-    return AcgmeLimits(**overrides)
+    return AcgmeLimits(**overrides), SupervisionRatio(**ratio)
 
 
 def _person(data: Any, path: str, zone: zoneinfo.ZoneInfo) -> PersonDuties:
@@ -390,3 +497,97 @@ def _date(value: Any, path: str) -> date:
     if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise DutiesError(path, f"year must be from {MIN_YEAR} to {MAX_YEAR} (got {_shown(value)})")
     return day
+
+
+def _session_times(value: Any, path: str) -> dict[str, tuple[time, time]]:
+    """The sessions' clock times: {"AM": {"start": "07:00", "end": "12:00"}, "PM": {...}}, defaults where absent."""
+    if not isinstance(value, dict):
+        raise DutiesError(path, "must be an object")
+    _only(value, path, set(SESSION_NAMES))
+    times = dict(DEFAULT_SESSION_TIMES)
+    for name, item in value.items():
+        where = f"{path}.{name}"
+        if not isinstance(item, dict):
+            raise DutiesError(where, "must be an object with start and end")
+        _only(item, where, {"start", "end"})
+        start = _clock(_required(item, "start", where), f"{where}.start")
+        end = _clock(_required(item, "end", where), f"{where}.end")
+        if end <= start:
+            raise DutiesError(f"{where}.end", f"must be after start ({start:%H:%M})")
+        times[name] = (start, end)
+    return times
+
+
+def _clock(value: Any, path: str) -> time:
+    if not isinstance(value, str) or not _CLOCK.fullmatch(value):
+        raise DutiesError(path, f"not a clock time such as 07:00 (got {_shown(value)})")
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        raise DutiesError(path, f"not a valid clock time ({_shown(value)})") from None
+
+
+def _sessions(value: Any, path: str, residents: set[str]) -> tuple[SupervisedSession, ...]:
+    """The "sessions" section: each (date, session, site) once; a person at one site per session; residents are
+    ids of `people`."""
+    if not isinstance(value, list):
+        raise DutiesError(path, "must be a list")
+    found: list[SupervisedSession] = []
+    first_index: dict[tuple[date, str, str], int] = {}
+    where_is: dict[tuple[date, str, str], int] = {}  # (date, session, person) -> index of the entry holding them
+    for index, data in enumerate(value):
+        item_path = f"{path}[{index}]"
+        item = _session(data, item_path, residents)
+        key = (item.date, item.session, item.site)
+        if key in first_index:
+            raise DutiesError(
+                item_path,
+                f"duplicate of {path}[{first_index[key]}] ({item.date.isoformat()} {item.session} {_shown(item.site)})",
+            )
+        first_index[key] = index
+        for group, ids in (("residents", item.residents), ("faculty", item.faculty)):
+            for position, person in enumerate(ids):
+                held = where_is.setdefault((item.date, item.session, person), index)
+                if held != index:
+                    raise DutiesError(
+                        f"{item_path}.{group}[{position}]",
+                        f"{_shown(person)} is already in {path}[{held}] ({_shown(found[held].site)}) that session",
+                    )
+        found.append(item)
+    return tuple(found)
+
+
+def _session(data: Any, path: str, residents: set[str]) -> SupervisedSession:
+    if not isinstance(data, dict):
+        raise DutiesError(path, "must be an object")
+    _only(data, path, {"date", "session", "site", "residents", "faculty"})
+    day = _date(_required(data, "date", path), f"{path}.date")
+    session = _required(data, "session", path)
+    if session not in SESSION_NAMES:
+        raise DutiesError(f"{path}.session", f"must be one of {', '.join(SESSION_NAMES)} (got {_shown(session)})")
+    site = _required(data, "site", path)
+    if not isinstance(site, str) or not site.strip():
+        raise DutiesError(f"{path}.site", "must be a non-empty string (a clinic or a rotation)")
+    resident_ids = _ids(_required(data, "residents", path), f"{path}.residents")
+    for position, person in enumerate(resident_ids):
+        if person not in residents:
+            raise DutiesError(f"{path}.residents[{position}]", f"unknown resident {_shown(person)} (not in people)")
+    faculty_ids = _ids(_required(data, "faculty", path), f"{path}.faculty")
+    for position, person in enumerate(faculty_ids):
+        if person in residents:
+            raise DutiesError(f"{path}.faculty[{position}]", f"{_shown(person)} is a resident (in people)")
+    return SupervisedSession(date=day, session=session, site=site, residents=resident_ids, faculty=faculty_ids)
+
+
+def _ids(value: Any, path: str) -> tuple[str, ...]:
+    """A list of distinct non-empty person ids."""
+    if not isinstance(value, list):
+        raise DutiesError(path, "must be a list of person ids")
+    seen: dict[str, int] = {}
+    for position, person in enumerate(value):
+        if not isinstance(person, str) or not person.strip():
+            raise DutiesError(f"{path}[{position}]", f"must be a non-empty string (got {_shown(person)})")
+        if person in seen:
+            raise DutiesError(f"{path}[{position}]", f"duplicate of {path}[{seen[person]}] ({_shown(person)})")
+        seen[person] = position
+    return tuple(value)

@@ -558,6 +558,7 @@ class _ClinicPlanner:
     def __init__(self, facts: Facts, people: list[_Person], fmit: set[tuple[int, int]], rng: random.Random) -> None:
         self.f = facts
         self.rules = facts.problem.rules
+        self.ratio = self.rules.supervision
         self.people = people
         self.fmit = fmit
         self.rng = rng
@@ -589,12 +590,10 @@ class _ClinicPlanner:
         return not (recovery and (fi, w - 1) in self.fmit)
 
     def units(self, r: int) -> int:
-        pgy1 = self.f.residents[r].pgy == 1
-        return self.rules.pgy1_supervision_units if pgy1 else self.rules.other_supervision_units
+        return self.ratio.units(self.f.residents[r].pgy)
 
     def supervised(self, i: int, s: int, extra: int) -> bool:
-        capacity = self.rules.supervision_units_per_faculty * self.staff.get((i, s), 0)
-        return capacity >= self.load.get((i, s), 0) + extra
+        return self.ratio.capacity(self.staff.get((i, s), 0)) >= self.load.get((i, s), 0) + extra
 
     def add_faculty(self, fi: int, i: int, s: int) -> None:
         self.fclinic.add((fi, i, s))

@@ -555,11 +555,10 @@ class ScheduleModel:
     def _clinic_sessions(self) -> None:
         """Clinic capacity per session (hard) and the faculty supervision ratio (hard)."""
         f = self.f
-        rules = self.problem.rules
+        ratio = self.problem.rules.supervision  # the checker's arithmetic (supervision_ratio), never a copy
         by_day: dict[tuple[int, int], list[tuple[int, Var]]] = {}
         for (r, i, s), var in self.clinic.items():
-            units = rules.pgy1_supervision_units if f.residents[r].pgy == 1 else rules.other_supervision_units
-            by_day.setdefault((i, s), []).append((units, var))
+            by_day.setdefault((i, s), []).append((ratio.units(f.residents[r].pgy), var))
         faculty_by_day: dict[tuple[int, int], list[Var]] = {}
         for (_fi, i, s), var in self.fclinic.items():
             faculty_by_day.setdefault((i, s), []).append(var)
@@ -573,11 +572,11 @@ class ScheduleModel:
             if self.relaxed:  # a one-person relaxation (bounds.py) has no faculty to supervise with
                 continue
             self.add(
-                rules.supervision_units_per_faculty * _sum(faculty_by_day.get((i, s), []))
+                ratio.supervision_units_per_faculty * _sum(faculty_by_day.get((i, s), []))
                 >= _sum(u * v for u, v in items),
                 f"supervision:{f.days[i]}:{SESSIONS[s]}",
                 f"{when}: residents in clinic need one supervising faculty per "
-                f"{rules.supervision_units_per_faculty} units (a PGY-1 counts {rules.pgy1_supervision_units})",
+                f"{ratio.supervision_units_per_faculty} units (a PGY-1 counts {ratio.pgy1_supervision_units})",
             )
 
     def _faculty_rules(self) -> None:

@@ -21,6 +21,7 @@ from scheduling.engine.duties import (
     DutiesError,
     Duty,
     Leave,
+    SupervisionRatio,
     format_local,
     read_duty,
     read_leave,
@@ -291,13 +292,17 @@ class Lock:
     session: str | None = None
 
 
+_RATIO = SupervisionRatio()
+
+
 @dataclass(frozen=True, slots=True)
 class ProgramRules:
-    """Program rules beyond the ACGME (DESIGN.md sections 5 and 7)."""
+    """Program rules beyond the ACGME (DESIGN.md sections 5 and 7). The supervision settings are those of
+    `SupervisionRatio` (`supervision`), the arithmetic the model and the checker share."""
 
-    supervision_units_per_faculty: int = 4
-    pgy1_supervision_units: int = 2
-    other_supervision_units: int = 1
+    supervision_units_per_faculty: int = _RATIO.supervision_units_per_faculty
+    pgy1_supervision_units: int = _RATIO.pgy1_supervision_units
+    other_supervision_units: int = _RATIO.other_supervision_units
     max_consecutive_calls: int = 1
     min_days_between_calls: int = 2
     post_call_day_off: bool = True
@@ -308,6 +313,15 @@ class ProgramRules:
     fmit_max_consecutive_weeks: int = 1
     fmit_min_gap_weeks: int = 2
     fmit_recovery_day: bool = True
+
+    @property
+    def supervision(self) -> SupervisionRatio:
+        """The supervision ratio these rules set (units per PGY, units a faculty member supervises)."""
+        return SupervisionRatio(
+            supervision_units_per_faculty=self.supervision_units_per_faculty,
+            pgy1_supervision_units=self.pgy1_supervision_units,
+            other_supervision_units=self.other_supervision_units,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -515,6 +515,7 @@ def test_every_rule_has_its_clause_and_severity():
         "rest_between_periods": ("6.21", "warning"),
         "inhouse_call_frequency": ("6.27", "violation"),
         "moonlighting_pgy1": ("6.25.b", "violation"),
+        "supervision_ratio": ("program rule", "violation"),
     }
 
 
