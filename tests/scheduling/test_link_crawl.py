@@ -2,35 +2,22 @@
 breadth-first walk from the dashboard (two links deep, GET only, logout and downloads left out) never meets a
 403, a 404 or a 500."""
 
-import datetime as dt
 from collections import deque
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from absences.models import Absence
-from scheduling.announcements import announce_published
 from scheduling.demo import demo_seed
-from scheduling.models import AcademicYear, Block, Person, ScheduleVersion, SessionAssignment
 from tenants.models import Organization, Role, User
-from tests.absences.factories import AbsenceFactory
-from tests.scheduling.factories import (
-    BlockAssignmentFactory,
-    CallAssignmentFactory,
-    RotationTemplateFactory,
-    ScheduleVersionFactory,
-    SessionAssignmentFactory,
-)
+from tests.scheduling.demo_day import publish_days_around_today
 
 pytestmark = pytest.mark.django_db
 
 DEPTH = 2
 SKIPPED_PATHS = ("/accounts/logout/", "/exports/", "/feeds/")
 DOWNLOADS = (".csv", ".xlsx", ".pdf", ".ics")
-Activity = SessionAssignment.Activity
 
 
 class _Links(HTMLParser):
@@ -80,41 +67,10 @@ def crawl(client, start: str = "/") -> tuple[dict[str, int], dict[str, str]]:
 
 @pytest.fixture
 def demo_program() -> Organization:
-    """The demo programs and logins, with a published version around today (clinic, inpatient, FMIT, calls,
-    block rotations), the publication announced to everyone and an approved absence of the resident login."""
+    """The demo programs and logins, with a published version around today (tests/scheduling/demo_day.py)."""
     demo_seed()
     program = Organization.objects.get(slug="family-medicine")
-    year = AcademicYear.objects.for_program(program).get(is_current=True)
-    version = ScheduleVersionFactory(
-        academic_year=year, number=1, status=ScheduleVersion.Status.PUBLISHED, published_at=timezone.now()
-    )
-    today = program.today()
-    block = Block.objects.get(academic_year=year, start_date__lte=today, end_date__gte=today)
-    clinic = RotationTemplateFactory(program=program, name="Crawl clinic", abbreviation="CRC")
-    residents = list(Person.objects.for_program(program).filter(kind=Person.Kind.RESIDENT)[:6])
-    faculty = list(Person.objects.for_program(program).filter(kind=Person.Kind.FACULTY)[:3])
-    for n, resident in enumerate(residents):
-        BlockAssignmentFactory(version=version, block=block, person=resident, rotation=clinic)
-        start = dt.datetime.combine(today + dt.timedelta(days=n), dt.time(17), tzinfo=program.zone)
-        CallAssignmentFactory(version=version, person=resident, start=start, end=start + dt.timedelta(hours=15))
-    for offset in range(-1, 3):
-        day = today + dt.timedelta(days=offset)
-        for resident in residents:
-            SessionAssignmentFactory(version=version, person=resident, date=day, session="AM", rotation=clinic)
-        SessionAssignmentFactory(version=version, person=faculty[0], date=day, session="AM", activity=Activity.CLINIC)
-        for session in ("AM", "PM"):
-            SessionAssignmentFactory(
-                version=version, person=faculty[1], date=day, session=session, activity=Activity.FMIT
-            )
-    announce_published(version=version)
-    resident = Person.objects.get(program=program, user__email__startswith="resident@")
-    AbsenceFactory(
-        program=program,
-        person=resident,
-        start_date=today + dt.timedelta(days=5),
-        end_date=today + dt.timedelta(days=6),
-        status=Absence.Status.APPROVED,
-    )
+    publish_days_around_today(program)
     return program
 
 
