@@ -5,7 +5,6 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 
 from scheduling.absence_impact import Unrepaired, unrepaired_absences
 from scheduling.day_view import block_grid, session_grid
@@ -27,7 +26,7 @@ def schedule_grid(request: HttpRequest) -> HttpResponse:
     version, filters = context["version"], context["filters"]
     if version is not None:
         grid = block_grid(version=version, pgy=filters.pgy, rotation=filters.rotation, person=filters.person)
-        edit_url = _edit_block_url(version) if context["manager"] else None
+        edit_url = _edit_block_url(version) if context["editable"] else None
         short = _short_after_absence(request, version) if context["manager"] else []
         cells = frozenset((item.absence.person_id, block.pk) for item in short for block in item.blocks)
         table = reading.grid_table(grid, edit_url, cells)
@@ -43,11 +42,11 @@ def _short_after_absence(request: HttpRequest, version: ScheduleVersion) -> list
     return unrepaired_absences(version=version, today=request.program.today())
 
 
-def _edit_block_url(version: ScheduleVersion) -> Callable[[Person, Block], str]:
-    """The edit page of a person's block in this version (managers' grid cells link there)."""
-    return lambda person, block: reverse(
-        "edit-block", kwargs={"pk": version.pk, "person": person.pk, "block": block.pk}
-    )
+def _edit_block_url(version: ScheduleVersion) -> Callable[[Person, Block], str | None]:
+    """The edit page of a resident's block in this version (managers' grid cells link there; block rotations are
+    for residents, so faculty and staff cells link nowhere)."""
+    fill = reading.url_filler("edit-block", version.pk, reading.SLOT, reading.SLOT)
+    return lambda person, block: fill(person.pk, block.pk) if person.kind == Person.Kind.RESIDENT else None
 
 
 @require(Action.VIEW, Resource.SCHEDULE)
@@ -95,5 +94,6 @@ def _days_page(request: HttpRequest, first: dt.date, last: dt.date, nav: dict, t
             version=version, start=first, end=last, pgy=filters.pgy, rotation=filters.rotation, person=filters.person
         )
         grid = session_grid(version=version, start=first, end=last, person_ids=ids)
-        context["table"] = reading.day_table(grid, request.program.zone)
+        edit_url = reading.url_filler("edit-session", version.pk, *[reading.SLOT] * 3) if context["editable"] else None
+        context["table"] = reading.day_table(grid, request.program.zone, edit_url)
     return render(request, template, context)

@@ -176,7 +176,9 @@ def _days_table(body: str, person: Person, first: dt.date) -> dict[dt.date, tupl
     row = row[: row.index("</tr>")]
     found = {}
     for offset, cell in enumerate(re.findall(r'<td class="day[^"]*">(.*?)</td>', row, re.S)):
-        spans = re.findall(r'<span class="half-day"[^>]*?title="([^"]*)">([^<]*)</span>', cell)
+        # a manager's half-days are links to their edit forms
+        spans = re.findall(r'<(span|a) class="half-day(?: cell-link)?"[^>]*?title="([^"]*)">([^<]*)</\1>', cell)
+        spans = [(title, text) for _tag, title, text in spans]
         if len(spans) != 2:
             continue  # a day with nothing scheduled
         (am_title, am), (pm_title, pm) = spans

@@ -187,11 +187,15 @@ def test_moving_a_call_needs_a_free_target_night(client, setup, coordinator):
     assert dt.date(2026, 7, 3) in nights and JULY_1 not in nights
 
 
-def test_bad_cell_addresses_are_not_found(client, setup, coordinator):
+def test_malformed_cell_addresses_are_refused_with_a_message(client, setup, coordinator):
     client.force_login(coordinator)
 
-    assert client.get(session_url(setup, JULY_1, session="XX")).status_code == 404
-    assert client.get(reverse("edit-call", args=[setup.version.pk, setup.resident.pk, "2026-13-01"])).status_code == 404
+    session = client.get(session_url(setup, JULY_1, session="XX"))
+    day = client.get(reverse("edit-call", args=[setup.version.pk, setup.resident.pk, "2026-13-01"]))
+
+    assert (session.status_code, day.status_code) == (400, 400)
+    assert "The session is AM or PM" in session.content.decode()
+    assert "is not a date" in day.content.decode() and "<html" in day.content.decode()
 
 
 def test_resident_is_forbidden_on_every_edit_page(client, setup, member):

@@ -1,10 +1,13 @@
 """Pages say things in words, not in the program's keys: roles, ACGME rules, soft costs, activities."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
-from scheduling.models import ScheduleRun
-from scheduling.services import block_assignment_change
+from notifications.models import Notification
+from scheduling.models import ScheduleRun, ScheduleVersion
+from scheduling.services import block_assignment_change, session_assignment_change
 from tenants.models import Role
 from tests.scheduling.factories import AcademicYearFactory, ScheduleRunFactory, ScheduleVersionFactory
 from tests.scheduling.manager_pages import small_schedule
@@ -55,3 +58,22 @@ def test_compliance_and_compare_pages_name_the_rules_in_words(client, program, c
     for body in (compliance, compare):
         assert "Duty hours over the weekly limit, averaged over 4 weeks (ACGME 6.20)" in body
         assert ">weekly_hours<" not in body and "weekly_hours (" not in body
+
+
+def test_a_residents_fmit_half_day_reads_as_inpatient_on_the_edit_page_and_in_the_notification(
+    client, program, coordinator, resident_user
+):
+    setup = small_schedule(program, coordinator, status=ScheduleVersion.Status.PUBLISHED, user=resident_user)
+    day = dt.date(2026, 8, 15)
+    session_assignment_change(
+        version=setup.version, person=setup.resident, date=day, session="AM", activity="fmit", user=coordinator
+    )
+    client.force_login(coordinator)
+
+    page = client.get(reverse("edit-session", args=[setup.version.pk, setup.resident.pk, day.isoformat(), "AM"]))
+
+    body = page.content.decode()
+    assert 'Now: <strong class="edit-now">FMIT (inpatient)' in body
+    assert '<option value="fmit" selected>FMIT (inpatient)</option>' in body and "FMIT attending" not in body
+    notice = Notification.objects.filter(recipient=resident_user, event="assignment_changed").latest("pk")
+    assert "FMIT (inpatient)" in notice.body and "FMIT attending" not in notice.body
