@@ -7,11 +7,12 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from scheduling.compliance import weekly_hours
+from scheduling.compliance import WEEKLY_LIMIT_DEFAULT, weekly_hours
 from scheduling.day_view import block_grid, session_grid
 from scheduling.feed_tokens import feed_link_context
 from scheduling.forms import ContactsForm
 from scheduling.models import Person
+from scheduling.program_settings import scheduling_settings
 from scheduling.selectors import person_list
 from scheduling.services import person_contacts_change
 from scheduling.views import reading
@@ -85,5 +86,9 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
         monday = first - dt.timedelta(days=first.weekday())
         last = min(year.end_date, monday + dt.timedelta(weeks=HOURS_WEEKS_BEFORE + HOURS_WEEKS_AFTER, days=-1))
         hours = weekly_hours(version=version, person=person, start=monday, end=last)
-        context["hours"] = reading.week_hours(hours)
+        # The ACGME limits are for residents: faculty and staff hours are drawn without the resident line.
+        limit = None
+        if person.kind == Person.Kind.RESIDENT:
+            limit = float(scheduling_settings(request.program).acgme.get("weekly_hours", WEEKLY_LIMIT_DEFAULT))
+        context["hours"], context["hours_limit"] = reading.week_hours(hours, limit), limit
     return render(request, "scheduling/person_detail.html", context)

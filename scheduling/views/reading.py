@@ -507,7 +507,7 @@ def upcoming_days(
 
 @dataclass
 class WeekHours:
-    """Duty hours of one week against the 80-hour line, with a bar width in percent of 100 h."""
+    """Duty hours of one week, over the weekly limit or not, with a bar width in percent of 100 h."""
 
     week_start: dt.date
     hours: float
@@ -515,6 +515,10 @@ class WeekHours:
     over: bool
 
 
-def week_hours(rows: list[tuple[dt.date, float]], limit: float = 80.0) -> list[WeekHours]:
-    """Weekly hours as bar rows (the bar scale is 0-100 h, so the 80-h line sits at 80 %)."""
-    return [WeekHours(start, round(hours, 1), min(hours, 100.0), hours > limit) for start, hours in rows]
+def week_hours(rows: list[tuple[dt.date, float]], limit: float | None = 80.0) -> list[WeekHours]:
+    """Weekly hours as bar rows (the bar scale is 0-100 h, so an 80-h line sits at 80 %); `limit` None: a person
+    the resident limit does not apply to, never over."""
+    return [
+        WeekHours(start, round(hours, 1), min(hours, 100.0), limit is not None and hours > limit)
+        for start, hours in rows
+    ]

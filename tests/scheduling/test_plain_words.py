@@ -9,7 +9,12 @@ from notifications.models import Notification
 from scheduling.models import ScheduleRun, ScheduleVersion
 from scheduling.services import block_assignment_change, session_assignment_change
 from tenants.models import Role
-from tests.scheduling.factories import AcademicYearFactory, ScheduleRunFactory, ScheduleVersionFactory
+from tests.scheduling.factories import (
+    AcademicYearFactory,
+    FacultyFactory,
+    ScheduleRunFactory,
+    ScheduleVersionFactory,
+)
 from tests.scheduling.manager_pages import small_schedule
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +82,21 @@ def test_a_residents_fmit_half_day_reads_as_inpatient_on_the_edit_page_and_in_th
     assert '<option value="fmit" selected>FMIT (inpatient)</option>' in body and "FMIT attending" not in body
     notice = Notification.objects.filter(recipient=resident_user, event="assignment_changed").latest("pk")
     assert "FMIT (inpatient)" in notice.body and "FMIT attending" not in notice.body
+
+
+def test_faculty_hours_are_drawn_without_the_residents_80_hour_line(client, program, coordinator):
+    setup = small_schedule(program, coordinator, status=ScheduleVersion.Status.PUBLISHED)
+    faculty = FacultyFactory(program=program)
+    monday = setup.year.start_date + dt.timedelta(days=5)
+    for day in (monday, monday + dt.timedelta(days=1)):
+        session_assignment_change(
+            version=setup.version, person=faculty, date=day, session="AM", activity="supervising", user=coordinator
+        )
+    client.force_login(coordinator)
+
+    faculty_page = client.get(reverse("person-schedule", args=[faculty.pk])).content.decode()
+    resident_page = client.get(reverse("person-schedule", args=[setup.resident.pk])).content.decode()
+
+    assert "not subject to the residents' ACGME duty-hour limits" in faculty_page
+    assert "80-hour line" not in faculty_page and 'class="limit"' not in faculty_page
+    assert "Against the 80-hour line" in resident_page and 'class="limit"' in resident_page
