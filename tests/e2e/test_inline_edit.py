@@ -7,18 +7,11 @@ import datetime as dt
 from playwright.sync_api import expect
 
 from notifications.models import Notification
-from scheduling.models import BlockAssignment, CallAssignment, ScheduleVersion, SessionAssignment
+from scheduling.models import ScheduleVersion, SessionAssignment
 from tests.e2e.conftest import log_in
+from tests.e2e.test_publish_gate import rows
 
 Activity = SessionAssignment.Activity
-
-
-def rows(version: ScheduleVersion) -> set[tuple]:
-    found: set[tuple] = set()
-    for model in (BlockAssignment, SessionAssignment, CallAssignment):
-        fields = [f.attname for f in model._meta.concrete_fields]
-        found |= {(model.__name__, *values) for values in model.objects.filter(version=version).values_list(*fields)}
-    return found
 
 
 def a_weekday_of_work(version: ScheduleVersion) -> SessionAssignment:
