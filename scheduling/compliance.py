@@ -10,6 +10,13 @@ written by the engine reads back as the duties the engine checked:
 - calls are duty periods with their stored start and end: in-house and weekend calls in the hospital,
   home and backup calls from home (their worked hours count).
 Only residents are checked (the ACGME rules are for residents). The rules themselves are the engine's.
+
+The whole version's document also holds its supervision (DUTIES "sessions", the program's `supervision_ratio`):
+per half-day and site, the residents in continuity clinic (a clinic row without a rotation) with the faculty in
+clinic or supervising without a rotation, as the engine schedules them; and the residents working on a rotation
+that requires supervision with the faculty supervising (or in clinic) on that rotation, for the rotations whose
+supervising faculty the version schedules at all (the engine schedules none: their supervision is then outside
+the schedule).
 """
 
 from __future__ import annotations
@@ -28,9 +35,15 @@ from django.core.cache import cache
 from django.db.models import Max, Q
 
 from absences.models import Absence
-from scheduling.engine.acgme import RULES, Report, Violation, check, merge_periods
+from scheduling.engine.acgme import PROGRAM_RULE, RULES, Report, Violation, check, merge_periods
 from scheduling.engine.derive import derive_calls, derive_sessions
-from scheduling.engine.duties import format_local, parse_duties
+from scheduling.engine.duties import (
+    DEFAULT_SESSION_TIMES,
+    format_local,
+    parse_duties,
+    session_times_to_json,
+    supervision_rules,
+)
 from scheduling.engine.facts import Facts
 from scheduling.engine.problem import Reference, SessionClock
 from scheduling.engine_io import (
@@ -59,6 +72,11 @@ HOME_CALL_KINDS = frozenset({CallAssignment.Kind.HOME, CallAssignment.Kind.BACKU
 ON_DUTY_KINDS = ("work", "inhouse_call", "moonlighting")  # the kinds whose hours count as they happen
 CACHE_SECONDS = 24 * 3600
 WEEKLY_LIMIT_DEFAULT = 80.0
+CLINIC_SITE = "clinic"  # the DUTIES site of continuity clinic, as the engine names it
+CLINIC_SITE_LABEL = "Continuity clinic"
+SUPERVISING = frozenset({Activity.CLINIC, Activity.SUPERVISING})  # a faculty member's half-day supervising residents
+# A resident's half-days of work on their rotation, supervised where the rotation requires it.
+SUPERVISED_WORK = frozenset({Activity.CLINIC, Activity.INPATIENT, Activity.PROCEDURE, Activity.ELECTIVE, Activity.FMIT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,15 +268,153 @@ def version_duties(
     *, version: ScheduleVersion, changes: Changes | None = None, person_ids: Iterable[int] | None = None
 ) -> dict[str, Any]:
     """The DUTIES document of a stored version (residents only, or those of `person_ids`), with a hypothetical
-    edit applied when `changes` is given; the program's ACGME limits travel in "rules".
+    edit applied when `changes` is given; the program's ACGME limits and supervision ratio travel in "rules".
+    The whole version's document (no `person_ids`) also holds the supervision of its sessions (module docstring).
     """
     program = version.program
     settings = scheduling_settings(program)
     people = _residents(version, person_ids)
-    entries = _duties(
-        version=version, changes=changes, people=people, rules=settings.rules, clock=_session_clock(program)
+    clock = _session_clock(program)
+    entries = _duties(version=version, changes=changes, people=people, rules=settings.rules, clock=clock)
+    rules = dict(settings.acgme) | supervision_rules(settings.rules.supervision)
+    document = {"timezone": program.time_zone, "rules": rules, "people": entries}
+    if person_ids is None:
+        residents = {person.pk for person in people}
+        sessions = _sessions_section(session_sites(version=version, changes=changes), residents)
+        document |= _with_sessions(sessions, clock)
+    return document
+
+
+def _with_sessions(sessions: list[dict[str, Any]], clock: SessionClock) -> dict[str, Any]:
+    """The "sessions" section and, when the program's clock times are not the defaults, "session_times"."""
+    if not sessions:
+        return {}
+    times = clock.times()
+    return {"sessions": sessions} | (
+        {} if times == dict(DEFAULT_SESSION_TIMES) else {"session_times": session_times_to_json(times)}
     )
-    return {"timezone": program.time_zone, "rules": dict(settings.acgme), "people": entries}
+
+
+Sites = dict[tuple[dt.date, str, str], tuple[list[int], list[int]]]
+
+
+def _supervised_rotations(version: ScheduleVersion, changes: Changes | None, kinds: Mapping[int, str]) -> set[int]:
+    """The rotations requiring supervision on which the version (with the changes) has a faculty member's clinic
+    or supervising half-day: the rotations whose supervision it schedules."""
+    faculty_rows = SessionAssignment.objects.filter(
+        version=version, person__kind=Person.Kind.FACULTY, activity__in=SUPERVISING, rotation__isnull=False
+    )
+    rotations = set(
+        faculty_rows.filter(rotation__requires_supervision=True)
+        .order_by()
+        .values_list("rotation_id", flat=True)
+        .distinct()
+    )
+    added = {
+        value[1]
+        for (person_id, _, _), value in (changes.sessions if changes else {}).items()
+        if value is not None and value[1] is not None and value[0] in SUPERVISING
+        if kinds.get(person_id) == Person.Kind.FACULTY and value[1] not in rotations
+    }
+    if added:
+        rotations |= set(
+            RotationTemplate.objects.filter(pk__in=added, requires_supervision=True).values_list("pk", flat=True)
+        )
+    return rotations
+
+
+def session_sites(
+    *, version: ScheduleVersion, changes: Changes | None = None, keys: Iterable[tuple[dt.date, str]] | None = None
+) -> Sites:
+    """(date, "AM"|"PM", site) -> (residents, faculty) by pk, for the version's half-days (all, or those of `keys`)
+    with the changes applied: who is where for the supervision ratio (module docstring). Sites are CLINIC_SITE
+    and rotation keys ("rot<pk>")."""
+    changed = changes.sessions if changes else {}
+    kinds = dict(Person.objects.filter(pk__in={key[0] for key in changed}).values_list("pk", "kind")) if changed else {}
+    scope = _supervised_rotations(version, changes, kinds)
+    rows = SessionAssignment.objects.filter(version=version).filter(
+        Q(activity__in=SUPERVISING) | Q(rotation_id__in=scope, activity__in=SUPERVISED_WORK)
+    )
+    wanted = None if keys is None else set(keys)
+    if wanted is not None:
+        rows = rows.filter(date__in={day for day, _ in wanted})
+    half_days = {}
+    for person_id, kind, day, session, activity, rotation_id in rows.values_list(
+        "person_id", "person__kind", "date", "session", "activity", "rotation_id"
+    ):
+        half_days[(person_id, day, session)] = (activity, rotation_id)
+        kinds.setdefault(person_id, kind)
+    for key, value in changed.items():
+        if value is None:
+            half_days.pop(key, None)
+        else:
+            half_days[key] = value
+    sites: Sites = {}
+    for (person_id, day, session), (activity, rotation_id) in sorted(half_days.items(), key=lambda item: item[0]):
+        if wanted is not None and (day, session) not in wanted:
+            continue
+        resident = kinds.get(person_id) == Person.Kind.RESIDENT
+        site = _site(activity, rotation_id, resident=resident, scope=scope)
+        if site is not None and (resident or kinds.get(person_id) == Person.Kind.FACULTY):
+            sites.setdefault((day, session, site), ([], []))[0 if resident else 1].append(person_id)
+    return sites
+
+
+def _site(activity: str, rotation_id: int | None, *, resident: bool, scope: set[int]) -> str | None:
+    """Where a half-day supervises or is supervised: continuity clinic, a supervised rotation, or nowhere."""
+    if rotation_id is None:
+        supervised = activity == Activity.CLINIC if resident else activity in SUPERVISING
+        return CLINIC_SITE if supervised else None
+    if rotation_id in scope and activity in (SUPERVISED_WORK if resident else SUPERVISING):
+        return rotation_key(rotation_id)
+    return None
+
+
+def _sessions_section(sites: Sites, residents: set[int]) -> list[dict[str, Any]]:
+    """The DUTIES "sessions" of the sites holding residents of the document's people."""
+    section = []
+    for (day, session, site), (held, faculty) in sorted(sites.items()):
+        present = [person_key(pk) for pk in held if pk in residents]
+        if present:
+            section.append(
+                {
+                    "date": day.isoformat(),
+                    "session": session,
+                    "site": site,
+                    "residents": present,
+                    "faculty": [person_key(pk) for pk in faculty],
+                }
+            )
+    return section
+
+
+def supervision_report(
+    *, version: ScheduleVersion, keys: Iterable[tuple[dt.date, str]], changes: Changes | None = None
+) -> Report:
+    """The supervision of these half-day sessions of a version, with a hypothetical edit applied: the checker's
+    report on a DUTIES document holding only those sessions and their residents' PGY levels (no duty periods)."""
+    program = version.program
+    settings = scheduling_settings(program)
+    sites = session_sites(version=version, changes=changes, keys=keys)
+    held = {pk for residents, _ in sites.values() for pk in residents}
+    people = Person.objects.filter(pk__in=held, kind=Person.Kind.RESIDENT).order_by("pk")
+    document = {
+        "timezone": program.time_zone,
+        "rules": dict(settings.acgme) | supervision_rules(settings.rules.supervision),
+        "people": [{"id": person_key(person.pk), "pgy": person.pgy, "duties": []} for person in people],
+    }
+    document |= _with_sessions(_sessions_section(sites, held), _session_clock(program))
+    return check(parse_duties(document))
+
+
+def site_labels(*, program_id: int, sites: Iterable[str]) -> dict[str, str]:
+    """Readable names of DUTIES sites: "Continuity clinic", or the rotation's name."""
+    wanted = set(sites)
+    labels = {CLINIC_SITE: CLINIC_SITE_LABEL} if CLINIC_SITE in wanted else {}
+    pks = {int(site[3:]) for site in wanted if site.startswith("rot") and site[3:].isdigit()}
+    for pk, name in RotationTemplate.objects.filter(program_id=program_id, pk__in=pks).values_list("pk", "name"):
+        labels[rotation_key(pk)] = name
+    return {site: labels.get(site, site) for site in wanted}
 
 
 def _change_stamp(version: ScheduleVersion) -> str:
@@ -286,7 +442,7 @@ class VersionCompliance:
 def version_compliance(*, version: ScheduleVersion) -> VersionCompliance:
     """The duties and report of a version, cached in Django's cache until one of its rows (or the program's
     settings) changes."""
-    key = f"scheduling:compliance:{version.pk}:{_change_stamp(version)}"
+    key = f"scheduling:compliance:2:{version.pk}:{_change_stamp(version)}"  # 2: with the sessions' supervision
     found = cache.get(key)
     if found is None:
         duties = version_duties(version=version)
@@ -483,6 +639,7 @@ RULE_LABELS = {
     "rest_between_periods": "Too little rest between duty periods",
     "inhouse_call_frequency": "In-house call more often than every third night, averaged over 4 weeks",
     "moonlighting_pgy1": "Moonlighting by a PGY-1",
+    "supervision_ratio": "Too few faculty supervising the residents of a session",
     "pgy_eligibility": "Rotation not open to the resident's PGY level",
     "rotation_max_residents": "Rotation over its maximum of residents",
     "call_spacing": "In-house call nights too close together",
@@ -496,13 +653,15 @@ RULE_UNITS = {
     "rest_between_periods": "h",
     "inhouse_call_frequency": "call nights",
     "moonlighting_pgy1": "h",
+    "supervision_ratio": "supervision units",
 }
 
 
 def rule_title(rule: str) -> str:
     """A rule as people read it: "Continuous duty over 24+4 h (ACGME 6.22)", or "... (program rule)"."""
     label = RULE_LABELS.get(rule, rule.replace("_", " ").capitalize())
-    return f"{label} (ACGME {RULES[rule][0]})" if rule in RULES else f"{label} (program rule)"
+    acgme = rule in RULES and RULES[rule][0] != PROGRAM_RULE
+    return f"{label} (ACGME {RULES[rule][0]})" if acgme else f"{label} ({PROGRAM_RULE})"
 
 
 def rule_measure(rule: str, value: float, limit: float) -> str:
@@ -512,14 +671,44 @@ def rule_measure(rule: str, value: float, limit: float) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class SessionParty:
+    """Whom a session's finding (`supervision_ratio`) is about: its site by name and the people there."""
+
+    site: str
+    residents: list[Person]
+    faculty: list[Person]
+
+    @property
+    def text(self) -> str:
+        """ "Continuity clinic: Ann Able (PGY-1), Bo Best (PGY-2); faculty: Fay Fox" ("faculty: none")."""
+        residents = ", ".join(f"{p.full_name} (PGY-{p.pgy})" for p in self.residents)
+        faculty = ", ".join(p.full_name for p in self.faculty) or "none"
+        return f"{self.site}: {residents}; faculty: {faculty}"
+
+
+def session_party(violation: Violation, *, people: Mapping[int, Person], sites: Mapping[str, str]) -> SessionParty:
+    """The site and people of a session's finding, from people and site names looked up beforehand."""
+
+    def found(keys: Iterable[str]) -> list[Person]:
+        return [people[pk] for key in keys if (pk := _person_pk(key)) is not None and pk in people]
+
+    return SessionParty(sites.get(violation.site, violation.site), found(violation.residents), found(violation.faculty))
+
+
+def _person_pk(key: str) -> int | None:
+    return int(key[1:]) if key[1:].isdigit() else None
+
+
+@dataclass(frozen=True, slots=True)
 class RuleGroup:
-    """The violations (or warnings) of one rule, each with its person, by person and date."""
+    """The violations (or warnings) of one rule, each with its person (a session's finding: its SessionParty),
+    by person and date."""
 
     rule: str
     clause: str
     severity: str
     label: str
-    items: list[tuple[Person, Violation]]
+    items: list[tuple[Person | SessionParty, Violation]]
 
     @property
     def count(self) -> int:
@@ -531,22 +720,32 @@ class RuleGroup:
 
 
 def report_groups(*, report: Report, program_id: int) -> list[RuleGroup]:
-    """The report's findings grouped by rule (violations first, then warnings), people looked up in one query."""
-    keys = {v.person for v in report.violations}
-    people = Person.objects.filter(program_id=program_id).in_bulk([int(key[1:]) for key in keys if key[1:].isdigit()])
-    grouped: dict[str, list[tuple[Person, Violation]]] = defaultdict(list)
+    """The report's findings grouped by rule (violations first, then warnings), people looked up in one query; a
+    session's finding comes with its SessionParty, by date and site."""
+    keys = {key for v in report.violations for key in (v.person, *v.residents, *v.faculty)}
+    people = Person.objects.filter(program_id=program_id).in_bulk([pk for key in keys if (pk := _person_pk(key))])
+    sites = site_labels(program_id=program_id, sites={v.site for v in report.violations if v.site})
+    grouped: dict[str, list[tuple[Person | SessionParty, Violation]]] = defaultdict(list)
     for v in report.violations:
-        person = people.get(int(v.person[1:])) if v.person[1:].isdigit() else None
-        if person is not None:
-            grouped[v.rule].append((person, v))
+        if v.site:
+            grouped[v.rule].append((session_party(v, people=people, sites=sites), v))
+        elif (pk := _person_pk(v.person)) is not None and pk in people:
+            grouped[v.rule].append((people[pk], v))
     groups = [
         RuleGroup(
             rule=rule,
             clause=RULES[rule][0],
             severity=RULES[rule][1],
             label=RULE_LABELS.get(rule, rule),
-            items=sorted(items, key=lambda item: (item[0].last_name, item[0].first_name, item[1].start)),
+            items=sorted(items, key=_finding_order),
         )
         for rule, items in grouped.items()
     ]
     return sorted(groups, key=lambda g: (g.severity != "violation", list(RULES).index(g.rule)))
+
+
+def _finding_order(item: tuple[Person | SessionParty, Violation]) -> tuple[str, str, dt.datetime]:
+    who, violation = item
+    if isinstance(who, SessionParty):
+        return ("", "", violation.start)  # by date, then as the checker lists them (session, site)
+    return (who.last_name, who.first_name, violation.start)

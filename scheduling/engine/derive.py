@@ -100,7 +100,7 @@ def derive_duties(
                 )
         people.append({"id": res.id, "pgy": res.pgy, "duties": duties, "leave": _leave(facts, res.id)})
     document: dict[str, Any] = {"timezone": problem.calendar.timezone, "rules": duty_rules(problem), "people": people}
-    times = {"AM": (sessions.am_start, sessions.am_end), "PM": (sessions.pm_start, sessions.pm_end)}
+    times = sessions.times()
     if times != dict(DEFAULT_SESSION_TIMES):
         document["session_times"] = session_times_to_json(times)
     if half_days is None:

@@ -90,6 +90,10 @@ class SessionClock:
     pm_start: time = time(13)
     pm_end: time = time(17)
 
+    def times(self) -> dict[str, tuple[time, time]]:
+        """{"AM": (start, end), "PM": (start, end)}, the shape of a DUTIES document's session times."""
+        return {"AM": (self.am_start, self.am_end), "PM": (self.pm_start, self.pm_end)}
+
 
 @dataclass(frozen=True, slots=True)
 class Block:

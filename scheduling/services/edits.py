@@ -30,6 +30,8 @@ from scheduling.compliance import (
     person_report,
     rule_measure,
     rule_title,
+    site_labels,
+    supervision_report,
 )
 from scheduling.day_view import activity_label
 from scheduling.models import (
@@ -145,9 +147,11 @@ def _conflict_on_duplicate() -> Iterator[None]:
 
 
 def _acgme_findings(*, version: ScheduleVersion, person, changes) -> list[RuleFinding]:
-    """The ACGME violations and warnings the change adds for the person (none for non-residents)."""
+    """The ACGME violations and warnings the change adds for the person (a resident), and the sessions it leaves
+    under-supervised (whoever the person is)."""
+    supervision = _supervision_findings(version=version, changes=changes)
     if person.kind != Person.Kind.RESIDENT:
-        return []
+        return supervision
     before = person_report(version=version, person_ids=[person.pk])
     known = {(v.rule, v.start, v.end, v.value) for v in before.violations}
     after = person_report(version=version, person_ids=[person.pk], changes=changes)
@@ -160,6 +164,32 @@ def _acgme_findings(*, version: ScheduleVersion, person, changes) -> list[RuleFi
         )
         for v in after.violations
         if (v.rule, v.start, v.end, v.value) not in known
+    ] + supervision
+
+
+def _supervision_findings(*, version: ScheduleVersion, changes) -> list[RuleFinding]:
+    """The half-day sessions the change leaves with more supervision units than their faculty cover, or with
+    more than they had: taking out a session's only faculty member, adding a PGY-1 to a full clinic."""
+    keys = {(day, session) for _, day, session in changes.sessions}
+    if not keys:
+        return []
+    before = supervision_report(version=version, keys=keys)
+    excess = {(v.start, v.site): v.value - v.limit for v in before.violations}
+    after = [
+        v
+        for v in supervision_report(version=version, keys=keys, changes=changes).violations
+        if v.value - v.limit > excess.get((v.start, v.site), 0)
+    ]
+    sites = site_labels(program_id=version.program_id, sites={v.site for v in after})
+    return [
+        RuleFinding(
+            rule=v.rule,
+            clause=v.clause,
+            severity=v.severity,
+            message=f"{sites[v.site]}, {v.start:%a %d %b} {v.session}: {rule_measure(v.rule, v.value, v.limit)} "
+            f"({len(v.residents)} resident(s), {len(v.faculty)} faculty).",
+        )
+        for v in after
     ]
 
 

@@ -347,6 +347,7 @@ def _acgme_verdict(version: ScheduleVersion) -> dict[str, Any]:
         "people_checked": report.people_checked,
         "first_violations": [
             {"rule": v.rule, "person": v.person, "start": v.start.isoformat(), "value": v.value, "limit": v.limit}
+            | ({"site": v.site, "session": v.session} if v.site else {})  # a session's finding names no person
             for v in violations[:10]
         ],
     }

@@ -12,8 +12,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from scheduling.announcements import announce_published, announce_published_with_breaches
-from scheduling.compliance import report_groups, rule_title, version_report
-from scheduling.models import AcademicYear, BlockAssignment, CallAssignment, ScheduleVersion, SessionAssignment
+from scheduling.compliance import SessionParty, report_groups, rule_title, version_report
+from scheduling.models import AcademicYear, BlockAssignment, CallAssignment, Person, ScheduleVersion, SessionAssignment
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
 from tenants.permissions import Action, can
@@ -24,13 +24,13 @@ BATCH_SIZE = 1000
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Breach:
-    """An ACGME violation in a version: the rule and clause, the resident, the window or period (local times),
-    the measured value and the limit it passed."""
+    """An ACGME violation in a version: the rule and clause, the resident (for a session's finding no id, and the
+    site and people there), the window or period (local times), the measured value and the limit it passed."""
 
     rule: str
     clause: str
     label: str
-    person_id: int
+    person_id: int | None
     person: str
     start: dt.datetime
     end: dt.datetime
@@ -59,11 +59,18 @@ def schedule_version_breaches(*, version: ScheduleVersion) -> list[Breach]:
     them (the checker's report on every resident's year, cached until a row changes)."""
     groups = report_groups(report=version_report(version=version), program_id=version.program_id)
     return [
-        Breach(g.rule, g.clause, g.label, person.pk, person.full_name, v.start, v.end, v.value, v.limit)
+        Breach(g.rule, g.clause, g.label, *_who(person), v.start, v.end, v.value, v.limit)
         for g in groups
         if g.severity == "violation"
         for person, v in g.items
     ]
+
+
+def _who(person: Person | SessionParty) -> tuple[int | None, str]:
+    """A breach's person id and name; a session's finding has no id and names its site and people."""
+    if isinstance(person, SessionParty):
+        return None, person.text
+    return person.pk, person.full_name
 
 
 def breach_rules(breaches: list[Breach]) -> list[str]:

@@ -211,7 +211,12 @@ def test_undo_of_a_half_day_removes_a_row_the_edit_created(setup, coordinator):
     assert not SessionAssignment.objects.filter(version=setup.version, date=block_2).exists()
 
     session_assignment_change(
-        version=setup.version, person=setup.resident, date=block_2, session="AM", activity="clinic", user=coordinator
+        version=setup.version,
+        person=setup.resident,
+        date=block_2,
+        session="AM",
+        activity="conference",  # not clinic: alone there, without faculty, she would be unsupervised
+        user=coordinator,
     )
     assert SessionAssignment.objects.filter(version=setup.version, date=block_2).exists()
     schedule_version_undo(version=setup.version, user=coordinator)
