@@ -222,6 +222,6 @@ def test_a_duplicate_row_is_a_conflict_message_on_the_page_not_a_500(
 
     response = client.post(url, {"action": "add", "post_call": "on", "reason": ""})
 
-    assert response.status_code == 200
+    assert response.status_code == 409  # a conflict, told on the page
     assert "Someone else changed this cell at the same moment" in response.content.decode()
     assert not CallAssignment.objects.filter(version=version).exists()
