@@ -24,9 +24,7 @@ def announce_published(*, version: ScheduleVersion) -> None:
     context = {"year": str(version.academic_year.name), "version": f"version {version.number}"}
     for recipients, link in ((readers, reverse("my-schedule")), (staff, reverse("today"))):
         if recipients:
-            notify(
-                recipients=recipients, event=Event.SCHEDULE_PUBLISHED, context=context, program=program, link=link
-            )
+            notify(recipients=recipients, event=Event.SCHEDULE_PUBLISHED, context=context, program=program, link=link)
 
 
 def announce_published_with_breaches(*, version: ScheduleVersion, user, violations: int, rules: list[str]) -> None:
