@@ -352,7 +352,13 @@ def absence_repair_runs(*, absence: Absence) -> list[ScheduleRun]:
 
 
 def absence_repair_start(
-    *, absence: Absence, user, time_limit: float = REPAIR_TIME_LIMIT, seed: int = 0, workers: int = 2
+    *,
+    absence: Absence,
+    user,
+    time_limit: float = REPAIR_TIME_LIMIT,
+    seed: int = 0,
+    workers: int = 2,
+    work_limit: float | None = None,
 ) -> ScheduleRun:
     """Start a minimal-change re-solve of the blocks the approved absence touches and of those sharing an ACGME
     window with it (`YearImpact.repair_blocks`; the published version is the reference the run stays close to and
@@ -377,6 +383,7 @@ def absence_repair_start(
             time_limit=time_limit,
             seed=seed,
             workers=workers,
+            work_limit=work_limit,
         )
         run.parameters = {**run.parameters, REPAIR_KEY: absence.pk}
         run.save(update_fields=["parameters"])

@@ -23,6 +23,7 @@ from dataclasses import replace
 from ortools.sat.python import cp_model
 
 from scheduling.engine.facts import Facts
+from scheduling.engine.limits import limit_search
 from scheduling.engine.problem import Problem
 
 PERSONAL_TERMS = ("preferences", "clinic_continuity")
@@ -45,7 +46,9 @@ def one_person(problem: Problem, person: str) -> Problem:
     )
 
 
-def personal_bound(problem: Problem, person: str, *, time_limit: float, seed: int = 0) -> int:
+def personal_bound(
+    problem: Problem, person: str, *, time_limit: float, seed: int = 0, work_limit: float | None = None
+) -> int:
     """A proven lower bound of the person's weighted preference and continuity costs (0 when none is found)."""
     from scheduling.engine.model import ScheduleModel
 
@@ -56,19 +59,24 @@ def personal_bound(problem: Problem, person: str, *, time_limit: float, seed: in
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
+    limit_search(solver, seconds=max(0.05, time_limit), work=None if work_limit is None else max(0.05, work_limit))
     code = solver.Solve(built.m)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return 0
     return max(0, math.ceil(solver.BestObjectiveBound() - 1e-6))
 
 
-def personal_bounds(problem: Problem, *, time_limit: float, seed: int = 0) -> dict[str, int]:
-    """Per person with a preference: a proven lower bound of their own costs (only the positive ones)."""
+def personal_bounds(
+    problem: Problem, *, time_limit: float, seed: int = 0, work_limit: float | None = None
+) -> dict[str, int]:
+    """Per person with a preference: a proven lower bound of their own costs (only the positive ones); the time
+    and work limits are shared among them."""
     people = sorted({pref.person for pref in problem.preferences})
+    share = max(1, len(people))
     out: dict[str, int] = {}
     for person in people:
-        bound = personal_bound(problem, person, time_limit=time_limit / max(1, len(people)), seed=seed)
+        work = None if work_limit is None else work_limit / share
+        bound = personal_bound(problem, person, time_limit=time_limit / share, seed=seed, work_limit=work)
         if bound > 0:
             out[person] = bound
     return out

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduling.engine.facts import Facts, Week
+from scheduling.engine.limits import limit_search
 from scheduling.engine.problem import Rotation
 
 SESSIONS = ("AM", "PM")
@@ -33,7 +34,9 @@ class Hint:
     fmit: frozenset[tuple[int, int]]
 
 
-def rotation_phase(facts: Facts, *, seed: int, time_limit: float, workers: int) -> dict[tuple[int, int], int] | None:
+def rotation_phase(
+    facts: Facts, *, seed: int, time_limit: float, workers: int, work_limit: float | None = None
+) -> dict[tuple[int, int], int] | None:
     """Rotations meeting the rotation rules (staffing, required rotations, locks, wishes), or None."""
     from scheduling.engine.model import ScheduleModel
 
@@ -41,7 +44,7 @@ def rotation_phase(facts: Facts, *, seed: int, time_limit: float, workers: int) 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
-    solver.parameters.max_time_in_seconds = max(0.5, time_limit)
+    limit_search(solver, seconds=max(0.5, time_limit), work=work_limit)
     code = solver.Solve(built.m)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -687,9 +690,10 @@ def heuristic(
     seed: int,
     time_limit: float,
     workers: int,
+    work_limit: float | None = None,
 ) -> Hint | None:
-    """A complete starting schedule, or None when the rotation phase finds nothing in time."""
-    rotations = rotation_phase(facts, seed=seed, time_limit=time_limit, workers=workers)
+    """A complete starting schedule, or None when the rotation phase finds nothing in time (or work)."""
+    rotations = rotation_phase(facts, seed=seed, time_limit=time_limit, workers=workers, work_limit=work_limit)
     if rotations is None:
         return None
     rng = random.Random(seed)  # noqa: S311 - reproducible search, not security

@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 
 from scheduling.engine.facts import Facts
 from scheduling.engine.hints import Hint, heuristic
+from scheduling.engine.limits import limit_search
 from scheduling.engine.problem import WEIGHT_NAMES, Problem, Reference
 from scheduling.engine.solution import Conflict, Progress, Solution, Statistics, Status
 
@@ -1055,12 +1056,17 @@ def solve(
     seed: int = 0,
     on_progress: Callable[[Progress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    work_limit: float | None = None,
 ) -> Solution:
     """Build the joint model, search within the time limit and return the best schedule found.
 
     Status: "optimal" (proven), "feasible" (the time limit ended the search with a schedule), "timeout"
     (no schedule in time), "infeasible" (proven; statistics.conflicts says why), "cancelled" (should_stop
     turned true; the best schedule so far is kept), "invalid" (a bug: the model was rejected).
+
+    `work_limit` (CP-SAT deterministic time, see limits.py) ends the search, and each phase before it, after that
+    much work; the time limit then only guards the wall clock. With one worker the same problem, seed and work
+    limit give the same schedule however loaded the machine.
     """
     from scheduling.engine.bounds import PERSONAL_TERMS, personal_bounds
     from scheduling.engine.derive import build_solution
@@ -1079,17 +1085,20 @@ def solve(
         )
         return Solution(statistics=stats)
     built = ScheduleModel(facts)
-    floor = sum(personal_bounds(problem, time_limit=min(5.0, max(0.5, 0.05 * time_limit)), seed=seed).values())
+    # The phases before the search get shares of the time limit. With a work limit each may do up to that much work
+    # instead (most stop early, proven; a share of it would starve some: work and seconds differ per model), and
+    # the time limit only guards the clock.
+    walls = _phase_budgets(time_limit) if work_limit is None else (time_limit,) * 3
+    floor = sum(personal_bounds(problem, time_limit=walls[0], seed=seed, work_limit=work_limit).values())
     if floor:
         built.add_floor(PERSONAL_TERMS, floor)
-    budget = min(10.0, max(0.5, 0.1 * time_limit))
-    hint = heuristic(facts, seed=seed, time_limit=budget, workers=workers)
-    hinted = add_hints(built, hint, time_limit=max(1.0, 0.2 * time_limit)) if hint is not None else None
+    hint = heuristic(facts, seed=seed, time_limit=walls[1], workers=workers, work_limit=work_limit)
+    hinted = add_hints(built, hint, time_limit=walls[2], work_limit=work_limit) if hint is not None else None
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = max(1, workers)
     params.random_seed = seed
-    params.max_time_in_seconds = max(0.05, time_limit - (clock.monotonic() - started))
+    limit_search(solver, seconds=max(0.05, time_limit - (clock.monotonic() - started)), work=work_limit)
     params.log_search_progress = False
     size = len(built.m.Proto().variables)
     if size > 5000:
@@ -1204,6 +1213,11 @@ def solve(
     return build_solution(problem, assignments, stats, facts)
 
 
+def _phase_budgets(time_limit: float) -> tuple[float, float, float]:
+    """The personal bounds', the constructive schedule's and its completion's shares of the time limit (seconds)."""
+    return min(5.0, max(0.5, 0.05 * time_limit)), min(10.0, max(0.5, 0.1 * time_limit)), max(1.0, 0.2 * time_limit)
+
+
 def _meets_floor(hinted: cp_model.CpSolver | None, floor: int) -> bool:
     """The constructive schedule already costs the proven lower bound (0, or the personal bounds' sum): it is
     optimal, so the search is skipped (CP-SAT would spend seconds, 30 on the demo year, re-proving it)."""
@@ -1283,7 +1297,9 @@ def fairness_figures(facts: Facts, assignments: Reference) -> dict[str, dict[str
     return out
 
 
-def add_hints(built: ScheduleModel, hint: Hint, *, time_limit: float) -> cp_model.CpSolver | None:
+def add_hints(
+    built: ScheduleModel, hint: Hint, *, time_limit: float, work_limit: float | None = None
+) -> cp_model.CpSolver | None:
     """Hint the joint model with the constructive schedule: every variable when the schedule satisfies the
     model (its auxiliary values come from a solve with the decisions fixed), else the decisions only.
 
@@ -1295,7 +1311,7 @@ def add_hints(built: ScheduleModel, hint: Hint, *, time_limit: float) -> cp_mode
         fixed.Add(fixed.GetIntVarFromProtoIndex(var.Index()) == value)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
+    limit_search(solver, seconds=max(0.1, time_limit), work=work_limit)
     if solver.Solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         for index in range(len(built.m.Proto().variables)):
             var = built.m.GetIntVarFromProtoIndex(index)

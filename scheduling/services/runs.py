@@ -62,6 +62,7 @@ def schedule_run_cancel(*, run: ScheduleRun, user) -> ScheduleRun:
 ACTIVE_RUN_STATUSES = CANCELLABLE_RUN_STATUSES
 # The bounds of a run's inputs, shared by the API serializer, the page form, the admin form and the check below.
 TIME_LIMIT_RANGE = (1, 3600)
+WORK_LIMIT_RANGE = (0.01, 3600)  # CP-SAT deterministic time (scheduling/engine/limits.py)
 WORKERS_RANGE = (1, 32)
 SEED_RANGE = (0, 2**31 - 1)  # OR-Tools' random_seed is a 32-bit signed int; larger seeds crash the solve
 PROGRESS_WRITE_SECONDS = 1.0  # progress reaches the database at most once a second
@@ -96,11 +97,18 @@ def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _check_limits(*, time_limit: float, seed: int, workers: int) -> None:
-    """Refuse a time limit, seed or worker count outside the bounds above, before anything is stored."""
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_limits(*, time_limit: float, seed: int, workers: int, work_limit: float | None = None) -> None:
+    """Refuse a time limit, work limit, seed or worker count outside the bounds above, before anything is stored."""
     low, high = TIME_LIMIT_RANGE
-    if not (isinstance(time_limit, int | float) and not isinstance(time_limit, bool) and low <= time_limit <= high):
+    if not (_number(time_limit) and low <= time_limit <= high):
         raise DomainError(f"The time limit must be from {low} to {high} seconds (got {time_limit}).")
+    low, high = WORK_LIMIT_RANGE
+    if work_limit is not None and not (_number(work_limit) and low <= work_limit <= high):
+        raise DomainError(f"The work limit must be from {low} to {high} (got {work_limit}).")
     low, high = WORKERS_RANGE
     if not (_whole(workers) and low <= workers <= high):
         raise DomainError(f"The number of solver workers must be from {low} to {high} (got {workers}).")
@@ -122,6 +130,7 @@ def schedule_run_validate(
     time_limit: float = 60,
     seed: int = 0,
     workers: int = 2,
+    work_limit: float | None = None,
 ) -> tuple[int, int]:
     """Check a run before starting it: the user may generate, no other run of the year is active (stale ones
     are failed first), the blocks exist, the limits are sane and the program's data makes a valid problem.
@@ -143,7 +152,7 @@ def schedule_run_validate(
     for number in (first_block, last_block):
         if number not in numbers:
             raise DomainError(f"Block {number} does not exist: {academic_year} has blocks {numbers[0]}-{numbers[-1]}.")
-    _check_limits(time_limit=time_limit, seed=seed, workers=workers)
+    _check_limits(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit)
     problem_for(academic_year=academic_year, blocks=range(first_block, last_block + 1))
     return first_block, last_block
 
@@ -157,12 +166,15 @@ def schedule_run_start(
     time_limit: float = 60,
     seed: int = 0,
     workers: int = 2,
+    work_limit: float | None = None,
     queue: bool = True,
 ) -> ScheduleRun:
     """Create a queued run for the year's blocks and queue its solve after commit (the solver queue).
 
     Checked as by `schedule_run_validate`; a second active run of the same year is refused with a
     ConflictError. `queue=False` leaves the run for the caller to execute (the generate_schedule command).
+    A `work_limit` (engine.solve's) makes the run reproducible: with one worker, the same data, seed and work
+    limit give the same draft however busy the machine; the time limit then only guards the wall clock.
     """
     first_block, last_block = schedule_run_validate(
         academic_year=academic_year,
@@ -172,7 +184,11 @@ def schedule_run_start(
         time_limit=time_limit,
         seed=seed,
         workers=workers,
+        work_limit=work_limit,
     )
+    parameters = {"time_limit": time_limit, "seed": seed, "workers": workers}
+    if work_limit is not None:
+        parameters["work_limit"] = work_limit
     with transaction.atomic():
         AcademicYear.objects.select_for_update().filter(pk=academic_year.pk).exists()  # one start at a time
         _refuse_active_run(academic_year)
@@ -181,7 +197,7 @@ def schedule_run_start(
             academic_year=academic_year,
             first_block=first_block,
             last_block=last_block,
-            parameters={"time_limit": time_limit, "seed": seed, "workers": workers},
+            parameters=parameters,
             created_by=user,
         )
         if queue:
@@ -260,6 +276,7 @@ def _solve_watched(run: ScheduleRun, problem: Problem, on_progress: Callable[[Pr
                 seed=int(params.get("seed", 0)),
                 on_progress=latest.append,
                 should_stop=stop.is_set,
+                work_limit=params.get("work_limit"),
             )
         except BaseException as exc:  # handed to the waiting thread, which records the failure
             outcome["error"] = exc

@@ -50,7 +50,8 @@ def test_a_person_without_a_preference_conflict_gets_no_bound():
 def test_bounds_never_exceed_the_personal_costs_of_a_solved_schedule_and_the_gap_closes():
     problem = small()
     bounds = personal_bounds(problem, time_limit=5, seed=1)
-    solution = solve(problem, time_limit=20, workers=1, seed=1)
+    # proven optimal after about 1.4 units of work: a work limit well past that, not seconds, ends the search
+    solution = solve(problem, time_limit=300, work_limit=10, workers=1, seed=1)
     stats = solution.statistics
 
     assert stats.status == "optimal"

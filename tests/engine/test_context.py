@@ -31,7 +31,7 @@ from scheduling.engine.problem import (
     problem_to_json,
 )
 from scheduling.engine.solution import Solution
-from tests.engine.test_model import START, solved, tiny
+from tests.engine.test_model import SAFETY_TIME_LIMIT, START, solved, tiny
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "scheduling" / "engine" / "schema.json").read_text())
 ZONE = "America/New_York"
@@ -205,7 +205,7 @@ def test_hours_calls_and_days_off_before_the_horizon_count_in_the_windows_that_c
 @pytest.fixture(scope="module")
 def published() -> tuple[Problem, Solution]:
     year = three_blocks()
-    return year, solved(year, time_limit=5)
+    return year, solved(year, time_limit=SAFETY_TIME_LIMIT, work_limit=1.0)
 
 
 @pytest.mark.parametrize(("number", "seed"), [(2, 0), (2, 1), (1, 2), (3, 3)])

@@ -81,6 +81,11 @@ def tiny(
     return dataclasses.replace(problem, **changes)  # type: ignore[arg-type]
 
 
+# A search that its limit ends, not proven optimality, stops on a work limit (CP-SAT deterministic time): the same
+# schedule on an idle or a loaded machine. The time limit beside it is only a safety net.
+SAFETY_TIME_LIMIT = 300.0
+
+
 def solved(problem: Problem, *, time_limit: float = 10.0, **kwargs: object) -> Solution:
     solution = solve(problem, time_limit=time_limit, workers=1, seed=0, **kwargs)  # type: ignore[arg-type]
     assert solution.has_schedule, solution.statistics.message
@@ -237,7 +242,7 @@ def test_solve_caps_clinic_capacity_and_keeps_the_supervision_ratio():
             problem.requirements, clinic_capacity=2, clinic_sessions_per_week={1: 3, 2: 3, 3: 3}
         ),
     )
-    solution = solved(problem, time_limit=3)
+    solution = solved(problem, time_limit=SAFETY_TIME_LIMIT, work_limit=0.5)
 
     heads = Counter(
         (s.date, s.session) for s in solution.sessions if s.activity == "clinic" and s.person.startswith("r")
@@ -250,7 +255,7 @@ def test_solve_caps_clinic_capacity_and_keeps_the_supervision_ratio():
 def test_solve_fmit_weeks_follow_staffing_gap_no_clinic_and_recovery_day():
     problem = tiny(days=56, faculty=4)
     problem = dataclasses.replace(problem, rules=ProgramRules(fmit_min_gap_weeks=2, fmit_max_consecutive_weeks=1))
-    solution = solved(problem, time_limit=3)
+    solution = solved(problem, time_limit=SAFETY_TIME_LIMIT, work_limit=0.5)
 
     starts = Counter(w.start for w in solution.fmit_weeks)
     assert all(1 <= n <= 2 for n in starts.values())
@@ -293,13 +298,26 @@ def test_solve_cancel_between_solutions_stops_within_a_second():
     assert solution.statistics.wall_seconds < 4
 
 
-def test_solve_time_limit_with_a_schedule_gives_feasible():
-    solution = solve(generate(8, 4, 2, seed=2), time_limit=2.0, workers=1, seed=0)
+def test_solve_stopped_by_its_limit_with_a_schedule_gives_feasible():
+    solution = solve(generate(8, 4, 2, seed=2), time_limit=SAFETY_TIME_LIMIT, work_limit=0.2, workers=1, seed=0)
 
     assert solution.statistics.status == "feasible"
     assert solution.has_schedule
     assert solution.statistics.gap is not None and solution.statistics.gap > 0
     assert_compliant(solution)
+
+
+def test_solve_with_a_work_limit_gives_the_same_schedule_however_long_the_search_takes():
+    problem = generate(8, 4, 2, seed=2)  # far from proven optimal when the work limit ends the search
+
+    first = solve(problem, time_limit=SAFETY_TIME_LIMIT, work_limit=0.2, workers=1, seed=0)
+    second = solve(problem, time_limit=SAFETY_TIME_LIMIT, work_limit=0.2, workers=1, seed=0)
+
+    assert first.statistics.status == second.statistics.status == "feasible"
+    assert first.statistics.objective == second.statistics.objective
+    one, other = solution_to_json(first), solution_to_json(second)
+    for key in ("rotations", "sessions", "calls", "fmit_weeks", "duties"):
+        assert one[key] == other[key]
 
 
 def test_solve_same_seed_one_worker_gives_the_same_schedule():

@@ -156,6 +156,7 @@ def test_schedule_run_start_refuses_a_second_active_run_of_the_year(tiny, coordi
         ({"first_block": 1, "last_block": 99}, r"^Block 99 does not exist: 2026-2027 has blocks 1-13\.$"),
         ({"first_block": 0}, r"^Block 0 does not exist"),
         ({"time_limit": 0}, r"time limit must be from 1 to 3600 seconds"),
+        ({"work_limit": 0}, r"work limit must be from 0.01 to 3600"),
         ({"workers": 0}, r"number of solver workers must be from 1 to 32"),
         ({"seed": -1}, r"seed must not be negative"),
     ],
@@ -165,6 +166,23 @@ def test_schedule_run_start_refuses_bad_options_readably(tiny, coordinator, opti
         schedule_run_start(academic_year=tiny, user=coordinator, **{"time_limit": 10, **options})
 
     assert not ScheduleRun.objects.exists()
+
+
+def test_a_work_limit_is_kept_with_the_run_and_stops_the_engine(tiny, coordinator, monkeypatch):
+    received = []
+    real = engine_model.solve
+
+    def solve(problem, **options):
+        received.append(options["work_limit"])
+        return real(problem, **options)
+
+    monkeypatch.setattr(engine_model, "solve", solve)
+    run = start(tiny, coordinator, first_block=1, last_block=1, work_limit=0.5, workers=1)
+    schedule_run_execute(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert run.parameters == {"time_limit": TIME_LIMIT, "seed": 0, "workers": 1, "work_limit": 0.5}
+    assert received == [0.5] and run.status == Status.SUCCEEDED, run.message
 
 
 def test_stale_running_run_is_failed_and_stops_blocking_new_runs(tiny, coordinator):
