@@ -243,7 +243,7 @@ class AbsenceViewSet(ProgramReadOnlyViewSet):
         if not selectors.is_absence_manager(request.user, program) and person.user_id != request.user.pk:
             raise PermissionDenied("You can see your own balances only.")
         try:
-            day = dt.date.fromisoformat(raw_date) if raw_date else dt.date.today()
+            day = dt.date.fromisoformat(raw_date) if raw_date else program.today()
         except ValueError:
             raise serializers.ValidationError({"date": ["Give the date as YYYY-MM-DD."]}) from None
         balances = selectors.absence_balances(program=program, person=person, day=day)

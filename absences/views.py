@@ -65,7 +65,7 @@ def _month(value: str, today: dt.date) -> dt.date:
 @absences_page
 def absence_calendar(request: HttpRequest) -> HttpResponse:
     """A month by person: one row per person with an absence, one column per day, coloured by kind."""
-    month = _month(request.GET.get("month", ""), dt.date.today())
+    month = _month(request.GET.get("month", ""), request.program.today())
     grid = selectors.absence_calendar(
         program=request.program, user=request.user, month=month, statuses=CALENDAR_STATUSES
     )

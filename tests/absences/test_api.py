@@ -151,6 +151,17 @@ def test_balances(api_as, resident_user, coordinator, me, peer, program):
     assert managed.json() == mine.json()
 
 
+def test_balances_without_a_date_count_the_year_of_the_programs_today(api_as, resident_user, me, program, monkeypatch):
+    AbsenceLimitFactory(program=program, kind=AbsenceKind.VACATION, days_per_year=20)
+    AbsenceFactory(program=program, person=me, start_date=D(2027, 8, 2), end_date=D(2027, 8, 6), status="approved")
+    # 02:00 UTC on 1 July 2028 is still 30 June, 22:00, in the program's New York: the 2027-2028 year
+    monkeypatch.setattr("django.utils.timezone.now", lambda: dt.datetime(2028, 7, 1, 2, tzinfo=dt.UTC))
+
+    rows = api_as(resident_user).get(f"{URL}balances/").json()
+
+    assert next(row for row in rows if row["kind"] == "vacation")["used"] == 5.0
+
+
 def test_another_program_sees_nothing(api_as, member, other_program, me, program):
     absence = AbsenceFactory(program=program, person=me)
     stranger = member(Role.COORDINATOR, in_program=other_program)

@@ -174,6 +174,16 @@ def test_month_calendar_shows_people_by_day(client, coordinator, me, peer, progr
     assert "?month=2026-09" in page and "?month=2026-07" in page
 
 
+def test_month_calendar_opens_on_the_programs_month_not_the_servers(client, coordinator, monkeypatch):
+    # 03:00 UTC on 1 December is still 30 November, 22:00, in the program's New York
+    monkeypatch.setattr("django.utils.timezone.now", lambda: dt.datetime(2026, 12, 1, 3, tzinfo=dt.UTC))
+    login(client, coordinator)
+
+    page = client.get(reverse("absence-calendar")).content.decode()
+
+    assert "November 2026" in page and "December 2026" not in page
+
+
 def test_clinical_staff_have_no_absence_pages(client, member):
     login(client, member(Role.CLINICAL_STAFF))
 
