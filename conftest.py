@@ -11,14 +11,26 @@ from tests.tenants.factories import MembershipFactory, ProgramFactory, UserFacto
 ALL_ROLES = [choice.value for choice in Role]
 
 
+def _clear_cache() -> None:
+    """Empty this run's cache. On Redis only its own keys go: clear() empties the whole Redis database, which
+    other test runs and the Celery broker (the same REDIS_URL) may be using at the same time."""
+    from django.core.cache import cache
+
+    client = getattr(getattr(cache, "_cache", None), "get_client", None)
+    if client is None or not cache.key_prefix:
+        cache.clear()
+        return
+    redis = client(write=True)
+    for key in redis.scan_iter(match=f"{cache.key_prefix}:*"):
+        redis.delete(key)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache (rate limits, cached reads), also on Redis."""
-    from django.core.cache import cache
-
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.tenants.factories import MembershipFactory
 
 @pytest.fixture
 def year(program):
-    today = dt.date.today()
+    today = program.today()  # the program's date: the server's (UTC) runs ahead of New York every evening
     start = dt.date(today.year if today.month >= 7 else today.year - 1, 7, 1)
     year = AcademicYearFactory(
         program=program,
