@@ -72,13 +72,13 @@ def note_visible(*, absence: Absence, user, program: Organization) -> bool:
 
 
 def engine_absences(*, program: Organization, start: dt.date, end: dt.date) -> QuerySet[Absence]:
-    """Approved whole-day absences of active residents and faculty overlapping start..end (the engine's
-    unavailability; a half-day absence is not)."""
+    """Approved absences of active residents and faculty overlapping start..end (the engine's unavailability:
+    whole days, and the one session of a half-day absence)."""
     return (
         Absence.objects.for_program(program)
         .approved()
         .overlapping(start, end)
-        .filter(half_day="", person__is_active=True, person__kind__in=ENGINE_PERSON_KINDS)
+        .filter(person__is_active=True, person__kind__in=ENGINE_PERSON_KINDS)
         .order_by("person_id", "start_date", "pk")
     )
 

@@ -156,9 +156,13 @@ def problem_for(
         faculty=tuple(_faculty(p, held.get(p.pk, {})) for p in people if p.kind == Person.Kind.FACULTY),
         rotations=tuple(_rotation(r) for r in rotations),
         requirements=requirements,
-        absences=tuple(  # approved whole-day absences, clipped to the horizon
+        absences=tuple(  # approved absences clipped to the horizon; a half-day one is its session ("am" -> AM)
             EngineAbsence(
-                person=person_key(a.person_id), start=max(a.start_date, start), end=min(a.end_date, end), kind=a.kind
+                person=person_key(a.person_id),
+                start=max(a.start_date, start),
+                end=min(a.end_date, end),
+                kind=a.kind,
+                session=a.half_day.upper() or None,
             )
             for a in engine_absences(program=program, start=start, end=end)
         ),

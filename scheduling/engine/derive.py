@@ -86,9 +86,9 @@ def derive_duties(
             after = facts.days[0].fromordinal(day.toordinal() + 1)
             worked = person.day_duty(i)
             if worked:
-                duties.append(
-                    {"start": _stamp(day, sessions.am_start), "end": _stamp(day, sessions.pm_end), "kind": "work"}
-                )
+                begin, finish = _worked_span(facts, res.id, i)
+                if begin is not None and finish is not None:
+                    duties.append({"start": _stamp(day, begin), "end": _stamp(day, finish), "kind": "work"})
             if i in person.calls:
                 begin = min(rules.call_start, sessions.pm_end) if worked else sessions.am_start
                 duties.append(
@@ -109,6 +109,20 @@ def derive_duties(
     if supervised:
         document["sessions"] = supervised
     return document
+
+
+def _worked_span(facts: Facts, person: str, i: int) -> tuple[time | None, time | None]:
+    """The clock times of a day's duty: AM start to PM end, or only the session a half-day absence leaves (the
+    model counts the whole day, which is conservative); (None, None) when both sessions are half-day absences."""
+    clock = facts.problem.calendar.sessions
+    am, pm = (not facts.session_absent(person, i, s) for s in range(2))
+    if am and pm:
+        return clock.am_start, clock.pm_end
+    if am:
+        return clock.am_start, clock.am_end
+    if pm:
+        return clock.pm_start, clock.pm_end
+    return None, None
 
 
 def duty_rules(problem: Problem) -> dict[str, float | int]:
@@ -169,7 +183,7 @@ def derive_sessions(
             rot = person.rotation[i]
             rot_id = rot.id if rot is not None else None
             for s, session in enumerate(SESSIONS):
-                if facts.is_absent(res.id, i):
+                if facts.session_absent(res.id, i, s):
                     activity = "leave"
                 elif person.night(i):
                     activity = "night_float"
@@ -187,8 +201,8 @@ def derive_sessions(
             fmit_days.update((person_id, i) for i in facts.fmit_weeks[w].days)
     for fac in facts.faculty:
         for i, day in enumerate(facts.days):
-            for session in SESSIONS:
-                if facts.is_absent(fac.id, i):
+            for s, session in enumerate(SESSIONS):
+                if facts.session_absent(fac.id, i, s):
                     activity = "leave"
                 elif (fac.id, i) in fmit_days:
                     activity = "fmit"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
@@ -79,12 +80,22 @@ class Facts:
         )
         self.weekends = frozenset(i for i, d in enumerate(self.days) if d.weekday() in WEEKEND)
         absent: dict[str, set[int]] = {}
+        half: dict[str, dict[int, set[int]]] = {}
         for absence in problem.absences:
+            if absence.session is not None:  # a half-day absence: that session only (one day)
+                if (i := self.day_index.get(absence.start)) is not None:
+                    half.setdefault(absence.person, {}).setdefault(i, set()).add(("AM", "PM").index(absence.session))
+                continue
             for offset in range((absence.end - absence.start).days + 1):
                 i = self.day_index.get(absence.start + timedelta(days=offset))
                 if i is not None:
                     absent.setdefault(absence.person, set()).add(i)
         self.absent: dict[str, frozenset[int]] = {p: frozenset(s) for p, s in absent.items()}
+        # person -> day -> sessions (0 = AM, 1 = PM) of half-day absences on days that are not whole-day leave
+        self.half_absent: dict[str, dict[int, frozenset[int]]] = {
+            p: {i: frozenset(ss) for i, ss in days.items() if i not in self.absent.get(p, frozenset())}
+            for p, days in half.items()
+        }
         self._day_minutes: dict[int, int] = {}
         self._hours_limit: dict[int, int] = {}
         self._unsupervised: dict[tuple[str, int], int | None] = {}
@@ -96,8 +107,18 @@ class Facts:
         """Whether the person is on approved leave on day i (days outside the horizon are never leave)."""
         return i in self.absent.get(person, frozenset())
 
-    def absent_in_block(self, person: str, b: int) -> int:
-        return sum(1 for i in self.block_days[b] if self.is_absent(person, i))
+    def session_absent(self, person: str, i: int, s: int) -> bool:
+        """Whether the person is unavailable in session s (0 = AM, 1 = PM) of day i: whole-day or half-day leave."""
+        return self.is_absent(person, i) or s in self.half_absent.get(person, {}).get(i, ())
+
+    def unavailable(self, person: str, i: int) -> bool:
+        """Absent on day i for all or part of it: no call that night or the night before, no night shift starting
+        that day or the day before, no FMIT that week (a half-day absence is not leave for the ACGME averages)."""
+        return self.is_absent(person, i) or i in self.half_absent.get(person, {})
+
+    def absent_in_block(self, person: str, b: int, days: Iterable[int] | None = None) -> int:
+        """Days of block position b (or of `days`) on which the person is absent, whole or half-day."""
+        return sum(1 for i in (self.block_days[b] if days is None else days) if self.unavailable(person, i))
 
     def ineligibility(self, resident: Resident, rotation: Rotation, b: int) -> str:
         """Why the resident cannot hold the rotation in block position b, or "" when they can."""
@@ -172,8 +193,8 @@ class Facts:
         return (
             rotation.night
             and self.days[i].weekday() in rotation.work_days
-            and not self.is_absent(person, i)
-            and not self.is_absent(person, i + 1)
+            and not self.unavailable(person, i)
+            and not self.unavailable(person, i + 1)
             and not ((edge := self.edges.get(person)) is not None and i in edge.no_night)
         )
 
@@ -205,7 +226,7 @@ class Facts:
     def can_call(self, r: int, i: int) -> bool:
         """Whether resident r may take in-house call on night i in some schedule (ignoring locks)."""
         res = self.residents[r]
-        if not self.call_pgy(res) or self.is_absent(res.id, i) or self.is_absent(res.id, i + 1):
+        if not self.call_pgy(res) or self.unavailable(res.id, i) or self.unavailable(res.id, i + 1):
             return False
         if (edge := self.edges.get(res.id)) is not None and i in edge.no_call:
             return False
@@ -215,7 +236,7 @@ class Facts:
 
     def fmit_available(self, f: int, week: Week) -> bool:
         fac = self.faculty[f]
-        return fac.fmit_eligible and not any(self.is_absent(fac.id, i) for i in week.days)
+        return fac.fmit_eligible and not any(self.unavailable(fac.id, i) for i in week.days)
 
     # -- clinic ---------------------------------------------------------------------------------------
 

@@ -608,7 +608,10 @@ class _ClinicPlanner:
         options = [
             fi
             for fi, fac in enumerate(self.f.faculty)
-            if self.used[fi] < fac.clinic_max_per_week and self.faculty_can(fi, i) and (fi, i, s) not in self.fclinic
+            if self.used[fi] < fac.clinic_max_per_week
+            and self.faculty_can(fi, i)
+            and not self.f.session_absent(fac.id, i, s)
+            and (fi, i, s) not in self.fclinic
         ]
         if not options:
             return False
@@ -624,7 +627,11 @@ class _ClinicPlanner:
         for person, i, s in sorted(seeded, key=lambda item: (item[1], item[2])):
             if i in week.days and person in f.faculty_index:
                 fi = f.faculty_index[person]
-                if self.faculty_can(fi, i) and self.used[fi] < f.faculty[fi].clinic_max_per_week:
+                if (
+                    self.faculty_can(fi, i)
+                    and not f.session_absent(person, i, s)
+                    and self.used[fi] < f.faculty[fi].clinic_max_per_week
+                ):
                     self.add_faculty(fi, i, s)
         residents = list(range(len(self.people)))
         self.rng.shuffle(residents)
@@ -634,7 +641,11 @@ class _ClinicPlanner:
             open_days = [i for i in week.days if self.faculty_can(fi, i)]
             for i in open_days:
                 for s in range(2):
-                    if self.used[fi] < fac.clinic_min_per_week and (fi, i, s) not in self.fclinic:
+                    if (
+                        self.used[fi] < fac.clinic_min_per_week
+                        and (fi, i, s) not in self.fclinic
+                        and not f.session_absent(fac.id, i, s)
+                    ):
                         self.add_faculty(fi, i, s)
 
     def plan_resident(self, r: int, week: Week, seeded: set[tuple[str, int, int]]) -> None:
@@ -650,17 +661,22 @@ class _ClinicPlanner:
             if (rot := p.rot[i]) is not None and rot.continuity_clinic and p.work[i] and f.clinic_capacity(i) > 0
         ]
         need = min(target, max(0, -(-(target * len(continuity) - 4) // 5)))  # the model's prorated weekly demand
+        res_id = f.residents[r].id
         mine = [
-            (i, s) for person, i, s in seeded if person == f.residents[r].id and i in days and (i, s) not in f.didactics
+            (i, s)
+            for person, i, s in seeded
+            if person == res_id and i in days and (i, s) not in f.didactics and not f.session_absent(res_id, i, s)
         ]
         options = [
             (i, s)
             for i in days
             for s in range(2)
-            if (i, s) not in mine and (f.residents[r].id, i) not in self.refused and (i, s) not in f.didactics
+            if (i, s) not in mine
+            and (res_id, i) not in self.refused
+            and (i, s) not in f.didactics
+            and not f.session_absent(res_id, i, s)
         ]
         self.rng.shuffle(options)
-        res_id = f.residents[r].id
         options.sort(
             key=lambda o: (
                 (res_id, o[0]) in self.off,

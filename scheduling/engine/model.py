@@ -461,7 +461,7 @@ class ScheduleModel:
                 continue
             continuity[i] = self.xs(r, b, ks)
             for s, session in enumerate(SESSIONS):
-                if (i, s) in f.didactics:  # residents at work are at didactics then, not in clinic
+                if (i, s) in f.didactics or f.session_absent(res.id, i, s):  # at didactics, or a half-day absence
                     continue
                 var = self.m.NewBoolVar(f"clinic[{res.id},{i},{session}]")
                 self.clinic[r, i, s] = var
@@ -530,6 +530,8 @@ class ScheduleModel:
                 for i in range(f.n):
                     if f.clinic_open(i) and not f.is_absent(fac.id, i):
                         for s, session in enumerate(SESSIONS):
+                            if f.session_absent(fac.id, i, s):  # a half-day absence
+                                continue
                             self.fclinic[fi, i, s] = self.m.NewBoolVar(f"fclinic[{fac.id},{i},{session}]")
             for week in f.fmit_weeks:
                 if f.fmit_available(fi, week):

@@ -217,7 +217,7 @@ def _locks(facts: Facts, hard: list[Conflict]) -> None:
                 hard.append(Conflict(key, f"Lock: {who} on the FMIT week of {lock.date}, but {reason}"))
         else:
             i = facts.day_index[lock.date]  # type: ignore[index]
-            if facts.is_absent(lock.person, i):
+            if facts.session_absent(lock.person, i, SESSIONS.index(str(lock.session))):
                 hard.append(Conflict(key, f"Lock: {who} in clinic {lock.date} {lock.session}, but they are absent"))
             elif not facts.clinic_open(i) or (lock.person in facts.resident_index and facts.clinic_capacity(i) <= 0):
                 hard.append(

@@ -207,6 +207,7 @@ class Rotation:
     leave_allowed: bool = True
     required_credentials: frozenset[str] = frozenset()
     supervisor_credentials: frozenset[str] = frozenset()
+    half_block: bool = False  # may be held for one half of a block (the first 14 days, or the rest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,12 +265,17 @@ class Requirements:
 
 @dataclass(frozen=True, slots=True)
 class Absence:
-    """An approved absence, dates inclusive: the person is unavailable and it is leave for the ACGME averages."""
+    """An approved absence, dates inclusive: the person is unavailable and it is leave for the ACGME averages.
+
+    With `session` ("AM" or "PM", one day only) it is a half-day absence: that session is unavailable (no clinic),
+    so is in-house call that night and the night before and a night shift starting that day or the day before; the
+    day is not leave for the ACGME averages (docs/engine.md)."""
 
     person: str
     start: date
     end: date
     kind: str = "vacation"
+    session: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -612,7 +618,7 @@ def _faculty(node: _Node) -> Faculty:
 def _rotation(node: _Node) -> Rotation:
     node.obj(
         {"id", "name", "abbreviation", "kind", "min_pgy", "max_pgy", "work_days", "night", "continuity_clinic"}
-        | {"call_eligible", "leave_allowed", "required_credentials", "supervisor_credentials"}
+        | {"call_eligible", "leave_allowed", "required_credentials", "supervisor_credentials", "half_block"}
     )
     low = node.get("min_pgy", 1).integer(1, 8)
     high_node = node.get("max_pgy", 8)
@@ -637,6 +643,7 @@ def _rotation(node: _Node) -> Rotation:
         leave_allowed=node.get("leave_allowed", True).boolean(),
         required_credentials=node.get("required_credentials", []).strings(),
         supervisor_credentials=node.get("supervisor_credentials", []).strings(),
+        half_block=node.get("half_block", False).boolean(),
     )
 
 
@@ -720,17 +727,22 @@ def _call(node: _Node) -> CallCoverage:
 
 
 def _absence(node: _Node) -> Absence:
-    node.obj({"person", "start", "end", "kind"})
+    node.obj({"person", "start", "end", "kind", "session"})
     start = node.get("start", required=True).iso_date()
     end_node = node.get("end", required=True)
     end = end_node.iso_date()
     if end < start:
         raise end_node.fail(f"must not be before start ({start})")
+    session_node = node.get("session", None)
+    session = None if session_node.value is None else session_node.string(choices=("AM", "PM"))
+    if session is not None and end != start:
+        raise session_node.fail(f"a half-day absence is one day: start and end must be the same (got {start} to {end})")
     return Absence(
         person=node.get("person", required=True).string(),
         start=start,
         end=end,
         kind=node.get("kind", "vacation").string(choices=ABSENCE_KINDS),
+        session=session,
     )
 
 
@@ -1066,6 +1078,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
                 "leave_allowed": r.leave_allowed,
                 "required_credentials": sorted(r.required_credentials),
                 "supervisor_credentials": sorted(r.supervisor_credentials),
+                **({"half_block": True} if r.half_block else {}),
             }
             for r in problem.rotations
         ],
@@ -1091,7 +1104,13 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
             **_didactics_json(req.didactics),
         },
         "absences": [
-            {"person": a.person, "start": a.start.isoformat(), "end": a.end.isoformat(), "kind": a.kind}
+            {
+                "person": a.person,
+                "start": a.start.isoformat(),
+                "end": a.end.isoformat(),
+                "kind": a.kind,
+                **({"session": a.session} if a.session else {}),
+            }
             for a in problem.absences
         ],
         "preferences": [
