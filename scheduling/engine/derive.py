@@ -15,6 +15,7 @@ from dataclasses import fields
 from datetime import date, datetime, time
 from typing import Any
 
+from scheduling.engine import faculty_call
 from scheduling.engine.duties import DEFAULT_SESSION_TIMES, AcgmeLimits, session_times_to_json, supervision_rules
 from scheduling.engine.facts import Facts
 from scheduling.engine.problem import Problem, Reference, Rotation
@@ -29,7 +30,7 @@ from scheduling.engine.solution import (
 
 SESSIONS = ("AM", "PM")
 RESIDENT_ACTIVITIES = ("clinic", "didactics", "night_float", "off", "leave")  # plus the rotation kinds
-FACULTY_ACTIVITIES = ("clinic", "fmit", "off", "leave")
+FACULTY_ACTIVITIES = ("clinic", "fmit", "post_call", "off", "leave")
 CLINIC = "clinic"  # the activity of a continuity clinic half-day, and the site of its DUTIES sessions
 
 
@@ -210,7 +211,9 @@ def derive_sessions(
                     activity = "clinic"
                 else:
                     activity = "off"
-                rows.append(SessionAssignment(fac.id, day, session, activity, None))
+                rows.append(
+                    faculty_call.post_call(facts, assignments, SessionAssignment(fac.id, day, session, activity, None))
+                )
     return tuple(rows)
 
 
@@ -224,7 +227,7 @@ def derive_calls(problem: Problem, assignments: Reference, facts: Facts | None =
         for i in sorted(person.calls):
             begin = min(problem.rules.call_start, sessions.pm_end) if person.day_duty(i) else sessions.am_start
             rows.append(CallAssignment(res.id, "in_house", facts.at(i, begin), facts.at(i + 1, problem.rules.call_end)))
-    return tuple(rows)
+    return tuple(rows) + tuple(faculty_call.derive_calls(facts, assignments))
 
 
 def derive_fmit(problem: Problem, assignments: Reference, facts: Facts | None = None) -> tuple[FmitWeek, ...]:

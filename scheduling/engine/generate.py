@@ -25,6 +25,7 @@ from scheduling.engine.problem import (
     Day,
     Didactics,
     Faculty,
+    FacultyCall,
     Preference,
     Problem,
     RequiredRotation,
@@ -218,6 +219,7 @@ def generate(
         fmit_min_attendings=1,
         fmit_max_attendings=2,
         didactics=DIDACTICS,
+        faculty_call=FacultyCall(),  # attending call Sunday-Thursday, the FMIT attending on the FMIT weekend
     )
     absences = _vacations(rng, [p.id for p in people] + [f.id for f in attendings], first, last, blocks)
     preferences = _preferences(rng, people, attendings, first, last, blocks)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduling.engine import faculty_call
 from scheduling.engine.facts import Facts, Week
 from scheduling.engine.limits import limit_search
 from scheduling.engine.problem import Rotation
@@ -32,6 +33,7 @@ class Hint:
     clinic: frozenset[tuple[int, int, int]]
     fclinic: frozenset[tuple[int, int, int]]
     fmit: frozenset[tuple[int, int]]
+    fcall: frozenset[tuple[int, int]] = frozenset()  # (faculty, night): attending calls
 
 
 def rotation_phase(
@@ -572,6 +574,7 @@ class _ClinicPlanner:
         self.heads: dict[tuple[int, int], int] = {}  # session -> residents
         self.staff: dict[tuple[int, int], int] = {}  # session -> faculty
         self.off = wished_off(facts)
+        self.post_call: set[tuple[int, int]] = set()  # (faculty, day after their attending call): no clinic
         # a clinic half-day that costs more in preferences than its absence costs in continuity is left out
         shortfall = facts.problem.weights.clinic_continuity
         self.refused = {key for key, cost in wished_off_cost(facts).items() if cost > shortfall}
@@ -585,6 +588,8 @@ class _ClinicPlanner:
     def faculty_can(self, fi: int, i: int) -> bool:
         fac = self.f.faculty[fi]
         if fac.clinic_max_per_week <= 0 or not self.f.clinic_open(i) or self.f.is_absent(fac.id, i):
+            return False
+        if (fi, i) in self.post_call:
             return False
         w = self.f.fmit_week_of[i]
         if (fi, w) in self.fmit:
@@ -743,7 +748,16 @@ def heuristic(
     people = planner.people
     resident_seeds = {(p, i, s) for p, i, s in seeded_clinic if p in facts.resident_index}
     faculty_seeds = {(p, i, s) for p, i, s in seeded_clinic if p in facts.faculty_index}
+    seeded_fcalls = {
+        (facts.faculty_index[p], facts.day_index[d])
+        for p, d in (ref.calls if ref is not None else ())
+        if p in facts.faculty_index and d in facts.day_index
+    }
+    fcalls = faculty_call.plan(facts, fmit, rng, seeded_fcalls)
     clinics = _ClinicPlanner(facts, people, fmit, rng)
+    clinics.post_call = faculty_call.post_call_days(fcalls)
     for week in facts.clinic_weeks:
         clinics.plan_week(week, faculty_seeds | resident_seeds)
-    return Hint(rotations, calls, frozenset(clinics.clinic), frozenset(clinics.fclinic), frozenset(fmit))
+    return Hint(
+        rotations, calls, frozenset(clinics.clinic), frozenset(clinics.fclinic), frozenset(fmit), frozenset(fcalls)
+    )

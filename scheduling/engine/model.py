@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
 
+from scheduling.engine import faculty_call
 from scheduling.engine.facts import Facts
 from scheduling.engine.hints import Hint, heuristic
 from scheduling.engine.limits import limit_search
@@ -65,6 +66,7 @@ class ScheduleModel:
         self.clinic: dict[tuple[int, int, int], Var] = {}  # (resident, day, session)
         self.fclinic: dict[tuple[int, int, int], Var] = {}  # (faculty, day, session)
         self.fmit: dict[tuple[int, int], Var] = {}  # (faculty, FMIT week)
+        self.fcall: dict[tuple[int, int], Var] = {}  # (faculty, night): attending call (faculty_call.py)
         self.cost_expr: dict[str, Expr] = {}
         # (person, indices of a week's clinic half-day vars) -> (shortfall, lower bounds of shortfall + held
         # half-days, away vars that cancel a constant bound, the largest bound)
@@ -127,6 +129,7 @@ class ScheduleModel:
             self._faculty_rules()
             if not self.relaxed:  # a one-person relaxation (bounds.py) has no faculty to supervise with
                 self._credentialed_supervisors()
+                faculty_call.add_to_model(self)  # nor others to share the faculty call with
         self._locks()
         self._preferences()
         if not self.rotations_only and not self.relaxed:
@@ -926,6 +929,7 @@ class ScheduleModel:
             seen.add(key)
             cost.append(var.Not() if key in reference_clinic else var)
         cost.extend(1 for key in reference_clinic if key not in seen)
+        cost.extend(faculty_call.changes(self, ref))
 
     def add_floor(self, names: Sequence[str], floor: int) -> None:
         """A proven lower bound of some soft terms' weighted sum (bounds.py): redundant, no schedule excluded.
@@ -950,6 +954,7 @@ class ScheduleModel:
             (f.residents[r].id, cal.blocks[b].number): f.rotations[k].id for (r, b, k), v in self.x.items() if value(v)
         }
         calls = frozenset((f.residents[r].id, f.days[i]) for (r, i), v in self.call.items() if value(v))
+        calls |= frozenset((f.faculty[fi].id, f.days[i]) for (fi, i), v in self.fcall.items() if value(v))
         fmit = frozenset(
             (f.faculty[fi].id, f.days[f.fmit_weeks[w].days[0]]) for (fi, w), v in self.fmit.items() if value(v)
         )
@@ -1296,6 +1301,8 @@ def fairness_figures(facts: Facts, assignments: Reference) -> dict[str, dict[str
             if person in weeks:
                 weeks[person] += 1
         out["fmit_weeks"] = {"faculty": _figures(list(weeks.values()))}
+    for measure, figures in faculty_call.figures(facts, assignments, _figures).items():
+        out[measure]["faculty"] = figures  # attending call, beside the residents' cohorts
     return out
 
 
@@ -1340,4 +1347,6 @@ def _hint_values(built: ScheduleModel, hint: Hint) -> list[tuple[Var, int]]:
         values.append((var, int(key in hint.fclinic)))
     for key, var in built.fmit.items():
         values.append((var, int(key in hint.fmit)))
+    for key, var in built.fcall.items():
+        values.append((var, int(key in hint.fcall)))
     return values

@@ -174,6 +174,7 @@ class Faculty:
     fmit_eligible: bool = True
     credentials: frozenset[str] = frozenset()
     credentials_until: tuple[tuple[str, date], ...] = ()
+    call_eligible: bool = True  # takes faculty overnight call (Requirements.faculty_call)
 
     def credential_valid_through(self, code: str, day: date) -> bool:
         """Whether the faculty member holds `code` on every day up to and including `day`."""
@@ -250,6 +251,19 @@ class Didactics:
 
 
 @dataclass(frozen=True, slots=True)
+class FacultyCall:
+    """Faculty overnight call (attending call): `per_night` call-eligible faculty on each of the `nights` (weekdays,
+    0 = Monday; default Sunday-Thursday; Friday and Saturday nights of an FMIT week are its attending's), at least
+    `min_days_between` days between one person's calls, no clinic the day after a call (post-call morning, afternoon
+    off), and nobody who holds clinic on the night before a `protected_sessions` half-day (weekday, "AM"|"PM")."""
+
+    nights: tuple[int, ...] = (0, 1, 2, 3, 6)  # Sunday-Thursday nights
+    per_night: int = 1
+    min_days_between: int = 3
+    protected_sessions: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Requirements:
     """What the schedule must (hard) or should (soft, with a shortfall cost) provide."""
 
@@ -261,6 +275,7 @@ class Requirements:
     fmit_min_attendings: int = 1
     fmit_max_attendings: int = 2
     didactics: Didactics | None = None  # the protected weekly didactics half-day, if the program has one
+    faculty_call: FacultyCall | None = None  # the faculty overnight call roster, if the program makes one
 
 
 @dataclass(frozen=True, slots=True)
@@ -594,7 +609,7 @@ def _resident(node: _Node) -> Resident:
 def _faculty(node: _Node) -> Faculty:
     node.obj(
         {"id", "name", "role", "clinic_min_per_week", "clinic_max_per_week", "fmit_target_weeks", "fmit_eligible"}
-        | {"credentials", "credentials_until"}
+        | {"credentials", "credentials_until", "call_eligible"}
     )
     credentials = node.get("credentials", []).strings()
     low = node.get("clinic_min_per_week", 0).integer(0, 10)
@@ -612,6 +627,7 @@ def _faculty(node: _Node) -> Faculty:
         fmit_eligible=node.get("fmit_eligible", True).boolean(),
         credentials=credentials,
         credentials_until=_credentials_until(node, credentials),
+        call_eligible=node.get("call_eligible", True).boolean(),
     )
 
 
@@ -650,7 +666,7 @@ def _rotation(node: _Node) -> Rotation:
 def _requirements(node: _Node) -> Requirements:
     node.obj(
         {"staffing", "required_rotations", "clinic_sessions_per_week", "clinic_capacity", "call"}
-        | {"fmit_min_attendings", "fmit_max_attendings", "didactics"}
+        | {"fmit_min_attendings", "fmit_max_attendings", "didactics", "faculty_call"}
     )
     clinic_node = node.get("clinic_sessions_per_week", {})
     if not isinstance(clinic_node.value, dict):
@@ -675,6 +691,7 @@ def _requirements(node: _Node) -> Requirements:
         fmit_min_attendings=low,
         fmit_max_attendings=high,
         didactics=_didactics(node.get("didactics", None)),
+        faculty_call=_faculty_call(node.get("faculty_call", None)),
     )
 
 
@@ -684,6 +701,33 @@ def _didactics(node: _Node) -> Didactics | None:
     node.obj({"weekday", "session"})
     return Didactics(
         weekday=node.get("weekday", 2).integer(0, 6), session=node.get("session", "PM").string(choices=SESSIONS)
+    )
+
+
+def _faculty_call(node: _Node) -> FacultyCall | None:
+    if node.value is None:
+        return None
+    node.obj({"nights", "per_night", "min_days_between", "protected_sessions"})
+    default = FacultyCall()
+    nights_node = node.get("nights", list(default.nights))
+    nights = nights_node.ints(0, 6)
+    if len(set(nights)) != len(nights):
+        raise nights_node.fail("weekdays must not repeat")
+    protected: list[tuple[int, str]] = []
+    for item in node.get("protected_sessions", []).items():
+        item.obj({"weekday", "session"})
+        entry = (
+            item.get("weekday", required=True).integer(0, 6),
+            item.get("session", required=True).string(choices=SESSIONS),
+        )
+        if entry in protected:
+            raise item.fail("repeats an earlier protected half-day")
+        protected.append(entry)
+    return FacultyCall(
+        nights=tuple(sorted(nights)),
+        per_night=node.get("per_night", default.per_night).integer(0, 10),
+        min_days_between=node.get("min_days_between", default.min_days_between).integer(0, 28),
+        protected_sessions=tuple(protected),
     )
 
 
@@ -1013,6 +1057,20 @@ def _didactics_json(didactics: Didactics | None) -> dict[str, Any]:
     return {"didactics": {"weekday": didactics.weekday, "session": didactics.session}}
 
 
+def _faculty_call_json(call: FacultyCall | None) -> dict[str, Any]:
+    """The `faculty_call` field of the requirements, left out when the program makes no faculty call roster."""
+    if call is None:
+        return {}
+    return {
+        "faculty_call": {
+            "nights": list(call.nights),
+            "per_night": call.per_night,
+            "min_days_between": call.min_days_between,
+            "protected_sessions": [{"weekday": w, "session": s} for w, s in call.protected_sessions],
+        }
+    }
+
+
 def problem_to_json(problem: Problem) -> dict[str, Any]:
     """The PROBLEM.json document of a Problem (problem_from_json reads it back unchanged)."""
     cal = problem.calendar
@@ -1058,6 +1116,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
                 "clinic_max_per_week": f.clinic_max_per_week,
                 "fmit_target_weeks": f.fmit_target_weeks,
                 "fmit_eligible": f.fmit_eligible,
+                **({} if f.call_eligible else {"call_eligible": False}),
                 "credentials": sorted(f.credentials),
                 **_until_json(f.credentials_until),
             }
@@ -1102,6 +1161,7 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
             "fmit_min_attendings": req.fmit_min_attendings,
             "fmit_max_attendings": req.fmit_max_attendings,
             **_didactics_json(req.didactics),
+            **_faculty_call_json(req.faculty_call),
         },
         "absences": [
             {
