@@ -49,10 +49,10 @@ def protected_next_day(facts: Facts, i: int) -> bool:
 
 
 def can_take(facts: Facts, fi: int, i: int) -> bool:
-    """Whether faculty member fi may take the call of night i in some schedule: call-eligible, not absent that
-    night nor the next day, and not before a protected clinic half-day when they hold clinic at all."""
+    """Whether faculty member fi may take the call of night i in some schedule: call-eligible, not absent (whole
+    or half day) that day nor the next, and not before a protected clinic half-day when they hold clinic at all."""
     fac = facts.faculty[fi]
-    if not fac.call_eligible or facts.is_absent(fac.id, i) or facts.is_absent(fac.id, i + 1):
+    if not fac.call_eligible or facts.unavailable(fac.id, i) or facts.unavailable(fac.id, i + 1):
         return False
     return not (fac.clinic_max_per_week > 0 and protected_next_day(facts, i))
 
