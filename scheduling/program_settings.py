@@ -80,6 +80,7 @@ _FIELD_RANGES = {
     "supervision_units_per_faculty": (1, 52),
     "fmit_week_start": (0, 6),
     "weekday": (0, 6),  # of the didactics half-day, 0 = Monday
+    "wish_min_granted_percent": (0, 100),
 }
 
 

@@ -132,11 +132,25 @@ def solve_main(argv: Sequence[str]) -> int:
     stats = solution.statistics
     _write_json(solution_to_json(solution), args.output)
     print(f"status: {stats.status}; {stats.message}", file=sys.stderr)
+    if stats.wishes:
+        print(f"wishes: {_wish_line(stats.wishes['summary'])}", file=sys.stderr)
     if solution.has_schedule:
         return EXIT_OK
     for conflict in stats.conflicts:
         print(f"conflict: {conflict.message}", file=sys.stderr)
     return EXIT_NO_SCHEDULE
+
+
+def _wish_line(summary: dict[str, Any]) -> str:
+    """`180 of 210 granted (86% of the weight); PGY-1 worst-served 50%, minimum 30% held; ...`."""
+    total = summary["overall"]
+    parts = [f"{total['granted']} of {total['wishes']} granted ({100 * total['weight_share']:.0f}% of the weight)"]
+    for label, row in summary["cohorts"].items():
+        held = "held" if row["minimum_held"] else "NOT held"
+        parts.append(
+            f"{label} worst-served {100 * row['min_weight_share']:.0f}%, minimum {100 * row['minimum']:.0f}% {held}"
+        )
+    return "; ".join(parts)
 
 
 def generate_main(argv: Sequence[str]) -> int:
@@ -150,11 +164,18 @@ def generate_main(argv: Sequence[str]) -> int:
     parser.add_argument("--faculty", type=int)
     parser.add_argument("--blocks", type=int)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--wishes", action="store_true", help="add everyone's realistic wishes (weeks, rotations)")
     parser.add_argument("-o", "--output", metavar="PROBLEM.json", help='where to write it ("-" = stdout)')
     args = parser.parse_args(argv)
     residents, faculty, blocks = SIZES[args.size or "M"]
     try:
-        problem = generate(args.residents or residents, args.faculty or faculty, args.blocks or blocks, seed=args.seed)
+        problem = generate(
+            args.residents or residents,
+            args.faculty or faculty,
+            args.blocks or blocks,
+            seed=args.seed,
+            wishes=args.wishes,
+        )
     except ValueError as error:
         raise _BadInput(str(error)) from None
     _write_json(problem_to_json(problem), args.output)

@@ -132,9 +132,17 @@ def _blocks(start: date, count: int) -> tuple[Block, ...]:
 
 
 def generate(
-    residents: int = 24, faculty: int = 12, blocks: int = 13, seed: int = 1, start: date = date(2026, 7, 1)
+    residents: int = 24,
+    faculty: int = 12,
+    blocks: int = 13,
+    seed: int = 1,
+    start: date = date(2026, 7, 1),
+    *,
+    wishes: bool = False,
 ) -> Problem:
-    """A synthetic program of the given size; the same arguments always give the same Problem."""
+    """A synthetic program of the given size; the same arguments always give the same Problem.
+
+    `wishes` adds everyone's realistic wishes (`realistic_wishes`); the rest of the program is unchanged."""
     if residents < 3 or faculty < 2 or not 1 <= blocks <= 13:
         raise ValueError("a synthetic program needs at least 3 residents, 2 faculty and 1 to 13 blocks")
     rng = random.Random(seed)  # noqa: S311 - reproducible data, not security
@@ -223,6 +231,16 @@ def generate(
     )
     absences = _vacations(rng, [p.id for p in people] + [f.id for f in attendings], first, last, blocks)
     preferences = _preferences(rng, people, attendings, first, last, blocks)
+    if wishes:
+        preferences += realistic_wishes(
+            random.Random(f"wishes-{seed}"),  # noqa: S311 - reproducible data
+            people,
+            attendings,
+            rotations,
+            first,
+            last,
+            blocks,
+        )
     return Problem(
         calendar=calendar,
         residents=tuple(people),
@@ -259,4 +277,46 @@ def _preferences(
     ]
     if seniors:
         out.append(Preference(seniors[0].id, "rotation_wish", rotation="ELEC", block=rng.randint(1, blocks), weight=2))
+    return tuple(out)
+
+
+PRIORITIES = (10, 5, 2)  # high, medium, low: the weights a program maps its priorities to
+
+
+def realistic_wishes(
+    rng: random.Random,
+    people: list[Resident],
+    attendings: list[Faculty],
+    rotations: tuple[Rotation, ...],
+    first: date,
+    last: date,
+    blocks: int,
+) -> tuple[Preference, ...]:
+    """Everyone's wishes as a real program collects them: each person blocks 2-3 weeks (a wedding, a board
+    exam, a conference) and asks for 2-3 weeks off; each resident wishes for 1-2 rotations they may hold
+    (in a chosen block or in any) and avoids 0-1 (together 1-3). Priorities high/medium/low (weights 10/5/2),
+    mostly medium and low. A week's wishes never repeat a week."""
+    mondays = [first + timedelta(days=(7 - first.weekday()) % 7 + 7 * k) for k in range(60)]
+    mondays = [m for m in mondays if m + timedelta(days=6) <= last] or [first]
+
+    def priority() -> int:
+        return rng.choices(PRIORITIES, weights=(2, 4, 4))[0]
+
+    out: list[Preference] = []
+    for person in [p.id for p in people] + [f.id for f in attendings]:
+        weeks = rng.sample(mondays, min(len(mondays), rng.randint(2, 3) + rng.randint(2, 3)))
+        cut = (len(weeks) + 1) // 2
+        out.extend(Preference(person, "blocked_week", week_start=w, weight=priority()) for w in weeks[:cut])
+        out.extend(Preference(person, "preferred_week", week_start=w, weight=priority()) for w in weeks[cut:])
+    for res in people:
+        open_to = [rot.id for rot in rotations if rot.min_pgy <= res.pgy <= rot.max_pgy and rot.id != "CLINIC"]
+        count = rng.randint(1, 3)
+        avoid = 1 if count > 1 or rng.random() < 0.3 else 0
+        chosen = rng.sample(open_to, min(len(open_to), count))
+        for n, rotation in enumerate(chosen):
+            if n < avoid:
+                out.append(Preference(res.id, "rotation_avoid", rotation=rotation, weight=priority()))
+            else:
+                block = rng.randint(1, blocks) if rng.random() < 0.6 else None
+                out.append(Preference(res.id, "rotation_wish", rotation=rotation, block=block, weight=priority()))
     return tuple(out)

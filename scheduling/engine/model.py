@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time as clock
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from ortools.sat.python import cp_model
@@ -68,6 +68,7 @@ class ScheduleModel:
         self.fmit: dict[tuple[int, int], Var] = {}  # (faculty, FMIT week)
         self.fcall: dict[tuple[int, int], Var] = {}  # (faculty, night): attending call (faculty_call.py)
         self.cost_expr: dict[str, Expr] = {}
+        self.refused: list[tuple[str, int, Expr]] = []  # (person, weight, 1 when the wish is refused)
         # (person, indices of a week's clinic half-day vars) -> (shortfall, lower bounds of shortfall + held
         # half-days, away vars that cancel a constant bound, the largest bound)
         self.week_floor: dict[tuple[str, frozenset[int]], tuple[Var, list[Expr], list[Var], int]] = {}
@@ -795,6 +796,7 @@ class ScheduleModel:
     def _preferences(self) -> None:
         f = self.f
         blocks = range(len(f.block_days))
+        track = not self.rotations_only and not self.relaxed and self.problem.weights.wish_fairness > 0
         for index, pref in enumerate(self.problem.preferences):
             cost = self.costs["preferences"]
             if pref.kind in ("blocked_week", "preferred_week"):
@@ -803,15 +805,19 @@ class ScheduleModel:
                     continue
                 items = self._week_items(pref.person, pref.week_start)  # type: ignore[arg-type]
                 if not items:
+                    self.refused.append((pref.person, pref.weight, 0))
                     continue
                 if pref.kind == "blocked_week":
                     cost.append(pref.weight * _sum(items))
+                    if track:
+                        self.refused.append((pref.person, pref.weight, self._any(items, f"refused[{index}]")))
                 else:
                     broken = self.m.NewBoolVar(f"pref[{index}]")
                     for item in items:
                         self.m.Add(broken >= item)
                     cost.append(pref.weight * broken)
                     self._preferred_week_cuts(pref.person, broken, items)
+                    self.refused.append((pref.person, pref.weight, broken))
                 continue
             if pref.person not in f.resident_index:
                 continue
@@ -819,14 +825,55 @@ class ScheduleModel:
             k = f.rotation_index[pref.rotation]  # type: ignore[index]
             chosen = [f.block_position[pref.block]] if pref.block is not None else list(blocks)
             if pref.kind == "rotation_avoid":
-                cost.append(pref.weight * _sum(self.x[r, b, k] for b in chosen if (r, b, k) in self.x))
+                on = [self.x[r, b, k] for b in chosen if (r, b, k) in self.x]
+                cost.append(pref.weight * _sum(on))
+                if track:
+                    self.refused.append((pref.person, pref.weight, self._any(on, f"refused[{index}]") if on else 0))
             elif pref.block is not None:
                 b = chosen[0]
                 cost.append(pref.weight * _sum(v for (rr, bb, kk), v in self._block_vars(r, b) if kk != k))
+                self.refused.append((pref.person, pref.weight, 1 - self.x[r, b, k] if (r, b, k) in self.x else 1))
             else:
                 missed = self.m.NewBoolVar(f"pref[{index}]")
                 self.m.Add(missed + _sum(self.x[r, b, k] for b in chosen if (r, b, k) in self.x) >= 1)
                 cost.append(pref.weight * missed)
+                self.refused.append((pref.person, pref.weight, missed))
+        if track:
+            self._wish_fairness()
+
+    def _any(self, items: list[Var], name: str) -> Var:
+        """A bool that is 1 when any of the items is (at least; minimising pushes it down to exactly)."""
+        var = self.m.NewBoolVar(name)
+        for item in items:
+            self.m.Add(var >= item)
+        return var
+
+    def _wish_fairness(self) -> None:
+        """Per cohort (PGY-n, Faculty): the largest share (percent) of a person's wish weight refused, and ten
+        times what it exceeds the program's allowance (100 - `wish_min_granted_percent`) by. Minimising it
+        spreads refusals: nobody's wishes all refused while others get all of theirs."""
+        f = self.f
+        totals: dict[str, int] = {}
+        refused: dict[str, list[Expr]] = {}
+        for person, weight, expr in self.refused:
+            totals[person] = totals.get(person, 0) + weight
+            if not isinstance(expr, int) or expr:
+                refused.setdefault(person, []).append(weight * expr)
+        cohorts: dict[str, list[str]] = {}
+        for person in totals:
+            label = f"PGY-{f.residents[f.resident_index[person]].pgy}" if person in f.resident_index else "Faculty"
+            cohorts.setdefault(label, []).append(person)
+        allowance = 100 - self.problem.rules.wish_min_granted_percent
+        for label, members in sorted(cohorts.items()):
+            worst = self.m.NewIntVar(0, 100, f"wish_refused_max[{label}]")
+            for person in members:
+                if totals[person] and person in refused:
+                    self.m.Add(totals[person] * worst >= 100 * _sum(refused[person]))
+            self.costs["wish_fairness"].append(worst)
+            if allowance < 100:
+                over = self.m.NewIntVar(0, 100, f"wish_refused_over[{label}]")
+                self.m.Add(over >= worst - allowance)
+                self.costs["wish_fairness"].append(10 * over)
 
     def _preferred_week_cuts(self, person: str, broken: Var, items: list[Var]) -> None:
         """A week kept free costs its clinic shortfall: when none of the week's items is placed (broken = 0),
@@ -1079,6 +1126,7 @@ def solve(
     from scheduling.engine.derive import build_solution
     from scheduling.engine.explain import explain
     from scheduling.engine.precheck import precheck
+    from scheduling.engine.wishes import wishes_statistics
 
     started = clock.monotonic()
     facts = Facts(problem)
@@ -1217,7 +1265,10 @@ def solve(
     )
     if on_progress is not None:
         on_progress(Progress(stats.solutions_found, objective, bound, gap, wall))
-    return build_solution(problem, assignments, stats, facts)
+    solution = build_solution(problem, assignments, stats, facts)
+    if problem.preferences:
+        solution = replace(solution, statistics=replace(stats, wishes=wishes_statistics(problem, solution, facts)))
+    return solution
 
 
 def _phase_budgets(time_limit: float) -> tuple[float, float, float]:

@@ -69,6 +69,7 @@ WEIGHT_NAMES = (
     "preferences",
     "clinic_continuity",
     "change",
+    "wish_fairness",
 )
 
 
@@ -338,6 +339,9 @@ class ProgramRules:
     fmit_max_consecutive_weeks: int = 1
     fmit_min_gap_weeks: int = 2
     fmit_recovery_day: bool = True
+    # the least share (percent) of their wish weight every person of a cohort should have granted; the run's
+    # statistics.wishes say whether it held (scheduling/engine/wishes.py); the `wish_fairness` term pursues it
+    wish_min_granted_percent: int = 0
 
     @property
     def supervision(self) -> SupervisionRatio:
@@ -361,6 +365,7 @@ class Weights:
     preferences: int = 5
     clinic_continuity: int = 10
     change: int = 50
+    wish_fairness: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -838,6 +843,8 @@ def _rules(node: _Node) -> ProgramRules:
             values[name] = child.boolean()
         elif isinstance(current, time):
             values[name] = child.clock()
+        elif name == "wish_min_granted_percent":
+            values[name] = child.integer(0, 100)
         else:
             values[name] = child.integer(0, 52)
     if values["supervision_units_per_faculty"] < 1:

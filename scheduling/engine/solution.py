@@ -85,6 +85,7 @@ class Statistics:
     solutions_found: int = 0
     soft_costs: dict[str, float] = field(default_factory=dict)
     fairness: dict[str, Any] = field(default_factory=dict)
+    wishes: dict[str, Any] = field(default_factory=dict)  # {summary, outcomes}: scheduling/engine/wishes.py
     conflicts: tuple[Conflict, ...] = ()
     message: str = ""
 

@@ -46,6 +46,7 @@ def statistics_to_json(stats: Statistics) -> dict[str, Any]:
         "solutions_found": stats.solutions_found,
         "soft_costs": dict(stats.soft_costs),
         "fairness": stats.fairness,
+        "wishes": stats.wishes,
         "conflicts": [{"requirement": c.requirement, "message": c.message} for c in stats.conflicts],
         "message": stats.message,
     }
@@ -118,6 +119,7 @@ def _statistics(data: Any) -> Statistics:
         best_solution_seconds=data.get("best_solution_seconds"),
         solutions_found=data.get("solutions_found", 0),
         soft_costs=dict(data.get("soft_costs", {})),
+        wishes=dict(data.get("wishes", {})),
         fairness=dict(data.get("fairness", {})),
         conflicts=conflicts,
         message=data.get("message", ""),
