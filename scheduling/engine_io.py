@@ -42,6 +42,7 @@ from scheduling.engine.problem import (
     problem_from_json,
     problem_to_json,
 )
+from scheduling.engine.problem import Preference as EnginePreference
 from scheduling.engine.solution import Solution
 from scheduling.models import (
     AcademicYear,
@@ -49,6 +50,7 @@ from scheduling.models import (
     CalendarDay,
     CallAssignment,
     Person,
+    Preference,
     RotationRequirement,
     RotationTemplate,
     ScheduleRun,
@@ -60,6 +62,7 @@ from scheduling.models import (
 )
 from scheduling.models import Block as BlockRow
 from scheduling.program_settings import CallSettings, scheduling_settings
+from scheduling.wish_settings import wish_settings
 from tenants.errors import DomainError
 
 BATCH_SIZE = 1000
@@ -96,6 +99,11 @@ def rotation_key(pk: int) -> str:
     return f"rot{pk}"
 
 
+def person_pk(key: str) -> int | None:
+    """The Person id of an engine person id ("p12" -> 12), None for another kind of id."""
+    return _pk(key, "p")
+
+
 def _pk(key: str, prefix: str) -> int | None:
     digits = key[len(prefix) :] if key.startswith(prefix) else ""
     return int(digits) if digits.isascii() and digits.isdigit() else None
@@ -114,6 +122,14 @@ def problem_for(
     schedule around the blocks becomes their fixed context (`_context`). Refuses with a DomainError naming what is
     wrong (unknown blocks, invalid settings, data the engine rejects).
     """
+    return problem_with_wishes(academic_year=academic_year, blocks=blocks, reference_version=reference_version)[0]
+
+
+def problem_with_wishes(
+    *, academic_year: AcademicYear, blocks: range | None = None, reference_version: ScheduleVersion | None = None
+) -> tuple[Problem, tuple[int, ...]]:
+    """`problem_for`, and the id of the wish (Preference row) behind each of the Problem's preferences, in order:
+    `problem.preferences[i]` is wish `ids[i]`, so the outcome of each can be stored after the run."""
     program = academic_year.program
     settings = scheduling_settings(program)
     year_blocks = list(BlockRow.objects.filter(academic_year=academic_year).order_by("number"))
@@ -149,6 +165,7 @@ def problem_for(
     if reference_version is not None:
         zone = program.zone
         reference, locks = _reference(reference_version, people, rotation_ids, chosen, settings.fmit_week_start, zone)
+    wish_ids, preferences = _wishes(academic_year, people, rotation_ids, chosen)
     problem = Problem(
         name=f"{program.name} {academic_year.name} blocks {chosen[0].number}-{chosen[-1].number}",
         calendar=calendar,
@@ -166,6 +183,7 @@ def problem_for(
             )
             for a in engine_absences(program=program, start=start, end=end)
         ),
+        preferences=preferences,
         locks=locks,
         rules=settings.rules,
         acgme=dict(settings.acgme),
@@ -175,9 +193,49 @@ def problem_for(
     if reference_version is not None:
         problem = replace(problem, context=_context(reference_version, problem, year_blocks))
     try:  # the engine's own validation, so a bad row fails here with the field named, not mid-solve
-        return problem_from_json(problem_to_json(problem))
+        return problem_from_json(problem_to_json(problem)), wish_ids
     except ProblemError as exc:
         raise DomainError(f"{program} cannot be scheduled as set up: {exc}") from exc
+
+
+def _wishes(
+    year: AcademicYear, people: list[Person], rotation_ids: set[int], chosen: list[BlockRow]
+) -> tuple[tuple[int, ...], tuple[EnginePreference, ...]]:
+    """The active wishes that touch the horizon, as the engine's preferences with the program's weight for their
+    priority: weeks that overlap it (of anyone scheduled), rotation wishes of its residents for one of its blocks
+    or for any block of the year. Returns the wish ids beside them, in the same order."""
+    weights = wish_settings(year.program)
+    start, end = chosen[0].start_date, chosen[-1].end_date
+    scheduled = {p.pk: p for p in people if p.kind in (Person.Kind.RESIDENT, Person.Kind.FACULTY)}
+    numbers = {b.pk: b.number for b in chosen}
+    rows = (
+        Preference.objects.for_program(year.program)
+        .active()
+        .filter(person_id__in=scheduled)
+        .filter(
+            Q(week_start__lte=end, week_start__gte=start - dt.timedelta(days=6))
+            | Q(academic_year=year, rotation_id__in=rotation_ids, block__isnull=True)
+            | Q(academic_year=year, rotation_id__in=rotation_ids, block_id__in=numbers)
+        )
+        .order_by("pk")
+    )
+    ids, preferences = [], []
+    for wish in rows:
+        rotation_kind = wish.rotation_id is not None
+        if rotation_kind and scheduled[wish.person_id].kind != Person.Kind.RESIDENT:
+            continue  # the engine takes rotation wishes from residents only
+        ids.append(wish.pk)
+        preferences.append(
+            EnginePreference(
+                person=person_key(wish.person_id),
+                kind=wish.kind,
+                week_start=wish.week_start,
+                rotation=rotation_key(wish.rotation_id) if rotation_kind else None,
+                block=numbers.get(wish.block_id) if wish.block_id else None,
+                weight=weights.weight(wish.priority),
+            )
+        )
+    return tuple(ids), tuple(preferences)
 
 
 def _context(version: ScheduleVersion, problem: Problem, year_blocks: list[BlockRow]) -> Context | None:

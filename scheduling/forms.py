@@ -1,12 +1,21 @@
-"""Forms of the pages: generating a schedule, publishing a draft, editing a cell of a version (managers), and
-one's own contact numbers.
+"""Forms of the pages: generating a schedule, publishing a draft, editing a cell of a version (managers),
+one's own contact numbers, and wishes with their window.
 
 They check the shape of the input; the rules live in the services the views hand `cleaned_data` to.
 """
 
 from django import forms
 
-from scheduling.models import AcademicYear, RotationTemplate, SessionAssignment
+from scheduling.models import (
+    ROTATION_KINDS,
+    WEEK_KINDS,
+    AcademicYear,
+    Block,
+    Person,
+    Preference,
+    RotationTemplate,
+    SessionAssignment,
+)
 from scheduling.models.people import CONTACT_NUMBER_HELP, validate_contact_number
 from scheduling.services import CALL_ACTIONS, SEED_RANGE, TIME_LIMIT_RANGE
 
@@ -144,3 +153,68 @@ class ContactsForm(forms.Form):
         for name, field in self.fields.items():
             field.help_text = CONTACT_NUMBER_HELP
             field.widget.attrs.update(inputmode="tel", autocomplete="tel" if name == "phone" else "off")
+
+
+def _block_label(block: Block) -> str:
+    return f"Block {block.number} ({block.start_date:%-d %b}–{block.end_date:%-d %b})"
+
+
+class WishForm(forms.Form):
+    """A wish: its kind, the week (week kinds) or the rotation and block (rotation kinds), a priority and a reason;
+    `person` for managers entering one for anyone. The service checks the rules (window, limits, week start)."""
+
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    kind = forms.ChoiceField(choices=Preference.Kind.choices, label="What do you wish?")
+    week_start = forms.DateField(label="Week starting", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    rotation = forms.ModelChoiceField(queryset=RotationTemplate.objects.none(), required=False)
+    block = forms.ModelChoiceField(queryset=Block.objects.none(), required=False, empty_label="Any block")
+    priority = forms.ChoiceField(
+        choices=Preference.Priority.choices, initial=Preference.Priority.MEDIUM, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional: a wedding, a board exam, a conference... Only coordinators see it.",
+    )
+
+    WEEK_FIELDS = ("week_start",)
+    ROTATION_FIELDS = ("rotation", "block")
+
+    def __init__(self, *args, people=None, rotations, blocks, week_start_name: str = "Monday", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if people is None:
+            del self.fields["person"]
+        else:
+            self.fields["person"].queryset = people
+            self.fields["person"].required = True
+        self.fields["rotation"].queryset = rotations
+        self.fields["block"].queryset = blocks
+        self.fields["block"].label_from_instance = lambda b: (
+            f"Block {b.number} ({b.start_date:%-d %b}–{b.end_date:%-d %b})"
+        )
+        self.fields["week_start"].help_text = f"The {week_start_name} the week starts on."
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in WEEK_KINDS and not data.get("week_start"):
+            self.add_error("week_start", "Choose the week.")
+        if kind in ROTATION_KINDS and not data.get("rotation"):
+            self.add_error("rotation", "Choose the rotation.")
+        if kind in WEEK_KINDS:
+            data["rotation"] = data["block"] = None
+        elif kind in ROTATION_KINDS:
+            data["week_start"] = None
+        return data
+
+
+class WishWindowForm(forms.Form):
+    """When people enter their wishes for a year, and how many of each kind one person may make (blank: any)."""
+
+    opens_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    blocked_week_limit = forms.IntegerField(label="Blocked weeks", min_value=0, max_value=53, required=False)
+    preferred_week_limit = forms.IntegerField(label="Preferred weeks off", min_value=0, max_value=53, required=False)
+    rotation_wish_limit = forms.IntegerField(label="Rotation wishes", min_value=0, max_value=26, required=False)
+    rotation_avoid_limit = forms.IntegerField(label="Rotations to avoid", min_value=0, max_value=26, required=False)

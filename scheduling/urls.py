@@ -1,7 +1,20 @@
 from django.urls import path
 
 from scheduling import feeds
-from scheduling.views import absences, compliance, edit, exports, grid, home, on_call, people, runs, today, versions
+from scheduling.views import (
+    absences,
+    compliance,
+    edit,
+    exports,
+    grid,
+    home,
+    on_call,
+    people,
+    runs,
+    today,
+    versions,
+    wishes,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -15,6 +28,12 @@ urlpatterns = [
     path("on-call/", on_call.on_call, name="on-call"),  # ?date=YYYY-MM-DD&span=day|week
     path("on-call.csv", on_call.on_call_csv, name="on-call-csv"),  # the same, &contacts=1 for managers
     path("me/contacts/", people.my_contacts, name="my-contacts"),
+    # Wishes: one's own (?year=<id>), the coordinators' heat map and window, change and withdraw one
+    path("me/wishes/", wishes.my_wishes, name="my-wishes"),
+    path("wishes/", wishes.wish_overview, name="wish-overview"),
+    path("wishes/window/", wishes.wish_window_edit, name="wish-window"),
+    path("wishes/<int:pk>/edit/", wishes.wish_edit, name="wish-edit"),
+    path("wishes/<int:pk>/withdraw/", wishes.wish_withdraw, name="wish-withdraw"),
     # Generating; a year's versions: compare, publish, discard, restore, undo the last cell edit
     path("schedule/generate/", runs.run_new, name="run-new"),
     path("runs/<int:pk>/", runs.run_detail, name="run-detail"),

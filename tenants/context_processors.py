@@ -24,5 +24,6 @@ def active_program(request: HttpRequest) -> dict:
             # The API serves people and schedules; roles that read neither (clinic staff) have no use for it.
             "api": user.is_superuser or can(user, Action.VIEW, Resource.PERSON, program),
             "manage": can(user, Action.CHANGE, Resource.SCHEDULE, program),
+            "wishes": can(user, Action.VIEW, Resource.PREFERENCE, program),
         },
     }

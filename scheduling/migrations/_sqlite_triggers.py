@@ -16,6 +16,7 @@ ROTATION_TRIGGERS = (
     EnforceSameProgram("blockassignment", ["version", "person", "block", "rotation"]),
     EnforceSameProgram("sessionassignment", ["version", "person", "rotation"]),
     EnforceSameProgram("rotationrequirement", ["rotation"]),
+    EnforceSameProgram("preference", ["person", "academic_year", "block", "rotation"]),
 )
 PERSON_TRIGGERS = (
     FreezeProgram("person"),
@@ -23,6 +24,7 @@ PERSON_TRIGGERS = (
     EnforceSameProgram("sessionassignment", ["version", "person", "rotation"]),
     EnforceSameProgram("callassignment", ["version", "person"]),
     EnforceSameProgram("feedtoken", ["person"]),
+    EnforceSameProgram("preference", ["person", "academic_year", "block", "rotation"]),
     ("absences", EnforceSameProgram("absence", ["person"])),
     ("credentials", EnforceSameProgram("personcertification", ["person", "type"])),
     ("credentials", EnforceSameProgram("procedurecredential", ["person", "procedure"])),
@@ -36,9 +38,18 @@ VERSION_TRIGGERS = (
 )
 
 
-def _labelled(triggers):
-    """(app label, operation) pairs: a bare operation is scheduling's own."""
-    return [item if isinstance(item, tuple) else ("scheduling", item) for item in triggers]
+def _labelled(triggers, apps):
+    """(app label, operation) pairs: a bare operation is scheduling's own. A trigger of a table that an earlier
+    migration does not know yet (one created later, such as the wishes') is left out."""
+    pairs = [item if isinstance(item, tuple) else ("scheduling", item) for item in triggers]
+    known = []
+    for app_label, operation in pairs:
+        try:
+            apps.get_model(app_label, operation.model_name)
+        except LookupError:
+            continue
+        known.append((app_label, operation))
+    return known
 
 
 def _dropper(triggers):
@@ -46,7 +57,7 @@ def _dropper(triggers):
         if schema_editor.connection.vendor != "sqlite":
             return
         state = SimpleNamespace(apps=apps)
-        for app_label, operation in _labelled(triggers):
+        for app_label, operation in _labelled(triggers, apps):
             operation.database_backwards(app_label, schema_editor, state, state)  # DROP TRIGGER IF EXISTS
 
     return drop
@@ -57,7 +68,7 @@ def _installer(triggers):
         if schema_editor.connection.vendor != "sqlite":
             return
         state = SimpleNamespace(apps=apps)
-        for app_label, operation in _labelled(triggers):
+        for app_label, operation in _labelled(triggers, apps):
             operation.database_backwards(app_label, schema_editor, state, state)
             operation.database_forwards(app_label, schema_editor, state, state)
 

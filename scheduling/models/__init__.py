@@ -20,6 +20,7 @@ from scheduling.models.schedules import (
     ScheduleVersion,
     SessionAssignment,
 )
+from scheduling.models.wishes import ROTATION_KINDS, WEEK_KINDS, Preference, WishWindow
 
 __all__ = [
     "HEX_COLOUR",
@@ -32,6 +33,8 @@ __all__ = [
     "CallAssignment",
     "FeedToken",
     "Person",
+    "Preference",
+    "ROTATION_KINDS",
     "RotationRequirement",
     "RotationTemplate",
     "ScheduleRun",
@@ -40,6 +43,8 @@ __all__ = [
     "SessionAssignment",
     "SessionTime",
     "Source",
+    "WEEK_KINDS",
+    "WishWindow",
     "default_work_days",
     "new_feed_token",
     "validate_work_days",

@@ -19,7 +19,7 @@ from scheduling.announcements import announce_run_finished
 from scheduling.compliance import version_report
 from scheduling.engine.problem import Problem
 from scheduling.engine.solution import Progress, Solution
-from scheduling.engine_io import problem_for, solution_write
+from scheduling.engine_io import person_pk, problem_for, problem_with_wishes, solution_write
 from scheduling.models import (
     AcademicYear,
     Block,
@@ -240,13 +240,13 @@ def schedule_run_execute(*, run_id: int, on_progress: Callable[[Progress], None]
         published = ScheduleVersion.objects.filter(
             academic_year_id=run.academic_year_id, status=ScheduleVersion.Status.PUBLISHED
         ).first()
-        problem = problem_for(
+        problem, wish_ids = problem_with_wishes(
             academic_year=run.academic_year,
             blocks=range(run.first_block, run.last_block + 1),
             reference_version=published,
         )
         solution = _solve_watched(run, problem, on_progress)
-        return _run_finish(run, solution)
+        return _run_finish(run, solution, problem=problem, wish_ids=wish_ids)
     except DomainError as exc:
         logger.warning("Schedule run %s failed: %s", run.pk, exc)
         return _run_fail(run, str(exc))
@@ -424,10 +424,36 @@ def _run_outcome(run: ScheduleRun, solution: Solution) -> tuple[str, str, bool]:
     return Status.FAILED, stats.message or f"The engine gave up ({status}).", False
 
 
-def _run_finish(run: ScheduleRun, solution: Solution) -> ScheduleRun:
-    """Record the engine's answer; the draft version and the run's final state are written together."""
+def _wish_statistics(problem: Problem, solution: Solution, wish_ids: tuple[int, ...]) -> dict[str, Any]:
+    """What the schedule made of each wish, by wish id ({person, kind, weight, granted, reason}), and the engine's
+    summary of the shares granted (overall, per cohort, per person); {} when the run had no wishes."""
+    from scheduling.engine.wishes import wish_outcomes, wish_summary
+
+    outcomes = wish_outcomes(problem, solution)
+    if not outcomes:
+        return {}
+    stored = {
+        str(wish_ids[o.index]): {
+            "person": person_pk(o.person),
+            "kind": o.kind,
+            "weight": o.weight,
+            "granted": o.granted,
+            "reason": o.reason,
+        }
+        for o in outcomes
+    }
+    return _json_safe({"outcomes": stored, "summary": wish_summary(problem, outcomes)})
+
+
+def _run_finish(
+    run: ScheduleRun, solution: Solution, *, problem: Problem | None = None, wish_ids: tuple[int, ...] = ()
+) -> ScheduleRun:
+    """Record the engine's answer; the draft version and the run's final state are written together, with the
+    outcome of each wish the run was given (`statistics.wishes`)."""
     status, message, keep = _run_outcome(run, solution)
     statistics = _run_statistics(solution)
+    if keep and problem is not None and problem.preferences:
+        statistics["wishes"] = _wish_statistics(problem, solution, wish_ids)
     stats = solution.statistics
     with transaction.atomic():
         version = solution_write(run=run, solution=solution) if keep else None
