@@ -7,6 +7,7 @@ from credentials import api as credentials_api
 from notifications import api as notifications_api
 from scheduling import api as scheduling_api
 from scheduling import api_feeds as scheduling_api_feeds
+from scheduling import api_wishes as scheduling_api_wishes
 
 router = DefaultRouter()
 scheduling_api.register(router)
@@ -14,6 +15,7 @@ notifications_api.register(router)
 scheduling_api_feeds.register(router)
 credentials_api.register(router)
 absences_api.register(router)
+scheduling_api_wishes.register(router)
 
 app_name = "api"
 urlpatterns = router.urls

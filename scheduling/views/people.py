@@ -17,6 +17,8 @@ from scheduling.selectors import person_list
 from scheduling.services import person_contacts_change
 from scheduling.views import reading
 from scheduling.views.access import year_from_request
+from scheduling.views.wishes import wish_rows
+from scheduling.wish_selectors import is_wish_manager, wish_list
 from tenants.access import require
 from tenants.errors import DomainError
 from tenants.permissions import Action, Resource, can
@@ -91,4 +93,7 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
         if person.kind == Person.Kind.RESIDENT:
             limit = float(scheduling_settings(request.program).acgme.get("weekly_hours", WEEKLY_LIMIT_DEFAULT))
         context["hours"], context["hours_limit"] = reading.week_hours(hours, limit), limit
+    if year is not None and (context["is_me"] or is_wish_manager(request.user, request.program)):
+        wishes = list(wish_list(program=request.program, user=request.user, person_id=person.pk, academic_year=year))
+        context["wishes"] = wish_rows(request, year, wishes, version=context["version"])
     return render(request, "scheduling/person_detail.html", context)

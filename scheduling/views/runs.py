@@ -12,6 +12,7 @@ from scheduling.models import ScheduleRun, ScheduleVersion
 from scheduling.selectors import academic_year_current, academic_year_list
 from scheduling.services import ACTIVE_RUN_STATUSES, schedule_run_cancel, schedule_run_start
 from scheduling.views.versions import confirmed
+from scheduling.wish_selectors import run_wish_shares
 from tenants.access import require
 from tenants.errors import DomainError
 from tenants.permissions import Action, Resource
@@ -116,6 +117,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (*SOFT_COSTS.get(name, (_words(name, {}), "")), value)
         for name, value in (stats.get("soft_costs") or {}).items()
     ]
+    context["wish_shares"] = run_wish_shares(run)
+    context["wish_cohorts"] = ((stats.get("wishes") or {}).get("summary") or {}).get("cohorts") or {}
     return render(request, "scheduling/run_detail.html", context)
 
 

@@ -33,6 +33,7 @@ from tenants.errors import DomainError
 from tenants.permissions import Action, Resource
 
 wishes_page = require(Action.VIEW, Resource.PREFERENCE, denied="Your role in this program makes no wishes.")
+_FROM_REQUEST: Any = object()  # wish_rows: the version is the one the request asks for
 managers_page = require(Action.CHANGE, Resource.SCHEDULE, denied="Only coordinators and admins see every wish.")
 
 
@@ -55,13 +56,16 @@ def _back(request: HttpRequest, year: AcademicYear | None) -> HttpResponse:
     return redirect(reverse(name) + query)
 
 
-def wish_rows(request: HttpRequest, year: AcademicYear, wishes: list[Preference]) -> dict[str, Any]:
-    """Each wish with what the latest run of the version the user reads (published, or a draft for managers)
-    made of it; a wish changed since that run started is flagged instead."""
-    try:
-        version = reading.version_from_request(request, year).version
-    except reading.Refusal:
-        version = None
+def wish_rows(
+    request: HttpRequest, year: AcademicYear, wishes: list[Preference], version: Any = _FROM_REQUEST
+) -> dict[str, Any]:
+    """Each wish with what the latest run of the version the user reads (published, or a draft for managers;
+    `version` when the page has it) made of it; a wish changed since that run started is flagged instead."""
+    if version is _FROM_REQUEST:
+        try:
+            version = reading.version_from_request(request, year).version
+        except reading.Refusal:
+            version = None
     run, outcomes = version_wish_outcomes(version)
     rows = []
     for wish in wishes:
