@@ -17,12 +17,14 @@ from scheduling.models import (
     CalendarDay,
     CallAssignment,
     Person,
+    Preference,
     RotationRequirement,
     RotationTemplate,
     ScheduleRun,
     ScheduleVersion,
     SessionAssignment,
     SessionTime,
+    WishWindow,
 )
 from scheduling.services import (
     SEED_RANGE,
@@ -37,11 +39,18 @@ from scheduling.services import (
     schedule_version_discard,
     schedule_version_publish,
 )
+from scheduling.services.wishes import (
+    preference_change,
+    preference_create,
+    preference_withdraw,
+    wish_window_set,
+)
 from tenants.admin import (
     ProgramInheritingFormSet,
     ProgramScopedAdmin,
     ProgramScopedInlineMixin,
     ReadOnlyHistoryAdmin,
+    ServiceAdminMixin,
     allowed_program_ids,
 )
 from tenants.errors import DomainError
@@ -796,3 +805,86 @@ class FeedTokenAdmin(TrackedSchedulingAdmin):
                 self.message_user(request, str(exc), messages.WARNING)
             else:
                 self.message_user(request, f"Reset: {row}.", messages.SUCCESS)
+
+
+WISH_FIELDS = ("kind", "week_start", "rotation", "block", "priority", "reason")
+
+
+@admin.register(Preference)
+class PreferenceAdmin(ServiceAdminMixin, TrackedSchedulingAdmin):
+    """Wishes, entered, changed and withdrawn through their services (week start, limits, clashes); deleting one
+    withdraws it, so its history stays. The window does not bind here: the admin is for managers."""
+
+    list_display = (
+        "person",
+        "kind",
+        "week_start",
+        "rotation",
+        "block",
+        "priority",
+        "status",
+        "academic_year",
+        "program",
+    )
+    list_filter = ("status", "kind", "priority", PROGRAM_FILTER)
+    list_select_related = ("person", "rotation", "block", "academic_year", "program")
+    search_fields = ("person__first_name", "person__last_name", "reason")
+    date_hierarchy = "week_start"
+    autocomplete_fields = ("person",)
+    readonly_fields = ("status", "created_by", "created_at", "updated_at")
+
+    def get_fields(self, request: HttpRequest, obj: Preference | None = None):
+        return ("program", "person", "academic_year", *WISH_FIELDS, *self.readonly_fields)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Preference | None = None):
+        fixed = ("program", "person", "academic_year", "kind") if obj is not None else ()
+        return (*fixed, *self.readonly_fields)
+
+    def service_save(self, request: HttpRequest, obj: Preference, form, change: bool) -> Preference:
+        data = form.cleaned_data
+        if change:
+            return preference_change(
+                preference=obj,
+                user=request.user,
+                **{name: data.get(name) for name in ("priority", "week_start", "rotation", "block", "reason")},
+            )
+        return preference_create(
+            user=request.user,
+            program=data["program"],
+            person=data["person"],
+            academic_year=data.get("academic_year"),
+            **{name: data.get(name) for name in WISH_FIELDS},
+        )
+
+    def service_delete(self, request: HttpRequest, obj: Preference) -> None:
+        preference_withdraw(preference=obj, user=request.user)
+
+
+@admin.register(WishWindow)
+class WishWindowAdmin(ServiceAdminMixin, TrackedSchedulingAdmin):
+    """When people enter their wishes for an academic year, and the per-kind limits (blank: no limit)."""
+
+    list_display = ("academic_year", "opens_on", "closes_on", "program")
+    list_filter = (PROGRAM_FILTER,)
+    list_select_related = ("academic_year", "program")
+    limits = ("blocked_week_limit", "preferred_week_limit", "rotation_wish_limit", "rotation_avoid_limit")
+
+    def get_fields(self, request: HttpRequest, obj: WishWindow | None = None):
+        return ("program", "academic_year", "opens_on", "closes_on", *self.limits)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: WishWindow | None = None):
+        return ("program", "academic_year") if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: WishWindow | None = None) -> bool:
+        return False  # close the window by moving its dates; its history stays
+
+    def service_save(self, request: HttpRequest, obj: WishWindow, form, change: bool) -> WishWindow:
+        data = form.cleaned_data
+        year = obj.academic_year if change else data["academic_year"]
+        return wish_window_set(
+            user=request.user,
+            academic_year=year,
+            opens_on=data["opens_on"],
+            closes_on=data["closes_on"],
+            **{name: data.get(name) for name in self.limits},
+        )

@@ -73,6 +73,7 @@ class WishSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "created_by", "created_at", "updated_at"]
+        validators: list = []  # the uniqueness rules are the service's, with their messages
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -25,7 +25,7 @@ from scheduling.models import (
     WishWindow,
 )
 from scheduling.wish_selectors import is_wish_manager, wish_window_refusal
-from scheduling.wish_settings import wish_settings
+from scheduling.wish_settings import WISH_SETTINGS_KEY, WishSettings, wish_settings, wish_settings_from_json
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
 from tenants.permissions import Action, Resource, can
@@ -153,6 +153,7 @@ def _checked(*, wish: Preference, user, program: Organization, verb: str) -> Pre
         raise DomainError(f"“{wish.kind}” is not a kind of wish (blocked_week, preferred_week, ...).")
     if wish.priority not in Preference.Priority.values:
         raise DomainError(f"The priority is high, medium or low (got “{wish.priority}”).")
+    _who(person=wish.person, kind=wish.kind, rotation=wish.rotation)
     wish.academic_year = _where(
         program=program,
         kind=wish.kind,
@@ -161,7 +162,6 @@ def _checked(*, wish: Preference, user, program: Organization, verb: str) -> Pre
         rotation=wish.rotation,
         academic_year=wish.academic_year if wish.academic_year_id else None,
     )
-    _who(person=wish.person, kind=wish.kind, rotation=wish.rotation)
     _window_check(user=user, program=program, year=wish.academic_year, verb=verb)
     _clash_check(wish)
     window = WishWindow.objects.filter(academic_year=wish.academic_year).first()
@@ -311,3 +311,18 @@ def wish_window_set(
     window._change_reason = f"Wish window set by {user}" if user is not None else "Wish window set"
     window.save()
     return window
+
+
+@transaction.atomic
+def wish_settings_update(*, program: Organization, user, settings: dict) -> WishSettings:
+    """Validate and store how the program weighs wishes (Organization.settings["wishes"]): admins and
+    coordinators; a SettingsError names the setting at fault and nothing is stored."""
+    if not can(user, Action.CHANGE, Resource.SCHEDULE, program):
+        raise PermissionDenied("Only the program's admins and coordinators can change how wishes are weighed.")
+    value = wish_settings_from_json(settings)
+    locked = Organization.objects.select_for_update().get(pk=program.pk)
+    stored = {"weights": {"high": value.high, "medium": value.medium, "low": value.low}, "week_start": value.week_start}
+    locked.settings = {**(locked.settings or {}), WISH_SETTINGS_KEY: stored}
+    locked.save(update_fields=["settings"])
+    program.settings = locked.settings
+    return value
