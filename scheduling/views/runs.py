@@ -118,7 +118,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for name, value in (stats.get("soft_costs") or {}).items()
     ]
     context["wish_shares"] = run_wish_shares(run)
-    context["wish_cohorts"] = ((stats.get("wishes") or {}).get("summary") or {}).get("cohorts") or {}
+    summary = (stats.get("wishes") or {}).get("summary") or {}
+    context["wish_cohorts"], context["wish_overall"] = summary.get("cohorts") or {}, summary.get("overall")
     return render(request, "scheduling/run_detail.html", context)
 
 

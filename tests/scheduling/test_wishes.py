@@ -9,9 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from scheduling.engine_io import person_key, problem_with_wishes, rotation_key
-from scheduling.models import Preference, WishWindow
+from scheduling.models import Person, Preference, ScheduleVersion, WishWindow
 from scheduling.program_settings import SettingsError
-from scheduling.services import academic_year_create
+from scheduling.services import (
+    academic_year_create,
+    schedule_run_execute,
+    schedule_run_start,
+    schedule_version_publish,
+)
 from scheduling.services.wishes import (
     preference_change,
     preference_create,
@@ -22,6 +27,7 @@ from scheduling.services.wishes import (
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Role
 from tests.scheduling.factories import FacultyFactory, ResidentFactory, RotationTemplateFactory
+from tests.scheduling.test_generation import tiny_program
 
 pytestmark = pytest.mark.django_db
 
@@ -393,3 +399,55 @@ def test_api_window_closed_and_withdraw(api_as, program, year, me, resident_user
     wish.refresh_from_db()
     assert wish.status == "withdrawn"
     assert api.get("/api/v1/wishes/", {"status": "active"}).data["results"] == []
+
+
+# After a run
+
+
+def test_after_a_run_each_person_sees_which_wishes_were_granted_and_why_not(client, program, coordinator, member):
+    """Six residents all avoid Wards in block 1, which needs two of them: at least two avoids are refused, with
+    the staffing need as the reason, on the person's page and on My wishes; the run page shows the shares."""
+    year, wards = tiny_program(program, coordinator)
+    users = []
+    for resident in Person.objects.for_program(program).filter(kind="resident"):
+        user = member(Role.RESIDENT)
+        resident.user = user
+        resident.save()
+        users.append((user, resident))
+    first_block = block(year, 1)
+    for _user, resident in users:
+        preference_create(
+            user=coordinator, program=program, person=resident, kind="rotation_avoid", rotation=wards, block=first_block
+        )
+    run = schedule_run_start(
+        academic_year=year, user=coordinator, first_block=1, last_block=1, time_limit=20, workers=1, queue=False
+    )
+    run = schedule_run_execute(run_id=run.pk)
+    assert run.status == "succeeded", run.message
+    outcomes = run.statistics["wishes"]["outcomes"]
+    assert len(outcomes) == 6
+    refused = {int(pk): o for pk, o in outcomes.items() if not o["granted"]}
+    assert 2 <= len(refused) <= 4
+    assert all("Wards in block 1: it needs 2 residents" in o["reason"] for o in refused.values())
+    version = ScheduleVersion.objects.get(pk=run.statistics["version_id"])
+    schedule_version_publish(version=version, user=coordinator)
+
+    for user, resident in users:
+        wish = Preference.objects.get(person=resident)
+        client.force_login(user)
+        for url in (reverse("my-schedule"), reverse("my-wishes")):
+            page = client.get(url).content.decode()
+            if wish.pk in refused:
+                assert "Not granted" in page and "Wards in block 1: it needs 2 residents" in page, url
+            else:
+                assert '<span class="badge ok">Granted</span>' in page and "Not granted" not in page, url
+    client.force_login(coordinator)
+    page = client.get(reverse("run-detail", args=[run.pk])).content.decode()
+    assert "Wishes granted" in page and "PGY-1" in page
+    assert f"{6 - len(refused)} of 6 wishes granted" in page
+    for _user, resident in users:
+        share = "0%" if Preference.objects.get(person=resident).pk in refused else "100%"
+        assert (
+            f'<th scope="row">{resident.full_name}</th><td>1</td><td>{1 if share == "100%" else 0}</td><td>{share}</td>'
+            in page
+        )
