@@ -61,6 +61,8 @@ def wish_rows(
 ) -> dict[str, Any]:
     """Each wish with what the latest run of the version the user reads (published, or a draft for managers;
     `version` when the page has it) made of it; a wish changed since that run started is flagged instead."""
+    if not wishes:
+        return {"rows": [], "outcome_version": None}
     if version is _FROM_REQUEST:
         try:
             version = reading.version_from_request(request, year).version

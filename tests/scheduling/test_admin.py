@@ -15,12 +15,14 @@ from scheduling.models import (
     CalendarDay,
     CallAssignment,
     Person,
+    Preference,
     RotationRequirement,
     RotationTemplate,
     ScheduleRun,
     ScheduleVersion,
     SessionAssignment,
     SessionTime,
+    WishWindow,
 )
 from tenants.models import Membership, Role
 from tests.scheduling.factories import (
@@ -50,6 +52,8 @@ SCHEDULING_MODELS = [
     BlockAssignment,
     SessionAssignment,
     CallAssignment,
+    Preference,
+    WishWindow,
 ]
 
 
@@ -82,6 +86,12 @@ def make_rows(program, surname: str) -> dict:
         BlockAssignment: BlockAssignmentFactory(block=block, version=version, person=person, rotation=rotation),
         SessionAssignment: SessionAssignmentFactory(version=version, person=person, rotation=rotation),
         CallAssignment: CallAssignmentFactory(version=version, person=person),
+        Preference: Preference.objects.create(
+            program=program, person=person, academic_year=year, kind="blocked_week", week_start=year.start_date
+        ),
+        WishWindow: WishWindow.objects.create(
+            program=program, academic_year=year, opens_on=year.start_date, closes_on=year.end_date
+        ),
     }
 
 
