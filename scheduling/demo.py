@@ -22,10 +22,12 @@ from scheduling.models import (
     Block,
     CalendarDay,
     Person,
+    Preference,
     RotationRequirement,
     RotationTemplate,
     ScheduleRun,
     ScheduleVersion,
+    WishWindow,
 )
 from scheduling.program_settings import SETTINGS_KEY, settings_from_json, settings_to_json
 from scheduling.services import (
@@ -313,6 +315,7 @@ def demo_seed(*, password: str = DEMO_PASSWORD, reset_passwords: bool = False) -
     for number, program in enumerate(programs.values()):
         _certifications_seed(program, today)
         _contacts_seed(program, DEMO_AREA_CODES[number % len(DEMO_AREA_CODES)])
+    _wishes_seed(programs[FAMILY_MEDICINE.slug], today)
     result = DemoSeedResult(password=password)
     for login in LOGINS:
         user, kept = _login_seed(login, programs, password, reset_passwords)
@@ -504,6 +507,87 @@ def _contacts_seed(program: Organization, area_code: str) -> None:
             changed.append(person)
     if changed:
         bulk_update_with_history(changed, Person, ["phone", "pager"], default_change_reason="Demo data")
+
+
+# The demo's wishes, in the second half of the year (block 7 on: the browser tests publish and repair blocks 1-4
+# and keep their schedules): (person, kind, week number from the year's first Monday or block, rotation, priority,
+# reason). Week kinds name a week; rotation kinds a block (None: any block).
+DEMO_WISHES = (
+    ("Amara Okafor", "blocked_week", 46, None, "high", "My wedding"),
+    ("Amara Okafor", "preferred_week", 47, None, "medium", "Honeymoon"),
+    ("Daniel Nguyen", "preferred_week", 24, None, "medium", "Christmas with family abroad"),
+    ("Sofia Ramirez", "preferred_week", 25, None, "low", "Holidays"),
+    ("Ethan Goldberg", "preferred_week", 26, None, "low", "New Year"),
+    ("Grace Kim", "blocked_week", 44, None, "high", "STFM spring conference: presenting a poster"),
+    ("Grace Kim", "preferred_week", 25, None, "medium", "Holidays"),
+    ("Grace Kim", "rotation_wish", 9, "Sports Medicine", "high", "Sports medicine fellowship interviews"),
+    ("Mateo Alvarez", "rotation_wish", 10, "Cardiology", "medium", "Thinking about cardiology"),
+    ("Mateo Alvarez", "rotation_avoid", 12, "Night Float", "low", "Sister's graduation"),
+    ("Olivia Bennett", "blocked_week", 33, None, "high", "Sister's wedding"),
+    ("Samuel Osei", "rotation_avoid", 8, "Intensive Care Unit", "medium", ""),
+    ("Noah Williams", "blocked_week", 41, None, "high", "ABFM board exam"),
+    ("Mei Tanaka", "blocked_week", 41, None, "high", "ABFM board exam"),
+    ("Isabella Rossi", "blocked_week", 42, None, "high", "ABFM board exam"),
+    ("Kwame Mensah", "rotation_wish", 11, "Geriatrics", "medium", "Geriatrics fellowship application"),
+    ("Chloe Dubois", "rotation_wish", None, "Community Medicine", "low", ""),
+    ("Ravi Patel", "preferred_week", 30, None, "medium", "Job interviews"),
+    ("Ravi Patel", "preferred_week", 31, None, "medium", "Job interviews"),
+    ("Elena Petrova", "blocked_week", 44, None, "high", "STFM spring conference"),
+    ("Elena Petrova", "preferred_week", 25, None, "low", "Holidays"),
+    ("David Cho", "blocked_week", 37, None, "medium", "Procedures course"),
+    ("Naomi Friedman", "blocked_week", 25, None, "high", "Family visit abroad"),
+    ("Jamal Carter", "blocked_week", 28, None, "medium", "Team physician at a tournament"),
+    ("Margaret Sullivan", "blocked_week", 43, None, "high", "ACGME site visit preparation"),
+)
+DEMO_WISH_LIMITS = {
+    "blocked_week_limit": 4,
+    "preferred_week_limit": 4,
+    "rotation_wish_limit": 2,
+    "rotation_avoid_limit": 2,
+}
+
+
+def _wishes_seed(program: Organization, today: dt.date) -> None:
+    """The current year's wish window (open around today) and a realistic set of wishes (weddings, boards,
+    conferences, holidays, rotation wishes), the first time only."""
+    year = AcademicYear.objects.for_program(program).filter(is_current=True).first()
+    if year is None or WishWindow.objects.filter(academic_year=year).exists():
+        return
+    WishWindow.objects.create(
+        program=program,
+        academic_year=year,
+        opens_on=today - dt.timedelta(days=30),
+        closes_on=today + dt.timedelta(days=60),
+        **DEMO_WISH_LIMITS,
+    )
+    monday = year.start_date + dt.timedelta(days=-year.start_date.weekday() % 7)
+    people = {p.full_name: p for p in Person.objects.for_program(program)}
+    rotations = {r.name: r for r in RotationTemplate.objects.for_program(program)}
+    blocks = {b.number: b for b in Block.objects.filter(academic_year=year)}
+    wishes = []
+    for name, kind, when, rotation, priority, reason in DEMO_WISHES:
+        person = people.get(name)
+        if person is None:
+            continue
+        week = monday + dt.timedelta(weeks=when) if rotation is None else None
+        wishes.append(
+            Preference(
+                program=program,
+                person=person,
+                academic_year=year,
+                kind=kind,
+                week_start=week,
+                rotation=rotations.get(rotation) if rotation else None,
+                block=blocks.get(when) if rotation and when else None,
+                priority=priority,
+                reason=reason,
+            )
+        )
+    bulk_create_with_history(
+        [w for w in wishes if w.week_start is None or w.week_start <= year.end_date],
+        Preference,
+        default_change_reason="Demo data",
+    )
 
 
 def _email(first_name: str, last_name: str) -> str:
