@@ -529,7 +529,7 @@ DEMO_WISHES = (
     ("Mei Tanaka", "blocked_week", 41, None, "high", "ABFM board exam"),
     ("Isabella Rossi", "blocked_week", 42, None, "high", "ABFM board exam"),
     ("Kwame Mensah", "rotation_wish", 11, "Geriatrics", "medium", "Geriatrics fellowship application"),
-    ("Chloe Dubois", "rotation_wish", None, "Community Medicine", "low", ""),
+    ("Chloe Dubois", "rotation_avoid", 7, "Night Float", "low", "Holidays at home"),
     ("Ravi Patel", "preferred_week", 30, None, "medium", "Job interviews"),
     ("Ravi Patel", "preferred_week", 31, None, "medium", "Job interviews"),
     ("Elena Petrova", "blocked_week", 44, None, "high", "STFM spring conference"),

@@ -165,7 +165,7 @@ def problem_with_wishes(
     if reference_version is not None:
         zone = program.zone
         reference, locks = _reference(reference_version, people, rotation_ids, chosen, settings.fmit_week_start, zone)
-    wish_ids, preferences = _wishes(academic_year, people, rotation_ids, chosen)
+    wish_ids, preferences = _wishes(academic_year, people, rotation_ids, chosen, whole_year=chosen == year_blocks)
     problem = Problem(
         name=f"{program.name} {academic_year.name} blocks {chosen[0].number}-{chosen[-1].number}",
         calendar=calendar,
@@ -199,11 +199,12 @@ def problem_with_wishes(
 
 
 def _wishes(
-    year: AcademicYear, people: list[Person], rotation_ids: set[int], chosen: list[BlockRow]
+    year: AcademicYear, people: list[Person], rotation_ids: set[int], chosen: list[BlockRow], *, whole_year: bool
 ) -> tuple[tuple[int, ...], tuple[EnginePreference, ...]]:
     """The active wishes that touch the horizon, as the engine's preferences with the program's weight for their
-    priority: weeks that overlap it (of anyone scheduled), rotation wishes of its residents for one of its blocks
-    or for any block of the year. Returns the wish ids beside them, in the same order."""
+    priority: weeks that overlap it (of anyone scheduled), rotation wishes and avoids of its residents for one of its
+    blocks, avoids for any block, and wishes for a rotation in any block when the horizon is the whole year (a part
+    of it cannot tell whether the blocks outside grant them). Returns the wish ids beside them, in the same order."""
     weights = wish_settings(year.program)
     start, end = chosen[0].start_date, chosen[-1].end_date
     scheduled = {p.pk: p for p in people if p.kind in (Person.Kind.RESIDENT, Person.Kind.FACULTY)}
@@ -224,6 +225,8 @@ def _wishes(
         rotation_kind = wish.rotation_id is not None
         if rotation_kind and scheduled[wish.person_id].kind != Person.Kind.RESIDENT:
             continue  # the engine takes rotation wishes from residents only
+        if wish.kind == Preference.Kind.ROTATION_WISH and wish.block_id is None and not whole_year:
+            continue
         ids.append(wish.pk)
         preferences.append(
             EnginePreference(

@@ -24,6 +24,7 @@ from scheduling.models import (
     RotationTemplate,
     WishWindow,
 )
+from scheduling.selectors import academic_year_current
 from scheduling.wish_selectors import is_wish_manager, wish_window_refusal
 from scheduling.wish_settings import WISH_SETTINGS_KEY, WishSettings, wish_settings, wish_settings_from_json
 from tenants.errors import ConflictError, DomainError
@@ -87,6 +88,7 @@ def _where(
         if academic_year is not None and block.academic_year_id != academic_year.pk:
             raise DomainError(f"Block {block.number} is not a block of {academic_year}.")
         return block.academic_year
+    academic_year = academic_year or academic_year_current(program=program)
     if academic_year is None or academic_year.program_id != program.pk:
         raise DomainError("Choose the academic year of a wish for a rotation in any block.")
     return academic_year

@@ -261,8 +261,9 @@ def test_engine_io_passes_active_wishes_of_the_horizon_with_the_programs_weights
     preference_create(  # block 3: outside a run of block 1
         user=resident_user, program=program, person=me, kind="blocked_week", week_start=dt.date(2026, 9, 7)
     )
+    anywhere = preference_create(user=resident_user, program=program, person=me, kind="rotation_wish", rotation=wards)
     problem, ids = problem_with_wishes(academic_year=year, blocks=range(1, 2))
-    assert ids == (blocked.pk, avoid.pk)
+    assert ids == (blocked.pk, avoid.pk)  # a wish for any block waits for a run of the whole year
     first, second = problem.preferences
     assert (first.person, first.kind, first.week_start, first.weight) == (
         person_key(me.pk),
@@ -277,6 +278,9 @@ def test_engine_io_passes_active_wishes_of_the_horizon_with_the_programs_weights
         1,
         3,
     )
+    problem, ids = problem_with_wishes(academic_year=year)
+    assert anywhere.pk in ids
+    assert problem.preferences[ids.index(anywhere.pk)].block is None
 
 
 # Pages
