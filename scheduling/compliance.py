@@ -223,6 +223,8 @@ def _person_duties(
             item = {"start": _stamp(day, rules.night_start), "end": _stamp(after, rules.night_end), "kind": "work"}
             duties.append((item["start"], 0, item))
     for call in calls:
+        if call.kind == CallAssignment.Kind.ATTENDING:  # faculty call: not a resident duty (DESIGN.md section 5)
+            continue
         kind = "home_call" if call.kind in HOME_CALL_KINDS else "inhouse_call"
         item = {"start": format_local(call.start, zone), "end": format_local(call.end, zone), "kind": kind}
         if kind == "home_call" and call.worked_hours:

@@ -63,7 +63,7 @@ ROTATION_LED = frozenset(
     {Activity.INPATIENT, Activity.PROCEDURE, Activity.ELECTIVE, Activity.NIGHT_FLOAT, Activity.FMIT}
 )
 RESIDENT_FMIT_LABEL = "FMIT (inpatient)"
-CALL_CODES = {"in_house": "IH", "home": "Home", "backup": "BU", "weekend": "WE"}
+CALL_CODES = {"in_house": "IH", "home": "Home", "backup": "BU", "weekend": "WE", "attending": "ATT"}
 CALL_LABELS = dict(CallAssignment.Kind.choices)
 
 LEAVE_PREFIX = "LV-"

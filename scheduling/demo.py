@@ -217,6 +217,8 @@ FAMILY_MEDICINE = ProgramSpec(
             "fmit_min_attendings": 1,
             "fmit_max_attendings": 2,
             "didactics": {"weekday": 2, "session": "PM"},
+            # attending call Sunday-Thursday (the FMIT attending takes the FMIT weekend), adjuncts not on it
+            "faculty_call": {"nights": [0, 1, 2, 3, 6], "per_night": 1, "min_days_between": 3},
         },
         "fmit_week_start": 4,
     },

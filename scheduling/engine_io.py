@@ -61,12 +61,11 @@ from scheduling.models import (
     Source,
 )
 from scheduling.models import Block as BlockRow
-from scheduling.program_settings import CallSettings, scheduling_settings
+from scheduling.program_settings import CallSettings, SchedulingSettings, scheduling_settings
 from scheduling.wish_settings import wish_settings
 from tenants.errors import DomainError
 
 BATCH_SIZE = 1000
-FACULTY_CLINIC_MAX_DEFAULT = 4
 
 Activity = SessionAssignment.Activity
 # Every session activity the engine emits (its own and the rotation kinds), mapped explicitly: an unknown one is
@@ -88,7 +87,12 @@ ENGINE_ACTIVITIES: dict[str, str] = {
     "off": Activity.OFF,
     "leave": Activity.LEAVE,
 }
-ENGINE_CALL_KINDS: dict[str, str] = {"in_house": CallAssignment.Kind.IN_HOUSE}
+ENGINE_CALL_KINDS: dict[str, str] = {
+    "in_house": CallAssignment.Kind.IN_HOUSE,
+    "attending": CallAssignment.Kind.ATTENDING,
+}
+# Who may hold each kind of call the engine makes: residents in-house, faculty the attending (overnight) call.
+CALL_PEOPLE: dict[str, str] = {"in_house": Person.Kind.RESIDENT, "attending": Person.Kind.FACULTY}
 
 
 def person_key(pk: int) -> str:
@@ -159,6 +163,7 @@ def problem_with_wishes(
         fmit_min_attendings=req.fmit_min_attendings,
         fmit_max_attendings=req.fmit_max_attendings,
         didactics=req.didactics,
+        faculty_call=req.faculty_call.engine if req.faculty_call is not None else None,
     )
     held = credential_validity(program=program)
     reference, locks = None, ()
@@ -170,7 +175,7 @@ def problem_with_wishes(
         name=f"{program.name} {academic_year.name} blocks {chosen[0].number}-{chosen[-1].number}",
         calendar=calendar,
         residents=tuple(_resident(p, held.get(p.pk, {})) for p in people if p.kind == Person.Kind.RESIDENT),
-        faculty=tuple(_faculty(p, held.get(p.pk, {})) for p in people if p.kind == Person.Kind.FACULTY),
+        faculty=tuple(_faculty(p, held.get(p.pk, {}), settings) for p in people if p.kind == Person.Kind.FACULTY),
         rotations=tuple(_rotation(r) for r in rotations),
         requirements=requirements,
         absences=tuple(  # approved absences clipped to the horizon; a half-day one is its session ("am" -> AM)
@@ -328,20 +333,24 @@ def _resident(person: Person, held: dict[str, dt.date | None]) -> Resident:
     )
 
 
-def _faculty(person: Person, held: dict[str, dt.date | None]) -> Faculty:
+def _faculty(person: Person, held: dict[str, dt.date | None], settings: SchedulingSettings) -> Faculty:
     """Faculty with no FMIT target do not attend FMIT; the target is yearly (the engine prorates it). Their
+    weekly clinic maximum is their own when set, else their role's (the program's cap for it, else the built-in
+    one: a program director 0, a core member 4, an adjunct 0); the roles the faculty call names take it. Their
     credentials (with the last valid day of those that expire) decide which rotations they may supervise."""
+    role = person.faculty_role or Person.FacultyRole.CORE
     low = person.clinic_min_per_week or 0
     high = person.clinic_max_per_week
     target = person.fmit_target_weeks or 0
     return Faculty(
         id=person_key(person.pk),
         name=person.full_name,
-        role=person.faculty_role or Person.FacultyRole.CORE,
+        role=role,
         clinic_min_per_week=low,
-        clinic_max_per_week=max(low, FACULTY_CLINIC_MAX_DEFAULT if high is None else high),
+        clinic_max_per_week=max(low, settings.faculty_clinic_cap(role) if high is None else high),
         fmit_target_weeks=target,
         fmit_eligible=target > 0,
+        call_eligible=settings.takes_faculty_call(role),
         credentials=frozenset(held),
         credentials_until=tuple(sorted((code, until) for code, until in held.items() if until is not None)),
     )
@@ -415,14 +424,14 @@ def _reference(
             locks.append(Lock(kind="rotation", person=key[0], block=key[1], rotation=rotation_key(rotation_id)))
     calls: set[tuple[str, dt.date]] = set()
     call_rows = CallAssignment.objects.filter(
-        version=version, kind=CallAssignment.Kind.IN_HOUSE, person_id__in=kinds
-    ).values_list("person_id", "start", "source")
-    for person_id, call_start, source in call_rows:
+        version=version, kind__in=(CallAssignment.Kind.IN_HOUSE, CallAssignment.Kind.ATTENDING), person_id__in=kinds
+    ).values_list("person_id", "kind", "start", "source")
+    for person_id, kind, call_start, source in call_rows:
         night = call_start.astimezone(zone).date()
-        if kinds[person_id] != Person.Kind.RESIDENT or not start <= night <= end:
+        if kinds[person_id] != CALL_PEOPLE[kind] or not start <= night <= end:
             continue
-        calls.add((person_key(person_id), night))
-        if source == Source.MANUAL:
+        calls.add((person_key(person_id), night))  # a faculty call is kept as a wish to stay close, never a lock
+        if source == Source.MANUAL and kind == CallAssignment.Kind.IN_HOUSE:
             locks.append(Lock(kind="call", person=person_key(person_id), date=night))
     fmit_weeks: set[tuple[str, dt.date]] = set()
     clinic: set[tuple[str, dt.date, str]] = set()
@@ -610,5 +619,5 @@ def _call(call, resolve: _Resolver, common: dict[str, Any]) -> CallAssignment:
         raise DomainError(f"The engine produced an unknown call kind {call.kind!r}; nothing was saved.")
     if call.start.utcoffset() is None or call.end.utcoffset() is None:
         raise DomainError(f"The engine produced a call without a time zone ({call.start}); nothing was saved.")
-    person = resolve.person(call.person, kind=Person.Kind.RESIDENT)
+    person = resolve.person(call.person, kind=CALL_PEOPLE[call.kind])
     return CallAssignment(person=person, kind=kind, start=call.start, end=call.end, **common)

@@ -4,9 +4,15 @@ The document (every key optional; defaults are the engine's):
     {"requirements": {"clinic_sessions_per_week": {"1": 1, "2": 2, "3": 3}, "clinic_capacity": 6,
                       "call": [{"kind": "in_house", "per_night": 1, "min_pgy": 1}],
                       "fmit_min_attendings": 1, "fmit_max_attendings": 2,
-                      "didactics": {"weekday": 2, "session": "PM"} or null (no protected didactics half-day)},
+                      "didactics": {"weekday": 2, "session": "PM"} or null (no protected didactics half-day),
+                      "faculty_call": {"nights": [0, 1, 2, 3, 6], "per_night": 1, "min_days_between": 3,
+                                       "protected_sessions": [{"weekday": 0, "session": "AM"}],
+                                       "roles": ["pd", "apd", "core", "chief", "sports_med", "oic"]}
+                                      or null (no faculty overnight call roster, the default)},
      "rules": {...ProgramRules...}, "acgme": {"weekly_hours": 80, ...}, "weights": {...Weights...},
-     "fmit_week_start": 4}
+     "fmit_week_start": 4,
+     "faculty_clinic_max_per_week": {"pd": 0, "apd": 2, ...}: weekly clinic half-days by faculty role, over the
+                                    built-in FACULTY_CLINIC_CAPS; a person's own clinic_max_per_week wins}
 `settings_from_json` refuses anything else with a SettingsError naming the setting at fault.
 """
 
@@ -19,12 +25,32 @@ from datetime import time
 from typing import Any, TypeVar
 
 from scheduling.engine.duties import AcgmeLimits
-from scheduling.engine.problem import ACGME_OVERRIDES, CALL_KINDS, SESSIONS, Didactics, ProgramRules, Weights
+from scheduling.engine.problem import (
+    ACGME_OVERRIDES,
+    CALL_KINDS,
+    SESSIONS,
+    Didactics,
+    FacultyCall,
+    ProgramRules,
+    Weights,
+)
 from tenants.errors import DomainError
 from tenants.models import Organization
 
 SETTINGS_KEY = "scheduling"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# Weekly clinic half-days a faculty member holds at most, by role (Person.FacultyRole values), unless the program
+# or the person sets otherwise; adjuncts are not scheduled by the engine (no clinic, no faculty call).
+FACULTY_CLINIC_CAPS: dict[str, int] = {
+    "pd": 0,
+    "apd": 2,
+    "oic": 2,
+    "chief": 1,
+    "core": 4,
+    "sports_med": 4,
+    "adjunct": 0,
+}
+NOT_SCHEDULED_ROLES = frozenset({"adjunct"})
 
 T = TypeVar("T")
 
@@ -47,6 +73,26 @@ class CallSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class FacultyCallSettings:
+    """The faculty overnight call roster: the engine's FacultyCall and the faculty roles that take it."""
+
+    nights: tuple[int, ...] = FacultyCall().nights
+    per_night: int = 1
+    min_days_between: int = 3
+    protected_sessions: tuple[tuple[int, str], ...] = ()
+    roles: tuple[str, ...] = tuple(role for role in FACULTY_CLINIC_CAPS if role not in NOT_SCHEDULED_ROLES)
+
+    @property
+    def engine(self) -> FacultyCall:
+        return FacultyCall(
+            nights=self.nights,
+            per_night=self.per_night,
+            min_days_between=self.min_days_between,
+            protected_sessions=self.protected_sessions,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class RequirementSettings:
     """Continuity clinic half-days per week by PGY, clinic seats per session, call coverage, FMIT attendings and
     the protected weekly didactics half-day (none by default)."""
@@ -57,6 +103,7 @@ class RequirementSettings:
     fmit_min_attendings: int = 1
     fmit_max_attendings: int = 2
     didactics: Didactics | None = None
+    faculty_call: FacultyCallSettings | None = None  # no faculty overnight call roster by default
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +115,15 @@ class SchedulingSettings:
     acgme: Mapping[str, Any] = field(default_factory=dict)  # overrides of the ACGME defaults, by rule name
     weights: Weights = Weights()
     fmit_week_start: int = 4  # Friday (0 = Monday)
+    faculty_clinic_max_per_week: Mapping[str, int] = field(default_factory=lambda: dict(FACULTY_CLINIC_CAPS))
+
+    def faculty_clinic_cap(self, role: str) -> int:
+        """The weekly clinic half-days a faculty member of `role` holds at most (core's for an unknown role)."""
+        return self.faculty_clinic_max_per_week.get(role or "core", self.faculty_clinic_max_per_week["core"])
+
+    def takes_faculty_call(self, role: str) -> bool:
+        """Whether a faculty member of `role` takes the faculty overnight call (when the program makes one)."""
+        return (role or "core") in (self.requirements.faculty_call or FacultyCallSettings()).roles
 
 
 # Allowed ranges of whole-number settings, by dataclass field name.
@@ -152,13 +208,14 @@ def _requirements(data: Any, path: str) -> RequirementSettings:
     call_raw = values.get("call", [])
     if not isinstance(call_raw, list):
         raise SettingsError(f"{path}.call", 'must be a list such as [{"per_night": 1}]')
-    nested = ("clinic_sessions_per_week", "call", "didactics")
+    nested = ("clinic_sessions_per_week", "call", "didactics", "faculty_call")
     scalars = {key: value for key, value in values.items() if key not in nested}
     requirements = dataclasses.replace(
         _flat(RequirementSettings, scalars, path),
         clinic_sessions_per_week=clinic,
         call=tuple(_call(item, f"{path}.call[{i}]") for i, item in enumerate(call_raw)),
         didactics=_didactics(values.get("didactics"), f"{path}.didactics"),
+        faculty_call=_faculty_call(values.get("faculty_call"), f"{path}.faculty_call"),
     )
     if requirements.fmit_max_attendings < requirements.fmit_min_attendings:
         raise SettingsError(
@@ -175,6 +232,63 @@ def _didactics(data: Any, path: str) -> Didactics | None:
     if didactics.session not in SESSIONS:
         raise SettingsError(f"{path}.session", f"must be AM or PM (got {didactics.session!r})")
     return didactics
+
+
+def _weekdays(value: Any, path: str) -> tuple[int, ...]:
+    if not isinstance(value, list):
+        raise SettingsError(path, "must be a list of weekdays, 0 = Monday to 6 = Sunday")
+    days = tuple(_whole(day, f"{path}[{i}]", 0, 6) for i, day in enumerate(value))
+    if len(set(days)) != len(days):
+        raise SettingsError(path, "weekdays must not repeat")
+    return tuple(sorted(days))
+
+
+def _faculty_call(data: Any, path: str) -> FacultyCallSettings | None:
+    """The faculty call roster, e.g. {"nights": [0, 1, 2, 3, 6], "min_days_between": 3}; null = none."""
+    if data is None:
+        return None
+    names = [f.name for f in dataclasses.fields(FacultyCallSettings)]
+    values = _object(data, path, names)
+    default = FacultyCallSettings()
+    protected: list[tuple[int, str]] = []
+    raw_protected = values.get("protected_sessions", [])
+    if not isinstance(raw_protected, list):
+        raise SettingsError(f"{path}.protected_sessions", 'must be a list such as [{"weekday": 0, "session": "AM"}]')
+    for i, item in enumerate(raw_protected):
+        where = f"{path}.protected_sessions[{i}]"
+        entry = _object(item, where, ["weekday", "session"])
+        if "weekday" not in entry or entry.get("session") not in SESSIONS:
+            raise SettingsError(where, "needs a weekday (0 = Monday) and a session, AM or PM")
+        half = (_whole(entry["weekday"], f"{where}.weekday", 0, 6), entry["session"])
+        if half in protected:
+            raise SettingsError(where, "repeats an earlier protected half-day")
+        protected.append(half)
+    roles = values.get("roles", list(default.roles))
+    known = [role for role in FACULTY_CLINIC_CAPS if role not in NOT_SCHEDULED_ROLES]
+    if not isinstance(roles, list) or any(role not in known for role in roles):
+        raise SettingsError(
+            f"{path}.roles", f"must be a list of faculty roles among {', '.join(known)} (got {roles!r})"
+        )
+    return FacultyCallSettings(
+        nights=_weekdays(values.get("nights", list(default.nights)), f"{path}.nights"),
+        per_night=_whole(values.get("per_night", default.per_night), f"{path}.per_night", 0, 10),
+        min_days_between=_whole(
+            values.get("min_days_between", default.min_days_between), f"{path}.min_days_between", 0, 28
+        ),
+        protected_sessions=tuple(protected),
+        roles=tuple(role for role in known if role in roles),
+    )
+
+
+def _faculty_caps(data: Any, path: str) -> dict[str, int]:
+    """Weekly clinic half-days by faculty role over the built-in caps; adjuncts stay unscheduled."""
+    values = _object(data, path, list(FACULTY_CLINIC_CAPS))
+    caps = dict(FACULTY_CLINIC_CAPS)
+    for role, raw in values.items():
+        caps[role] = _whole(raw, f"{path}.{role}", 0, 10)
+        if role in NOT_SCHEDULED_ROLES and caps[role]:
+            raise SettingsError(f"{path}.{role}", "must be 0: adjunct faculty are not scheduled by the engine")
+    return caps
 
 
 def _acgme(data: Any, path: str) -> dict[str, Any]:
@@ -204,6 +318,9 @@ def settings_from_json(data: Any, *, path: str = SETTINGS_KEY) -> SchedulingSett
         acgme=_acgme(values.get("acgme"), f"{path}.acgme"),
         weights=_flat(Weights, values.get("weights"), f"{path}.weights"),
         fmit_week_start=_whole(values.get("fmit_week_start", 4), f"{path}.fmit_week_start", 0, 6),
+        faculty_clinic_max_per_week=_faculty_caps(
+            values.get("faculty_clinic_max_per_week"), f"{path}.faculty_clinic_max_per_week"
+        ),
     )
 
 
@@ -226,11 +343,23 @@ def settings_to_json(settings: SchedulingSettings) -> dict[str, Any]:
             "fmit_min_attendings": req.fmit_min_attendings,
             "fmit_max_attendings": req.fmit_max_attendings,
             "didactics": None if req.didactics is None else _scalars(req.didactics),
+            "faculty_call": None if req.faculty_call is None else _faculty_call_json(req.faculty_call),
         },
         "rules": _scalars(settings.rules),
         "acgme": dict(settings.acgme),
         "weights": _scalars(settings.weights),
         "fmit_week_start": settings.fmit_week_start,
+        "faculty_clinic_max_per_week": dict(settings.faculty_clinic_max_per_week),
+    }
+
+
+def _faculty_call_json(call: FacultyCallSettings) -> dict[str, Any]:
+    return {
+        "nights": list(call.nights),
+        "per_night": call.per_night,
+        "min_days_between": call.min_days_between,
+        "protected_sessions": [{"weekday": w, "session": s} for w, s in call.protected_sessions],
+        "roles": list(call.roles),
     }
 
 

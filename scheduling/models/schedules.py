@@ -252,13 +252,14 @@ class SessionAssignment(AssignmentBase):
 
 
 class CallAssignment(AssignmentBase):
-    """A call duty period with its own start and end (in-house, home, backup, weekend)."""
+    """A call duty period with its own start and end (in-house, home, backup, weekend; attending for faculty)."""
 
     class Kind(models.TextChoices):
         IN_HOUSE = "in_house", "In-house"
         HOME = "home", "Home"
         BACKUP = "backup", "Backup"
         WEEKEND = "weekend", "Weekend"
+        ATTENDING = "attending", "Attending"  # faculty overnight call: no resident duty, outside the ACGME rules
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     start = models.DateTimeField()

@@ -389,7 +389,8 @@ def _run_statistics(solution: Solution) -> dict[str, Any]:
             "counts": {
                 "rotations": len(solution.rotations),
                 "sessions": len(solution.sessions),
-                "calls": len(solution.calls),
+                "calls": sum(1 for call in solution.calls if call.kind != "attending"),
+                "attending_calls": sum(1 for call in solution.calls if call.kind == "attending"),
                 "fmit_weeks": len(solution.fmit_weeks),
             },
         }

@@ -20,20 +20,29 @@ from tenants.permissions import Action, Resource
 RECENT_RUNS = 8
 
 # The run's figures in words: the engine's keys (PROBLEM/SOLUTION formats) stay in its statistics.
-COUNT_LABELS = {"rotations": "Block rotations", "sessions": "Half-days", "calls": "Calls", "fmit_weeks": "FMIT weeks"}
+COUNT_LABELS = {
+    "rotations": "Block rotations",
+    "sessions": "Half-days",
+    "calls": "Residents' calls",
+    "attending_calls": "Attending (faculty) calls",
+    "fmit_weeks": "FMIT weeks",
+}
 FAIRNESS_LABELS = {
     "call_nights": "Call nights",
     "weekend_calls": "Weekend calls",
     "holiday_calls": "Holiday calls",
     "fmit_weeks": "FMIT weeks",
 }
-SPREAD = "how far the most and the fewest in each PGY cohort differ, beyond 1 (an even split is not always possible)"
+SPREAD = (
+    "how far the most and the fewest in each PGY cohort, and among the faculty taking attending call, differ, "
+    "beyond 1 (an even split is not always possible)"
+)
 # Each soft cost of the engine (docs/engine.md, "Soft"): its name and what it counts, times the term's weight.
 SOFT_COSTS = {
     "coverage_shortfall": (
         "Coverage shortfall",
-        "Residents missing below a rotation's minimum, call nights without a resident and FMIT weeks without an "
-        "attending.",
+        "Residents missing below a rotation's minimum, call nights without a resident, attending call nights "
+        "without a faculty member and FMIT weeks without an attending.",
     ),
     "call_fairness": ("Call nights (spread)", f"Call nights: {SPREAD}."),
     "weekend_fairness": ("Weekend calls (spread)", f"Weekend calls: {SPREAD}."),

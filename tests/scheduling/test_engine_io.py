@@ -369,7 +369,10 @@ def test_settings_didactics_half_day_reaches_the_engine_and_none_is_the_default(
     ("document", "message"),
     [
         ([], r"^Scheduling setting scheduling: must be an object"),
-        ({"colour": "red"}, r"scheduling\.colour: unknown setting \(known: acgme, fmit_week_start"),
+        (
+            {"colour": "red"},
+            r"scheduling\.colour: unknown setting \(known: acgme, faculty_clinic_max_per_week, fmit_week_start",
+        ),
         ({"requirements": {"clinic_capacity": "6"}}, r"requirements\.clinic_capacity: must be a whole number"),
         ({"requirements": {"clinic_sessions_per_week": {"9": 1}}}, r"clinic_sessions_per_week\.9: unknown setting"),
         ({"requirements": {"clinic_sessions_per_week": {"1": 11}}}, r"clinic_sessions_per_week\.1: must be a whole"),

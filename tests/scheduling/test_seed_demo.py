@@ -21,6 +21,7 @@ from scheduling.models import (
     Block,
     BlockAssignment,
     CalendarDay,
+    CallAssignment,
     Person,
     RotationRequirement,
     RotationTemplate,
@@ -292,11 +293,23 @@ def test_seed_demo_with_schedule_publishes_a_credible_compliant_year_once(family
     assert_every_faculty_member_has_fmit_weeks_or_clinic(version)
     report = version_report(version=version)
     assert report.compliant and report.people_checked == 24, report.violations[:3]
+    assert_every_sunday_to_thursday_night_has_an_attending_and_no_adjunct_takes_call(version)
 
     again = seed("--schedule")
 
     assert "already has a published schedule" in again
     assert ScheduleVersion.objects.filter(program=family_medicine).count() == 1
+
+
+def assert_every_sunday_to_thursday_night_has_an_attending_and_no_adjunct_takes_call(version: ScheduleVersion) -> None:
+    zone = version.program.zone
+    calls = CallAssignment.objects.filter(version=version, kind=CallAssignment.Kind.ATTENDING).select_related("person")
+    roster = [call for call in calls if call.start.astimezone(zone).weekday() in (0, 1, 2, 3, 6)]
+    nights = Counter(call.start.astimezone(zone).date() for call in roster)
+    year = version.academic_year
+    days = [year.start_date + dt.timedelta(days=k) for k in range((year.end_date - year.start_date).days + 1)]
+    assert all(nights[day] == 1 for day in days if day.weekday() in (0, 1, 2, 3, 6))
+    assert Person.FacultyRole.ADJUNCT not in {call.person.faculty_role for call in roster}  # FMIT weekends aside
 
 
 def assert_no_rotation_fills_over_a_third_of_a_cohort_unless_required(version: ScheduleVersion) -> None:
