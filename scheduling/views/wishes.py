@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from scheduling.forms import WishForm, WishWindowForm
-from scheduling.models import AcademicYear, Block, Preference, WishWindow
+from scheduling.models import WEEK_KINDS, AcademicYear, Block, Person, Preference, WishWindow
 from scheduling.selectors import academic_year_list, person_list, rotation_list
 from scheduling.services.wishes import preference_change, preference_create, preference_withdraw, wish_window_set
 from scheduling.views import reading
@@ -85,6 +85,8 @@ def my_wishes(request: HttpRequest) -> HttpResponse:
     if year is None or person is None:
         return render(request, "scheduling/wishes_none.html", {"year": year, "person": person})
     form = _form(request, year, data=request.POST or None)
+    if person.kind != Person.Kind.RESIDENT:  # rotation wishes are the residents'
+        form.fields["kind"].choices = [(k, label) for k, label in Preference.Kind.choices if k in WEEK_KINDS]
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:

@@ -455,3 +455,64 @@ def test_after_a_run_each_person_sees_which_wishes_were_granted_and_why_not(clie
             f'<th scope="row">{resident.full_name}</th><td>1</td><td>{1 if share == "100%" else 0}</td><td>{share}</td>'
             in page
         )
+
+
+def test_changing_a_wish_and_the_window_on_the_pages(client, program, year, me, resident_user, coordinator):
+    wish = preference_create(user=resident_user, program=program, person=me, kind="blocked_week", week_start=WEDDING)
+    client.force_login(resident_user)
+    response = client.post(
+        reverse("wish-edit", args=[wish.pk]),
+        {"kind": "preferred_week", "week_start": "2027-03-08", "priority": "low", "reason": "Moved"},
+        follow=True,
+    )
+    assert "The wish is changed." in response.content.decode()
+    wish.refresh_from_db()
+    assert (wish.kind, wish.week_start, wish.priority) == ("blocked_week", dt.date(2027, 3, 8), "low")  # kind stays
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("wish-window") + f"?year={year.pk}",
+        {"opens_on": "2026-11-01", "closes_on": "2026-10-01"},
+        follow=True,
+    )
+    assert "closes (1 Oct 2026) before it opens (1 Nov 2026)" in response.content.decode()
+    response = client.post(
+        reverse("wish-window") + f"?year={year.pk}",
+        {"opens_on": "2026-11-01", "closes_on": "2026-11-30", "rotation_wish_limit": "1"},
+        follow=True,
+    )
+    assert "The wish window for 2026-2027 is saved." in response.content.decode()
+    window = WishWindow.objects.get(academic_year=year)
+    assert (window.closes_on, window.rotation_wish_limit, window.blocked_week_limit) == (dt.date(2026, 11, 30), 1, None)
+
+
+def test_faculty_are_offered_week_wishes_only(client, program, year, member):
+    user = member(Role.FACULTY)
+    FacultyFactory(program=program, user=user)
+    client.force_login(user)
+    page = client.get(reverse("my-wishes")).content.decode()
+    assert 'value="blocked_week"' in page and 'value="rotation_wish"' not in page
+
+
+def test_the_heat_map_reads_wishes_in_a_fixed_number_of_queries(
+    client, program, year, coordinator, django_assert_max_num_queries
+):
+    wards = RotationTemplateFactory(program=program, name="Wards")
+    for i in range(12):
+        person = ResidentFactory(program=program, pgy=1 + i % 3)
+        preference_create(
+            user=coordinator, program=program, person=person, kind="blocked_week", week_start=WEDDING, priority="high"
+        )
+        preference_create(
+            user=coordinator,
+            program=program,
+            person=person,
+            kind="rotation_avoid",
+            rotation=wards,
+            block=block(year, 3),
+        )
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("wish-overview"))
+    page = response.content.decode()
+    assert page.count('class="wish-high wish-blocked"') == 12
+    assert page.count(f"−{wards.abbreviation}</span>") == 12  # block 3's column of the rotations table
