@@ -516,3 +516,21 @@ def test_the_heat_map_reads_wishes_in_a_fixed_number_of_queries(
     page = response.content.decode()
     assert page.count('class="wish-high wish-blocked"') == 12
     assert page.count(f"−{wards.abbreviation}</span>") == 12  # block 3's column of the rotations table
+
+
+def test_api_filters_wishes_and_documents_them(api_as, client, program, year, me, colleague, coordinator):
+    wards = RotationTemplateFactory(program=program, name="Wards")
+    preference_create(user=coordinator, program=program, person=me, kind="blocked_week", week_start=CONFERENCE)
+    late = preference_create(user=coordinator, program=program, person=me, kind="preferred_week", week_start=WEDDING)
+    avoid = preference_create(
+        user=coordinator, program=program, person=colleague, kind="rotation_avoid", rotation=wards, block=block(year, 4)
+    )
+    api = api_as(coordinator)
+    ids = lambda **query: [row["id"] for row in api.get("/api/v1/wishes/", query).data["results"]]  # noqa: E731
+    assert ids(week_from="2027-01-01") == [late.pk]
+    assert ids(person=colleague.pk) == [avoid.pk]
+    assert ids(block=4, kind="rotation_avoid") == [avoid.pk]
+    bad = api.get("/api/v1/wishes/", {"week_from": "someday"})
+    assert bad.status_code == 400 and "week_from" in bad.json()["errors"]
+    schema = client.get("/api/schema/").content.decode()
+    assert "/api/v1/wishes/{id}/" in schema and "Withdraw a wish" in schema
