@@ -159,10 +159,22 @@ def wish_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def wish_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     """Withdraw a wish: one's own while the window is open, anyone's for managers (the history keeps it)."""
     wish = _wish(request, pk)
+    error = ""
     try:
-        preference_withdraw(preference=wish, user=request.user)
+        wish = preference_withdraw(preference=wish, user=request.user)
     except (DomainError, PermissionDenied) as exc:
-        messages.error(request, str(exc))
+        error = str(exc)
+    if request.htmx:  # the list item again, withdrawn or with the refusal
+        context = {
+            "row": {"wish": wish},
+            "error": error,
+            "can_edit": True,
+            "show_person": request.POST.get("back") == "overview",
+            "back": request.POST.get("back", ""),
+        }
+        return render(request, "scheduling/_wish_item.html", context)
+    if error:
+        messages.error(request, error)
     else:
         messages.success(request, f"The wish is withdrawn: {wish.get_kind_display().lower()}, {wish.what}.")
     return _back(request, wish.academic_year)

@@ -42,3 +42,10 @@ def test_a_resident_adds_a_wish_on_a_phone_and_sees_it(live_server, demo, phone,
     coordinator = log_in(context.new_page(), live_server.url, "coordinator", "/wishes/")
     cell = coordinator.locator('td[title^="Blocked week, high priority: My brother"]')
     expect(cell).to_have_text("B")
+
+    # Back on the phone, she withdraws it in place: the item says so, the rest of the page stays.
+    item.get_by_role("button", name="Withdraw").click()
+    expect(page.locator(f"#wish-{wish.pk}")).to_contain_text("Withdrawn")
+    expect(page.get_by_text("STFM spring conference: presenting a poster")).to_be_visible()
+    wish.refresh_from_db()
+    assert wish.status == "withdrawn"

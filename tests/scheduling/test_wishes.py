@@ -534,3 +534,17 @@ def test_api_filters_wishes_and_documents_them(api_as, client, program, year, me
     assert bad.status_code == 400 and "week_from" in bad.json()["errors"]
     schema = client.get("/api/schema/").content.decode()
     assert "/api/v1/wishes/{id}/" in schema and "Withdraw a wish" in schema
+
+
+def test_withdrawing_in_place_answers_the_list_item_withdrawn_or_with_the_refusal(
+    client, program, year, me, resident_user, coordinator
+):
+    kept = preference_create(user=resident_user, program=program, person=me, kind="blocked_week", week_start=BOARDS)
+    gone = preference_create(user=resident_user, program=program, person=me, kind="blocked_week", week_start=WEDDING)
+    client.force_login(resident_user)
+    item = client.post(reverse("wish-withdraw", args=[gone.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert f'id="wish-{gone.pk}"' in item and "Withdrawn" in item and "<html" not in item
+    close_window(year, coordinator)
+    item = client.post(reverse("wish-withdraw", args=[kept.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert 'role="alert"' in item and "closed on" in item and "Withdraw</button>" in item
+    assert Preference.objects.get(pk=kept.pk).status == "active"
