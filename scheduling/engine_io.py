@@ -371,6 +371,7 @@ def _rotation(rotation: RotationTemplate) -> Rotation:
         leave_allowed=rotation.leave_allowed,
         required_credentials=rotation.required_credential_codes,
         supervisor_credentials=rotation.supervisor_credential_codes,
+        half_block=rotation.allows_half_block,
     )
 
 
@@ -409,6 +410,7 @@ def _reference(
     start, end = blocks[0].start_date, blocks[-1].end_date
     numbers = {b.pk: b.number for b in blocks}
     rotations: dict[tuple[str, int], str] = {}
+    halves: dict[tuple[str, int, int], str] = {}
     locks: list[Lock] = []
     block_rows = (
         BlockAssignment.objects.filter(version=version, block_id__in=numbers, rotation_id__in=rotation_ids)
@@ -419,8 +421,11 @@ def _reference(
         key = (person_key(person_id), numbers[block_id])
         if kinds.get(person_id) != Person.Kind.RESIDENT or key in rotations:
             continue
-        rotations[key] = rotation_key(rotation_id)  # the whole block, else its first half
-        if source == Source.MANUAL and half == BlockAssignment.Half.WHOLE:
+        if half != BlockAssignment.Half.WHOLE:  # a half: kept as that half (a manual half is not locked)
+            halves[(*key, half)] = rotation_key(rotation_id)
+            continue
+        rotations[key] = rotation_key(rotation_id)
+        if source == Source.MANUAL:
             locks.append(Lock(kind="rotation", person=key[0], block=key[1], rotation=rotation_key(rotation_id)))
     calls: set[tuple[str, dt.date]] = set()
     call_rows = CallAssignment.objects.filter(
@@ -453,7 +458,11 @@ def _reference(
             if source == Source.MANUAL and week >= start:
                 locks.append(Lock(kind="fmit", person=key, date=week))
     reference = Reference(
-        rotations=rotations, calls=frozenset(calls), fmit_weeks=frozenset(fmit_weeks), clinic=frozenset(clinic)
+        rotations=rotations,
+        calls=frozenset(calls),
+        fmit_weeks=frozenset(fmit_weeks),
+        clinic=frozenset(clinic),
+        halves=halves,
     )
     return reference, tuple(dict.fromkeys(locks))
 
@@ -526,6 +535,7 @@ def solution_write(*, run: ScheduleRun, solution: Solution) -> ScheduleVersion:
                     person=resolve.person(a.person, kind=Person.Kind.RESIDENT),
                     block=resolve.block(a.block),
                     rotation=resolve.rotation(a.rotation),
+                    half=a.half,  # 0 the whole block, 1 its first 14 days, 2 the rest
                     **common,
                 )
                 for a in solution.rotations

@@ -45,9 +45,11 @@ class _Resident:
         self.f = facts
         self.res = facts.residents[r]
         blocks = facts.problem.calendar.blocks
-        self.rotation: list[Rotation | None] = []
-        for b in facts.block_of:
-            rot_id = assignments.rotations.get((self.res.id, blocks[b].number))
+        self.rotation: list[Rotation | None] = []  # each day's rotation: its half's, else the whole block's
+        for i, b in enumerate(facts.block_of):
+            number = blocks[b].number
+            rot_id = assignments.halves.get((self.res.id, number, facts.half_of[i]))
+            rot_id = rot_id if rot_id is not None else assignments.rotations.get((self.res.id, number))
             self.rotation.append(facts.rotations[facts.rotation_index[rot_id]] if rot_id is not None else None)
         self.calls = {facts.day_index[d] for p, d in assignments.calls if p == self.res.id and d in facts.day_index}
 
@@ -248,10 +250,12 @@ def build_solution(
     """A Solution holding the assignments, everything derived from them, and the statistics."""
     facts = facts or Facts(problem)
     sessions = derive_sessions(problem, assignments, facts)
+    entries = [(person, block, 0, rotation) for (person, block), rotation in assignments.rotations.items()]
+    entries += [(person, block, half, rotation) for (person, block, half), rotation in assignments.halves.items()]
     rotations = tuple(
-        RotationAssignment(person, block, rotation)
-        for (person, block), rotation in sorted(
-            assignments.rotations.items(), key=lambda item: (facts.resident_index.get(item[0][0], 0), item[0][1])
+        RotationAssignment(person, block, rotation, half)
+        for person, block, half, rotation in sorted(
+            entries, key=lambda item: (facts.resident_index.get(item[0], 0), item[1], item[2])
         )
     )
     return Solution(

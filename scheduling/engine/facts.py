@@ -20,6 +20,7 @@ from scheduling.engine.duties import AcgmeLimits
 from scheduling.engine.problem import Faculty, Problem, Resident, Rotation
 
 HOLIDAY_TYPES = ("federal_holiday", "training_holiday")
+HALF_DAYS = 14  # a block's first half: its first 14 days; the second half is the rest
 WEEKEND = (5, 6)
 CLINIC_WEEKDAYS = (0, 1, 2, 3, 4)
 
@@ -98,7 +99,7 @@ class Facts:
         }
         self._day_minutes: dict[int, int] = {}
         self._hours_limit: dict[int, int] = {}
-        self._unsupervised: dict[tuple[str, int], int | None] = {}
+        self._unsupervised: dict[tuple[str, int, int], int | None] = {}
         self._window_limits: dict[str, WindowLimits] = {}
 
     # -- people and rotations -----------------------------------------------------------------------
@@ -120,8 +121,41 @@ class Facts:
         """Days of block position b (or of `days`) on which the person is absent, whole or half-day."""
         return sum(1 for i in (self.block_days[b] if days is None else days) if self.unavailable(person, i))
 
-    def ineligibility(self, resident: Resident, rotation: Rotation, b: int) -> str:
-        """Why the resident cannot hold the rotation in block position b, or "" when they can."""
+    def part_days(self, b: int, half: int = 0) -> tuple[int, ...]:
+        """The days of block position b (half 0), of its first 14 days (1) or of the rest (2)."""
+        days = self.block_days[b]
+        return days if half == 0 else days[:HALF_DAYS] if half == 1 else days[HALF_DAYS:]
+
+    @cached_property
+    def half_of(self) -> tuple[int, ...]:
+        """Per day: 1 in the first 14 days of its block, 2 after them."""
+        return tuple(1 if i - self.block_days[self.block_of[i]][0] < HALF_DAYS else 2 for i in range(self.n))
+
+    @cached_property
+    def half_eligible(self) -> tuple[tuple[tuple[tuple[int, ...], tuple[int, ...]], ...], ...]:
+        """half_eligible[r][b]: the `half_block` rotations resident r may hold in the first and in the second half
+        of block position b; both empty when no two different ones could fill the halves (or no rotation allows
+        halves: the model is then the whole-block model)."""
+        none: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
+        halves = [k for k, rot in enumerate(self.rotations) if rot.half_block]
+        out = []
+        for res in self.residents:
+            row = []
+            for b in range(len(self.block_days)):
+                if not halves or len(self.block_days[b]) <= HALF_DAYS:
+                    row.append(none)
+                    continue
+                first, second = (
+                    tuple(k for k in halves if not self.ineligibility(res, self.rotations[k], b, half))
+                    for half in (1, 2)
+                )
+                row.append((first, second) if any(a != c for a in first for c in second) else none)
+            out.append(tuple(row))
+        return tuple(out)
+
+    def ineligibility(self, resident: Resident, rotation: Rotation, b: int, half: int = 0) -> str:
+        """Why the resident cannot hold the rotation in block position b (or in one half of it), or "" when they
+        can."""
         if not rotation.min_pgy <= resident.pgy <= rotation.max_pgy:
             low, high = rotation.min_pgy, rotation.max_pgy
             span = f"PGY-{low} only" if low == high else f"PGY {low} and above" if high == 8 else f"PGY {low}-{high}"
@@ -129,7 +163,8 @@ class Facts:
         missing = sorted(rotation.required_credentials - resident.credentials)
         if missing:
             return f"{rotation.name or rotation.id} needs {', '.join(missing)}"
-        last_day = self.days[self.block_days[b][-1]] if self.block_days[b] else None
+        days = self.part_days(b, half)
+        last_day = self.days[days[-1]] if days else None
         lapsing = sorted(
             code
             for code in rotation.required_credentials
@@ -137,10 +172,10 @@ class Facts:
         )
         if lapsing:
             return f"{rotation.name or rotation.id} needs {', '.join(lapsing)}, which expires before the block ends"
-        if not rotation.leave_allowed and self.absent_in_block(resident.id, b):
-            days = self.absent_in_block(resident.id, b)
-            return f"{rotation.name or rotation.id} allows no leave and they are absent {days} day(s)"
-        unsupervised = self.unsupervised_day(rotation, b)
+        if not rotation.leave_allowed and self.absent_in_block(resident.id, b, days):
+            absent = self.absent_in_block(resident.id, b, days)
+            return f"{rotation.name or rotation.id} allows no leave and they are absent {absent} day(s)"
+        unsupervised = self.unsupervised_day(rotation, b, half)
         if unsupervised is not None:
             day = self.days[unsupervised]
             codes = ", ".join(sorted(rotation.supervisor_credentials))
@@ -160,15 +195,19 @@ class Facts:
             if not self.is_absent(fac.id, i) and all(fac.credential_valid_through(code, self.days[i]) for code in codes)
         )
 
-    def unsupervised_day(self, rotation: Rotation, b: int) -> int | None:
-        """The first work day of block position b on which no faculty member could supervise the rotation
-        (None when every work day has one, or the rotation needs no credentialed supervisor)."""
+    def unsupervised_day(self, rotation: Rotation, b: int, half: int = 0) -> int | None:
+        """The first work day of block position b (or of its half) on which no faculty member could supervise the
+        rotation (None when every work day has one, or the rotation needs no credentialed supervisor)."""
         if not rotation.supervisor_credentials:
             return None
-        key = (rotation.id, b)
+        key = (rotation.id, b, half)
         if key not in self._unsupervised:
             self._unsupervised[key] = next(
-                (i for i in self.block_days[b] if self.works_day(rotation, i) and not self.supervisors(rotation, i)),
+                (
+                    i
+                    for i in self.part_days(b, half)
+                    if self.works_day(rotation, i) and not self.supervisors(rotation, i)
+                ),
                 None,
             )
         return self._unsupervised[key]
@@ -230,8 +269,10 @@ class Facts:
             return False
         if (edge := self.edges.get(res.id)) is not None and i in edge.no_call:
             return False
+        b = self.block_of[i]
         return any(
-            self.rotations[k].call_eligible and not self.rotations[k].night for k in self.eligible[r][self.block_of[i]]
+            self.rotations[k].call_eligible and not self.rotations[k].night
+            for k in self.eligible[r][b] + self.half_eligible[r][b][self.half_of[i] - 1]
         )
 
     def fmit_available(self, f: int, week: Week) -> bool:

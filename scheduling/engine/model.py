@@ -61,6 +61,10 @@ class ScheduleModel:
         self.costs: dict[str, list[Expr]] = {name: [] for name in WEIGHT_NAMES}
         self.shortfalls: list[Shortfall] = []
         self.x: dict[tuple[int, int, int], Var] = {}
+        # half-block rotations (resident, block, rotation, half 1|2), only where `Facts.half_eligible` allows two
+        # different ones; `split` holds those (resident, block): their days follow the rotation of their half
+        self.h: dict[tuple[int, int, int, int], Var] = {}
+        self.split: set[tuple[int, int]] = set()
         self.call: dict[tuple[int, int], Var] = {}
         self.call_entry: dict[tuple[int, int, int], Var] = {}
         self.clinic: dict[tuple[int, int, int], Var] = {}  # (resident, day, session)
@@ -115,6 +119,35 @@ class ScheduleModel:
     def xs(self, r: int, b: int, ks: Iterable[int]) -> list[Var]:
         return [self.x[r, b, k] for k in ks if (r, b, k) in self.x]
 
+    def on_day(self, r: int, i: int) -> list[tuple[int, Var]]:
+        """The rotation variables (rotation index, var) that may put resident r on a rotation on day i: the block's
+        whole-block ones, then those of the half holding the day (exactly one of them is 1)."""
+        f = self.f
+        b = f.block_of[i]
+        out = [(k, self.x[r, b, k]) for k in f.eligible[r][b]]
+        if (r, b) in self.split:
+            half = f.half_of[i]
+            out += [(k, self.h[r, b, k, half]) for k in f.half_eligible[r][b][half - 1]]
+        return out
+
+    def period(self, r: int, i: int) -> tuple[int, int]:
+        """The stretch of days over which resident r's rotation variables are the same: the block, or its half."""
+        b = self.f.block_of[i]
+        return (b, self.f.half_of[i]) if (r, b) in self.split else (b, 0)
+
+    def not_on(self, r: int, b: int, k: int, half: int = 0) -> list[Var]:
+        """Variables summing to 1 exactly when resident r is not on rotation k for the whole block b (half 0) or
+        in its half (a half on k is not the whole block)."""
+        out = [v for (_, _, kk), v in self._block_vars(r, b) if kk != k]
+        if (r, b) in self.split:
+            ks = self.f.half_eligible[r][b][max(half, 1) - 1]
+            out += [self.h[r, b, kk, max(half, 1)] for kk in ks if half == 0 or kk != k]
+        return out
+
+    def held(self, r: int, k: int, b: int) -> list[Var]:
+        """Resident r's variables of rotation k in block b: the whole block and each half."""
+        return self.xs(r, b, [k]) + [self.h[r, b, k, half] for half in (1, 2) if (r, b, k, half) in self.h]
+
     # -- build ----------------------------------------------------------------------------------------
 
     def _build(self) -> None:
@@ -149,36 +182,54 @@ class ScheduleModel:
             for b in range(len(f.block_days)):
                 for k in f.eligible[r][b]:
                     self.x[r, b, k] = self.m.NewBoolVar(f"x[{res.id},{b},{f.rotations[k].id}]")
-                self.add(
-                    _sum(self.xs(r, b, f.eligible[r][b])) == 1,
-                    f"eligible:{res.id}:{self.block_number(b)}",
-                    f"Block {self.block_number(b)}: {self.rname(r)} needs a rotation they are eligible for",
-                )
+                halves = f.half_eligible[r][b]
+                if halves[0] and not self.rotations_only:  # the hint's rotations are whole blocks
+                    self.split.add((r, b))
+                    for half, ks in enumerate(halves, start=1):
+                        for k in ks:
+                            self.h[r, b, k, half] = self.m.NewBoolVar(f"h[{res.id},{b},{f.rotations[k].id},{half}]")
+                    for k in set(halves[0]) & set(halves[1]):  # the same rotation in both halves is the whole block
+                        self.m.Add(self.h[r, b, k, 1] + self.h[r, b, k, 2] <= 1)
+                for half in (1, 2) if (r, b) in self.split else (0,):
+                    self.add(
+                        _sum(self.xs(r, b, f.eligible[r][b]) + [self.h[r, b, k, half] for k in halves[half - 1]])
+                        == 1
+                        if half
+                        else _sum(self.xs(r, b, f.eligible[r][b])) == 1,
+                        f"eligible:{res.id}:{self.block_number(b)}",
+                        f"Block {self.block_number(b)}: {self.rname(r)} needs a rotation they are eligible for",
+                    )
         req = self.problem.requirements
         for staffing in req.staffing:
             k = f.rotation_index[staffing.rotation]
             positions = [f.block_position[n] for n in staffing.blocks] if staffing.blocks else range(len(f.block_days))
             for b in positions:
-                on = [self.x[r, b, k] for r in range(len(f.residents)) if (r, b, k) in self.x]
-                number = self.block_number(b)
-                if staffing.max_residents is not None:
-                    self.add(
-                        _sum(on) <= staffing.max_residents,
-                        f"staffing_max:{staffing.rotation}:{number}",
-                        f"Block {number}: {self.rot_name(k)} takes at most {staffing.max_residents} residents",
-                    )
-                if staffing.min_residents > 0:
-                    short = self.m.NewIntVar(0, staffing.min_residents, f"short_staff[{staffing.rotation},{number}]")
-                    self.m.Add(_sum(on) + short >= staffing.min_residents)
-                    self.costs["coverage_shortfall"].append(short)
-                    eligible = len(on)
-                    self.shortfalls.append(
-                        Shortfall(
-                            short,
-                            f"staffing:{staffing.rotation}:block:{number}",
-                            _staffing_message(number, self.rot_name(k), staffing.min_residents, eligible),
+                whole = [self.x[r, b, k] for r in range(len(f.residents)) if (r, b, k) in self.x]
+                halves = [[v for (_, bb, kk, hh), v in self.h.items() if (bb, kk, hh) == (b, k, h)] for h in (1, 2)]
+                # staffing holds in each half when residents may hold this rotation for a half
+                for half in (1, 2) if any(halves) else (0,):
+                    on = whole + (halves[half - 1] if half else [])
+                    number = self.block_number(b)
+                    label = f"{number}" + {0: "", 1: " (first half)", 2: " (second half)"}[half]
+                    tag = f"{number}" if not half else f"{number}:{half}"
+                    if staffing.max_residents is not None:
+                        self.add(
+                            _sum(on) <= staffing.max_residents,
+                            f"staffing_max:{staffing.rotation}:{tag}",
+                            f"Block {label}: {self.rot_name(k)} takes at most {staffing.max_residents} residents",
                         )
-                    )
+                    if staffing.min_residents > 0:
+                        short = self.m.NewIntVar(0, staffing.min_residents, f"short_staff[{staffing.rotation},{tag}]")
+                        self.m.Add(_sum(on) + short >= staffing.min_residents)
+                        self.costs["coverage_shortfall"].append(short)
+                        eligible = len(on)
+                        self.shortfalls.append(
+                            Shortfall(
+                                short,
+                                f"staffing:{staffing.rotation}:block:{tag}",
+                                _staffing_message(label, self.rot_name(k), staffing.min_residents, eligible),
+                            )
+                        )
         for required in req.required_rotations:
             k = f.rotation_index[required.rotation]
             high = required.max_blocks
@@ -193,10 +244,16 @@ class ScheduleModel:
                 if res.pgy != required.pgy:
                     continue
                 held = _sum(self.x[r, b, k] for b in range(len(f.block_days)) if (r, b, k) in self.x)
+                low, top = required.min_blocks, high
+                halves = [self.h[r, b, k, half] for b in range(len(f.block_days)) for half in (1, 2)
+                          if (r, b, k, half) in self.h]  # fmt: skip
+                if halves:  # counted in halves: a half is half a block
+                    held = 2 * held + _sum(halves)
+                    low, top = 2 * low, None if high is None else 2 * high
                 if required.min_blocks:
-                    self.add(held >= required.min_blocks, key, message)
-                if high is not None:
-                    self.add(held <= high, key, message)
+                    self.add(held >= low, key, message)
+                if top is not None:
+                    self.add(held <= top, key, message)
 
     def _rotation_balance(self) -> None:
         """Rotation phase of the hint only: enough call-eligible residents per block, CE blocks spread evenly."""
@@ -233,15 +290,12 @@ class ScheduleModel:
         entries = f.call_pgy(res)
         work: list[list[Var]] = []
         night: list[list[Var]] = []
+        on = [self.on_day(r, i) for i in range(n)]  # the rotation variables of each day (its block or half)
         for i in range(n):
-            b = f.block_of[i]
             absent = f.is_absent(res.id, i) or f.rests(res.id, i)  # no day duty on leave or in the context's rest
-            work.append([] if absent else [self.x[r, b, k] for k in f.eligible[r][b] if f.works_day(f.rotations[k], i)])
-            night.append([self.x[r, b, k] for k in f.eligible[r][b] if f.works_night(f.rotations[k], res.id, i)])
-        call_rots = [
-            [k for k in f.eligible[r][b] if f.rotations[k].call_eligible and not f.rotations[k].night]
-            for b in range(len(f.block_days))
-        ]
+            work.append([] if absent else [v for k, v in on[i] if f.works_day(f.rotations[k], i)])
+            night.append([v for k, v in on[i] if f.works_night(f.rotations[k], res.id, i)])
+        call_rots = [[v for k, v in on[i] if f.rotations[k].call_eligible and not f.rotations[k].night] for i in range(n)]
         calls: list[Var | None] = [None] * (n + 1)
         if entries:
             for i in range(n):
@@ -249,8 +303,7 @@ class ScheduleModel:
                     var = self.m.NewBoolVar(f"call[{res.id},{i}]")
                     calls[i] = var
                     self.call[r, i] = var
-                    b = f.block_of[i]
-                    self.m.Add(var <= _sum(self.xs(r, b, call_rots[b])))
+                    self.m.Add(var <= _sum(call_rots[i]))
                     if len(self.problem.requirements.call) == 1:
                         self.call_entry[r, i, 0] = var
                     else:
@@ -261,14 +314,13 @@ class ScheduleModel:
                             parts.append(part)
                         self.m.Add(_sum(parts) == var)
 
-        def and_call(call_var: Var | None, call_block: int, i: int, name: str) -> Expr:
-            """call (from a day of block call_block) AND day duty on day i, as a linear expression."""
+        def and_call(call_var: Var | None, call_day: int, i: int, name: str) -> Expr:
+            """call (on night call_day) AND day duty on day i, as a linear expression."""
             if call_var is None or not work[i]:
                 return 0
-            b = f.block_of[i]
-            if call_block == b:
-                working = {k for k in f.eligible[r][b] if f.works_day(f.rotations[k], i)}
-                ce = set(call_rots[b])
+            if self.period(r, call_day) == self.period(r, i):  # the same rotation variables on both days
+                working = {v.Index() for v in work[i]}
+                ce = {v.Index() for v in call_rots[call_day]}
                 if ce <= working:
                     return call_var
                 if not ce & working:
@@ -279,11 +331,10 @@ class ScheduleModel:
         night_x: list[Expr] = [_sum(night[i]) for i in range(n)] + [0]
         touched: list[Expr] = []  # a night shift touches the day
         for i in range(n + 1):
-            b = f.block_of[i] if i < n else -1
-            same = i > 0 and i < n and f.block_of[i - 1] == b
+            same = i > 0 and i < n and self.period(r, i - 1) == self.period(r, i)
             if i < n:
-                p1 = and_call(calls[i], b, i, f"p1[{res.id},{i}]")
-                p2 = and_call(calls[i - 1], f.block_of[i - 1], i, f"p2[{res.id},{i}]") if i > 0 else 0
+                p1 = and_call(calls[i], i, i, f"p1[{res.id},{i}]")
+                p2 = and_call(calls[i - 1], i - 1, i, f"p2[{res.id},{i}]") if i > 0 else 0
                 p3: Expr = 0
                 if i > 0 and not same and night[i - 1] and work[i]:
                     p3 = self._and_sums(night[i - 1], work[i], f"p3[{res.id},{i}]")
@@ -301,12 +352,13 @@ class ScheduleModel:
                 if i == n:
                     touched.append(night_x[n - 1])
                 else:
-                    ks = {
-                        k
-                        for k in f.eligible[r][b]
-                        if f.works_night(f.rotations[k], res.id, i) or f.works_night(f.rotations[k], res.id, i - 1)
-                    }
-                    touched.append(_sum(self.xs(r, b, sorted(ks))))
+                    touched.append(
+                        _sum(
+                            v
+                            for k, v in on[i]
+                            if f.works_night(f.rotations[k], res.id, i) or f.works_night(f.rotations[k], res.id, i - 1)
+                        )
+                    )
             elif night[i] and night[i - 1]:
                 nt = self.m.NewBoolVar(f"nt[{res.id},{i}]")
                 self.m.Add(nt >= night_x[i])
@@ -315,7 +367,7 @@ class ScheduleModel:
                 touched.append(nt)
             else:
                 touched.append(night_x[i] + night_x[i - 1])
-        self._resident_clinic(r, work, calls, night)
+        self._resident_clinic(r, work, calls, night, on)
 
         # call spacing: no call within min_days_between_calls days after a call (at least the post-call day)
         gap = max(1, rules.min_days_between_calls)
@@ -447,7 +499,14 @@ class ScheduleModel:
             if sum(sure_free[lo : hi + 1]) < needed:
                 self.add(window(free, lo, hi) >= needed, key, message)
 
-    def _resident_clinic(self, r: int, work: list[list[Var]], calls: list[Var | None], night: list[list[Var]]) -> None:
+    def _resident_clinic(
+        self,
+        r: int,
+        work: list[list[Var]],
+        calls: list[Var | None],
+        night: list[list[Var]],
+        on: list[list[tuple[int, Var]]],
+    ) -> None:
         """Continuity clinic half-days inside day duty; weekly target per PGY (shortfall soft, cap hard)."""
         f = self.f
         res = f.residents[r]
@@ -459,11 +518,10 @@ class ScheduleModel:
         for i in range(f.n):
             if f.clinic_capacity(i) <= 0 or f.is_absent(res.id, i) or f.rests(res.id, i):
                 continue
-            b = f.block_of[i]
-            ks = [k for k in f.eligible[r][b] if f.rotations[k].continuity_clinic and f.works_day(f.rotations[k], i)]
-            if not ks:
+            held = [v for k, v in on[i] if f.rotations[k].continuity_clinic and f.works_day(f.rotations[k], i)]
+            if not held:
                 continue
-            continuity[i] = self.xs(r, b, ks)
+            continuity[i] = held
             for s, session in enumerate(SESSIONS):
                 if (i, s) in f.didactics or f.session_absent(res.id, i, s):  # at didactics, or a half-day absence
                     continue
@@ -472,7 +530,7 @@ class ScheduleModel:
                 self.m.Add(var <= _sum(continuity[i]))
                 if i > 0 and calls[i - 1] is not None:
                     self.m.Add(var + calls[i - 1] <= 1)
-                if i > 0 and night[i - 1] and f.block_of[i - 1] != b:
+                if i > 0 and night[i - 1] and self.period(r, i - 1) != self.period(r, i):
                     self.m.Add(var + _sum(night[i - 1]) <= 1)
         for week in f.clinic_weeks:
             held = [self.clinic[r, i, s] for i in week.days for s in range(2) if (r, i, s) in self.clinic]
@@ -506,10 +564,10 @@ class ScheduleModel:
         ceil((a + b - 4) / 5) >= max(0, ceil((a - 4) / 5)) + floor(b / 5), so each block of the week in turn
         takes the rounded-up part. The floor of a (person, week) is kept for the preference cuts below.
         """
-        per_block: dict[int, dict[Var, int]] = {}
+        per_block: dict[tuple[int, int], dict[Var, int]] = {}
         for i in days:
             for var in continuity.get(i, []):
-                counts = per_block.setdefault(self.f.block_of[i], {})
+                counts = per_block.setdefault(self.period(r, i), {})
                 counts[var] = counts.get(var, 0) + 1
         if not per_block:
             return
@@ -693,7 +751,8 @@ class ScheduleModel:
                 continue
             codes = ", ".join(sorted(rot.supervisor_credentials))
             for b in range(len(f.block_days)):
-                on = [self.x[r, b, k] for r in range(len(f.residents)) if (r, b, k) in self.x]
+                # a half on the rotation needs its supervisor on the whole block's work days (conservative)
+                on = [v for r in range(len(f.residents)) for v in self.held(r, k, b)]
                 if not on:
                     continue
                 number = self.block_number(b)
@@ -824,18 +883,18 @@ class ScheduleModel:
             r = f.resident_index[pref.person]
             k = f.rotation_index[pref.rotation]  # type: ignore[index]
             chosen = [f.block_position[pref.block]] if pref.block is not None else list(blocks)
-            if pref.kind == "rotation_avoid":
-                on = [self.x[r, b, k] for b in chosen if (r, b, k) in self.x]
+            if pref.kind == "rotation_avoid":  # each block or half on it
+                on = [v for b in chosen for v in self.held(r, k, b)]
                 cost.append(pref.weight * _sum(on))
                 if track:
                     self.refused.append((pref.person, pref.weight, self._any(on, f"refused[{index}]") if on else 0))
-            elif pref.block is not None:
+            elif pref.block is not None:  # a half on it is not the block wished for
                 b = chosen[0]
-                cost.append(pref.weight * _sum(v for (rr, bb, kk), v in self._block_vars(r, b) if kk != k))
+                cost.append(pref.weight * _sum(self.not_on(r, b, k)))
                 self.refused.append((pref.person, pref.weight, 1 - self.x[r, b, k] if (r, b, k) in self.x else 1))
             else:
                 missed = self.m.NewBoolVar(f"pref[{index}]")
-                self.m.Add(missed + _sum(self.x[r, b, k] for b in chosen if (r, b, k) in self.x) >= 1)
+                self.m.Add(missed + _sum(v for b in chosen for v in self.held(r, k, b)) >= 1)
                 cost.append(pref.weight * missed)
                 self.refused.append((pref.person, pref.weight, missed))
         if track:
@@ -946,7 +1005,12 @@ class ScheduleModel:
                 continue
             r, b = f.resident_index[person], f.block_position[number]
             k = f.rotation_index.get(rotation, -1)
-            cost.append(_sum(v for (_, _, kk), v in self._block_vars(r, b) if kk != k))
+            cost.append(_sum(self.not_on(r, b, k)))
+        for (person, number, half), rotation in ref.halves.items():  # each half that differs counts 1
+            if person not in f.resident_index or number not in f.block_position:
+                continue
+            r, b = f.resident_index[person], f.block_position[number]
+            cost.append(_sum(self.not_on(r, b, f.rotation_index.get(rotation, -1), half)))
         if self.rotations_only:
             return
         reference_calls = {
@@ -1000,6 +1064,11 @@ class ScheduleModel:
         rotations = {
             (f.residents[r].id, cal.blocks[b].number): f.rotations[k].id for (r, b, k), v in self.x.items() if value(v)
         }
+        halves = {
+            (f.residents[r].id, cal.blocks[b].number, half): f.rotations[k].id
+            for (r, b, k, half), v in self.h.items()
+            if value(v)
+        }
         calls = frozenset((f.residents[r].id, f.days[i]) for (r, i), v in self.call.items() if value(v))
         calls |= frozenset((f.faculty[fi].id, f.days[i]) for (fi, i), v in self.fcall.items() if value(v))
         fmit = frozenset(
@@ -1009,10 +1078,10 @@ class ScheduleModel:
             [(f.residents[r].id, f.days[i], SESSIONS[s]) for (r, i, s), v in self.clinic.items() if value(v)]
             + [(f.faculty[fi].id, f.days[i], SESSIONS[s]) for (fi, i, s), v in self.fclinic.items() if value(v)]
         )
-        return Reference(rotations=rotations, calls=calls, fmit_weeks=fmit, clinic=clinic)
+        return Reference(rotations=rotations, calls=calls, fmit_weeks=fmit, clinic=clinic, halves=halves)
 
 
-def _staffing_message(block: int, rotation: str, needed: int, eligible: int) -> Callable[[int], str]:
+def _staffing_message(block: int | str, rotation: str, needed: int, eligible: int) -> Callable[[int], str]:
     def message(short: int) -> str:
         if eligible < needed:
             return f"Block {block}: {rotation} needs {needed} residents; {eligible} are eligible and available"
@@ -1387,6 +1456,7 @@ def _hint_values(built: ScheduleModel, hint: Hint) -> list[tuple[Var, int]]:
     values: list[tuple[Var, int]] = []
     for (r, b, k), var in built.x.items():
         values.append((var, int(hint.rotations.get((r, b)) == k)))
+    values.extend((var, 0) for var in built.h.values())  # the constructive schedule holds whole blocks
     for (r, i), var in built.call.items():
         values.append((var, int((r, i) in hint.calls)))
     if len(built.problem.requirements.call) > 1:

@@ -373,6 +373,7 @@ class Reference:
     """A schedule to stay close to (minimal-change re-solve): the assignments of an earlier solution."""
 
     rotations: dict[tuple[str, int], str] = field(default_factory=dict)  # (resident, block) -> rotation
+    halves: dict[tuple[str, int, int], str] = field(default_factory=dict)  # (resident, block, half 1|2) -> rotation
     calls: frozenset[tuple[str, date]] = frozenset()  # (resident, night)
     fmit_weeks: frozenset[tuple[str, date]] = frozenset()  # (faculty, week start)
     clinic: frozenset[tuple[str, date, str]] = frozenset()  # (person, date, session)
@@ -874,10 +875,15 @@ def _reference(node: _Node) -> Reference | None:
         return None
     node.obj({"rotations", "calls", "fmit_weeks", "clinic"})
     rotations: dict[tuple[str, int], str] = {}
+    halves: dict[tuple[str, int, int], str] = {}
     for item in node.get("rotations", []).items():
-        item.obj({"person", "block", "rotation"})
+        item.obj({"person", "block", "rotation", "half"})
         key = (item.get("person", required=True).string(), item.get("block", required=True).integer(0, 26))
-        rotations[key] = item.get("rotation", required=True).string()
+        half = item.get("half", 0).integer(0, 2)
+        if half:
+            halves[(*key, half)] = item.get("rotation", required=True).string()
+        else:
+            rotations[key] = item.get("rotation", required=True).string()
     calls = frozenset(
         (item.obj({"person", "date"}).get("person", required=True).string(), item.get("date", required=True).iso_date())
         for item in node.get("calls", []).items()
@@ -894,7 +900,7 @@ def _reference(node: _Node) -> Reference | None:
         )
         for item in node.get("clinic", []).items()
     )
-    return Reference(rotations=rotations, calls=calls, fmit_weeks=fmit, clinic=clinic)
+    return Reference(rotations=rotations, calls=calls, fmit_weeks=fmit, clinic=clinic, halves=halves)
 
 
 def _context(node: _Node, calendar: Calendar) -> Context | None:
@@ -1221,7 +1227,8 @@ def problem_to_json(problem: Problem) -> dict[str, Any]:
     if problem.reference is not None:
         ref = problem.reference
         data["reference"] = {
-            "rotations": [{"person": p, "block": b, "rotation": r} for (p, b), r in sorted(ref.rotations.items())],
+            "rotations": [{"person": p, "block": b, "rotation": r} for (p, b), r in sorted(ref.rotations.items())]
+            + [{"person": p, "block": b, "rotation": r, "half": h} for (p, b, h), r in sorted(ref.halves.items())],
             "calls": [{"person": p, "date": d.isoformat()} for p, d in sorted(ref.calls)],
             "fmit_weeks": [{"person": p, "date": d.isoformat()} for p, d in sorted(ref.fmit_weeks)],
             "clinic": [{"person": p, "date": d.isoformat(), "session": s} for p, d, s in sorted(ref.clinic)],

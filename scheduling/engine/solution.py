@@ -15,11 +15,12 @@ Status = Literal["optimal", "feasible", "infeasible", "cancelled", "timeout", "i
 
 @dataclass(frozen=True, slots=True)
 class RotationAssignment:
-    """A resident's rotation for a block."""
+    """A resident's rotation for a block, or for one half of it (`half` 1: its first 14 days, 2: the rest)."""
 
     person: str
     block: int
     rotation: str
+    half: int = 0  # 0: the whole block
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,7 +57,10 @@ def solution_to_json(solution: Solution) -> dict[str, Any]:
     return {
         "version": SOLUTION_VERSION,
         "statistics": statistics_to_json(solution.statistics),
-        "rotations": [{"person": a.person, "block": a.block, "rotation": a.rotation} for a in solution.rotations],
+        "rotations": [
+            {"person": a.person, "block": a.block, "rotation": a.rotation, **({"half": a.half} if a.half else {})}
+            for a in solution.rotations
+        ],
         "sessions": [
             {
                 "person": s.person,
@@ -126,13 +129,24 @@ def _statistics(data: Any) -> Statistics:
     )
 
 
+def _half(value: Any, path: str) -> int:
+    if value not in (0, 1, 2) or isinstance(value, bool):
+        raise SolutionError(path, f"must be 1 (the first 14 days) or 2 (the rest of the block) (got {value!r})")
+    return int(value)
+
+
 def solution_from_json(data: Any) -> Solution:
     """Read a SOLUTION.json document; SolutionError names the field at fault."""
     version = _get(data, "version", "")
     if version != SOLUTION_VERSION:
         raise SolutionError("version", f"unsupported version {version!r} (this engine reads {SOLUTION_VERSION})")
     rotations = tuple(
-        RotationAssignment(_get(a, "person", f"rotations[{i}]"), _get(a, "block", f"rotations[{i}]"), a["rotation"])
+        RotationAssignment(
+            _get(a, "person", f"rotations[{i}]"),
+            _get(a, "block", f"rotations[{i}]"),
+            _get(a, "rotation", f"rotations[{i}]"),
+            _half(a.get("half", 0), f"rotations[{i}].half"),
+        )
         for i, a in enumerate(_list(data, "rotations", ""))
     )
     sessions = tuple(
@@ -182,7 +196,8 @@ def reference_from_solution(solution: Solution) -> Reference:
     session (residents' continuity clinic and faculty clinic), FMIT weeks by their first day in the horizon.
     """
     return Reference(
-        rotations={(a.person, a.block): a.rotation for a in solution.rotations},
+        rotations={(a.person, a.block): a.rotation for a in solution.rotations if not a.half},
+        halves={(a.person, a.block, a.half): a.rotation for a in solution.rotations if a.half},
         calls=frozenset((c.person, c.start.date()) for c in solution.calls),
         fmit_weeks=frozenset((w.person, w.start) for w in solution.fmit_weeks),
         clinic=frozenset((s.person, s.date, s.session) for s in solution.sessions if s.activity == "clinic"),

@@ -222,6 +222,9 @@ def edit_block(request: HttpRequest, pk: int, person: int, block: int) -> HttpRe
         index = [b.pk for b in grid.blocks].index(block.pk)
         parts, assigned = (rows[0].parts[index], rows[0].cells[index]) if rows else ([], [])
         initial = {"rotation": assigned[0].rotation_id} if assigned else {}
+        if any(a.half for a in assigned):  # the edit sets whole blocks only: say so before it merges the halves
+            halves = " / ".join(part.title for part in parts)
+            return f"{halves}. Split in halves: a change here sets one rotation for the whole block", initial
         return " / ".join(part.label for part in parts) or "nothing", initial
 
     def edit(data: dict[str, Any]) -> Edit:

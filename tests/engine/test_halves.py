@@ -2,13 +2,40 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 
 from scheduling.engine.facts import Facts
-from scheduling.engine.problem import Absence, ProblemError, problem_from_json, problem_to_json
-from tests.engine.test_model import START, assert_compliant, assert_schedule_rules, solved, tiny
+from scheduling.engine.model import ScheduleModel
+from scheduling.engine.problem import (
+    Absence,
+    Block,
+    Calendar,
+    Faculty,
+    Lock,
+    Problem,
+    ProblemError,
+    RequiredRotation,
+    Requirements,
+    Resident,
+    Rotation,
+    Staffing,
+    problem_from_json,
+    problem_to_json,
+)
+from scheduling.engine.solution_io import reference_from_solution, solution_from_json, solution_to_json
+from tests.engine.test_model import (
+    SAFETY_TIME_LIMIT,
+    START,
+    assert_compliant,
+    assert_schedule_rules,
+    solved,
+    tiny,
+)
 
 
 def test_a_half_day_absence_keeps_that_session_empty_and_the_nights_around_it_free():
@@ -59,3 +86,110 @@ def test_a_half_day_absence_keeps_a_no_leave_rotation_away():
     problem = tiny(absences=(Absence("r2", START + timedelta(days=3), START + timedelta(days=3), session="AM"),))
     solution = solved(problem)
     assert next(a for a in solution.rotations if a.person == "r2").rotation not in ("WARD", "NF")
+
+
+def split_program(**changes: object) -> Problem:
+    """Four PGY-2s, one 28-day block; sports medicine (half-block, no leave) needs one resident in each half, and
+    every resident is away a day in some half, r0 only in the second, r1 only in the first: sports medicine is
+    staffed only by r0 in the first half and r1 in the second, each spending the other half on an elective."""
+    rotations = (
+        Rotation("WARD", "Wards", "WARD", "inpatient", call_eligible=True),
+        Rotation("SPORTS", "Sports medicine", "SPM", "elective", leave_allowed=False, half_block=True),
+        Rotation("ELEC", "Elective", "ELEC", "elective", half_block=True),
+    )
+    away = {"r0": (20,), "r1": (3,), "r2": (2, 20), "r3": (4, 22)}
+    problem = Problem(
+        calendar=Calendar("America/New_York", (Block(1, START, START + timedelta(days=27)),)),
+        residents=tuple(Resident(f"r{n}", f"Resident {n}", 2) for n in range(4)),
+        faculty=(Faculty("f0", "Faculty 0"),),
+        rotations=rotations,
+        requirements=Requirements(
+            staffing=(Staffing("SPORTS", 1, 1), Staffing("WARD", 0, 2)),
+            clinic_sessions_per_week={2: 1},
+            clinic_capacity=3,
+            fmit_min_attendings=0,
+        ),
+        absences=tuple(
+            Absence(person, START + timedelta(days=k), START + timedelta(days=k))
+            for person, ks in away.items()
+            for k in ks
+        ),
+    )
+    return dataclasses.replace(problem, **changes)  # type: ignore[arg-type]
+
+
+def test_a_half_block_rotation_yields_two_rotations_in_one_block_that_pass_the_checker():
+    problem = split_program()
+    solution = solved(problem, time_limit=SAFETY_TIME_LIMIT, work_limit=5)
+
+    assert solution.statistics.soft_costs["coverage_shortfall"] == 0, solution.statistics.message
+    halves = {(a.person, a.half): a.rotation for a in solution.rotations}
+    assert {key: rot for key, rot in halves.items() if key[0] in ("r0", "r1")} == {
+        ("r0", 1): "SPORTS", ("r0", 2): "ELEC", ("r1", 1): "ELEC", ("r1", 2): "SPORTS",
+    }  # fmt: skip
+    assert {key for key in halves if key[0] in ("r2", "r3")} == {("r2", 0), ("r3", 0)}  # whole blocks
+    assert "SPORTS" not in (halves["r2", 0], halves["r3", 0])
+    second_half = START + timedelta(days=14)
+    for row in solution.sessions:
+        if row.person == "r0":
+            assert row.rotation == ("SPORTS" if row.date < second_half else "ELEC")
+    assert_compliant(solution)
+    text = json.dumps(solution_to_json(solution))
+    again = solution_from_json(json.loads(text))
+    assert again.rotations == solution.rotations  # `half` travels in SOLUTION.json
+    assert reference_from_solution(again).halves[("r0", 1, 1)] == "SPORTS"
+
+
+def test_a_re_solve_keeps_the_halves_of_its_reference():
+    problem = split_program()
+    first = solved(problem, time_limit=SAFETY_TIME_LIMIT, work_limit=5)
+    reference = problem_from_json(
+        problem_to_json(dataclasses.replace(problem, reference=reference_from_solution(first)))
+    )
+    again = solved(reference, time_limit=SAFETY_TIME_LIMIT, work_limit=5)
+
+    assert again.rotations == first.rotations
+    assert again.statistics.soft_costs["change"] == 0
+
+
+def test_whole_blocks_hold_both_halves_for_required_rotations_locks_and_staffing():
+    # over two blocks, each PGY-2 spends exactly a block's worth on sports medicine (the block, or two halves), at
+    # most two residents in each half; a lock keeps r2 on it for the whole of block 1
+    blocks = (Block(1, START, START + timedelta(days=27)), Block(2, START + timedelta(days=28), START + timedelta(55)))
+    problem = split_program(
+        calendar=Calendar("America/New_York", blocks),
+        residents=tuple(Resident(f"r{n}", f"Resident {n}", 2) for n in range(3)),
+        requirements=Requirements(
+            staffing=(Staffing("SPORTS", 0, 2),),
+            required_rotations=(RequiredRotation(2, "SPORTS", 1, 1),),
+            clinic_sessions_per_week={2: 1},
+            fmit_min_attendings=0,
+        ),
+        absences=(),
+        locks=(Lock("rotation", "r2", block=1, rotation="SPORTS"),),
+    )
+    solution = solved(problem, time_limit=SAFETY_TIME_LIMIT, work_limit=5)
+
+    sports: Counter[tuple[str, int, int]] = Counter()
+    for a in solution.rotations:
+        if a.rotation == "SPORTS":
+            for half in (1, 2) if a.half == 0 else (a.half,):
+                sports[a.person, a.block, half] += 1
+    for person in ("r0", "r1", "r2"):
+        assert sum(n for (p, _, _), n in sports.items() if p == person) == 2  # a block's worth, counted in halves
+    assert max(Counter((b, h) for _, b, h in sports.elements()).values()) <= 2  # staffing in each half
+    assert ("r2", 1, "SPORTS", 0) in {(a.person, a.block, a.rotation, a.half) for a in solution.rotations}
+    assert_compliant(solution)
+
+
+def test_a_lone_half_block_rotation_builds_the_whole_block_model_and_the_same_schedule():
+    # no second half-block rotation to pair with: exactly today's model (same variables, constraints, schedule)
+    problem = tiny()
+    marked = dataclasses.replace(
+        problem, rotations=(dataclasses.replace(problem.rotations[0], half_block=True), *problem.rotations[1:])
+    )
+    assert str(ScheduleModel(Facts(marked)).m.Proto()) == str(ScheduleModel(Facts(problem)).m.Proto())
+    one = solved(problem, time_limit=SAFETY_TIME_LIMIT, work_limit=2)
+    two = solved(marked, time_limit=SAFETY_TIME_LIMIT, work_limit=2)
+    assert (one.rotations, one.calls, one.sessions) == (two.rotations, two.calls, two.sessions)
+    assert one.statistics.objective == two.statistics.objective
