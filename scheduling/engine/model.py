@@ -191,11 +191,9 @@ class ScheduleModel:
                     for k in set(halves[0]) & set(halves[1]):  # the same rotation in both halves is the whole block
                         self.m.Add(self.h[r, b, k, 1] + self.h[r, b, k, 2] <= 1)
                 for half in (1, 2) if (r, b) in self.split else (0,):
+                    held = self.xs(r, b, f.eligible[r][b]) + [self.h[r, b, k, half] for k in halves[half - 1] if half]
                     self.add(
-                        _sum(self.xs(r, b, f.eligible[r][b]) + [self.h[r, b, k, half] for k in halves[half - 1]])
-                        == 1
-                        if half
-                        else _sum(self.xs(r, b, f.eligible[r][b])) == 1,
+                        _sum(held) == 1,
                         f"eligible:{res.id}:{self.block_number(b)}",
                         f"Block {self.block_number(b)}: {self.rname(r)} needs a rotation they are eligible for",
                     )
@@ -295,7 +293,9 @@ class ScheduleModel:
             absent = f.is_absent(res.id, i) or f.rests(res.id, i)  # no day duty on leave or in the context's rest
             work.append([] if absent else [v for k, v in on[i] if f.works_day(f.rotations[k], i)])
             night.append([v for k, v in on[i] if f.works_night(f.rotations[k], res.id, i)])
-        call_rots = [[v for k, v in on[i] if f.rotations[k].call_eligible and not f.rotations[k].night] for i in range(n)]
+        call_rots = [
+            [v for k, v in on[i] if f.rotations[k].call_eligible and not f.rotations[k].night] for i in range(n)
+        ]
         calls: list[Var | None] = [None] * (n + 1)
         if entries:
             for i in range(n):
