@@ -175,7 +175,7 @@ class WishForm(forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Optional: a wedding, a board exam, a conference... Only coordinators see it.",
+        help_text="Optional: a wedding, a board exam, a conference... Only you and the coordinators see it.",
     )
 
     WEEK_FIELDS = ("week_start",)
