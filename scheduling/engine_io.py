@@ -279,7 +279,33 @@ def _context(version: ScheduleVersion, problem: Problem, year_blocks: list[Block
                     leave.append(Leave(start=a, end=b))
         if kept or leave:
             people.append(ContextPerson(id=entry["id"], duties=kept, leave=tuple(leave)))
-    return Context(start=low, end=high, people=tuple(people))
+    faculty_calls, faculty_clinic = _faculty_context(version, problem, low, high)
+    return Context(
+        start=low, end=high, people=tuple(people), faculty_calls=faculty_calls, faculty_clinic=faculty_clinic
+    )
+
+
+def _faculty_context(
+    version: ScheduleVersion, problem: Problem, low: dt.date, high: dt.date
+) -> tuple[tuple[tuple[str, dt.date], ...], tuple[tuple[str, dt.date], ...]]:
+    """The version's faculty calls in low..high outside the horizon, and faculty clinic on the day after it: the
+    faculty call keeps its spacing and post-call day against them."""
+    first, last = problem.calendar.start, problem.calendar.end
+    ids = [pk for fac in problem.faculty if (pk := _pk(fac.id, "p")) is not None]
+    zone = zoneinfo.ZoneInfo(problem.calendar.timezone)
+    calls = {
+        (person_key(person_id), start.astimezone(zone).date())
+        for person_id, start in CallAssignment.objects.filter(
+            version=version, kind=CallAssignment.Kind.ATTENDING, person_id__in=ids
+        ).values_list("person_id", "start")
+    }
+    outside = sorted((p, d) for p, d in calls if low <= d <= high and not first <= d <= last)
+    after = last + dt.timedelta(days=1)
+    clinic = SessionAssignment.objects.filter(
+        version=version, person_id__in=ids, date=after, activity=Activity.CLINIC
+    ).values_list("person_id", flat=True)
+    held = tuple(sorted({(person_key(pk), after) for pk in clinic})) if after <= high else ()
+    return tuple(outside), held
 
 
 def _blocks_in(year: AcademicYear, year_blocks: list[BlockRow], wanted: range | None) -> list[BlockRow]:

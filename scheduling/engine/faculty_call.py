@@ -50,11 +50,42 @@ def protected_next_day(facts: Facts, i: int) -> bool:
 
 def can_take(facts: Facts, fi: int, i: int) -> bool:
     """Whether faculty member fi may take the call of night i in some schedule: call-eligible, not absent (whole
-    or half day) that day nor the next, and not before a protected clinic half-day when they hold clinic at all."""
+    or half day) that day nor the next, not before a protected clinic half-day when they hold clinic at all, and
+    kept apart from the fixed calls around the horizon (`Context.faculty_calls`) and before fixed clinic after it."""
     fac = facts.faculty[fi]
     if not fac.call_eligible or facts.unavailable(fac.id, i) or facts.unavailable(fac.id, i + 1):
         return False
+    calls, clinic = _edges(facts)
+    space = gap(facts)
+    if any(abs(i - j) <= space for j in calls.get(fi, ())) or (fi, i + 1) in clinic:
+        return False
     return not (fac.clinic_max_per_week > 0 and protected_next_day(facts, i))
+
+
+def _edges(facts: Facts) -> tuple[dict[int, set[int]], set[tuple[int, int]]]:
+    """The fixed schedule around the horizon (a re-solve of some blocks): faculty call nights and clinic days, as
+    day offsets from the horizon's first day (negative before it, n and above after it)."""
+    cached = facts.__dict__.get("_faculty_call_edges")
+    if cached is None:
+        context = facts.problem.context
+        calls: dict[int, set[int]] = {}
+        clinic: set[tuple[int, int]] = set()
+        first = facts.days[0]
+        for person, day in context.faculty_calls if context is not None else ():
+            if person in facts.faculty_index:
+                calls.setdefault(facts.faculty_index[person], set()).add((day - first).days)
+        for person, day in context.faculty_clinic if context is not None else ():
+            if person in facts.faculty_index:
+                clinic.add((facts.faculty_index[person], (day - first).days))
+        cached = facts.__dict__["_faculty_call_edges"] = (calls, clinic)
+    return cached
+
+
+def edge_post_call(facts: Facts) -> set[tuple[int, int]]:
+    """(faculty, 0) for each faculty member on call the night before the horizon: no clinic on its first day."""
+    if config(facts) is None:
+        return set()
+    return {(fi, 0) for fi, nights in _edges(facts)[0].items() if -1 in nights}
 
 
 def gap(facts: Facts) -> int:
@@ -79,6 +110,14 @@ def add_to_model(model: ScheduleModel) -> None:
         for fi in range(len(f.faculty)):
             if can_take(f, fi, i):
                 model.fcall[fi, i] = model.m.NewBoolVar(f"fcall[{f.faculty[fi].id},{i}]")
+    for fi, i in sorted(edge_post_call(f)):  # on call the night before the horizon: no clinic its first day
+        for s in range(2):
+            if (fi, i, s) in model.fclinic:
+                model.add(
+                    model.fclinic[fi, i, s] == 0,
+                    f"faculty_post_call:{f.faculty[fi].id}",
+                    f"{model.fname(fi)}: no clinic the day after an attending call",
+                )
     space = gap(f)
     for (fi, i), var in sorted(model.fcall.items()):
         fac, name = f.faculty[fi], model.fname(fi)
@@ -283,6 +322,9 @@ def post_call(facts: Facts, assignments: Reference, row: SessionAssignment) -> S
     if row.activity in ("leave", "fmit") or config(facts) is None:
         return row
     i = facts.day_index[row.date]
-    if i == 0 or (row.person, facts.days[i - 1]) not in assignments.calls:
+    if i == 0:
+        if (facts.faculty_index.get(row.person), 0) not in edge_post_call(facts):
+            return row
+    elif (row.person, facts.days[i - 1]) not in assignments.calls:
         return row
     return SessionAssignment(row.person, row.date, row.session, POST_CALL if row.session == "AM" else "off", None)

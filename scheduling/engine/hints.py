@@ -755,7 +755,7 @@ def heuristic(
     }
     fcalls = faculty_call.plan(facts, fmit, rng, seeded_fcalls)
     clinics = _ClinicPlanner(facts, people, fmit, rng)
-    clinics.post_call = faculty_call.post_call_days(fcalls)
+    clinics.post_call = faculty_call.post_call_days(fcalls) | faculty_call.edge_post_call(facts)
     for week in facts.clinic_weeks:
         clinics.plan_week(week, faculty_seeds | resident_seeds)
     return Hint(

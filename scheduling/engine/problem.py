@@ -400,6 +400,10 @@ class Context:
     start: date
     end: date
     people: tuple[ContextPerson, ...] = ()
+    # faculty call nights and faculty clinic days outside the horizon (person, date): faculty call keeps its spacing
+    # and post-call day against them (faculty_call.py)
+    faculty_calls: tuple[tuple[str, date], ...] = ()
+    faculty_clinic: tuple[tuple[str, date], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -907,7 +911,7 @@ def _context(node: _Node, calendar: Calendar) -> Context | None:
     """The fixed schedule around the horizon: its duties start, and its leave lies, in start..end outside it."""
     if node.value is None:
         return None
-    node.obj({"start", "end", "people"})
+    node.obj({"start", "end", "people", "faculty_calls", "faculty_clinic"})
     start, end = node.get("start", required=True).iso_date(), node.get("end", required=True).iso_date()
     if start > calendar.start:
         raise ProblemError(f"{node.path}.start", f"must not be after the calendar's first day ({calendar.start})")
@@ -937,7 +941,22 @@ def _context(node: _Node, calendar: Calendar) -> Context | None:
                 raise ProblemError(f"{item.path}.leave[{j}]", "must not span the calendar")
         return ContextPerson(id=item.get("id", required=True).string(), duties=duties, leave=leave)
 
-    return Context(start=start, end=end, people=node.get("people", []).each(person))
+    def faculty_days(name: str) -> tuple[tuple[str, date], ...]:
+        out = []
+        for item in node.get(name, []).items():
+            item.obj({"person", "date"})
+            day = item.get("date", required=True).iso_date()
+            outside(f"{item.path}.date", day)
+            out.append((item.get("person", required=True).string(), day))
+        return tuple(dict.fromkeys(out))
+
+    return Context(
+        start=start,
+        end=end,
+        people=node.get("people", []).each(person),
+        faculty_calls=faculty_days("faculty_calls"),
+        faculty_clinic=faculty_days("faculty_clinic"),
+    )
 
 
 TOP_LEVEL = {
@@ -1052,6 +1071,9 @@ def _check_references(problem: Problem) -> None:
         if person.id in seen:
             raise ProblemError(f"context.people[{i}].id", f"duplicate person id {person.id!r}")
         seen.add(person.id)
+    for name in ("faculty_calls", "faculty_clinic"):
+        for i, (person, _) in enumerate(getattr(problem.context, name) if problem.context else ()):
+            known_person(f"context.{name}[{i}].person", person, "faculty")
 
 
 def _time(value: time) -> str:
@@ -1257,4 +1279,9 @@ def _context_json(context: Context, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
             }
             for person in context.people
         ],
+        **{
+            name: [{"person": p, "date": d.isoformat()} for p, d in entries]
+            for name, entries in (("faculty_calls", context.faculty_calls), ("faculty_clinic", context.faculty_clinic))
+            if entries
+        },
     }

@@ -16,7 +16,7 @@ from scheduling.engine.acgme import check
 from scheduling.engine.duties import parse_duties
 from scheduling.engine.generate import SIZES, generate
 from scheduling.engine.model import solve
-from scheduling.engine.problem import FacultyCall, Problem, ProblemError, problem_from_json, problem_to_json
+from scheduling.engine.problem import Context, FacultyCall, Problem, ProblemError, problem_from_json, problem_to_json
 from scheduling.engine.solution import Solution
 
 SUN_THU = (6, 0, 1, 2, 3)
@@ -193,3 +193,32 @@ def test_a_night_nobody_can_take_is_a_coverage_shortfall_in_words():
     messages = [c.message for c in solution.statistics.conflicts if c.requirement.startswith("faculty_call")]
     assert len(messages) == 20  # Sunday-Thursday nights of one block
     assert "attending call needs 1 faculty member; none is call-eligible and available" in messages[0]
+
+
+def test_calls_and_clinic_around_a_re_solved_horizon_keep_spacing_and_the_post_call_day():
+    problem, _ = solved("S")
+    first, last = problem.calendar.start, problem.calendar.end
+    context = Context(
+        start=first - timedelta(days=7),
+        end=last + timedelta(days=7),
+        faculty_calls=(("f001", first - timedelta(days=1)), ("f002", first - timedelta(days=2))),
+        faculty_clinic=(("f003", last + timedelta(days=1)),),
+    )
+    edged = dataclasses.replace(problem, context=context)
+    assert problem_from_json(problem_to_json(edged)) == edged
+    bad = problem_to_json(edged)
+    bad["context"]["faculty_calls"][0]["person"] = "r001"
+    with pytest.raises(ProblemError, match="not one of the faculty") as caught:
+        problem_from_json(bad)
+    assert caught.value.path == "context.faculty_calls[0].person"
+
+    solution = solve(edged, time_limit=60, workers=2, seed=1)
+
+    calls = roster(solution)
+    assert not [d for p, d in calls if p == "f001" and (d - first).days <= 2]
+    assert not [d for p, d in calls if p == "f002" and (d - first).days <= 1]
+    assert ("f003", last) not in calls
+    day_one = {s.session: s.activity for s in solution.sessions if s.person == "f001" and s.date == first}
+    assert "clinic" not in day_one.values()
+    if day_one["AM"] not in ("leave", "fmit"):
+        assert day_one == {"AM": "post_call", "PM": "off"}

@@ -277,3 +277,24 @@ def test_the_person_page_feed_and_exports_show_the_attending_call(client, member
     rows = [[cell.value for cell in row] for row in book["Calls"].iter_rows(min_row=2)]
     assert any("Attending" in row and "Grace Hopper" in row for row in rows)
     assert not any("Olga Elsewhere" in row for row in rows)
+
+
+def test_a_re_solve_of_some_blocks_gets_the_faculty_calls_and_clinic_around_them(program, year, staff):
+    version = published(year)
+    block = year.blocks.get(number=2)
+    night = block.start_date - dt.timedelta(days=1)
+    start = dt.datetime.combine(night, dt.time(17), tzinfo=program.zone)
+    CallAssignmentFactory(
+        version=version, person=staff["core0"], kind=CallAssignment.Kind.ATTENDING, start=start,
+        end=start + dt.timedelta(hours=15),
+    )  # fmt: skip
+    after = block.end_date + dt.timedelta(days=1)
+    SessionAssignment.objects.create(
+        program=program, version=version, person=staff["core1"], date=after, session="AM", activity=Activity.CLINIC
+    )
+
+    context = problem_for(academic_year=year, blocks=range(2, 3), reference_version=version).context
+
+    assert context is not None
+    assert context.faculty_calls == ((person_key(staff["core0"].pk), night),)
+    assert context.faculty_clinic == ((person_key(staff["core1"].pk), after),)
