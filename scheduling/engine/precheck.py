@@ -38,7 +38,7 @@ def _eligibility(facts: Facts, hard: list[Conflict]) -> None:
     blocks = facts.problem.calendar.blocks
     for r, res in enumerate(facts.residents):
         for b, block in enumerate(blocks):
-            if facts.eligible[r][b]:
+            if facts.eligible[r][b] or facts.half_eligible[r][b][0]:  # a whole block, or two halves
                 continue
             reasons = sorted({facts.ineligibility(res, rot, b) for rot in facts.rotations})
             hard.append(
@@ -81,7 +81,13 @@ def _required(facts: Facts, hard: list[Conflict]) -> None:
         for r, res in enumerate(facts.residents):
             if res.pgy != required.pgy:
                 continue
-            possible = sum(1 for b in range(blocks) if facts.rotation_index[rot.id] in facts.eligible[r][b])
+            k = facts.rotation_index[rot.id]
+            # blocks it may hold, a half counting half a block
+            halves = sum(
+                2 if k in facts.eligible[r][b] else sum(k in ks for ks in facts.half_eligible[r][b])
+                for b in range(blocks)
+            )
+            possible = halves // 2 if halves % 2 == 0 else halves / 2
             if possible < required.min_blocks:
                 reasons = (facts.ineligibility(res, rot, b) for b in range(blocks))
                 why = next((reason for reason in reasons if reason), "it is not open to them in enough blocks")

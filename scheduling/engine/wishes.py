@@ -55,7 +55,8 @@ class _Schedule:
     def __init__(self, problem: Problem, solution: Solution, facts: Facts) -> None:
         self.problem = problem
         self.f = facts
-        self.rotation = {(a.person, a.block): a.rotation for a in solution.rotations}
+        # whole blocks only: a block split in halves holds no one rotation (a wish for it is refused, as in the model)
+        self.rotation = {(a.person, a.block): a.rotation for a in solution.rotations if not a.half}
         self.calls: dict[str, list[tuple[date, str]]] = {}
         for c in solution.calls:
             self.calls.setdefault(c.person, []).append((c.start.date(), c.kind))

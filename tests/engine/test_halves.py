@@ -193,3 +193,24 @@ def test_a_lone_half_block_rotation_builds_the_whole_block_model_and_the_same_sc
     two = solved(marked, time_limit=SAFETY_TIME_LIMIT, work_limit=2)
     assert (one.rotations, one.calls, one.sessions) == (two.rotations, two.calls, two.sessions)
     assert one.statistics.objective == two.statistics.objective
+
+
+def test_a_required_rotation_open_only_in_halves_is_met_with_two_halves():
+    # r0 must spend a block on sports medicine (no leave allowed) but is away in the second half of block 1 and the
+    # first half of block 2: the pre-check counts halves, and the schedule gives them one half of each block
+    blocks = (Block(1, START, START + timedelta(days=27)), Block(2, START + timedelta(days=28), START + timedelta(55)))
+    problem = split_program(
+        calendar=Calendar("America/New_York", blocks),
+        residents=(Resident("r0", "Resident 0", 2),),
+        requirements=Requirements(
+            required_rotations=(RequiredRotation(2, "SPORTS", 1, 1),), clinic_sessions_per_week={2: 1},
+            fmit_min_attendings=0,
+        ),
+        absences=(Absence("r0", START + timedelta(days=20), START + timedelta(days=20)),
+                  Absence("r0", START + timedelta(days=30), START + timedelta(days=30))),
+    )  # fmt: skip
+    solution = solved(problem, time_limit=SAFETY_TIME_LIMIT, work_limit=5)
+
+    sports = {(a.block, a.half) for a in solution.rotations if a.rotation == "SPORTS"}
+    assert sports == {(1, 1), (2, 2)}
+    assert_compliant(solution)
