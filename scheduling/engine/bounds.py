@@ -18,6 +18,7 @@ preferences + continuity >= the sum, which CP-SAT's bound then includes. No sche
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import replace
 
 from ortools.sat.python import cp_model
@@ -67,16 +68,31 @@ def personal_bound(
 
 
 def personal_bounds(
-    problem: Problem, *, time_limit: float, seed: int = 0, work_limit: float | None = None
+    problem: Problem,
+    *,
+    time_limit: float,
+    seed: int = 0,
+    work_limit: float | None = None,
+    deadline: float | None = None,
 ) -> dict[str, int]:
     """Per person with a preference: a proven lower bound of their own costs (only the positive ones); the time
-    and work limits are shared among them."""
+    and work limits are shared among them. Building each small model takes time too: the people left when the
+    time limit (or the `deadline`, a time.monotonic() value) has passed get no bound (0 is always one)."""
     people = sorted({pref.person for pref in problem.preferences})
     share = max(1, len(people))
+    end = time.monotonic() + time_limit
+    if deadline is not None and work_limit is None:
+        end = min(end, deadline)
+    elif deadline is not None:
+        end = deadline  # a work limit decides; the clock only guards it
     out: dict[str, int] = {}
-    for person in people:
+    for n, person in enumerate(people):
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            break
         work = None if work_limit is None else work_limit / share
-        bound = personal_bound(problem, person, time_limit=time_limit / share, seed=seed, work_limit=work)
+        seconds = remaining / (len(people) - n)
+        bound = personal_bound(problem, person, time_limit=seconds, seed=seed, work_limit=work)
         if bound > 0:
             out[person] = bound
     return out

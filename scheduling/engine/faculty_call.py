@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from scheduling.engine.facts import Facts
@@ -239,6 +239,13 @@ def plan(
     rank = {fi: pos for pos, fi in enumerate(order)}
     chosen: set[tuple[int, int]] = set()
     count = [[0, 0, 0] for _ in facts.faculty]
+    off = {
+        (pref.person, facts.day_index[day])
+        for pref in facts.problem.preferences
+        if pref.kind in ("blocked_week", "preferred_week") and pref.week_start is not None
+        for day in (pref.week_start + timedelta(days=k) for k in range(7))
+        if day in facts.day_index
+    }
 
     def ok(fi: int, i: int) -> bool:
         if not can_take(facts, fi, i):
@@ -264,6 +271,7 @@ def plan(
         for fi in sorted(
             range(len(facts.faculty)),
             key=lambda fi: (
+                (facts.faculty[fi].id, i) in off,  # a blocked or preferred-off week last
                 count[fi][2] if i in facts.holidays else 0,
                 count[fi][1] if i in facts.weekends else 0,
                 count[fi][0],

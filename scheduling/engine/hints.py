@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from bisect import bisect_left
 from dataclasses import dataclass
+from datetime import timedelta
 
 from ortools.sat.python import cp_model
 
@@ -536,13 +537,16 @@ def _fmit_phase(facts: Facts, rng: random.Random, seeded: set[tuple[int, int]]) 
             chosen.add((fi, w))
             count[fi] += 1
     req = problem.requirements
-    # first every week's minimum, then second attendings for whoever is still below target
+    off = wished_off(facts)
+    # first every week's minimum, then second attendings for whoever is still below target; a faculty member
+    # who wished the week off comes last (and is never a second attending then)
     for wanted, only_below_target in ((req.fmit_min_attendings, False), (req.fmit_max_attendings, True)):
         for week in weeks:
             have = sum(1 for (_, w) in chosen if w == week.index)
+            wished = {fi for fi, fac in enumerate(facts.faculty) if any((fac.id, i) in off for i in week.days)}
             candidates = sorted(
-                range(len(facts.faculty)),
-                key=lambda fi: (count[fi] - facts.fmit_target(facts.faculty[fi]), rank[fi]),
+                (fi for fi in range(len(facts.faculty)) if not (only_below_target and fi in wished)),
+                key=lambda fi: (fi in wished, count[fi] - facts.fmit_target(facts.faculty[fi]), rank[fi]),
             )
             for fi in candidates:
                 if have >= wanted:
@@ -554,6 +558,25 @@ def _fmit_phase(facts: Facts, rng: random.Random, seeded: set[tuple[int, int]]) 
                     count[fi] += 1
                     have += 1
     return chosen
+
+
+def _spared_weeks(facts: Facts) -> set[tuple[str, int]]:
+    """(faculty, day) of the weeks a faculty member wished off whose preference costs more than the whole week's
+    clinic shortfall: the week is kept free of their minimum clinic (it then costs the shortfall only)."""
+    problem = facts.problem
+    unit, shortfall = problem.weights.preferences, problem.weights.clinic_continuity
+    out: set[tuple[str, int]] = set()
+    for pref in problem.preferences:
+        if pref.kind not in ("blocked_week", "preferred_week") or pref.week_start is None:
+            continue
+        if pref.person not in facts.faculty_index:
+            continue
+        fac = facts.faculty[facts.faculty_index[pref.person]]
+        cost = pref.weight * unit * (fac.clinic_min_per_week if pref.kind == "blocked_week" else 1)
+        if cost >= shortfall * fac.clinic_min_per_week:
+            days = (pref.week_start + timedelta(days=k) for k in range(7))
+            out |= {(pref.person, facts.day_index[d]) for d in days if d in facts.day_index}
+    return out
 
 
 class _ClinicPlanner:
@@ -577,7 +600,8 @@ class _ClinicPlanner:
         self.post_call: set[tuple[int, int]] = set()  # (faculty, day after their attending call): no clinic
         # a clinic half-day that costs more in preferences than its absence costs in continuity is left out
         shortfall = facts.problem.weights.clinic_continuity
-        self.refused = {key for key, cost in wished_off_cost(facts).items() if cost > shortfall}
+        self.refused = {key for key, cost in wished_off_cost(facts).items() if cost >= shortfall}
+        self.spared = self.refused | _spared_weeks(facts)
 
     def resident_can(self, p: _Person, i: int) -> bool:
         rot = p.rot[i]
@@ -621,7 +645,16 @@ class _ClinicPlanner:
         if not options:
             return False
         self.add_faculty(
-            min(options, key=lambda fi: (self.used[fi] - self.f.faculty[fi].clinic_min_per_week, fi)), i, s
+            min(
+                options,
+                key=lambda fi: (
+                    (self.f.faculty[fi].id, i) in self.off,
+                    self.used[fi] - self.f.faculty[fi].clinic_min_per_week,
+                    fi,
+                ),
+            ),
+            i,
+            s,
         )
         return True
 
@@ -643,7 +676,8 @@ class _ClinicPlanner:
         for r in residents:
             self.plan_resident(r, week, seeded)
         for fi, fac in enumerate(f.faculty):
-            open_days = [i for i in week.days if self.faculty_can(fi, i)]
+            # up to the weekly minimum, never on a day wished off whose preference costs more than the shortfall
+            open_days = [i for i in week.days if self.faculty_can(fi, i) and (fac.id, i) not in self.spared]
             for i in open_days:
                 for s in range(2):
                     if (

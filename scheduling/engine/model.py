@@ -833,6 +833,8 @@ class ScheduleModel:
         else:
             fi = f.faculty_index[person]
             for i in days:
+                if (fi, i) in self.fcall:  # attending call (faculty_call.py)
+                    items.append(self.fcall[fi, i])
                 items.extend(self.fclinic[fi, i, s] for s in range(2) if (fi, i, s) in self.fclinic)
             for w in sorted({f.fmit_week_of[i] for i in days}):
                 if (fi, w) in self.fmit:
@@ -908,9 +910,9 @@ class ScheduleModel:
         return var
 
     def _wish_fairness(self) -> None:
-        """Per cohort (PGY-n, Faculty): the largest share (percent) of a person's wish weight refused, and ten
-        times what it exceeds the program's allowance (100 - `wish_min_granted_percent`) by. Minimising it
-        spreads refusals: nobody's wishes all refused while others get all of theirs."""
+        """Per cohort (PGY-n, Faculty): the largest share (percent) of a person's wish weight refused, and per person
+        ten times what their refused share exceeds the program's allowance (100 - `wish_min_granted_percent`).
+        Minimising it spreads refusals: nobody's wishes all refused while others get all of theirs."""
         f = self.f
         totals: dict[str, int] = {}
         refused: dict[str, list[Expr]] = {}
@@ -928,11 +930,11 @@ class ScheduleModel:
             for person in members:
                 if totals[person] and person in refused:
                     self.m.Add(totals[person] * worst >= 100 * _sum(refused[person]))
+                    if allowance < 100:  # each person's own excess: a local move that mends one person pays
+                        over = self.m.NewIntVar(0, 100, f"wish_refused_over[{person}]")
+                        self.m.Add(totals[person] * over >= 100 * _sum(refused[person]) - allowance * totals[person])
+                        self.costs["wish_fairness"].append(10 * over)
             self.costs["wish_fairness"].append(worst)
-            if allowance < 100:
-                over = self.m.NewIntVar(0, 100, f"wish_refused_over[{label}]")
-                self.m.Add(over >= worst - allowance)
-                self.costs["wish_fairness"].append(10 * over)
 
     def _preferred_week_cuts(self, person: str, broken: Var, items: list[Var]) -> None:
         """A week kept free costs its clinic shortfall: when none of the week's items is placed (broken = 0),
@@ -1137,15 +1139,27 @@ class _Search(cp_model.CpSolverSolutionCallback):
         self.best_objective: float | None = None
         self.last_report = -1.0
         self.cancelled = False
+        self.floor = 0  # the personal bounds' sum: a proven lower bound
         self.lock = threading.Lock()
 
-    def seed(self, objective: float, bound: float) -> None:
-        """Count the constructive schedule (checked against the whole model) as the first one found."""
-        now = clock.monotonic() - self.started
+    def seed(self, objective: float, bound: float, at: float) -> None:
+        """Count the constructive schedule (checked against the whole model), found `at` seconds after the start,
+        as the first one found."""
+        now = at
         self.solutions, self.first, self.best, self.best_objective = 1, now, now, objective
         if self.on_progress is not None:
             self.last_report = now
             self.on_progress(Progress(1, objective, bound, gap_of(objective, bound), now))
+
+    def on_bound(self, bound: float) -> None:
+        """CP-SAT's best bound improved: reported (at most once a second) with the best objective so far."""
+        now = clock.monotonic() - self.started
+        if self.on_progress is not None and self.best_objective is not None and now - self.last_report >= 1.0:
+            self.last_report = now
+            bound = max(float(self.floor), bound)
+            self.on_progress(
+                Progress(self.solutions, self.best_objective, bound, gap_of(self.best_objective, bound), now)
+            )
 
     def on_solution_callback(self) -> None:
         now = clock.monotonic() - self.started
@@ -1160,7 +1174,7 @@ class _Search(cp_model.CpSolverSolutionCallback):
             self.StopSearch()
         if self.on_progress is not None and now - self.last_report >= 1.0:
             self.last_report = now
-            objective, bound = self.ObjectiveValue(), max(0.0, self.BestObjectiveBound())
+            objective, bound = self.ObjectiveValue(), max(float(self.floor), self.BestObjectiveBound())
             self.on_progress(Progress(self.solutions, objective, bound, gap_of(objective, bound), now))
 
 
@@ -1212,17 +1226,35 @@ def solve(
     # The phases before the search get shares of the time limit. With a work limit each may do up to that much work
     # instead (most stop early, proven; a share of it would starve some: work and seconds differ per model), and
     # the time limit only guards the clock.
+    # Every phase, the search and the reading of the schedule after it fit in the time limit: each phase's share is
+    # also capped by what is left (building the model, above, is the one part that cannot be cut short).
+    deadline = started + time_limit - _reading_seconds(facts)
+
+    def left(share: float = 1.0) -> float:
+        return max(0.0, share * (deadline - clock.monotonic()))
+
     walls = _phase_budgets(time_limit) if work_limit is None else (time_limit,) * 3
-    floor = sum(personal_bounds(problem, time_limit=walls[0], seed=seed, work_limit=work_limit).values())
+    # the constructive schedule first (it is the first schedule found), then the personal bounds
+    hint = heuristic(facts, seed=seed, time_limit=max(0.05, min(walls[1], left(0.4))), workers=workers,
+                     work_limit=work_limit)  # fmt: skip
+    hinted = (
+        add_hints(built, hint, time_limit=max(0.05, min(walls[2], left(0.5))), work_limit=work_limit)
+        if hint is not None
+        else None
+    )
+    hinted_at = clock.monotonic() - started
+    floor = sum(
+        personal_bounds(
+            problem, time_limit=min(walls[0], left(0.25)), seed=seed, work_limit=work_limit, deadline=deadline
+        ).values()
+    )
     if floor:
         built.add_floor(PERSONAL_TERMS, floor)
-    hint = heuristic(facts, seed=seed, time_limit=walls[1], workers=workers, work_limit=work_limit)
-    hinted = add_hints(built, hint, time_limit=walls[2], work_limit=work_limit) if hint is not None else None
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = max(1, workers)
     params.random_seed = seed
-    limit_search(solver, seconds=max(0.05, time_limit - (clock.monotonic() - started)), work=work_limit)
+    limit_search(solver, seconds=max(0.05, left()), work=work_limit)
     params.log_search_progress = False
     size = len(built.m.Proto().variables)
     if size > 5000:
@@ -1233,8 +1265,11 @@ def solve(
         # XL (5 M terms in the window sums): one presolve pass instead of several, 15 s instead of 50 s
         params.max_presolve_iterations = 1
     search = _Search(started, on_progress, should_stop)
+    if on_progress is not None:
+        solver.best_bound_callback = search.on_bound
+    search.floor = floor
     if hinted is not None:  # the constructive schedule satisfies every hard rule: the first schedule found
-        search.seed(hinted.ObjectiveValue(), float(floor))
+        search.seed(hinted.ObjectiveValue(), float(floor), hinted_at)
     done = threading.Event()
 
     def watchdog() -> None:
@@ -1249,6 +1284,8 @@ def solve(
     if not searched:  # cancelled while the model and the hint were being built
         search.cancelled = True
         code = cp_model.UNKNOWN
+    elif not proven and hinted is not None and left() < 0.05:  # the time limit is used up: the constructive one
+        searched, code = False, cp_model.UNKNOWN
     elif proven:
         code = cp_model.OPTIMAL
     else:
@@ -1285,6 +1322,8 @@ def solve(
     )
     if source is hinted:
         bound = float(floor) if not searched else max(float(floor), bound or 0.0)
+    elif bound is not None:  # the personal bounds are proven too (CP-SAT's reported bound may not include them)
+        bound = max(float(floor), bound)
     if status == "infeasible":
         remaining = max(10.0, time_limit - (clock.monotonic() - started))
         conflicts = explain(problem, facts, time_limit=min(remaining, 60.0), seed=seed)
@@ -1340,9 +1379,16 @@ def solve(
     return solution
 
 
+def _reading_seconds(facts: Facts) -> float:
+    """About how long reading a schedule out of the model takes (sessions, duties, fairness, wishes): it is kept
+    out of the search's share so that the whole solve ends within its time limit."""
+    people = len(facts.residents) + len(facts.faculty)
+    return 0.002 * people * len(facts.block_days) + 0.0005 * len(facts.problem.preferences)
+
+
 def _phase_budgets(time_limit: float) -> tuple[float, float, float]:
     """The personal bounds', the constructive schedule's and its completion's shares of the time limit (seconds)."""
-    return min(5.0, max(0.5, 0.05 * time_limit)), min(10.0, max(0.5, 0.1 * time_limit)), max(1.0, 0.2 * time_limit)
+    return min(15.0, max(0.5, 0.15 * time_limit)), min(10.0, max(0.5, 0.1 * time_limit)), max(1.0, 0.2 * time_limit)
 
 
 def _meets_floor(hinted: cp_model.CpSolver | None, floor: int) -> bool:

@@ -106,7 +106,7 @@ class _Schedule:
         f = self.f
         when = day_label(day)
         if person not in f.resident_index:
-            return f"Call on {when}: the faculty call roster needs one attending each night"
+            return self.faculty_call_reason(day)
         i = f.day_index.get(day)
         per_night = sum(c.per_night for c in self.problem.requirements.call)
         who = "resident" if per_night == 1 else "residents"
@@ -130,6 +130,29 @@ class _Schedule:
             f"In-house call on {when}: {per_night} {who} needed each night; "
             f"{free} of {eligible} call-eligible residents were free"
         )
+
+    def faculty_call_reason(self, day: date) -> str:
+        from scheduling.engine import faculty_call
+
+        f = self.f
+        call = faculty_call.config(f)
+        per_night = call.per_night if call is not None else 1
+        who = "attending" if per_night == 1 else "attendings"
+        head = f"Attending call on {day_label(day)}: {per_night} {who} needed each night"
+        i = f.day_index.get(day)
+        if call is None or i is None:
+            return head
+        space = faculty_call.gap(f)
+        eligible = free = 0
+        for fi, fac in enumerate(f.faculty):
+            if not faculty_call.can_take(f, fi, i):
+                continue
+            eligible += 1
+            nights = self.call_nights.get(fac.id, set())
+            on_fmit = any(first <= day <= end for first, end in self.fmit.get(fac.id, []))
+            if not on_fmit and not any(0 < abs((night - day).days) <= space for night in nights):
+                free += 1
+        return f"{head}; {free} of {eligible} call-eligible faculty were free"
 
     def clinic_reason(self, person: str, day: date, session: str) -> str:
         f = self.f
