@@ -3,8 +3,8 @@
 Granted means, from the schedule alone (the same items the model's preference terms count):
 - `blocked_week`, `preferred_week`: nothing placed in the 7 days from `week_start` (no call, no clinic
   half-day, no FMIT week touching them);
-- `rotation_wish`: the rotation held in `block` (or in some block when none is given);
-- `rotation_avoid`: never on that rotation (in `block` when given).
+- `rotation_wish`: the rotation held for the whole of `block` (or in some block or half-block when none is given);
+- `rotation_avoid`: never on that rotation, for a block or a half (in `block` when given).
 
 A refused wish's reason names what was placed and the rule or staffing need behind it, in the engine's own
 terms (the staffing minimum, the required blocks of a PGY, the clinic half-days a week, the call roster). Pure:
@@ -55,8 +55,11 @@ class _Schedule:
     def __init__(self, problem: Problem, solution: Solution, facts: Facts) -> None:
         self.problem = problem
         self.f = facts
-        # whole blocks only: a block split in halves holds no one rotation (a wish for it is refused, as in the model)
+        # the rotation held for the whole block (a block split in halves has none), and every rotation held in it
         self.rotation = {(a.person, a.block): a.rotation for a in solution.rotations if not a.half}
+        self.holds: dict[tuple[str, int], set[str]] = {}
+        for a in solution.rotations:
+            self.holds.setdefault((a.person, a.block), set()).add(a.rotation)
         self.calls: dict[str, list[tuple[date, str]]] = {}
         for c in solution.calls:
             self.calls.setdefault(c.person, []).append((c.start.date(), c.kind))
@@ -71,8 +74,9 @@ class _Schedule:
         for w in solution.fmit_weeks:
             self.fmit.setdefault(w.person, []).append((w.start, w.end))
         self.on_rotation: dict[tuple[int, str], int] = {}
-        for (_, block), rotation in self.rotation.items():
-            self.on_rotation[block, rotation] = self.on_rotation.get((block, rotation), 0) + 1
+        for (_, block), rotations in self.holds.items():
+            for rotation in rotations:
+                self.on_rotation[block, rotation] = self.on_rotation.get((block, rotation), 0) + 1
 
     def rot_name(self, rotation_id: str) -> str:
         rot = self.problem.rotations[self.f.rotation_index[rotation_id]]
@@ -117,7 +121,7 @@ class _Schedule:
         eligible = free = 0
         for r, res in enumerate(f.residents):
             held = self.rotation.get((res.id, number))
-            if held is None or not f.can_call(r, i):
+            if held is None or not f.can_call(r, i):  # (a block in halves: not counted)
                 continue
             rot = f.rotations[f.rotation_index[held]]
             if not rot.call_eligible or rot.night:
@@ -227,7 +231,7 @@ class _Schedule:
         return sum(1 for r in range(len(self.f.residents)) if k in self.f.eligible[r][b])
 
     def held_blocks(self, person: str, rotation: str) -> int:
-        return sum(1 for (p, _), rot in self.rotation.items() if p == person and rot == rotation)
+        return sum(1 for (p, _), rots in self.holds.items() if p == person and rotation in rots)
 
     def required(self, pgy: int, rotation: str) -> tuple[int, int | None] | None:
         for req in self.problem.requirements.required_rotations:
@@ -271,8 +275,7 @@ class _Schedule:
         need = self.required(res.pgy, wished)
         if need is not None and need[1] is not None and self.held_blocks(pref.person, wished) >= need[1]:
             return f"Required: PGY-{res.pgy} residents spend at most {need[1]} block(s) on {name}"
-        held = self.rotation.get((pref.person, number))
-        if held is not None:
+        for held in sorted(self.holds.get((pref.person, number), set())):
             why = self.holding_reason(pref.person, b, held)
             if why:
                 return f"On {self.rot_name(held)} in block {number}. {why}"
@@ -309,14 +312,18 @@ def _judge(problem: Problem, f: Facts, sched: _Schedule, pref: Preference) -> tu
     chosen = [f.block_position[pref.block]] if pref.block is not None else list(range(len(blocks)))
     name = sched.rot_name(pref.rotation)
     if pref.kind == "rotation_avoid":
-        held = [b for b in chosen if sched.rotation.get((pref.person, blocks[b].number)) == pref.rotation]
+        held = [b for b in chosen if pref.rotation in sched.holds.get((pref.person, blocks[b].number), set())]
         if not held:
             return True, ""
         b = held[0]
         why = sched.holding_reason(pref.person, b, pref.rotation)
         more = f" (and {len(held) - 1} more block(s))" if len(held) > 1 else ""
         return False, (why or f"On {name} in block {blocks[b].number}: {fallback}") + more
-    if any(sched.rotation.get((pref.person, blocks[b].number)) == pref.rotation for b in chosen):
+    if pref.block is not None and sched.rotation.get((pref.person, pref.block)) == pref.rotation:
+        return True, ""  # the whole block wished for (a half of it is not)
+    if pref.block is None and any(
+        pref.rotation in sched.holds.get((pref.person, blocks[b].number), ()) for b in chosen
+    ):
         return True, ""
     reasons = [why for b in chosen if (why := sched.wish_reason(pref, b))]
     if pref.block is not None:
