@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -15,6 +15,7 @@ from scheduling.engine.problem import (
     Absence,
     Block,
     Calendar,
+    CallCoverage,
     Faculty,
     Lock,
     Problem,
@@ -213,4 +214,46 @@ def test_a_required_rotation_open_only_in_halves_is_met_with_two_halves():
 
     sports = {(a.block, a.half) for a in solution.rotations if a.rotation == "SPORTS"}
     assert sports == {(1, 1), (2, 2)}
+    assert_compliant(solution)
+
+
+def test_calls_nights_and_clinic_follow_the_rotation_of_the_half():
+    # sports medicine pairs with a half-block night float and a half-block call-taking ward; every call, night
+    # shift and clinic half-day must belong to the rotation of the half holding its day
+    rotations = (
+        Rotation("WARD", "Wards", "WARD", "inpatient", call_eligible=True),
+        Rotation("SPORTS", "Sports medicine", "SPM", "elective", leave_allowed=False, half_block=True),
+        Rotation("HWARD", "Short wards", "HW", "inpatient", call_eligible=True, half_block=True),
+        Rotation("NF", "Night float", "NF", "night_float", night=True, continuity_clinic=False, half_block=True,
+                 work_days=(0, 1, 2, 3, 6)),
+    )  # fmt: skip
+    problem = split_program(
+        rotations=rotations,
+        requirements=Requirements(
+            staffing=(Staffing("SPORTS", 1, 1), Staffing("NF", 1, 1), Staffing("WARD", 0, 2)),
+            clinic_sessions_per_week={2: 1},
+            clinic_capacity=3,
+            call=(CallCoverage(per_night=1),),
+            fmit_min_attendings=0,
+        ),
+    )
+    solution = solved(problem, time_limit=SAFETY_TIME_LIMIT, work_limit=10)
+
+    assert any(a.half for a in solution.rotations)
+    facts = Facts(problem)
+    held = {(a.person, a.half): problem.rotation(a.rotation) for a in solution.rotations}
+
+    def rotation(person: str, day: date) -> Rotation:
+        i = facts.day_index[day]
+        return held.get((person, facts.half_of[i])) or held[person, 0]
+
+    for call in solution.calls:
+        assert rotation(call.person, call.start.date()).call_eligible, call
+    for row in solution.sessions:
+        if row.person.startswith("r") and row.activity != "leave":
+            assert row.rotation == rotation(row.person, row.date).id
+            if row.activity == "night_float":
+                assert rotation(row.person, row.date).night
+            if row.activity == "clinic":
+                assert rotation(row.person, row.date).continuity_clinic
     assert_compliant(solution)
