@@ -16,7 +16,15 @@ from scheduling.engine.acgme import check
 from scheduling.engine.duties import parse_duties
 from scheduling.engine.generate import SIZES, generate
 from scheduling.engine.model import solve
-from scheduling.engine.problem import Context, FacultyCall, Problem, ProblemError, problem_from_json, problem_to_json
+from scheduling.engine.problem import (
+    Context,
+    FacultyCall,
+    Preference,
+    Problem,
+    ProblemError,
+    problem_from_json,
+    problem_to_json,
+)
 from scheduling.engine.solution import Solution
 
 SUN_THU = (6, 0, 1, 2, 3)
@@ -222,3 +230,16 @@ def test_calls_and_clinic_around_a_re_solved_horizon_keep_spacing_and_the_post_c
     assert "clinic" not in day_one.values()
     if day_one["AM"] not in ("leave", "fmit"):
         assert day_one == {"AM": "post_call", "PM": "off"}
+
+
+def test_a_faculty_member_blocking_a_week_gets_no_attending_call_in_it():
+    problem, _ = solved("S")
+    monday = date(2026, 7, 6)
+    wishes = tuple(Preference(fac.id, "blocked_week", week_start=monday, weight=5) for fac in problem.faculty[:2])
+    wished = dataclasses.replace(problem, preferences=problem.preferences + wishes)
+
+    solution = solve(wished, time_limit=60, workers=2, seed=1)
+
+    week = {monday + timedelta(days=k) for k in range(7)}
+    assert roster(solution)
+    assert not [(p, d) for p, d in roster(solution) if p in ("f001", "f002") and d in week]
