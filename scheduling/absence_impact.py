@@ -369,7 +369,10 @@ def absence_repair_start(
     if absence.status != Absence.Status.APPROVED:
         raise DomainError("Approve the absence first: the engine only plans around approved absences.")
     if absence.half_day:
-        raise DomainError("A half-day absence does not change rotations or calls; edit the half-day cell instead.")
+        raise DomainError(
+            "A half-day absence is repaired by editing its half-day cell (and that night's call if need be); "
+            "the next schedule run plans around it."
+        )
     year = absence_conflicts(absence=absence).repairable_year
     if year is None:
         raise DomainError("No published schedule covers these dates, so there is nothing to repair.")

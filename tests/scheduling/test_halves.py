@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from absences.models import Absence, AbsenceKind
+from scheduling.absence_impact import absence_repair_start
 from scheduling.day_view import session_grid
 from scheduling.models import (
     BlockAssignment,
@@ -18,6 +19,7 @@ from scheduling.models import (
     SessionAssignment,
 )
 from scheduling.services import schedule_run_execute
+from tenants.errors import DomainError
 from tests.absences.factories import AbsenceFactory
 from tests.scheduling.factories import RotationTemplateFactory
 from tests.scheduling.test_generation import start, tiny_program
@@ -112,3 +114,16 @@ def test_halves_chosen_by_a_run_are_stored_and_shown_as_split_cells(client, prog
     rows = [line for line in csv.splitlines() if line.startswith("block,") and first.full_name in line]
     assert any("1 (First half)" in line and ",SPM," in line for line in rows)
     assert any("1 (Second half)" in line and ",ELE," in line for line in rows)
+
+
+def test_a_half_day_absence_is_not_repaired_by_a_run_and_says_how_instead(program, coordinator):
+    year, _ = tiny_program(program, coordinator)
+    ada = Person.objects.for_program(program).filter(kind=Person.Kind.RESIDENT).first()
+    day = dt.date(2026, 7, 7)
+    absence = AbsenceFactory(
+        program=program, person=ada, start_date=day, end_date=day, half_day="pm", status=Absence.Status.APPROVED
+    )
+
+    with pytest.raises(DomainError, match="editing its half-day cell .* the next schedule run plans around it"):
+        absence_repair_start(absence=absence, user=coordinator)
+    assert not ScheduleRun.objects.filter(academic_year=year).exists()
