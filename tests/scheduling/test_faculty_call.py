@@ -178,7 +178,7 @@ def test_the_programs_cap_for_a_role_wins_over_the_built_in_one(program, year, s
 
 
 def test_a_run_stores_attending_calls_and_post_call_half_days_and_keeps_them_out_of_the_acgme_duties(
-    program, year, staff, coordinator
+    client, program, year, staff, coordinator
 ):
     run = schedule_run_start(academic_year=year, user=coordinator, time_limit=30, first_block=1, last_block=1)
     schedule_run_execute(run_id=run.pk)
@@ -216,6 +216,10 @@ def test_a_run_stores_attending_calls_and_post_call_half_days_and_keeps_them_out
     }
     assert run.statistics["counts"]["attending_calls"] == len(attending)
     assert run.statistics["fairness"]["call_nights"]["faculty"]["people"] == 4  # the PD and the core faculty
+    client.force_login(coordinator)
+    page = body_of(client.get(reverse("run-detail", args=[run.pk])))
+    assert f"<dt>Attending (faculty) calls</dt><dd>{len(attending)}</dd>" in page
+    assert "<td>Call nights</td><td>Faculty</td><td>4</td>" in page
 
 
 # --- Tonight's attending everywhere ---
