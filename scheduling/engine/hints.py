@@ -38,12 +38,22 @@ class Hint:
 
 
 def rotation_phase(
-    facts: Facts, *, seed: int, time_limit: float, workers: int, work_limit: float | None = None
+    facts: Facts,
+    *,
+    seed: int,
+    time_limit: float,
+    workers: int,
+    work_limit: float | None = None,
+    start: dict[tuple[int, int], int] | None = None,
 ) -> dict[tuple[int, int], int] | None:
-    """Rotations meeting the rotation rules (staffing, required rotations, locks, wishes), or None."""
+    """Rotations meeting the rotation rules (staffing, required rotations, locks, wishes), or None; `start`
+    (rotations found before) hints the search, which goes on from there."""
     from scheduling.engine.model import ScheduleModel
 
     built = ScheduleModel(facts, rotations_only=True)
+    if start is not None:
+        for (r, b, k), var in built.x.items():
+            built.m.AddHint(var, int(start.get((r, b)) == k))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
@@ -746,9 +756,13 @@ def heuristic(
     time_limit: float,
     workers: int,
     work_limit: float | None = None,
+    start: dict[tuple[int, int], int] | None = None,
 ) -> Hint | None:
-    """A complete starting schedule, or None when the rotation phase finds nothing in time (or work)."""
-    rotations = rotation_phase(facts, seed=seed, time_limit=time_limit, workers=workers, work_limit=work_limit)
+    """A complete starting schedule, or None when the rotation phase finds nothing in time (or work); `start`:
+    the rotations of an earlier one, which the rotation phase improves on."""
+    rotations = rotation_phase(
+        facts, seed=seed, time_limit=time_limit, workers=workers, work_limit=work_limit, start=start
+    )
     if rotations is None:
         return None
     rng = random.Random(seed)  # noqa: S311 - reproducible search, not security

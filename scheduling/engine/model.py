@@ -1142,14 +1142,17 @@ class _Search(cp_model.CpSolverSolutionCallback):
         self.floor = 0  # the personal bounds' sum: a proven lower bound
         self.lock = threading.Lock()
 
-    def seed(self, objective: float, bound: float, at: float) -> None:
+    def seed(self, objective: float, bound: float, at: float, *, again: bool = False) -> None:
         """Count the constructive schedule (checked against the whole model), found `at` seconds after the start,
-        as the first one found."""
+        as the first one found (`again`: a better one found after it)."""
         now = at
-        self.solutions, self.first, self.best, self.best_objective = 1, now, now, objective
+        if again:
+            self.solutions, self.best, self.best_objective = self.solutions + 1, now, objective
+        else:
+            self.solutions, self.first, self.best, self.best_objective = 1, now, now, objective
         if self.on_progress is not None:
             self.last_report = now
-            self.on_progress(Progress(1, objective, bound, gap_of(objective, bound), now))
+            self.on_progress(Progress(self.solutions, objective, bound, gap_of(objective, bound), now))
 
     def on_bound(self, bound: float) -> None:
         """CP-SAT's best bound improved: reported (at most once a second) with the best objective so far."""
@@ -1234,15 +1237,30 @@ def solve(
         return max(0.0, share * (deadline - clock.monotonic()))
 
     walls = _phase_budgets(time_limit) if work_limit is None else (time_limit,) * 3
-    # the constructive schedule first (it is the first schedule found), then the personal bounds
-    hint = heuristic(facts, seed=seed, time_limit=max(0.05, min(walls[1], left(0.4))), workers=workers,
+    # the constructive schedule first (it is the first schedule found), then the personal bounds. Against the clock
+    # the rotation phase gets a short share first (a schedule soon) and then, from those rotations, the rest of
+    # its share; the better of the two schedules hints the search
+    quick = walls[1] if work_limit is not None else min(walls[1], max(1.0, 0.15 * walls[1]))
+    hint = heuristic(facts, seed=seed, time_limit=max(0.05, min(quick, left(0.4))), workers=workers,
                      work_limit=work_limit)  # fmt: skip
+    if hint is None and quick < walls[1]:
+        quick = walls[1]
+        hint = heuristic(facts, seed=seed, time_limit=max(0.05, min(quick, left(0.4))), workers=workers)
     hinted = (
         add_hints(built, hint, time_limit=max(0.05, min(walls[2], left(0.5))), work_limit=work_limit)
         if hint is not None
         else None
     )
     hinted_at = clock.monotonic() - started
+    first_objective = hinted.ObjectiveValue() if hinted is not None else None
+    improved_at: float | None = None
+    more = min(walls[1] - quick, left(0.3))
+    if hint is not None and hinted is not None and more >= 1.0:
+        better = heuristic(facts, seed=seed, time_limit=more, workers=workers, start=hint.rotations)
+        solver = complete_hint(built, better, time_limit=max(0.05, min(walls[2], left(0.5)))) if better else None
+        if solver is not None and solver.ObjectiveValue() < hinted.ObjectiveValue():
+            apply_hint(built, solver)
+            hinted, improved_at = solver, clock.monotonic() - started
     floor = sum(
         personal_bounds(
             problem, time_limit=min(walls[0], left(0.25)), seed=seed, work_limit=work_limit, deadline=deadline
@@ -1269,7 +1287,9 @@ def solve(
         solver.best_bound_callback = search.on_bound
     search.floor = floor
     if hinted is not None:  # the constructive schedule satisfies every hard rule: the first schedule found
-        search.seed(hinted.ObjectiveValue(), float(floor), hinted_at)
+        search.seed(first_objective or 0.0, float(floor), hinted_at)
+        if improved_at is not None:  # the second constructive schedule, from the longer rotation phase
+            search.seed(hinted.ObjectiveValue(), float(floor), improved_at, again=True)
     done = threading.Event()
 
     def watchdog() -> None:
@@ -1481,20 +1501,38 @@ def add_hints(
     Returns the solver of that fixed solve when it succeeded: its values are a complete schedule of the joint
     model (a clone, so variable indices agree), which `solve` reports and keeps as its first schedule.
     """
+    solver = complete_hint(built, hint, time_limit=time_limit, work_limit=work_limit)
+    if solver is not None:
+        apply_hint(built, solver)
+        return solver
+    for var, value in _hint_values(built, hint):
+        built.m.AddHint(var, value)
+    return None
+
+
+def complete_hint(
+    built: ScheduleModel, hint: Hint, *, time_limit: float, work_limit: float | None = None
+) -> cp_model.CpSolver | None:
+    """The joint model solved with the constructive schedule's decisions fixed (every auxiliary value), or None."""
     fixed = built.m.Clone()
+    fixed.ClearHints()
     for var, value in _hint_values(built, hint):
         fixed.Add(fixed.GetIntVarFromProtoIndex(var.Index()) == value)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     limit_search(solver, seconds=max(0.1, time_limit), work=work_limit)
     if solver.Solve(fixed) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        for index in range(len(built.m.Proto().variables)):
-            var = built.m.GetIntVarFromProtoIndex(index)
-            built.m.AddHint(var, solver.Value(fixed.GetIntVarFromProtoIndex(index)))
+        solver.fixed_model = fixed  # type: ignore[attr-defined]
         return solver
-    for var, value in _hint_values(built, hint):
-        built.m.AddHint(var, value)
     return None
+
+
+def apply_hint(built: ScheduleModel, solver: cp_model.CpSolver) -> None:
+    """Hint every variable of the joint model with the values of a `complete_hint` solve (replacing any hint)."""
+    fixed = solver.fixed_model  # type: ignore[attr-defined]
+    built.m.ClearHints()
+    for index in range(len(built.m.Proto().variables)):
+        built.m.AddHint(built.m.GetIntVarFromProtoIndex(index), solver.Value(fixed.GetIntVarFromProtoIndex(index)))
 
 
 def _hint_values(built: ScheduleModel, hint: Hint) -> list[tuple[Var, int]]:
