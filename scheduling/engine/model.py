@@ -926,6 +926,8 @@ class ScheduleModel:
             cohorts.setdefault(label, []).append(person)
         allowance = 100 - self.problem.rules.wish_min_granted_percent
         for label, members in sorted(cohorts.items()):
+            if len(members) < 2 and allowance == 100:  # fairness compares people: one alone has nobody to envy
+                continue
             worst = self.m.NewIntVar(0, 100, f"wish_refused_max[{label}]")
             for person in members:
                 if totals[person] and person in refused:
