@@ -106,6 +106,11 @@ def _progress_context(run: ScheduleRun) -> dict:
     }
 
 
+def _cohort_label(cohort: str) -> str:
+    """A fairness cohort as people say it: "PGY-2" as the engine names it, "faculty" as "Faculty"."""
+    return cohort if cohort[:1].isupper() else cohort.capitalize()
+
+
 @require(Action.GENERATE, Resource.SCHEDULE)
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A run: live progress while it runs; then its outcome, the draft's summary and links to compare it."""
@@ -115,7 +120,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["version"] = ScheduleVersion.objects.filter(pk=version_id, program=request.program).first()
     context["stats"] = stats = run.statistics or {}
     context["fairness_rows"] = [
-        (_words(measure, FAIRNESS_LABELS), cohort.capitalize(), figures)
+        (_words(measure, FAIRNESS_LABELS), _cohort_label(cohort), figures)
         for measure, cohorts in (stats.get("fairness") or {}).items()
         if isinstance(cohorts, dict)
         for cohort, figures in cohorts.items()

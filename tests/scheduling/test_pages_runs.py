@@ -129,6 +129,7 @@ def test_finished_run_shows_its_summary_and_links_to_compare(manager, tiny, coor
     version_id = run.statistics["version_id"]
     assert "ACGME compliant" in body and "6 residents checked" in body
     assert "Fairness" in body and "Call nights" in body and "Soft costs" in body and "Coverage shortfall" in body
+    assert "<td>Call nights</td><td>PGY-2</td>" in body  # the cohort as residents say it, not "Pgy-2"
     assert reverse("version-compare", args=[version_id]) in body
     assert "hx-trigger" not in body
 
