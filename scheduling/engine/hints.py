@@ -35,6 +35,7 @@ class Hint:
     fclinic: frozenset[tuple[int, int, int]]
     fmit: frozenset[tuple[int, int]]
     fcall: frozenset[tuple[int, int]] = frozenset()  # (faculty, night): attending calls
+    settled: bool = False  # the rotation phase proved its rotations optimal (a longer one cannot do better)
 
 
 def rotation_phase(
@@ -45,6 +46,7 @@ def rotation_phase(
     workers: int,
     work_limit: float | None = None,
     start: dict[tuple[int, int], int] | None = None,
+    proven: list[bool] | None = None,
 ) -> dict[tuple[int, int], int] | None:
     """Rotations meeting the rotation rules (staffing, required rotations, locks, wishes), or None; `start`
     (rotations found before) hints the search, which goes on from there."""
@@ -61,6 +63,8 @@ def rotation_phase(
     code = solver.Solve(built.m)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
+    if proven is not None:
+        proven.append(code == cp_model.OPTIMAL)
     return {(r, b): k for (r, b, k), var in built.x.items() if solver.Value(var)}
 
 
@@ -575,6 +579,7 @@ def _spared_weeks(facts: Facts) -> set[tuple[str, int]]:
     clinic shortfall: the week is kept free of their minimum clinic (it then costs the shortfall only)."""
     problem = facts.problem
     unit, shortfall = problem.weights.preferences, problem.weights.clinic_continuity
+    ties = problem.rules.wish_min_granted_percent > 0  # a program that sets a minimum share: ties go to the wish
     out: set[tuple[str, int]] = set()
     for pref in problem.preferences:
         if pref.kind not in ("blocked_week", "preferred_week") or pref.week_start is None:
@@ -583,7 +588,7 @@ def _spared_weeks(facts: Facts) -> set[tuple[str, int]]:
             continue
         fac = facts.faculty[facts.faculty_index[pref.person]]
         cost = pref.weight * unit * (fac.clinic_min_per_week if pref.kind == "blocked_week" else 1)
-        if cost >= shortfall * fac.clinic_min_per_week:
+        if cost > shortfall * fac.clinic_min_per_week or (ties and cost == shortfall * fac.clinic_min_per_week):
             days = (pref.week_start + timedelta(days=k) for k in range(7))
             out |= {(pref.person, facts.day_index[d]) for d in days if d in facts.day_index}
     return out
@@ -610,8 +615,11 @@ class _ClinicPlanner:
         self.post_call: set[tuple[int, int]] = set()  # (faculty, day after their attending call): no clinic
         # a clinic half-day that costs more in preferences than its absence costs in continuity is left out
         shortfall = facts.problem.weights.clinic_continuity
-        self.refused = {key for key, cost in wished_off_cost(facts).items() if cost >= shortfall}
-        self.spared = self.refused | _spared_weeks(facts)
+        ties = facts.problem.rules.wish_min_granted_percent > 0  # a minimum share set: ties go to the wish
+        self.refused = {
+            key for key, cost in wished_off_cost(facts).items() if cost > shortfall or (ties and cost == shortfall)
+        }
+        self.spared = self.refused | _spared_weeks(facts) if ties else _spared_weeks(facts)
 
     def resident_can(self, p: _Person, i: int) -> bool:
         rot = p.rot[i]
@@ -760,8 +768,9 @@ def heuristic(
 ) -> Hint | None:
     """A complete starting schedule, or None when the rotation phase finds nothing in time (or work); `start`:
     the rotations of an earlier one, which the rotation phase improves on."""
+    proven: list[bool] = []
     rotations = rotation_phase(
-        facts, seed=seed, time_limit=time_limit, workers=workers, work_limit=work_limit, start=start
+        facts, seed=seed, time_limit=time_limit, workers=workers, work_limit=work_limit, start=start, proven=proven
     )
     if rotations is None:
         return None
@@ -807,5 +816,11 @@ def heuristic(
     for week in facts.clinic_weeks:
         clinics.plan_week(week, faculty_seeds | resident_seeds)
     return Hint(
-        rotations, calls, frozenset(clinics.clinic), frozenset(clinics.fclinic), frozenset(fmit), frozenset(fcalls)
+        rotations,
+        calls,
+        frozenset(clinics.clinic),
+        frozenset(clinics.fclinic),
+        frozenset(fmit),
+        frozenset(fcalls),
+        settled=bool(proven and proven[0]),
     )

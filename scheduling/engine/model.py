@@ -1257,7 +1257,7 @@ def solve(
     first_objective = hinted.ObjectiveValue() if hinted is not None else None
     improved_at: float | None = None
     more = min(walls[1] - quick, left(0.3))
-    if hint is not None and hinted is not None and more >= 1.0:
+    if hint is not None and hinted is not None and not hint.settled and more >= 1.0:
         better = heuristic(facts, seed=seed, time_limit=more, workers=workers, start=hint.rotations)
         solver = complete_hint(built, better, time_limit=max(0.05, min(walls[2], left(0.5)))) if better else None
         if solver is not None and solver.ObjectiveValue() < hinted.ObjectiveValue():
