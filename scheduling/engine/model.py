@@ -1391,7 +1391,7 @@ def solve(
         soft_costs=soft_costs,
         fairness=fairness_figures(facts, assignments),
         conflicts=tuple(shortfalls),
-        message=_solved_message(status, gap, shortfalls),
+        message=_solved_message(status, gap, shortfalls, by_work=work_limit is not None and wall < 0.95 * time_limit),
     )
     if on_progress is not None:
         on_progress(Progress(stats.solutions_found, objective, bound, gap, wall))
@@ -1432,10 +1432,11 @@ def _no_schedule_message(status: str) -> str:
     return "No schedule was found within the time limit (the problem was not proven infeasible)."
 
 
-def _solved_message(status: str, gap: float | None, shortfalls: Sequence[Conflict]) -> str:
+def _solved_message(status: str, gap: float | None, shortfalls: Sequence[Conflict], *, by_work: bool = False) -> str:
+    limit = "work limit" if by_work else "time limit"  # a work limit ends a search before the clock does
     head = {
         "optimal": "Optimal schedule.",
-        "feasible": f"Schedule found; the time limit ended the search with a gap of {100 * (gap or 0):.1f}%.",
+        "feasible": f"Schedule found; the {limit} ended the search with a gap of {100 * (gap or 0):.1f}%.",
         "cancelled": f"Cancelled; the best schedule found so far is kept (gap {100 * (gap or 0):.1f}%).",
     }[status]
     if not shortfalls:

@@ -186,3 +186,13 @@ def test_the_time_limit_is_honoured_with_everyones_wishes(time_limit: float) -> 
     solution = solve(problem, time_limit=time_limit, workers=2, seed=0)
     assert time.monotonic() - started <= 1.1 * time_limit
     assert solution.has_schedule
+
+
+def test_a_search_a_work_limit_ends_says_so_not_the_time_limit():
+    # A run stopped by its work limit long before its clock ran out must not blame the time limit.
+    problem = generate(12, 6, 1, seed=2, wishes=True)
+
+    solution = solve(problem, time_limit=600, work_limit=0.2, workers=1, seed=1)
+
+    assert solution.statistics.status == "feasible" and solution.statistics.wall_seconds < 540
+    assert "the work limit ended the search" in solution.statistics.message
