@@ -104,6 +104,8 @@ def wish_window_state(*, program: Organization, academic_year: AcademicYear, per
         ):
             held[kind] += 1
     for kind, label in Preference.Kind.choices:
+        if person is not None and person.kind != Person.Kind.RESIDENT and kind in ROTATION_KINDS:
+            continue  # faculty make week wishes only: their page lists no rotation limits
         limit = window.limit(kind) if window is not None else None
         state.limits.append({"kind": kind, "label": label, "limit": limit, "held": held[kind]})
     return state

@@ -491,6 +491,7 @@ def test_faculty_are_offered_week_wishes_only(client, program, year, member):
     client.force_login(user)
     page = client.get(reverse("my-wishes")).content.decode()
     assert 'value="blocked_week"' in page and 'value="rotation_wish"' not in page
+    assert "Blocked week: 0" in page and "Rotation wish:" not in page  # no limits of wishes they cannot make
 
 
 def test_the_heat_map_reads_wishes_in_a_fixed_number_of_queries(
