@@ -145,9 +145,10 @@ def activity_legend() -> list[LegendEntry]:
     return entries + leave_legend(LEAVE_CODES)
 
 
-def legend_of(halves) -> list[LegendEntry]:
-    """The entries of `activity_legend` whose codes these half-days print (rotation abbreviations have their own)."""
-    used = {half.code for half in halves}
+def legend_of(halves, calls=()) -> list[LegendEntry]:
+    """The entries of `activity_legend` whose codes these half-days, and these calls (an on-call row), print
+    (rotation abbreviations have their own)."""
+    used = {half.code for half in halves} | {CALL_CODES.get(call.kind, call.kind) for call in calls}
     return [entry for entry in activity_legend() if entry.code in used]
 
 

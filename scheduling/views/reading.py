@@ -412,7 +412,7 @@ def day_table(
         "columns": columns,
         "groups": _ordered_groups(list(groups.items())),
         "calls_row": calls_row,
-        "codes": legend_of(grid.halves.values()),
+        "codes": legend_of(grid.halves.values(), [call for calls in grid.calls_by_day.values() for call in calls]),
     }
 
 

@@ -277,6 +277,7 @@ def test_the_person_page_feed_and_exports_show_the_attending_call(client, member
     week = body_of(client.get(reverse("schedule-week"), {"start": today}))
     assert "Attending call, 17:00" in page
     assert "Hopper <small>ATT</small>" in week and "Olga" not in week
+    assert "ATT Attending call" in week  # the legend names the on-call row's code
     assert "Attending call" in {str(event["SUMMARY"]) for event in feed.walk("VEVENT")}
     rows = [[cell.value for cell in row] for row in book["Calls"].iter_rows(min_row=2)]
     assert any("Attending" in row and "Grace Hopper" in row for row in rows)
