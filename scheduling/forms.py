@@ -209,6 +209,14 @@ class WishForm(forms.Form):
         return data
 
 
+class WishWeightsForm(forms.Form):
+    """The engine weight of each priority a person picks (1-100; high at least medium, medium at least low)."""
+
+    high = forms.IntegerField(label="High", min_value=1, max_value=100)
+    medium = forms.IntegerField(label="Medium", min_value=1, max_value=100)
+    low = forms.IntegerField(label="Low", min_value=1, max_value=100)
+
+
 class WishWindowForm(forms.Form):
     """When people enter their wishes for a year, and how many of each kind one person may make (blank: any)."""
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("me/wishes/", wishes.my_wishes, name="my-wishes"),
     path("wishes/", wishes.wish_overview, name="wish-overview"),
     path("wishes/window/", wishes.wish_window_edit, name="wish-window"),
+    path("wishes/weights/", wishes.wish_weights_edit, name="wish-weights"),
     path("wishes/<int:pk>/edit/", wishes.wish_edit, name="wish-edit"),
     path("wishes/<int:pk>/withdraw/", wishes.wish_withdraw, name="wish-withdraw"),
     # Generating; a year's versions: compare, publish, discard, restore, undo the last cell edit

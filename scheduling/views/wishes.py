@@ -13,10 +13,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from scheduling.forms import WishForm, WishWindowForm
+from scheduling.forms import WishForm, WishWeightsForm, WishWindowForm
 from scheduling.models import WEEK_KINDS, AcademicYear, Block, Person, Preference, WishWindow
 from scheduling.selectors import academic_year_list, person_list, rotation_list
-from scheduling.services.wishes import preference_change, preference_create, preference_withdraw, wish_window_set
+from scheduling.services.wishes import (
+    preference_change,
+    preference_create,
+    preference_withdraw,
+    wish_settings_update,
+    wish_window_set,
+)
 from scheduling.views import reading
 from scheduling.views.access import year_from_request
 from scheduling.wish_selectors import (
@@ -215,7 +221,8 @@ def wish_overview(request: HttpRequest) -> HttpResponse:
         "window_form": WishWindowForm(initial=window_initial),
         "state": wish_window_state(program=request.program, academic_year=year, person=None),
         "heat": wish_heat_map(program=request.program, academic_year=year),
-        "weights": wish_settings(request.program),
+        "weights": (weights := wish_settings(request.program)),
+        "weights_form": WishWeightsForm(initial={"high": weights.high, "medium": weights.medium, "low": weights.low}),
         **wish_rows(request, year, wishes),
     }
     return render(request, "scheduling/wish_overview.html", context)
@@ -239,3 +246,29 @@ def wish_window_edit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"The wish window for {year} is saved.")
     return redirect(reverse("wish-overview") + (f"?year={year.pk}" if year else ""))
+
+
+@managers_page
+@require_POST
+def wish_weights_edit(request: HttpRequest) -> HttpResponse:
+    """Set the engine weight of each priority (the weekday wished weeks start on is kept)."""
+    year = year_from_request(request)
+    form = WishWeightsForm(request.POST)
+    back = redirect(reverse("wish-overview") + (f"?year={year.pk}" if year else ""))
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(f"{form[name].label}: {e}" for name, errors in form.errors.items() for e in errors)
+        )
+        return back
+    current = wish_settings(request.program)
+    try:
+        wish_settings_update(
+            program=request.program,
+            user=request.user,
+            settings={"weights": form.cleaned_data, "week_start": current.week_start},
+        )
+    except (DomainError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The priority weights are saved; the next schedule run uses them.")
+    return back

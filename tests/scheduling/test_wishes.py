@@ -24,8 +24,9 @@ from scheduling.services.wishes import (
     wish_settings_update,
     wish_window_set,
 )
+from scheduling.wish_settings import wish_settings
 from tenants.errors import ConflictError, DomainError
-from tenants.models import Role
+from tenants.models import Organization, Role
 from tests.scheduling.factories import FacultyFactory, ResidentFactory, RotationTemplateFactory
 from tests.scheduling.test_generation import tiny_program
 
@@ -549,3 +550,27 @@ def test_withdrawing_in_place_answers_the_list_item_withdrawn_or_with_the_refusa
     item = client.post(reverse("wish-withdraw", args=[kept.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert 'role="alert"' in item and "closed on" in item and "Withdraw</button>" in item
     assert Preference.objects.get(pk=kept.pk).status == "active"
+
+
+def test_a_coordinator_sets_the_priority_weights_on_the_wishes_page(client, program, year, resident_user, coordinator):
+    def stored():
+        return wish_settings(Organization.objects.get(pk=program.pk))
+
+    client.force_login(coordinator)
+    url = reverse("wish-weights") + f"?year={year.pk}"
+
+    response = client.post(url, {"high": "20", "medium": "8", "low": "1"}, follow=True)
+
+    body = response.content.decode()
+    assert "The priority weights are saved" in body and "Weights: high 20, medium 8, low 1" in body
+    assert stored().weight("high") == 20
+
+    refused = client.post(url, {"high": "3", "medium": "8", "low": "1"}, follow=True).content.decode()
+    assert "high must weigh at least medium" in refused
+    assert (stored().high, stored().medium) == (20, 8)  # nothing stored
+    out_of_range = client.post(url, {"high": "500", "medium": "8", "low": "1"}, follow=True).content.decode()
+    assert "High: Ensure this value is less than or equal to 100." in out_of_range
+
+    client.force_login(resident_user)
+    assert client.post(url, {"high": "1", "medium": "1", "low": "1"}).status_code == 403
+    assert stored().high == 20
