@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from scheduling.engine_io import person_pk
 from scheduling.models import (
     ROTATION_KINDS,
     WEEK_KINDS,
@@ -228,12 +229,7 @@ class Share:
     label: str
     wishes: int = 0
     granted: int = 0
-    weight: int = 0
-    granted_weight: int = 0
-
-    @property
-    def share(self) -> float | None:
-        return None if self.weight == 0 else self.granted_weight / self.weight
+    share: float | None = None  # of the weight asked; None when nothing was asked
 
     @property
     def percent(self) -> str:
@@ -241,28 +237,18 @@ class Share:
 
 
 def run_wish_shares(run: ScheduleRun) -> dict[str, list[Share]]:
-    """The run's wishes granted per person and per cohort (PGY-n, Faculty), by weight; worst served first."""
-    outcomes = run_wish_outcomes(run)
-    if not outcomes:
-        return {"people": [], "cohorts": []}
-    person_ids = {int(o["person"]) for o in outcomes.values() if str(o.get("person", "")).isdigit()}
-    people = {p.pk: p for p in Person.objects.for_program(run.program_id).filter(pk__in=person_ids)}
-    by_person: dict[int, Share] = {}
-    by_cohort: dict[str, Share] = {}
-    for outcome in outcomes.values():
-        person = people.get(int(outcome.get("person", 0) or 0))
-        if person is None:
-            continue
-        cohort = f"PGY-{person.pgy}" if person.pgy else "Faculty"
-        for share in (
-            by_person.setdefault(person.pk, Share(label=person.full_name)),
-            by_cohort.setdefault(cohort, Share(label=cohort)),
-        ):
-            weight = int(outcome.get("weight") or 1)
-            share.wishes += 1
-            share.weight += weight
-            if outcome.get("granted"):
-                share.granted += 1
-                share.granted_weight += weight
-    people_order = sorted(by_person.values(), key=lambda s: (s.share if s.share is not None else 1, s.label))
-    return {"people": people_order, "cohorts": sorted(by_cohort.values(), key=lambda s: s.label)}
+    """The run's wishes granted per person and per cohort (PGY-n, Faculty), by weight, as the engine summed them
+    (`statistics.wishes.summary`); people worst served first."""
+    summary = ((run.statistics or {}).get("wishes") or {}).get("summary") or {}
+    rows = {person_pk(key): row for key, row in (summary.get("people") or {}).items()}
+    people = Person.objects.for_program(run.program_id).in_bulk([pk for pk in rows if pk is not None])
+
+    def share(label: str, row: dict[str, Any]) -> Share:
+        return Share(label, int(row.get("wishes") or 0), int(row.get("granted") or 0), row.get("weight_share"))
+
+    by_person = [share(people[pk].full_name, row) for pk, row in rows.items() if pk in people]
+    cohorts = [share(label, row) for label, row in (summary.get("cohorts") or {}).items()]
+    return {
+        "people": sorted(by_person, key=lambda s: (s.share if s.share is not None else 1, s.label)),
+        "cohorts": sorted(cohorts, key=lambda s: s.label),
+    }

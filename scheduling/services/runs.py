@@ -246,7 +246,7 @@ def schedule_run_execute(*, run_id: int, on_progress: Callable[[Progress], None]
             reference_version=published,
         )
         solution = _solve_watched(run, problem, on_progress)
-        return _run_finish(run, solution, problem=problem, wish_ids=wish_ids)
+        return _run_finish(run, solution, wish_ids=wish_ids)
     except DomainError as exc:
         logger.warning("Schedule run %s failed: %s", run.pk, exc)
         return _run_fail(run, str(exc))
@@ -425,36 +425,34 @@ def _run_outcome(run: ScheduleRun, solution: Solution) -> tuple[str, str, bool]:
     return Status.FAILED, stats.message or f"The engine gave up ({status}).", False
 
 
-def _wish_statistics(problem: Problem, solution: Solution, wish_ids: tuple[int, ...]) -> dict[str, Any]:
+def _wish_statistics(solution: Solution, wish_ids: tuple[int, ...]) -> dict[str, Any]:
     """What the schedule made of each wish, by wish id ({person, kind, weight, granted, reason}), and the engine's
-    summary of the shares granted (overall, per cohort, per person); {} when the run had no wishes."""
-    from scheduling.engine.wishes import wish_outcomes, wish_summary
-
-    outcomes = wish_outcomes(problem, solution)
+    summary of the shares granted (overall, per cohort, per person): the engine's own `statistics.wishes`, keyed
+    by our ids; {} when the run had no wishes."""
+    engine = solution.statistics.wishes or {}
+    outcomes = engine.get("outcomes") or []
     if not outcomes:
         return {}
     stored = {
-        str(wish_ids[o.index]): {
-            "person": person_pk(o.person),
-            "kind": o.kind,
-            "weight": o.weight,
-            "granted": o.granted,
-            "reason": o.reason,
+        str(wish_ids[o["index"]]): {
+            "person": person_pk(o["person"]),
+            "kind": o["kind"],
+            "weight": o["weight"],
+            "granted": o["granted"],
+            "reason": o["reason"],
         }
         for o in outcomes
     }
-    return _json_safe({"outcomes": stored, "summary": wish_summary(problem, outcomes)})
+    return _json_safe({"outcomes": stored, "summary": engine.get("summary") or {}})
 
 
-def _run_finish(
-    run: ScheduleRun, solution: Solution, *, problem: Problem | None = None, wish_ids: tuple[int, ...] = ()
-) -> ScheduleRun:
+def _run_finish(run: ScheduleRun, solution: Solution, *, wish_ids: tuple[int, ...] = ()) -> ScheduleRun:
     """Record the engine's answer; the draft version and the run's final state are written together, with the
     outcome of each wish the run was given (`statistics.wishes`)."""
     status, message, keep = _run_outcome(run, solution)
     statistics = _run_statistics(solution)
-    if keep and problem is not None and problem.preferences:
-        statistics["wishes"] = _wish_statistics(problem, solution, wish_ids)
+    if keep and wish_ids:
+        statistics["wishes"] = _wish_statistics(solution, wish_ids)
     stats = solution.statistics
     with transaction.atomic():
         version = solution_write(run=run, solution=solution) if keep else None
