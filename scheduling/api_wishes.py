@@ -22,7 +22,7 @@ from rest_framework.routers import BaseRouter
 
 from scheduling.models import AcademicYear, Block, Person, Preference, RotationTemplate, ScheduleVersion
 from scheduling.services.wishes import preference_change, preference_create, preference_withdraw
-from scheduling.wish_selectors import run_wish_outcomes, wish_list, wish_person_of_user
+from scheduling.wish_selectors import run_wish_outcomes, wish_list, wish_outcome, wish_person_of_user
 from scheduling.wish_settings import wish_settings
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer, ProgramReadOnlyViewSet, documented
 from tenants.permissions import Resource
@@ -91,9 +91,8 @@ class WishSerializer(serializers.ModelSerializer):
     @extend_schema_field(OutcomeSerializer(allow_null=True))
     def get_outcome(self, wish: Preference) -> dict[str, Any] | None:
         version, by_id = self.context["outcomes"](wish.academic_year_id)
-        outcome = by_id.get(wish.pk)
-        started = version.run.started_at if version is not None and version.run is not None else None
-        if outcome is None or (started is not None and wish.updated_at > started):
+        outcome, _ = wish_outcome(wish, version.run if version is not None else None, by_id)
+        if outcome is None:
             return None  # not given to that run, or changed since it started
         return {"granted": bool(outcome.get("granted")), "reason": outcome.get("reason", ""), "version": version.pk}
 

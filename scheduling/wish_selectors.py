@@ -216,6 +216,15 @@ def run_wish_outcomes(run: ScheduleRun | None) -> dict[int, dict[str, Any]]:
     return {int(pk): outcome for pk, outcome in stored.items() if str(pk).isdigit()}
 
 
+def wish_outcome(
+    wish: Preference, run: ScheduleRun | None, outcomes: dict[int, dict[str, Any]]
+) -> tuple[dict[str, Any] | None, bool]:
+    """What `run` made of the wish (None when it was not given to the run) and whether the wish changed after the
+    run started (then the run's outcome no longer speaks for it and is None too)."""
+    changed = run is not None and run.started_at is not None and wish.updated_at > run.started_at
+    return (None if changed else outcomes.get(wish.pk)), changed
+
+
 def version_wish_outcomes(version: ScheduleVersion | None) -> tuple[ScheduleRun | None, dict[int, dict[str, Any]]]:
     """The run that made the version (None for a hand-made or restored one) and its wishes' outcomes."""
     run = version.run if version is not None and version.run_id else None

@@ -30,6 +30,7 @@ from scheduling.wish_selectors import (
     version_wish_outcomes,
     wish_heat_map,
     wish_list,
+    wish_outcome,
     wish_person_of_user,
     wish_window_state,
 )
@@ -77,8 +78,8 @@ def wish_rows(
     run, outcomes = version_wish_outcomes(version)
     rows = []
     for wish in wishes:
-        changed = run is not None and run.started_at is not None and wish.updated_at > run.started_at
-        rows.append({"wish": wish, "outcome": None if changed else outcomes.get(wish.pk), "changed": changed})
+        outcome, changed = wish_outcome(wish, run, outcomes)
+        rows.append({"wish": wish, "outcome": outcome, "changed": changed})
     return {"rows": rows, "outcome_version": version if run is not None else None}
 
 

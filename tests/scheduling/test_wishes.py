@@ -457,6 +457,15 @@ def test_after_a_run_each_person_sees_which_wishes_were_granted_and_why_not(clie
             in page
         )
 
+    # A wish changed after the run no longer shows that run's verdict, on the page or in the API.
+    user, resident = users[0]
+    wish = Preference.objects.get(person=resident)
+    preference_change(user=coordinator, preference=wish, priority="high")
+    client.force_login(user)
+    assert "Changed since the schedule was made" in client.get(reverse("my-wishes")).content.decode()
+    api = client.get("/api/v1/wishes/").json()["results"]
+    assert [(w["id"], w["outcome"]) for w in api] == [(wish.pk, None)]
+
 
 def test_changing_a_wish_and_the_window_on_the_pages(client, program, year, me, resident_user, coordinator):
     wish = preference_create(user=resident_user, program=program, person=me, kind="blocked_week", week_start=WEDDING)
