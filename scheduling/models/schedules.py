@@ -142,6 +142,8 @@ class AssignmentBase(ProgramOwnedModel):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The swap (swaps.Swap) that wrote the row, for source "swap"; a plain id because swaps sit above scheduling.
+    swap_id = models.PositiveIntegerField(null=True, blank=True, help_text="The swap that moved it here.")
 
     permission_resource = "schedule"
 
