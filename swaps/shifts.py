@@ -34,6 +34,7 @@ from typing import Any
 from absences.models import Absence
 from credentials.selectors import credential_validity
 from scheduling.compliance import FREE_ACTIVITIES, CallChange, Changes, absent_half_days, block_changes
+from scheduling.engine_io import ENGINE_ACTIVITIES
 from scheduling.engine_io import _session_clock as session_clock
 from scheduling.models import Block, BlockAssignment, CallAssignment, Person, RotationTemplate, ScheduleVersion
 from scheduling.models import SessionAssignment as SessionRow
@@ -181,20 +182,20 @@ class ScheduleState:
         held = self.credentials.get(person_id, {})
         return [code for code in codes if code not in held or (held[code] is not None and held[code] < day)]
 
-    def usual(self, person_id: int, day: dt.date, session: str) -> tuple[str, int | None] | None:
-        """What the person does in this session on the same weekday of the same block (nearest week first):
-        the duty a post-call half-day goes back to when its call moves away; None when nothing tells."""
-        block = self.block_of(day)
-        for weeks in (1, -1, 2, -2, 3, -3):
-            other = day + dt.timedelta(weeks=weeks)
-            if block is None or not block.start_date <= other <= block.end_date:
-                continue
-            value = self.sessions.get((person_id, other, session))
-            if value is None or value[0] in FREE_ACTIVITIES or value[0] == Activity.NIGHT_FLOAT:
-                continue
-            if not any(self.night(c) == other - dt.timedelta(days=1) for c in self.calls.get(person_id, ())):
-                return value
-        return None
+    def rotation_duty(self, person_id: int, day: dt.date) -> tuple[str, int | None]:
+        """What a resident does in a half-day of `day` on their rotation when nothing else is scheduled there, as
+        the engine derives it: the rotation's work (its kind, with the rotation) on its work days, else off.
+        Faculty: off (their free time)."""
+        rotation = self.rotation_on(person_id, day)
+        person = self.people.get(person_id)
+        if person is None or person.kind != Person.Kind.RESIDENT or rotation is None:
+            return (Activity.OFF, None)
+        if rotation.is_night or day.weekday() not in (rotation.work_days or ()):
+            return (Activity.OFF, None)
+        activity = ENGINE_ACTIVITIES.get(rotation.kind)
+        if activity is None or activity in FREE_ACTIVITIES:
+            return (Activity.OFF, None)
+        return (activity, rotation.pk)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -245,32 +246,29 @@ def _session_leg(state: ScheduleState, giver: Person, taker: Person, shift: Shif
     if session not in SESSIONS:
         raise DomainError(f"A half-day is AM or PM (got {session!r}).")
     mine = state.sessions.get((giver.pk, day, session))
-    if mine is None or mine[0] not in SWAPPABLE_SESSIONS:
+    resident = giver.kind == Person.Kind.RESIDENT
+    # A resident hands over a continuity clinic half-day (their rotation's work is theirs); faculty any duty half-day.
+    swappable = mine is not None and (mine == (Activity.CLINIC, None) if resident else mine[0] in SWAPPABLE_SESSIONS)
+    if not swappable:
         what = "nothing" if mine is None else Activity(mine[0]).label.lower()
-        raise DomainError(f"{giver.full_name} has {what} on {_when(day, session)}: no duty half-day to hand over.")
+        kind = "continuity clinic" if resident else "duty"
+        raise DomainError(f"{giver.full_name} has {what} on {_when(day, session)}: no {kind} half-day to hand over.")
     theirs = state.sessions.get((taker.pk, day, session))
-    if theirs is not None and theirs[0] != Activity.OFF:
+    # The taker leaves their free time, or (a resident) their rotation's ordinary work of that half-day.
+    displaced = state.rotation_duty(taker.pk, day)
+    if theirs is not None and theirs[0] != Activity.OFF and not (resident and theirs == displaced):
         raise DomainError(
             f"{taker.full_name} is not free on {_when(day, session)} ({Activity(theirs[0]).label.lower()})."
         )
     if state.is_absent(taker.pk, day, (session,)):
         raise DomainError(f"{taker.full_name} is absent on {_when(day, session)}.")
     rotation = state.rotations.get(mine[1]) if mine[1] else None
-    resident = taker.kind == Person.Kind.RESIDENT
-    if rotation is not None and resident and not rotation.min_pgy <= (taker.pgy or 0) <= rotation.max_pgy:
-        raise DomainError(
-            f"{rotation.name} takes PGY {rotation.min_pgy}-{rotation.max_pgy}; {taker.full_name} is PGY-{taker.pgy}."
-        )
     if rotation is not None:
-        codes = (
-            rotation.required_credential_codes
-            if taker.kind == Person.Kind.RESIDENT
-            else (rotation.supervisor_credential_codes)
-        )
-        lacking = state.holds(taker.pk, codes, day)
+        lacking = state.holds(taker.pk, rotation.supervisor_credential_codes, day)
         if lacking:
             raise DomainError(f"{rotation.name} needs {', '.join(lacking)}; {taker.full_name} holds no valid one.")
-    changes = Changes(sessions={(taker.pk, day, session): mine, (giver.pk, day, session): theirs})
+    back = state.rotation_duty(giver.pk, day) if resident else theirs
+    changes = Changes(sessions={(taker.pk, day, session): mine, (giver.pk, day, session): back})
     what = Activity(mine[0]).label + (f" ({rotation.abbreviation})" if rotation else "")
     return LegPlan(changes, f"{what}, {_when(day, session)}", frozenset({giver.pk, taker.pk}))
 
@@ -279,7 +277,7 @@ def _next_day_changes(
     state: ScheduleState, giver: Person, taker: Person, night: dt.date, *, only_clinic: bool
 ) -> dict[tuple[int, dt.date, str], tuple[str, int | None] | None]:
     """The post-call day moving with a call: the taker's duty half-days of the next day become post-call (only
-    their clinic for a faculty call), the giver's post-call half-days go back to their usual duty."""
+    their clinic for a faculty call), the giver's free half-days of that day go back to their rotation's work."""
     after = night + dt.timedelta(days=1)
     sessions: dict[tuple[int, dt.date, str], tuple[str, int | None] | None] = {}
     for session in SESSIONS:
@@ -288,8 +286,14 @@ def _next_day_changes(
         if duty and (not only_clinic or theirs[0] in (Activity.CLINIC, Activity.SUPERVISING)):
             sessions[(taker.pk, after, session)] = (Activity.POST_CALL, None)
         mine = state.sessions.get((giver.pk, after, session))
-        if mine is not None and mine[0] == Activity.POST_CALL:
-            sessions[(giver.pk, after, session)] = state.usual(giver.pk, after, session) or (Activity.OFF, None)
+        if (
+            mine is not None
+            and mine[0] in (Activity.POST_CALL, Activity.OFF)
+            and not state.is_absent(giver.pk, after, (session,))
+        ):
+            back = state.rotation_duty(giver.pk, after)
+            if back != mine and not (mine[0] == Activity.OFF and back[0] == Activity.OFF):
+                sessions[(giver.pk, after, session)] = back
     return sessions
 
 
@@ -469,7 +473,8 @@ def giver_holds(state: ScheduleState, *, giver_id: int, shift: Shift) -> str:
     day = shift.date
     if shift.kind == "session":
         mine = state.sessions.get((giver_id, day, shift.session))
-        if mine is None or mine[0] not in SWAPPABLE_SESSIONS:
+        resident = giver.kind == Person.Kind.RESIDENT
+        if mine is None or (mine != (Activity.CLINIC, None) if resident else mine[0] not in SWAPPABLE_SESSIONS):
             raise DomainError(f"{giver.full_name} has no duty half-day on {_when(day, shift.session)} to hand over.")
         rotation = state.rotations.get(mine[1]) if mine[1] else None
         what = Activity(mine[0]).label + (f" ({rotation.abbreviation})" if rotation else "")
