@@ -121,8 +121,10 @@ def activities_with_changes(
     """(person, date) -> {session: activity} from the stored rows with the changes applied."""
     wanted = set(person_ids)
     by_day: dict[tuple[int, dt.date], dict[str, str]] = defaultdict(dict)
-    rows = SessionAssignment.objects.filter(version=version, person_id__in=wanted).values_list(
-        "person_id", "date", "session", "activity"
+    rows = (
+        SessionAssignment.objects.filter(version=version, person_id__in=wanted)
+        .order_by()  # a dict: no need for the model's ordering (a join on people)
+        .values_list("person_id", "date", "session", "activity")
     )
     for person_id, day, session, activity in rows:
         by_day[(person_id, day)][session] = activity
@@ -239,13 +241,29 @@ def _duties(
     *, version: ScheduleVersion, changes: Changes | None, people: list[Person], rules: Any, clock: SessionClock
 ) -> list[dict[str, Any]]:
     """The DUTIES "people" entries of these people in the version (with the changes)."""
-    zone = version.program.zone
     ids = [p.pk for p in people]
     by_day = activities_with_changes(version, ids, changes)
+    calls = calls_with_changes(version, ids, changes)
+    zone = version.program.zone
+    return duties_entries(people=people, by_day=by_day, calls=calls, rules=rules, clock=clock, zone=zone)
+
+
+def duties_entries(
+    *,
+    people: Iterable[Person],
+    by_day: Mapping[tuple[int, dt.date], Mapping[str, str]],
+    calls: Iterable[CallChange],
+    rules: Any,
+    clock: SessionClock,
+    zone: zoneinfo.ZoneInfo,
+) -> list[dict[str, Any]]:
+    """The DUTIES "people" entries of these people from rows read beforehand (any changes already applied):
+    `by_day[(person, date)]` is the person's {session: activity} that day, `calls` their calls. What `_duties`
+    builds from the database, for callers that hold the rows in memory (the swap matcher)."""
     calls_of: dict[int, list[CallChange]] = defaultdict(list)
-    for call in calls_with_changes(version, ids, changes):
+    for call in calls:
         calls_of[call.person_id].append(call)
-    days_of: dict[int, dict[dt.date, dict[str, str]]] = defaultdict(dict)
+    days_of: dict[int, dict[dt.date, Mapping[str, str]]] = defaultdict(dict)
     for (person_id, day), sessions in sorted(by_day.items(), key=lambda item: item[0][1]):
         days_of[person_id][day] = sessions
     entries = []
@@ -255,6 +273,11 @@ def _duties(
         entry["leave"] = _leave_runs(leave)
         entries.append(entry)
     return entries
+
+
+def duties_rules(settings: Any) -> dict[str, Any]:
+    """The DUTIES "rules" of a program: its ACGME limits and its supervision ratio."""
+    return dict(settings.acgme) | supervision_rules(settings.rules.supervision)
 
 
 def _residents(version: ScheduleVersion, person_ids: Iterable[int] | None = None) -> list[Person]:
@@ -278,8 +301,7 @@ def version_duties(
     people = _residents(version, person_ids)
     clock = _session_clock(program)
     entries = _duties(version=version, changes=changes, people=people, rules=settings.rules, clock=clock)
-    rules = dict(settings.acgme) | supervision_rules(settings.rules.supervision)
-    document = {"timezone": program.time_zone, "rules": rules, "people": entries}
+    document = {"timezone": program.time_zone, "rules": duties_rules(settings), "people": entries}
     if person_ids is None:
         residents = {person.pk for person in people}
         sessions = _sessions_section(session_sites(version=version, changes=changes), residents)
@@ -303,15 +325,33 @@ Sites = dict[tuple[dt.date, str, str], tuple[list[int], list[int]]]
 def _supervised_rotations(version: ScheduleVersion, changes: Changes | None, kinds: Mapping[int, str]) -> set[int]:
     """The rotations requiring supervision on which the version (with the changes) has a faculty member's clinic
     or supervising half-day: the rotations whose supervision it schedules."""
+
+    def requiring(pks: set[int]) -> set[int]:
+        return set(RotationTemplate.objects.filter(pk__in=pks, requires_supervision=True).values_list("pk", flat=True))
+
+    return supervised_rotations(base=supervised_base(version), changes=changes, kinds=kinds, requiring=requiring)
+
+
+def supervised_base(version: ScheduleVersion) -> set[int]:
+    """The rotations requiring supervision on which the stored version has a faculty member's clinic or
+    supervising half-day (one query)."""
     faculty_rows = SessionAssignment.objects.filter(
         version=version, person__kind=Person.Kind.FACULTY, activity__in=SUPERVISING, rotation__isnull=False
     )
-    rotations = set(
+    return set(
         faculty_rows.filter(rotation__requires_supervision=True)
         .order_by()
         .values_list("rotation_id", flat=True)
         .distinct()
     )
+
+
+def supervised_rotations(
+    *, base: set[int], changes: Changes | None, kinds: Mapping[int, str], requiring: Any
+) -> set[int]:
+    """`base` (see `supervised_base`) with the rotations the changes give a faculty member a supervising
+    half-day on, among those `requiring(pks)` says require supervision."""
+    rotations = set(base)
     added = {
         value[1]
         for (person_id, _, _), value in (changes.sessions if changes else {}).items()
@@ -319,9 +359,7 @@ def _supervised_rotations(version: ScheduleVersion, changes: Changes | None, kin
         if kinds.get(person_id) == Person.Kind.FACULTY and value[1] not in rotations
     }
     if added:
-        rotations |= set(
-            RotationTemplate.objects.filter(pk__in=added, requires_supervision=True).values_list("pk", flat=True)
-        )
+        rotations |= requiring(added)
     return rotations
 
 
@@ -346,7 +384,26 @@ def session_sites(
     ):
         half_days[(person_id, day, session)] = (activity, rotation_id)
         kinds.setdefault(person_id, kind)
-    for key, value in changed.items():
+    return sites_of(half_days=half_days, changes=changes, kinds=kinds, scope=scope, wanted=wanted)
+
+
+def is_site_row(activity: str, rotation_id: int | None, scope: set[int]) -> bool:
+    """Whether a stored half-day can count for the supervision ratio (what `session_sites` reads)."""
+    return activity in SUPERVISING or (rotation_id in scope and activity in SUPERVISED_WORK)
+
+
+def sites_of(
+    *,
+    half_days: Mapping[tuple[int, dt.date, str], tuple[str, int | None]],
+    changes: Changes | None,
+    kinds: Mapping[int, str],
+    scope: set[int],
+    wanted: set[tuple[dt.date, str]] | None,
+) -> Sites:
+    """The sites of `session_sites` from half-days read beforehand (the rows `is_site_row` keeps, at least those
+    of `wanted`), with the changes applied; `kinds` maps each person to their kind."""
+    half_days = dict(half_days)
+    for key, value in (changes.sessions if changes else {}).items():
         if value is None:
             half_days.pop(key, None)
         else:
@@ -400,12 +457,24 @@ def supervision_report(
     sites = session_sites(version=version, changes=changes, keys=keys)
     held = {pk for residents, _ in sites.values() for pk in residents}
     people = Person.objects.filter(pk__in=held, kind=Person.Kind.RESIDENT).order_by("pk")
+    pgy = dict(people.values_list("pk", "pgy"))
+    return supervision_check(
+        time_zone=program.time_zone, rules=duties_rules(settings), sites=sites, pgy=pgy, clock=_session_clock(program)
+    )
+
+
+def supervision_check(
+    *, time_zone: str, rules: dict[str, Any], sites: Sites, pgy: Mapping[int, int | None], clock: SessionClock
+) -> Report:
+    """The checker's report on the supervision of `sites`, whose residents' PGY levels `pgy` gives (the residents
+    among the people of `sites`): the second half of `supervision_report`, for sites computed in memory."""
+    held = {pk for residents, _ in sites.values() for pk in residents}
     document = {
-        "timezone": program.time_zone,
-        "rules": dict(settings.acgme) | supervision_rules(settings.rules.supervision),
-        "people": [{"id": person_key(person.pk), "pgy": person.pgy, "duties": []} for person in people],
+        "timezone": time_zone,
+        "rules": rules,
+        "people": [{"id": person_key(pk), "pgy": pgy[pk], "duties": []} for pk in sorted(held) if pk in pgy],
     }
-    document |= _with_sessions(_sessions_section(sites, held), _session_clock(program))
+    document |= _with_sessions(_sessions_section(sites, held), clock)
     return check(parse_duties(document))
 
 

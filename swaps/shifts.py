@@ -113,17 +113,23 @@ class ScheduleState:
             (person_id, day, session): (activity, rotation_id)
             for person_id, day, session, activity, rotation_id in SessionRow.objects.filter(
                 version=version, person_id__in=ids
-            ).values_list("person_id", "date", "session", "activity", "rotation_id")
+            )
+            .order_by()
+            .values_list("person_id", "date", "session", "activity", "rotation_id")
         }
         calls: dict[int, list[Call]] = defaultdict(list)
-        for pk, person_id, kind, start, end, worked in CallAssignment.objects.filter(
-            version=version, person_id__in=ids
-        ).values_list("pk", "person_id", "kind", "start", "end", "worked_hours"):
+        for pk, person_id, kind, start, end, worked in (
+            CallAssignment.objects.filter(version=version, person_id__in=ids)
+            .order_by("start")
+            .values_list("pk", "person_id", "kind", "start", "end", "worked_hours")
+        ):
             calls[person_id].append(Call(pk, person_id, kind, start, end, None if worked is None else float(worked)))
         blocks: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-        for person_id, block_id, half, rotation_id in BlockAssignment.objects.filter(
-            version=version, person_id__in=ids
-        ).values_list("person_id", "block_id", "half", "rotation_id"):
+        for person_id, block_id, half, rotation_id in (
+            BlockAssignment.objects.filter(version=version, person_id__in=ids)
+            .order_by()
+            .values_list("person_id", "block_id", "half", "rotation_id")
+        ):
             blocks[person_id][block_id].append((half, rotation_id))
         year = version.academic_year
         absences = Absence.objects.filter(
