@@ -174,6 +174,11 @@ CELERY_BEAT_SCHEDULE["credentials-certification-reminders"] = {
     "task": "credentials.tasks.certification_reminders_send",
     "schedule": crontab(minute=30, hour=11),
 }
+# Swaps: open swaps past their expiry (the program's days, or the shift's start) expire, every 15 minutes.
+CELERY_BEAT_SCHEDULE["swaps-expire"] = {
+    "task": "swaps.tasks.swaps_expire_task",
+    "schedule": crontab(minute="*/15"),
+}
 
 # Auth
 AUTH_USER_MODEL = "tenants.User"

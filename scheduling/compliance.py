@@ -714,6 +714,7 @@ RULE_LABELS = {
     "pgy_eligibility": "Rotation not open to the resident's PGY level",
     "rotation_max_residents": "Rotation over its maximum of residents",
     "call_spacing": "In-house call nights too close together",
+    "faculty_call_spacing": "Attending call nights too close together",
 }
 # The unit of a rule's measured value and limit.
 RULE_UNITS = {

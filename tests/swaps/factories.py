@@ -290,6 +290,18 @@ def session_day(
     raise AssertionError(f"{person.full_name} has no such {session} half-day")
 
 
+def continuity_day(world: SwapWorld, person: Person, *, after: dt.date | None = None) -> dt.date:
+    """The first day (after `after`) of the person's continuity clinic afternoon (clinic without a rotation)."""
+    rows = SessionAssignment.objects.filter(
+        version=world.version, person=person, session="PM", activity=Activity.CLINIC, rotation__isnull=True
+    ).order_by("date")
+    if after is not None:
+        rows = rows.filter(date__gt=after)
+    row = rows.first()
+    assert row is not None, f"{person.full_name} has no continuity clinic afternoon"
+    return row.date
+
+
 def call_nights(world: SwapWorld, person: Person, kind: str = CallAssignment.Kind.IN_HOUSE) -> list[dt.date]:
     """The nights of the person's calls of this kind, in order."""
     zone = world.program.zone
