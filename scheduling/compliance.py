@@ -198,43 +198,68 @@ def _leave_runs(days: list[dt.date]) -> list[dict[str, str]]:
     return runs
 
 
+DUTY_ORDER = {"work": 0, "inhouse_call": 1, "home_call": 1, "moonlighting": 2}  # at the same start
+
+
+def day_duties(
+    day: dt.date, sessions: Mapping[str, str], clock: SessionClock, rules: Any
+) -> tuple[list[dict[str, Any]], bool]:
+    """One date's duty periods from its half-days (its work period, a night-float shift) and whether the date is
+    a leave day (every session "leave": no duty)."""
+    if sessions and all(activity == Activity.LEAVE for activity in sessions.values()):
+        return [], True
+    items = []
+    working = {s for s, activity in sessions.items() if activity not in FREE_ACTIVITIES | {Activity.NIGHT_FLOAT}}
+    span = None
+    if working == {"AM", "PM"}:
+        span = (clock.am_start, clock.pm_end)
+    elif working == {"AM"}:
+        span = (clock.am_start, clock.am_end)
+    elif working == {"PM"}:
+        span = (clock.pm_start, clock.pm_end)
+    if span is not None:
+        items.append({"start": _stamp(day, span[0]), "end": _stamp(day, span[1]), "kind": "work"})
+    if Activity.NIGHT_FLOAT in sessions.values():
+        after = day + dt.timedelta(days=1)
+        items.append({"start": _stamp(day, rules.night_start), "end": _stamp(after, rules.night_end), "kind": "work"})
+    return items, False
+
+
+def call_duty(call: CallChange, zone: zoneinfo.ZoneInfo) -> dict[str, Any] | None:
+    """A call's duty period (None for an attending call: faculty call is not a resident duty, DESIGN.md 5)."""
+    if call.kind == CallAssignment.Kind.ATTENDING:
+        return None
+    kind = "home_call" if call.kind in HOME_CALL_KINDS else "inhouse_call"
+    item = {"start": format_local(call.start, zone), "end": format_local(call.end, zone), "kind": kind}
+    if kind == "home_call" and call.worked_hours:
+        span_hours = (call.end - call.start).total_seconds() / 3600
+        item["worked_hours"] = min(float(call.worked_hours), span_hours)
+    return item
+
+
+def sorted_duties(items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Duty periods in the DUTIES order: by start, a day's work before a call starting at the same time."""
+    return sorted(items, key=lambda item: (item["start"], DUTY_ORDER[item["kind"]]))
+
+
 def _person_duties(
-    days: dict[dt.date, dict[str, str]], calls: list[CallChange], clock: SessionClock, rules: Any, zone
+    days: Mapping[dt.date, Mapping[str, str]], calls: list[CallChange], clock: SessionClock, rules: Any, zone
 ) -> tuple[list[dict[str, Any]], list[dt.date]]:
     """One person's duty periods (sorted by start) and leave dates."""
-    duties: list[tuple[str, int, dict[str, Any]]] = []
+    duties: list[dict[str, Any]] = []
     leave: list[dt.date] = []
-    order = {"work": 0, "inhouse_call": 1, "home_call": 1, "moonlighting": 2}
     for day, sessions in days.items():
-        if sessions and all(activity == Activity.LEAVE for activity in sessions.values()):
+        items, on_leave = day_duties(day, sessions, clock, rules)
+        if on_leave:
             leave.append(day)
-            continue
-        working = {s for s, activity in sessions.items() if activity not in FREE_ACTIVITIES | {Activity.NIGHT_FLOAT}}
-        span = None
-        if working == {"AM", "PM"}:
-            span = (clock.am_start, clock.pm_end)
-        elif working == {"AM"}:
-            span = (clock.am_start, clock.am_end)
-        elif working == {"PM"}:
-            span = (clock.pm_start, clock.pm_end)
-        if span is not None:
-            item = {"start": _stamp(day, span[0]), "end": _stamp(day, span[1]), "kind": "work"}
-            duties.append((item["start"], 0, item))
-        if Activity.NIGHT_FLOAT in sessions.values():
-            after = day + dt.timedelta(days=1)
-            item = {"start": _stamp(day, rules.night_start), "end": _stamp(after, rules.night_end), "kind": "work"}
-            duties.append((item["start"], 0, item))
-    for call in calls:
-        if call.kind == CallAssignment.Kind.ATTENDING:  # faculty call: not a resident duty (DESIGN.md section 5)
-            continue
-        kind = "home_call" if call.kind in HOME_CALL_KINDS else "inhouse_call"
-        item = {"start": format_local(call.start, zone), "end": format_local(call.end, zone), "kind": kind}
-        if kind == "home_call" and call.worked_hours:
-            span_hours = (call.end - call.start).total_seconds() / 3600
-            item["worked_hours"] = min(float(call.worked_hours), span_hours)
-        duties.append((item["start"], order[kind], item))
-    duties.sort(key=lambda entry: (entry[0], entry[1]))
-    return [item for _, _, item in duties], leave
+        duties += items
+    duties += [item for call in calls if (item := call_duty(call, zone)) is not None]
+    return sorted_duties(duties), leave
+
+
+def person_entry(person: Person, duties: list[dict[str, Any]], leave: Iterable[dt.date]) -> dict[str, Any]:
+    """A person's DUTIES "people" entry from their sorted duty periods and leave dates."""
+    return {"id": person_key(person.pk), "pgy": person.pgy, "duties": duties, "leave": _leave_runs(list(leave))}
 
 
 def _duties(
@@ -269,9 +294,7 @@ def duties_entries(
     entries = []
     for person in people:
         duties, leave = _person_duties(days_of.get(person.pk, {}), calls_of.get(person.pk, []), clock, rules, zone)
-        entry: dict[str, Any] = {"id": person_key(person.pk), "pgy": person.pgy, "duties": duties}
-        entry["leave"] = _leave_runs(leave)
-        entries.append(entry)
+        entries.append(person_entry(person, duties, leave))
     return entries
 
 
@@ -558,6 +581,11 @@ def _weekly_seconds(duties: list[dict[str, Any]], zone: zoneinfo.ZoneInfo, start
             if high > low:
                 totals[k] += high - low
     return [round(seconds / 3600, 1) for seconds in totals]
+
+
+def hours_per_week(duties: list[dict[str, Any]], *, zone: zoneinfo.ZoneInfo, start: dt.date, weeks: int) -> list[float]:
+    """Hours on duty of a DUTIES entry's periods in each of `weeks` weeks from `start` (see `_weekly_seconds`)."""
+    return _weekly_seconds(duties, zone, start, weeks)
 
 
 def _week_count(start: dt.date, end: dt.date) -> int:

@@ -155,16 +155,13 @@ def _acgme_findings(*, version: ScheduleVersion, person, changes) -> list[RuleFi
     before = person_report(version=version, person_ids=[person.pk])
     known = {(v.rule, v.start, v.end, v.value) for v in before.violations}
     after = person_report(version=version, person_ids=[person.pk], changes=changes)
-    return [
-        RuleFinding(
-            rule=v.rule,
-            clause=v.clause,
-            severity=v.severity,
-            message=f"{rule_measure(v.rule, v.value, v.limit)} ({v.start:%a %d %b %H:%M} to {v.end:%a %d %b %H:%M}).",
-        )
-        for v in after.violations
-        if (v.rule, v.start, v.end, v.value) not in known
-    ] + supervision
+    return [acgme_finding(v) for v in after.violations if (v.rule, v.start, v.end, v.value) not in known] + supervision
+
+
+def acgme_finding(v) -> RuleFinding:
+    """An ACGME checker's violation (or warning) of a person as a RuleFinding: its value, limit and period."""
+    message = f"{rule_measure(v.rule, v.value, v.limit)} ({v.start:%a %d %b %H:%M} to {v.end:%a %d %b %H:%M})."
+    return RuleFinding(rule=v.rule, clause=v.clause, severity=v.severity, message=message)
 
 
 def _supervision_findings(*, version: ScheduleVersion, changes) -> list[RuleFinding]:
@@ -205,19 +202,20 @@ def _call_spacing_findings(*, version: ScheduleVersion, person, changes) -> list
 
     before = close_pairs(call_nights(calls_with_changes(version, [person.pk], None), zone))
     after = close_pairs(call_nights(calls_with_changes(version, [person.pk], changes), zone))
-    findings = []
-    for a, b in sorted(after - before):
-        what = "consecutive call nights" if (b - a).days == 1 else f"call nights {(b - a).days} days apart"
-        findings.append(
-            RuleFinding(
-                rule="call_spacing",
-                clause=PROGRAM_RULE,
-                severity="violation",
-                message=f"{a:%a %d %b} and {b:%a %d %b} are {what}; the program needs at least {gap} "
-                f"night(s) off call after a call (at most {rules.max_consecutive_calls} in a row).",
-            )
-        )
-    return findings
+    return [call_spacing_finding(a, b, rules=rules) for a, b in sorted(after - before)]
+
+
+def call_spacing_finding(a: dt.date, b: dt.date, *, rules) -> RuleFinding:
+    """Two in-house call nights closer than the program's rules allow, as a RuleFinding."""
+    gap = max(1, rules.min_days_between_calls)
+    what = "consecutive call nights" if (b - a).days == 1 else f"call nights {(b - a).days} days apart"
+    return RuleFinding(
+        rule="call_spacing",
+        clause=PROGRAM_RULE,
+        severity="violation",
+        message=f"{a:%a %d %b} and {b:%a %d %b} are {what}; the program needs at least {gap} "
+        f"night(s) off call after a call (at most {rules.max_consecutive_calls} in a row).",
+    )
 
 
 def _refuse_without_reason(findings: list[RuleFinding], reason: str) -> dict[str, Any]:
