@@ -195,6 +195,10 @@ def _check_kind(kind: str, legs: Sequence[LegSpec]) -> None:
         raise DomainError("Name who takes each shift (or post it to the marketplace as an open posting).")
     if kind == Kind.GIVEAWAY and len(legs) != 1:
         raise DomainError("A give-away hands one shift to one person.")
+    if any(leg.shift.kind == SwapLeg.Shift.BLOCK for leg in legs):
+        if kind != Kind.TRADE or len(legs) != 1:
+            raise DomainError("Two residents trade block rotations as one trade of one block (each takes the other's).")
+        return
     if kind == Kind.TRADE and (
         len(legs) != 2 or legs[1].giver.pk != first.taker.pk or legs[1].taker.pk != first.giver.pk
     ):
@@ -370,14 +374,19 @@ def swap_accept(*, swap: Swap, user: User, offer: Shift | None = None) -> Swap:
     swap = _locked(swap)
     _require_view(swap, user, program)
     now = timezone.now()
+    person = person_of(user, program)
+    if person is None:
+        raise PermissionDenied("Only a person on the schedule can take a shift.")
+    named = swap.legs.filter(taker__isnull=False)
+    if swap.kind != Kind.POSTING and not named.filter(taker=person).exists():
+        raise PermissionDenied("You are not asked to take a shift in this swap.")
     if swap.status == Status.DRAFT:
         raise ConflictError(f"Swap #{swap.pk} is a draft; it can be accepted once submitted.")
     _check_open(swap, now=now, action="accepted")
     if swap.status != Status.PENDING:
+        if swap.kind == Kind.POSTING and not named.filter(taker=person).exists():
+            raise ConflictError("Someone else already took this posting.")
         raise ConflictError(f"Swap #{swap.pk} is already {swap.get_status_display().lower()}.")
-    person = person_of(user, program)
-    if person is None:
-        raise PermissionDenied("Only a person on the schedule can take a shift.")
     legs = list(swap.legs.select_related("giver", "taker", "block"))
     version = published_version(program=program, day=min(leg.date for leg in legs))
     if swap.kind == Kind.POSTING and legs[0].taker_id is None:
@@ -609,12 +618,19 @@ def _row_json(row: models.Model) -> dict[str, Any]:
     values = {}
     for field in row._meta.concrete_fields:
         value = getattr(row, field.attname)
-        if isinstance(value, dt.datetime | dt.date):
+        if isinstance(value, dt.datetime):
+            value = (value.astimezone(dt.UTC) if value.tzinfo else value).isoformat()
+        elif isinstance(value, dt.date):
             value = value.isoformat()
         elif isinstance(value, decimal.Decimal):
-            value = str(value)
+            value = format(value.normalize(), "f")
         values[field.attname] = value
     return values
+
+
+def _stored(row: models.Model) -> dict[str, Any]:
+    """The row's values as the database holds them (re-read after a save)."""
+    return _row_json(type(row).objects.get(pk=row.pk))
 
 
 def _row_from_json(model: type[models.Model], values: dict[str, Any]) -> models.Model:
@@ -670,7 +686,7 @@ def _write(
         row.rotation_id = rotation_id
         mark(row)
         row.save()
-        record(SwapMove.Model.BLOCK, row.pk, before, _row_json(row))
+        record(SwapMove.Model.BLOCK, row.pk, before, _stored(row))
     existing = {
         (row.person_id, row.date, row.session): row
         for row in SessionAssignment.objects.filter(
@@ -695,7 +711,7 @@ def _write(
         row.activity, row.rotation_id = value
         mark(row)
         row.save()
-        record(SwapMove.Model.SESSION, row.pk, before, _row_json(row))
+        record(SwapMove.Model.SESSION, row.pk, before, _stored(row))
     for call in CallAssignment.objects.filter(version=version, pk__in=changes.calls_removed):
         before = _row_json(call)
         row_id = call.pk
@@ -714,7 +730,7 @@ def _write(
         )
         mark(call)
         call.save()
-        record(SwapMove.Model.CALL, call.pk, None, _row_json(call))
+        record(SwapMove.Model.CALL, call.pk, None, _stored(call))
     rows = [move for move in moves.values() if move.before is not None or move.after is not None]
     SwapMove.objects.bulk_create(rows)
     return rows

@@ -3,6 +3,7 @@ coordinator of its program, and a second program with its own schedule and users
 
 import pytest
 
+from config.celery import app as celery_app
 from tenants.models import Role
 from tests.swaps.factories import SwapWorld, login, swap_world
 
@@ -24,3 +25,13 @@ def other_world(other_program) -> SwapWorld:
 def outsider(other_program):
     """A resident of the other program only (no schedule needed)."""
     return login(other_program, Role.RESIDENT, first_name="Otto", last_name="Outsider")
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks():
+    """Tasks (the emails of notifications) run in-process even when REDIS_URL makes them go to a broker; a test
+    about background work turns this off and starts a real worker."""
+    eager, propagates = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = True, True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = eager, propagates
