@@ -143,18 +143,6 @@ def leg_shift(leg: SwapLeg) -> Shift:
     return Shift(leg.shift, leg.date, leg.session, leg.block_id)
 
 
-def _describe(state: ScheduleState, legs: Sequence[SwapLeg | LegSpec]) -> list[str]:
-    """Each leg in words ("Continuity clinic, Wed 13 Jan 2027 PM"), from what its giver holds in the state."""
-    words = []
-    for leg in legs:
-        shift = leg.shift if isinstance(leg, LegSpec) else leg_shift(leg)
-        try:
-            words.append(giver_holds(state, giver_id=leg.giver.pk, shift=shift))
-        except DomainError:
-            words.append(f"{shift.kind} {shift.date:%a %d %b %Y} {shift.session}".strip())
-    return words
-
-
 def shift_label(swap: Swap) -> str:
     """The swap's shifts in words, for messages and notifications."""
     parts = []

@@ -14,6 +14,7 @@ from absences.models import Absence, AbsenceLimit
 from credentials.models import CertificationType, PersonCertification, Procedure, ProcedureCredential
 from scheduling.feed_tokens import feed_token_get_or_create
 from scheduling.models import FeedToken
+from swaps.models import Swap
 from tenants.admin import ReadOnlyHistoryAdmin
 from tenants.models import Membership, Organization, Role
 from tests.absences.factories import AbsenceFactory, AbsenceLimitFactory
@@ -46,6 +47,7 @@ def rows(program) -> dict:
     """One row of every model with an admin history page, in `program`, each with at least one past version."""
     made = make_rows(program, "Ourson")
     person = made[next(model for model in made if model._meta.model_name == "person")]
+    year = made[next(model for model in made if model._meta.model_name == "academicyear")]
     certification_type = CertificationTypeFactory(program=program)
     procedure = ProcedureFactory(program=program)
     target = UserFactory(email="target@example.org")
@@ -61,6 +63,7 @@ def rows(program) -> dict:
             Procedure: procedure,
             ProcedureCredential: ProcedureCredentialFactory(program=program, person=person, procedure=procedure),
             FeedToken: feed_token_get_or_create(program=program, person=person, user=target),
+            Swap: Swap.objects.create(program=program, academic_year=year, kind="posting", requester=person),
         }
     )
     return made
