@@ -6,7 +6,8 @@ version the state was read from, the way a coordinator's cell edit is checked (s
 - the supervision of every half-day session the swap touches (a session it leaves with fewer faculty than its
   residents need, or more residents than before);
 - the spacing of each resident party's in-house calls (the program's `min_days_between_calls`);
-- the spacing of each faculty party's attending calls (the program's faculty_call `min_days_between`).
+- the spacing of each faculty party's attending calls on the roster's nights (the program's faculty_call
+  `min_days_between`; an FMIT week's weekend calls are outside the roster, as in the engine).
 
 Only what the swap adds counts: a rule the schedule already broke before is not the swap's doing. A violation
 refuses the swap (`ok` is False); a warning is kept in the proof. `to_json()` is the proof stored on the swap.
@@ -271,17 +272,22 @@ class Checker:
         return [call_spacing_finding(a, b, rules=rules) for a, b in sorted(after - before)]
 
     def faculty_call_spacing_findings(self, person: Person, changes: Changes) -> list[RuleFinding]:
-        """Pairs of the faculty member's attending call nights the change brings closer than the program allows."""
+        """Pairs of the faculty member's attending call nights (on the roster's nights) the change brings closer
+        than the program allows."""
         faculty_call = self.state.settings.requirements.faculty_call
         if faculty_call is None:
             return []
         gap = max(1, faculty_call.min_days_between)
         zone = self.state.zone
 
+        roster = set(faculty_call.nights)
+
         def close_pairs(with_changes: Changes | None) -> set[tuple[dt.date, dt.date]]:
+            # The roster's nights only, as the engine spaces them: an FMIT week's weekend calls (Friday and
+            # Saturday, the FMIT attending's) are outside the roster and its spacing.
             calls = self._calls(person.pk, with_changes)
-            nights = sorted({c.start.astimezone(zone).date() for c in calls if c.kind == CallAssignment.Kind.ATTENDING})
-            return _close_pairs(nights, gap)
+            local = {c.start.astimezone(zone).date() for c in calls if c.kind == CallAssignment.Kind.ATTENDING}
+            return _close_pairs(sorted(night for night in local if night.weekday() in roster), gap)
 
         return [
             RuleFinding(
