@@ -583,7 +583,7 @@ def marketplace(*, program: Organization, person: Person) -> list[MarketEntry]:
 
 
 def chains(*, program: Organization, max_length: int = 4) -> list[Chain]:
-    """Cycles among the program's open postings (networkx `simple_cycles`, at most `max_length` postings): an
+    """Cycles of three or more of the program's open postings (networkx `simple_cycles`, at most `max_length`): an
     edge i -> j when the giver of posting j can take posting i's shift; each cycle is planned as one change
     (every leg together) and verified for every party before it is returned. Shortest first, then soonest."""
     postings = open_postings(program=program)
@@ -614,7 +614,7 @@ def chains(*, program: Organization, max_length: int = 4) -> list[Chain]:
                 graph.add_edge(i, j)
         for cycle in nx.simple_cycles(graph, length_bound=max_length):
             givers = [items[i][1].giver_id for i in cycle]
-            if len(cycle) < 2 or len(set(givers)) != len(givers):
+            if len(cycle) < 3 or len(set(givers)) != len(givers):  # two postings make a trade, not a chain
                 continue
             legs = [
                 (items[i][1].giver_id, items[cycle[(k + 1) % len(cycle)]][1].giver_id, items[i][2])
