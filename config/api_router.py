@@ -8,6 +8,7 @@ from notifications import api as notifications_api
 from scheduling import api as scheduling_api
 from scheduling import api_feeds as scheduling_api_feeds
 from scheduling import api_wishes as scheduling_api_wishes
+from swaps import api as swaps_api
 
 router = DefaultRouter()
 scheduling_api.register(router)
@@ -16,6 +17,7 @@ scheduling_api_feeds.register(router)
 credentials_api.register(router)
 absences_api.register(router)
 scheduling_api_wishes.register(router)
+swaps_api.register(router)
 
 app_name = "api"
 urlpatterns = router.urls

@@ -267,6 +267,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for a choice set several serializers share (a swap's kind: read, requested, needing approval).
+    "ENUM_NAME_OVERRIDES": {"SwapKindEnum": "swaps.models.Swap.Kind"},
 }
 
 # Security (production mode; DEBUG relaxes what needs HTTPS on localhost).

@@ -1,11 +1,14 @@
 """The demo data set: an institution with two programs, their people and rotations, and a login per role.
 
 `demo_seed` is idempotent: it creates what is missing and leaves what exists (passwords included) alone.
-`demo_schedule_publish` then has the engine generate the family-medicine year and publishes it, once.
+`demo_schedule_publish` then has the engine generate the family-medicine year and publishes it, once; the apps
+above scheduling (swaps) add what needs a published schedule through `demo_after_publish_register`, since
+scheduling cannot import them.
 """
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from django.contrib.auth.password_validation import validate_password
@@ -335,6 +338,18 @@ class DemoSchedule:
     message: str
 
 
+# What the apps above scheduling add to the demo once its year is published (registered in AppConfig.ready): each
+# takes the published version and returns a sentence for the command's output.
+DemoAfterPublish = Callable[[ScheduleVersion], str]
+_after_publish: list[DemoAfterPublish] = []
+
+
+def demo_after_publish_register(seeder: DemoAfterPublish) -> None:
+    """Run `seeder` on the demo's version right after `demo_schedule_publish` publishes it (once per seeder)."""
+    if seeder not in _after_publish:
+        _after_publish.append(seeder)
+
+
 # One worker and a work limit (engine.limits), not the clock, end the demo's solve: the same year on every machine,
 # however busy (its rotations alone take about 3 units of work, 6 s on an idle core, and the year is then optimal).
 DEMO_SCHEDULE_WORK_LIMIT = 5.0
@@ -369,9 +384,9 @@ def demo_schedule_publish(
         version = schedule_version_publish(version=ScheduleVersion.objects.get(pk=version_id), user=None)
     except DomainError as exc:
         return DemoSchedule(None, f"No demo schedule was published: {exc}")
-    return DemoSchedule(
-        version, f"Published version {version.number} of {program} {year}, generated in {run.elapsed_seconds:.1f} s."
-    )
+    message = f"Published version {version.number} of {program} {year}, generated in {run.elapsed_seconds:.1f} s."
+    extras = [seeder(version) for seeder in _after_publish]
+    return DemoSchedule(version, " ".join([message, *filter(None, extras)]))
 
 
 def _program_seed(spec: ProgramSpec, institution: Organization, year_start: dt.date) -> Organization:

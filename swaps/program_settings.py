@@ -6,7 +6,8 @@
 `approval` lists the swap kinds a coordinator approves before they execute (the others execute once every taker
 accepted); `lock_days` is the window before a shift in which a swap needs a written reason; `rollback_hours` how
 long an executed swap can be undone; `expiry_days` how long an open swap waits (it also expires when its shift
-starts). `swap_settings_from_json` refuses anything else with a SettingsError naming the setting at fault.
+starts). `swap_settings_from_json` refuses anything else with a SettingsError naming the setting at fault;
+`swap_settings_update` is the one way to change them.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
 from scheduling.program_settings import SettingsError
 from tenants.models import Organization
+from tenants.permissions import Action, Resource, can
 
 SWAP_SETTINGS_KEY = "swaps"
 SWAP_KINDS = ("trade", "giveaway", "posting", "chain")
@@ -77,3 +82,17 @@ def swap_settings(program: Organization) -> SwapSettings:
     """The program's swaps settings, validated."""
     stored = program.settings if isinstance(program.settings, dict) else {}
     return swap_settings_from_json(stored.get(SWAP_SETTINGS_KEY))
+
+
+@transaction.atomic
+def swap_settings_update(*, program: Organization, user, settings: Any) -> SwapSettings:
+    """Validate and store how the program runs its swaps (Organization.settings["swaps"]): admins and
+    coordinators; a SettingsError names the setting at fault and nothing is stored."""
+    if not can(user, Action.CHANGE, Resource.SCHEDULE, program):
+        raise PermissionDenied("Only the program's admins and coordinators can change how swaps work.")
+    value = swap_settings_from_json(settings)
+    locked = Organization.objects.select_for_update().get(pk=program.pk)
+    locked.settings = {**(locked.settings or {}), SWAP_SETTINGS_KEY: value.to_json()}
+    locked.save(update_fields=["settings"])
+    program.settings = locked.settings
+    return value
