@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections import defaultdict
 from typing import Any
 
 from django.db.models import Q
@@ -150,7 +149,7 @@ class Checker:
         self.state = state
         self.rules = duties_rules(state.settings)
         self.checked = 0  # full-year reports computed (not found in the memo)
-        self._days: dict[int, dict[dt.date, dict[str, str]]] | None = None
+        self._days: dict[int, dict[dt.date, dict[str, str]]] = {}
         self._day_items: dict[int, dict[dt.date, tuple[list[dict[str, Any]], bool]]] = {}
         self._reports: dict[str, Report] = {}
         self._parsed: dict[tuple, Any] = {}
@@ -164,12 +163,18 @@ class Checker:
     # The duties of one person, from the state.
 
     def _person_days(self, person_id: int) -> dict[dt.date, dict[str, str]]:
-        if self._days is None:
-            days: dict[int, dict[dt.date, dict[str, str]]] = defaultdict(dict)
-            for (pid, day, session), (activity, _) in self.state.sessions.items():
-                days[pid].setdefault(day, {})[session] = activity
-            self._days = days
-        return self._days.get(person_id, {})
+        """The person's {session: activity} by date, from the state (read once per person)."""
+        if person_id not in self._days:
+            year = self.state.version.academic_year
+            sessions, days = self.state.sessions, {}
+            day = year.start_date - dt.timedelta(days=1)  # the rows of the version are those of its year
+            while day <= year.end_date:
+                found = {s: value[0] for s in ("AM", "PM") if (value := sessions.get((person_id, day, s))) is not None}
+                if found:
+                    days[day] = found
+                day += dt.timedelta(days=1)
+            self._days[person_id] = days
+        return self._days[person_id]
 
     def _dates(self, person_id: int) -> dict[dt.date, tuple[list[dict[str, Any]], bool]]:
         """Each date's duty periods and leave of the person before any change (by date, in date order)."""

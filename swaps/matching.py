@@ -564,8 +564,9 @@ def marketplace(*, program: Organization, person: Person) -> list[MarketEntry]:
             state = _state(version)
             states[version.pk] = (state, Checker(state))
         state, checker = states[version.pk]
+        if shift_start(state, shift) <= timezone.now():
+            continue  # started: it expires, nobody can take it any more
         try:
-            _future(state, shift)
             label = giver_holds(state, giver_id=leg.giver_id, shift=shift)
             plan = plan_leg(state, giver_id=leg.giver_id, taker_id=person.pk, shift=shift)
         except DomainError as exc:
@@ -594,6 +595,8 @@ def chains(*, program: Organization, max_length: int = 4) -> list[Chain]:
         try:
             version = published_version(program=program, day=leg.date)
         except DomainError:
+            continue
+        if leg.date < program.today():
             continue
         versions[version.pk] = version
         by_version[version.pk].append((swap, leg, _shift_of(leg)))
