@@ -301,7 +301,8 @@ def swap_create(
 @transaction.atomic
 def swap_submit(*, swap: Swap, user: User) -> Swap:
     """Submit a draft: it becomes pending (its expiry counted from now), the takers and approvers are told.
-    Legs taken by the requester (the way back of a trade) or arranged by a coordinator count as accepted."""
+    Legs taken by the requester (the way back of a trade), and every leg of a swap a coordinator or admin
+    created, count as accepted."""
     program = _program_of(swap)
     swap = _locked(swap)
     _require_view(swap, user, program)
@@ -319,8 +320,9 @@ def swap_submit(*, swap: Swap, user: User) -> Swap:
     swap.status = Status.PENDING
     swap.submitted_at = now
     swap.expires_at = min(now + dt.timedelta(days=settings.expiry_days), first)
+    arranged = swap.created_by_id is not None and is_manager(swap.created_by, program)
     for leg in legs:
-        if leg.taker_id is not None and (manager or leg.taker_id == swap.requester_id):
+        if leg.taker_id is not None and (arranged or leg.taker_id == swap.requester_id):
             leg.accepted_at = now
             leg.save(update_fields=["accepted_at"])
     _save(swap, user, "Submitted")
@@ -457,16 +459,37 @@ def _all_accepted(swap: Swap, user: User, program: Organization) -> Swap:
 
 @transaction.atomic
 def swap_decline(*, swap: Swap, user: User, note: str = "") -> Swap:
-    """A taker says no: the swap is rejected (the requester is told, with the note)."""
+    """A taker says no: the swap is rejected (the requester is told, with the note). A poster who declines the
+    shift a claimer offered back puts the posting back on the marketplace instead (the claimer is told)."""
     program = _program_of(swap)
     swap = _locked(swap)
     _require_view(swap, user, program)
-    _check_open(swap, now=timezone.now(), action="declined")
     person = person_of(user, program)
     if person is None or not swap.legs.filter(taker=person).exists():
         raise PermissionDenied("Only a person asked to take a shift of this swap can decline it.")
+    _check_open(swap, now=timezone.now(), action="declined")
     if person.pk == swap.requester_id and swap.kind != Kind.TRADE:
         raise DomainError("You asked for this swap; cancel it instead.")
+    legs = list(swap.legs.select_related("taker"))
+    offered = (
+        swap.kind == Kind.TRADE
+        and swap.status == Status.PENDING
+        and person.pk == swap.requester_id
+        and len(legs) == 2
+        and swap.history.filter(kind=Kind.POSTING).exists()
+    )
+    if offered:
+        claimer = legs[0].taker
+        legs[1].delete()
+        legs[0].taker, legs[0].accepted_at = None, None
+        legs[0].save(update_fields=["taker", "accepted_at"])
+        swap.kind = Kind.POSTING
+        swap.needs_approval = swap_settings(program).needs_approval(Kind.POSTING)
+        _save(swap, user, f"Offer of {claimer.full_name} declined; open again")
+        context = {"decision": "declined", "shift": shift_label(swap), "note": note.strip()}
+        recipients = [claimer.user] if claimer.user_id else []
+        _notify(swap, Event.SWAP_DECIDED, recipients, context, program)
+        return swap
     return _decide(swap, user, program, Status.REJECTED, f"Declined by {person.full_name}. {note}".strip())
 
 

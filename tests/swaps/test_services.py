@@ -304,3 +304,21 @@ def test_a_shift_already_started_cannot_be_swapped(world, coordinator):
             kind="giveaway",
             legs=[LegSpec(world.ann, world.cleo, session_shift(world.program.today() - dt.timedelta(days=1), "AM"))],
         )
+
+
+def test_a_poster_who_declines_the_shift_offered_back_puts_the_posting_back_on_the_marketplace(world):
+    ann_night, ben_night = call_nights(world, world.ann)[1], call_nights(world, world.ben)[2]
+    swap = swap_create(
+        program=world.program,
+        user=world.user("ann"),
+        kind="posting",
+        legs=[LegSpec(world.ann, None, call_shift(ann_night))],
+    )
+    swap = swap_accept(swap=swap, user=world.user("ben"), offer=call_shift(ben_night))
+    swap = swap_decline(swap=swap, user=world.user("ann"), note="I work that night")
+    assert (swap.kind, swap.status) == (Swap.Kind.POSTING, Swap.Status.PENDING)
+    assert [(leg.giver, leg.taker) for leg in swap.legs.all()] == [(world.ann, None)]
+    told = Notification.objects.get(recipient=world.user("ben"), event="swap_decided")
+    assert "declined" in told.title
+    swap = swap_accept(swap=swap, user=world.user("ben"))
+    assert swap.status == Swap.Status.ACCEPTED and swap.legs.get().taker == world.ben

@@ -220,3 +220,30 @@ def test_residents_and_faculty_cannot_roll_back(world, coordinator):
     for name in ("ann", "ben", "fay"):
         with pytest.raises(PermissionDenied):
             swap_rollback(swap=swap, user=world.user(name), reason="Undo")
+
+
+def call_starts_in_feed(client, world, person) -> set:
+    """The local start times of the in-house calls in the person's calendar feed."""
+    import icalendar
+    from django.urls import reverse
+
+    from scheduling.feed_tokens import feed_token_get_or_create
+
+    token = feed_token_get_or_create(program=world.program, person=person)
+    response = client.get(reverse("feed-person", kwargs={"token": token.token}))
+    assert response.status_code == 200
+    events = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    return {event.start for event in events if str(event["SUMMARY"]) == "In-house call"}
+
+
+def test_the_calendar_feeds_follow_an_executed_swap_and_its_rollback(client, world, coordinator):
+    night = call_nights(world, world.ann)[1]
+    start = dt.datetime.combine(night, dt.time(17), tzinfo=world.program.zone)
+    assert start in call_starts_in_feed(client, world, world.ann)
+    assert start not in call_starts_in_feed(client, world, world.ben)
+    swap, _ = executed_call_swap(world, coordinator)
+    assert start not in call_starts_in_feed(client, world, world.ann)
+    assert start in call_starts_in_feed(client, world, world.ben)
+    swap_rollback(swap=swap, user=coordinator, reason="Mistake")
+    assert start in call_starts_in_feed(client, world, world.ann)
+    assert start not in call_starts_in_feed(client, world, world.ben)
