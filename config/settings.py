@@ -119,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.active_program",
                 "notifications.context_processors.unread_notifications",
+                "swaps.context_processors.swap_approvals",
             ],
         },
     },

@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("credentials/", include("credentials.urls")),
     path("absences/", include("absences.urls")),
+    path("swaps/", include("swaps.urls")),
     path("", include("tenants.urls")),
     path("", include("scheduling.urls")),
 ]

@@ -25,5 +25,6 @@ def active_program(request: HttpRequest) -> dict:
             "api": user.is_superuser or can(user, Action.VIEW, Resource.PERSON, program),
             "manage": can(user, Action.CHANGE, Resource.SCHEDULE, program),
             "wishes": can(user, Action.VIEW, Resource.PREFERENCE, program),
+            "swaps": can(user, Action.VIEW, Resource.SWAP, program),
         },
     }

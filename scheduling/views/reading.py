@@ -357,6 +357,11 @@ class CallEntry:
     def day_text(self) -> str:
         return f"{self.start:%a %-d %b}"
 
+    @property
+    def night(self) -> str:
+        """The local date the call starts, as YYYY-MM-DD (for links naming the night)."""
+        return f"{self.start:%Y-%m-%d}"
+
 
 def half_day(half: HalfDay) -> PrintedHalf:
     """How a half-day prints: its code on its colour, titled with its label and rotation."""

@@ -1,0 +1,19 @@
+"""The header's swap approvals count for coordinators and admins, counted only when a template shows it."""
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from swaps.models import Swap
+from tenants.permissions import Action, Resource, can
+
+
+def _pending_approvals(request: HttpRequest) -> int:
+    program = getattr(request, "program", None)
+    if program is None or not can(request.user, Action.APPROVE, Resource.SWAP, program):
+        return 0
+    return Swap.objects.filter(program=program, status=Swap.Status.ACCEPTED, needs_approval=True).count()
+
+
+def swap_approvals(request: HttpRequest) -> dict:
+    """`swap_approvals`: the accepted swaps of the active program waiting for a coordinator (0 for others)."""
+    return {"swap_approvals": SimpleLazyObject(lambda: _pending_approvals(request))}
