@@ -111,3 +111,29 @@ def test_two_approvals_of_the_same_swap_execute_it_once(world, coordinator):
     swap.refresh_from_db()
     assert swap.status == Swap.Status.EXECUTED
     assert SessionAssignment.objects.filter(version=world.version, swap_id=swap.pk).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_residents_claiming_the_same_posting_at_once_leave_it_to_one_of_them(world):
+    from tests.swaps.factories import call_nights, call_shift, fill_block, resident
+
+    eve = resident(world.program, "Eve", 2)
+    fill_block(world.version, eve, world.block, world.wards)
+    night = call_nights(world, world.ann)[1]
+    posting = swap_create(
+        program=world.program,
+        user=world.user("ann"),
+        kind="posting",
+        legs=[LegSpec(world.ann, None, call_shift(night))],
+    )
+    results = race(
+        lambda: swap_accept(swap=posting, user=world.user("ben")),
+        lambda: swap_accept(swap=posting, user=eve.user),
+    )
+    claimed = [r for r in results if isinstance(r, Swap)]
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(claimed) == 1 and len(refused) == 1, results
+    assert isinstance(refused[0], ConflictError) and str(refused[0]) == "Someone else already took this posting."
+    posting.refresh_from_db()
+    leg = posting.legs.get()
+    assert posting.status == Swap.Status.ACCEPTED and leg.taker in (world.ben, eve) and leg.accepted_at
