@@ -1,5 +1,5 @@
-"""The swaps API under /api/v1/swaps/: list and show, request, accept, decline, cancel, approve, reject, roll back,
-and the program's swap settings.
+"""The swaps API under /api/v1/swaps/: list and show, request, accept, decline, cancel, approve, reject, roll back;
+the proposals for a shift, the marketplace, the chains among open postings, and the program's swap settings.
 
 Admins and coordinators see every swap of the program and decide them; residents and faculty see the swaps they
 ask for, give or take in, and the program's open postings (any other swap answers 404). Every write is one
@@ -11,23 +11,30 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from scheduling.models import Person
 from scheduling.program_settings import SettingsError
-from swaps import services
+from swaps import matching, services
 from swaps.filters import SwapFilter
 from swaps.models import Swap
 from swaps.program_settings import SWAP_SETTINGS_KEY, swap_settings, swap_settings_update
 from swaps.selectors import open_postings, swaps_of_person, swaps_visible
 from swaps.serializers import (
+    ChainSerializer,
+    MarketEntrySerializer,
     NoteSerializer,
     OfferSerializer,
+    PersonQuerySerializer,
+    ProposalQuerySerializer,
+    ProposalSerializer,
     RequiredNoteSerializer,
     RollbackSerializer,
     SwapCreateSerializer,
@@ -75,6 +82,14 @@ def _decision(summary: str, description: str, request: Any, extra: dict[int, str
             **(extra or {}),
         },
     )
+
+
+SHIFT_PARAMETERS = [
+    OpenApiParameter("shift", OpenApiTypes.STR, enum=["session", "call", "faculty_call", "fmit_week", "block"]),
+    OpenApiParameter("date", OpenApiTypes.DATE, description="The session's date, the call's night, the week's start."),
+    OpenApiParameter("session", OpenApiTypes.STR, enum=["AM", "PM"], description="For a half-day session."),
+    OpenApiParameter("block", OpenApiTypes.INT, description="Block id, for a block rotation."),
+]
 
 
 @documented(SwapSerializer, TAG)
@@ -130,6 +145,9 @@ class SwapViewSet(ProgramReadOnlyViewSet):
         "approve": Action.APPROVE,
         "reject": Action.APPROVE,
         "rollback": Action.APPROVE,
+        "proposals": Action.VIEW,
+        "marketplace": Action.VIEW,
+        "chains": Action.APPROVE,
         "program_settings": Action.VIEW,  # changing them is checked by the service
     }
     serializer_class = SwapSerializer
@@ -207,6 +225,80 @@ class SwapViewSet(ProgramReadOnlyViewSet):
     def rollback(self, request: Request, pk: str) -> Response:
         reason = self._form(RollbackSerializer, request.data)["reason"]
         return self._answer(services.swap_rollback(swap=self.get_object(), user=request.user, reason=reason))
+
+    def _person(self, chosen: Person | None) -> Person:
+        """The person named (managers may name anyone; others only themselves), else the caller's own."""
+        me = self._me()
+        if chosen is not None and chosen != me and not self._is_manager():
+            raise PermissionDenied("You can ask this for yourself only.")
+        person = chosen or me
+        if person is None:
+            raise NotFound("Your account is not linked to a person of this program; name the person.")
+        return person
+
+    @extend_schema(
+        summary="Propose takers for a shift",
+        description="The best five colleagues who could take the shift (or trade one back) with every party's "
+        "post-swap schedule still within the ACGME rules, credentials and absences, each with its score and the "
+        "reasons for it. `giver` defaults to you (coordinators may name anyone).",
+        tags=[TAG],
+        parameters=[
+            PROGRAM_HEADER,
+            *SHIFT_PARAMETERS,
+            OpenApiParameter("giver", OpenApiTypes.INT, description="Person id (coordinators); default: you."),
+        ],
+        responses={
+            200: ProposalSerializer(many=True),
+            (400, PROBLEM_MEDIA_TYPE): _problem("Invalid query (field named) or a shift the giver does not hold."),
+            (401, PROBLEM_MEDIA_TYPE): _problem("Not authenticated."),
+            (403, PROBLEM_MEDIA_TYPE): _problem("Another person's shift (residents and faculty)."),
+            (404, PROBLEM_MEDIA_TYPE): _problem("Your account is not linked to a person of the program."),
+        },
+    )
+    @action(detail=False, methods=["get"])
+    def proposals(self, request: Request) -> Response:
+        data = self._form(ProposalQuerySerializer, request.query_params)
+        giver = self._person(data.get("giver"))
+        found = matching.proposals(program=self.active_program(), giver=giver, shift=as_shift(data), limit=5)
+        return Response(ProposalSerializer(found, many=True).data)
+
+    @extend_schema(
+        summary="The marketplace: open postings I could take",
+        description="The program's open postings (not your own), each marked compatible when taking it keeps "
+        "every post-swap schedule within the rules, or with the rule that blocks you. Coordinators may look "
+        "through a person's eyes with `person`.",
+        tags=[TAG],
+        parameters=[PROGRAM_HEADER, OpenApiParameter("person", OpenApiTypes.INT, description="Person id (managers).")],
+        responses={
+            200: MarketEntrySerializer(many=True),
+            (400, PROBLEM_MEDIA_TYPE): _problem("Invalid query; `errors` names the field."),
+            (401, PROBLEM_MEDIA_TYPE): _problem("Not authenticated."),
+            (403, PROBLEM_MEDIA_TYPE): _problem("Another person's view (residents and faculty)."),
+            (404, PROBLEM_MEDIA_TYPE): _problem("Your account is not linked to a person of the program."),
+        },
+    )
+    @action(detail=False, methods=["get"])
+    def marketplace(self, request: Request) -> Response:
+        chosen = self._form(PersonQuerySerializer, request.query_params).get("person")
+        entries = matching.marketplace(program=self.active_program(), person=self._person(chosen))
+        return Response(MarketEntrySerializer(entries, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Chains among open postings (coordinators)",
+        description="Cycles among the program's open postings (A takes B's shift, B takes C's, C takes A's) in which "
+        "every party stays within the rules; a coordinator can turn one into a chain swap.",
+        tags=[TAG],
+        parameters=[PROGRAM_HEADER],
+        responses={
+            200: ChainSerializer(many=True),
+            (401, PROBLEM_MEDIA_TYPE): _problem("Not authenticated."),
+            (403, PROBLEM_MEDIA_TYPE): _problem("Coordinators and admins only."),
+        },
+    )
+    @action(detail=False, methods=["get"])
+    def chains(self, request: Request) -> Response:
+        found = matching.chains(program=self.active_program(), max_length=4)
+        return Response(ChainSerializer(found, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(
         methods=["GET"],

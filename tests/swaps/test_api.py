@@ -125,6 +125,27 @@ def test_a_swap_that_would_push_the_taker_over_80_hours_is_refused_and_changes_n
     assert rows_of(world.version, [world.ann, world.ben]) == before
 
 
+def test_a_taker_the_swap_would_push_over_80_hours_is_never_proposed_and_cannot_claim_it(world, api_as):
+    """Ben's night is proposed to Ann only as a trade (she hands one of her calls back); she cannot claim it."""
+    friday = heavy_weeks(world, hours=8)
+    ben, ann = api_as(world.user("ben")), api_as(world.user("ann"))
+
+    proposals = ben.get(f"{URL}proposals/", {"shift": "call", "date": friday})
+    posted = posting(world, api_as, friday, who="ben")
+    before = rows_of(world.version, [world.ann, world.ben])
+    market = ann.get(f"{URL}marketplace/").json()
+    claim = ann.post(f"{URL}{posted['id']}/accept/", {}, format="json")
+
+    assert proposals.status_code == 200, proposals.content
+    to_ann = [p for p in proposals.json() if p["taker"] == world.ann.pk]
+    assert all(p["kind"] == "trade" and p["return_shift"] for p in to_ann), to_ann  # only if she hands a call back
+    assert [(e["swap"]["id"], e["compatible"]) for e in market] == [(posted["id"], False)]
+    assert market[0]["blocking_rule"].startswith("Duty hours over the weekly limit"), market
+    assert "Duty hours over the weekly limit" in is_problem(claim, 400)["detail"]
+    assert Swap.objects.get(pk=posted["id"]).legs.get().taker is None
+    assert rows_of(world.version, [world.ann, world.ben]) == before
+
+
 def test_an_approval_the_schedule_no_longer_allows_is_refused_and_changes_nothing(world, api_as):
     """Ann accepted Ben's night while her weeks were light; by the time the coordinator approves, her home calls
     have grown and Ben's night would put her over 80 hours: the re-check refuses it, naming the rule."""
@@ -176,8 +197,9 @@ def test_nobody_sees_another_programs_postings(world, other_world, api_as):
     ben = api_as(world.user("ben"))
 
     listed = [row["id"] for row in ben.get(URL).json()["results"]]
+    market = [entry["swap"]["id"] for entry in ben.get(f"{URL}marketplace/").json()]
 
-    assert listed == [ours["id"]]
+    assert listed == [ours["id"]] and market == [ours["id"]]
     is_problem(ben.get(f"{URL}{theirs['id']}/"), 404)
     is_problem(ben.post(f"{URL}{theirs['id']}/accept/", {}, format="json"), 404)
     is_problem(api_as(world.coordinator).get(f"{URL}{theirs['id']}/"), 404)
@@ -345,6 +367,40 @@ def test_a_posting_is_claimed_with_a_shift_offered_back(world, api_as):
         (world.ann.pk, world.ben.pk),
         (world.ben.pk, world.ann.pk),
     ]
+
+
+def test_proposals_for_a_shift(world, api_as):
+    night = call_nights(world, world.ann)[1]
+    client = api_as(world.user("ann"))
+
+    response = client.get(f"{URL}proposals/", {"shift": "call", "date": night})
+    missing = client.get(f"{URL}proposals/", {"date": night})
+    theirs = api_as(world.user("ben")).get(f"{URL}proposals/", {"shift": "call", "date": night, "giver": world.ann.pk})
+
+    assert response.status_code == 200, response.content
+    proposals = response.json()
+    assert 0 < len(proposals) <= 5
+    assert all(p["reasons"] and isinstance(p["score"], float) for p in proposals)
+    assert world.ann.pk not in {p["taker"] for p in proposals}
+    assert "shift" in is_problem(missing, 400)["errors"]
+    is_problem(theirs, 403)
+
+
+def test_marketplace_marks_each_posting_compatible_or_with_the_blocking_rule(world, api_as):
+    posted = posting(world, api_as, call_nights(world, world.ann)[1])
+
+    entries = api_as(world.user("ben")).get(f"{URL}marketplace/").json()
+    own = api_as(world.user("ann")).get(f"{URL}marketplace/").json()
+
+    assert [entry["swap"]["id"] for entry in entries] == [posted["id"]]
+    assert entries[0]["compatible"] or entries[0]["blocking_rule"]
+    assert own == []
+
+
+def test_chains_are_for_coordinators(world, api_as):
+    is_problem(api_as(world.user("ann")).get(f"{URL}chains/"), 403)
+    response = api_as(world.coordinator).get(f"{URL}chains/")
+    assert response.status_code == 200 and response.json() == []
 
 
 def test_settings_read_by_all_changed_by_coordinators(world, api_as):
