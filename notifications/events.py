@@ -89,7 +89,7 @@ EVENTS: dict[str, EventSpec] = {
     Event.SWAP_MATCHED: EventSpec(
         Channel.EMAIL_NOW,
         "Swap matched: {{ shift }}",
-        "{{ partner }} will take {{ shift }}; the swap now waits for approval.",
+        "{{ partner }} will take {{ shift }}{% if needs_approval %}; the swap now waits for approval{% endif %}.",
         ("partner", "shift"),
     ),
     Event.SWAP_DECIDED: EventSpec(

@@ -435,7 +435,7 @@ def swap_accept(*, swap: Swap, user: User, offer: Shift | None = None) -> Swap:
         swap,
         Event.SWAP_MATCHED,
         [swap.requester.user] if swap.requester.user_id else [],
-        {"partner": person.full_name, "shift": shift_label(swap)},
+        {"partner": person.full_name, "shift": shift_label(swap), "needs_approval": swap.needs_approval},
         program,
     )
     return swap
@@ -451,7 +451,8 @@ def _all_accepted(swap: Swap, user: User, program: Organization) -> Swap:
     recipients = [swap.requester.user] if swap.requester.user_id else []
     if swap.needs_approval:
         recipients += approvers(program)
-    _notify(swap, Event.SWAP_MATCHED, recipients, {"partner": partner, "shift": shift_label(swap)}, program)
+    context = {"partner": partner, "shift": shift_label(swap), "needs_approval": swap.needs_approval}
+    _notify(swap, Event.SWAP_MATCHED, recipients, context, program)
     if not swap.needs_approval:
         return _execute(swap=swap, user=user, program=program)
     return swap
@@ -879,7 +880,7 @@ def _notify(swap: Swap, event: str, recipients: Iterable[User], context: dict[st
 
 
 def _notify_requested(swap: Swap, legs: list[SwapLeg], program: Organization, user: User) -> None:
-    context = {"requester": swap.requester.full_name, "shift": shift_label(swap)}
+    context = {"requester": swap.requester.full_name, "shift": shift_label(swap), "needs_approval": swap.needs_approval}
     takers = [
         leg.taker.user for leg in legs if leg.taker_id and leg.taker.user_id and leg.taker_id != swap.requester_id
     ]

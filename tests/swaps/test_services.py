@@ -48,7 +48,8 @@ def test_a_giveaway_is_requested_accepted_approved_and_moves_the_half_day_with_i
 
     swap = swap_accept(swap=swap, user=world.user("cleo"))
     assert swap.status == Swap.Status.ACCEPTED
-    assert Notification.objects.filter(recipient=world.user("ann"), event="swap_matched").exists()
+    matched = Notification.objects.get(recipient=world.user("ann"), event="swap_matched")
+    assert matched.body.endswith("; the swap now waits for approval.")
 
     swap = swap_approve(swap=swap, user=coordinator, note="Fine")
     assert swap.status == Swap.Status.EXECUTED and swap.version == world.version
@@ -78,6 +79,8 @@ def test_a_kind_the_program_lets_through_executes_once_every_taker_accepted(worl
     assert not Notification.objects.filter(recipient=coordinator, event="swap_requested").exists()
     swap = swap_accept(swap=swap, user=world.user("cleo"))
     assert swap.status == Swap.Status.EXECUTED and swap.executed_by == world.user("cleo")
+    matched = Notification.objects.get(recipient=world.user("ann"), event="swap_matched")
+    assert "approval" not in matched.body and "Cleo Resident will take" in matched.body
     row = SessionAssignment.objects.get(version=world.version, person=world.cleo, date=day, session="PM")
     assert (row.activity, row.swap_id) == (Activity.CLINIC, swap.pk)
 
