@@ -7,6 +7,7 @@ urlpatterns = [
     path("mine/", views.my_swaps, name="swaps-mine"),
     path("new/", views.swap_new, name="swap-new"),
     path("new/proposals/", views.swap_proposals, name="swap-proposals"),  # htmx: ?shift=<code>
+    path("chains/", views.chain_ask, name="swap-chain"),  # POST postings=<ids>: ask for a chain found
     path("queue/", views.approval_queue, name="swaps-queue"),
     path("queue/settings/", views.settings_edit, name="swaps-settings"),
     path("<int:pk>/", views.swap_detail, name="swap-detail"),

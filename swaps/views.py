@@ -9,6 +9,7 @@ the services' (swaps.services): a refusal shows as a message with their words.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from scheduling.models import Person
@@ -228,10 +231,13 @@ def recheck(swap: Swap, program) -> dict[str, Any]:
 
 def _back(request: HttpRequest, swap: Swap) -> HttpResponse:
     """Back to the page the action came from (a local path), else to the swap's page."""
+    return redirect(_next_path(request) or reverse("swap-detail", args=[swap.pk]))
+
+
+def _next_path(request: HttpRequest) -> str:
+    """The local page an action came from ("" when none or not local)."""
     target = request.POST.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect("swap-detail", pk=swap.pk)
+    return target if url_has_allowed_host_and_scheme(target, allowed_hosts=None) and target.startswith("/") else ""
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -255,9 +261,7 @@ def marketplace_page(request: HttpRequest) -> HttpResponse:
     if person is not None:
         entries = _market_rows(matching.marketplace(program=request.program, person=person))
         shifts = upcoming_shifts(program=request.program, person=person)
-        chains = [
-            _chain_words(c) for c in matching.chains(program=request.program, max_length=4) if _chain_has(c, person)
-        ]
+        chains = [_chain_row(c) for c in matching.chains(program=request.program) if _chain_has(c, person)]
     postings = (
         []
         if person is not None
@@ -292,8 +296,36 @@ def _chain_has(chain: matching.Chain, person: Person) -> bool:
     return any(person.pk in (giver.pk, taker.pk) for giver, taker, _shift in chain.legs)
 
 
-def _chain_words(chain: matching.Chain) -> list[str]:
-    return [f"{giver.full_name} gives {taker.full_name}: {shift_words(shift)}" for giver, taker, shift in chain.legs]
+def _chain_key(chain: matching.Chain) -> str:
+    """The chain's postings as a form value ("12,15,18"): a chain is found again by them."""
+    return ",".join(str(posting.pk) for posting in sorted(chain.postings, key=lambda p: p.pk))
+
+
+def _chain_row(chain: matching.Chain) -> dict[str, Any]:
+    words = [f"{giver.full_name} gives {taker.full_name} the {shift_words(s)}" for giver, taker, s in chain.legs]
+    return {"key": _chain_key(chain), "legs": words}
+
+
+@swaps_page
+@require_POST
+def chain_ask(request: HttpRequest) -> HttpResponse:
+    """Ask for a chain the matcher found among open postings, as one swap (my leg first; coordinators any)."""
+    key = request.POST.get("postings", "")
+    chain = next((c for c in matching.chains(program=request.program) if _chain_key(c) == key), None)
+    if chain is None:
+        messages.error(request, "This chain is no longer possible: one of its postings was taken, changed or ended.")
+        return redirect(_next_path(request) or "swaps-marketplace")
+    person = _person(request)
+    if person is not None and not _manager(request):
+        first = next((n for n, (giver, _taker, _shift) in enumerate(chain.legs) if giver.pk == person.pk), 0)
+        chain = dataclasses.replace(chain, legs=chain.legs[first:] + chain.legs[:first])
+    try:
+        swap = matching.chain_create(program=request.program, user=request.user, chain=chain)
+    except REFUSALS as exc:
+        _refused(request, exc)
+        return redirect(_next_path(request) or "swaps-marketplace")
+    messages.success(request, f"The chain is asked as swap #{swap.pk}: every taker accepts, then it executes.")
+    return redirect("swap-detail", pk=swap.pk)
 
 
 @swaps_page
@@ -451,6 +483,7 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
     since = timezone.now() - dt.timedelta(hours=max(settings.rollback_hours, RECENT_DAYS * 24))
     executed = program_swaps.filter(status=Swap.Status.EXECUTED, executed_at__gte=since).order_by("-executed_at")
     context = {
+        "chains": [_chain_row(chain) for chain in matching.chains(program=request.program)],
         "waiting": _views(waiting, request, None),
         "executed": _views(executed, request, None),
         "settings": settings,

@@ -9,12 +9,14 @@ import re
 import pytest
 from django.urls import reverse
 
+from scheduling.models import CallAssignment
 from swaps import services
 from swaps.forms import shift_code
 from swaps.models import Swap
 from swaps.program_settings import swap_settings
+from swaps.shifts import Shift
 from tenants.models import Role
-from tests.swaps.factories import call_nights, call_shift, login
+from tests.swaps.factories import add_call, call_nights, call_shift, login, swap_world
 
 pytestmark = pytest.mark.django_db
 
@@ -334,3 +336,46 @@ def test_a_user_without_a_person_is_told_so(client, world):
     coordinator = login(world.program, Role.FACULTY, first_name="Nobody")
     page = text(as_user(client, coordinator).get(reverse("swaps-mine")))
     assert "Your login is not linked to a person of this program" in page
+
+
+# --- Chains ---
+
+
+def test_a_chain_among_three_postings_is_shown_to_its_parties_and_asked_as_one_swap(client, program, coordinator):
+    world = swap_world(program, coordinator=coordinator, calls=False)
+    first = program.today() + dt.timedelta(days=3)
+    last = (world.next_block or world.block).end_date
+    thursdays = [
+        first + dt.timedelta(days=n)
+        for n in range((last - first).days)
+        if (first + dt.timedelta(days=n)).weekday() == 3
+    ]
+    for name, night in zip(("fay", "gus", "hal"), thursdays, strict=False):
+        add_call(world.version, world.people[name], night, CallAssignment.Kind.ATTENDING)
+        services.swap_create(
+            program=program,
+            user=world.user(name),
+            kind="posting",
+            legs=[services.LegSpec(giver=world.people[name], taker=None, shift=Shift("faculty_call", night))],
+        )
+    postings = ",".join(str(pk) for pk in Swap.objects.order_by("pk").values_list("pk", flat=True))
+
+    page = text(as_user(client, world.user("gus")).get(reverse("swaps-marketplace")))
+    assert "Chains for you" in page and "Ask for this chain" in page
+    assert f"Fay Faculty gives Gus Faculty the Faculty call night of {thursdays[0]:%a %-d %b %Y}" in page or (
+        f"Fay Faculty gives Hal Faculty the Faculty call night of {thursdays[0]:%a %-d %b %Y}" in page
+    )
+    assert "Chains for you" not in text(as_user(client, world.user("ann")).get(reverse("swaps-marketplace")))
+
+    refused = client.post(reverse("swap-chain"), {"postings": "1,2"}, follow=True)
+    assert "This chain is no longer possible" in text(refused)
+
+    as_user(client, world.user("gus"))
+    response = client.post(reverse("swap-chain"), {"postings": postings}, follow=True)
+    chain = Swap.objects.get(kind="chain")
+    assert response.redirect_chain[-1][0] == reverse("swap-detail", args=[chain.pk])
+    page = text(response)
+    assert f"The chain is asked as swap #{chain.pk}" in page
+    assert chain.requester == world.gus and chain.legs.count() == 3
+    assert chain.legs.get(position=0).giver == world.gus  # the one who asks gives first
+    assert "Who acts next:" in page
