@@ -206,7 +206,7 @@ def _check_shifts(
     starts = []
     for leg in legs:
         shift = leg.shift if isinstance(leg, LegSpec) else leg_shift(leg)
-        start = shift_start(state, shift)
+        start = shift_start(state, shift, giver_id=leg.giver.pk)
         if start <= now:
             raise DomainError(f"{shift.date:%a %d %b %Y} has already started; only shifts ahead can be swapped.")
         starts.append(start)

@@ -222,12 +222,21 @@ def _when(day: dt.date, session: str = "") -> str:
     return f"{day:%a %d %b %Y}{' ' + session if session else ''}"
 
 
-def shift_start(state: ScheduleState, shift: Shift) -> dt.datetime:
-    """When the shift begins (local aware time), to tell past shifts and the lock window."""
-    clock = {"AM": dt.time(7), "PM": dt.time(13)}
-    at = clock.get(shift.session, dt.time(0)) if shift.kind == "session" else dt.time(0)
-    if shift.kind in ("call", "faculty_call"):
-        at = dt.time(17)
+def shift_start(state: ScheduleState, shift: Shift, *, giver_id: int | None = None) -> dt.datetime:
+    """When the shift begins (local aware time), to tell past shifts and the lock window: a half-day at the
+    program's session clock, a call when the giver's stored call starts (else the program's call start, or
+    the morning's start for a call on a free day), an FMIT week or a block at midnight of its first day."""
+    clock = state.clock
+    if shift.kind == "session":
+        at = clock.am_start if shift.session == "AM" else clock.pm_start
+    elif shift.kind in ("call", "faculty_call"):
+        kinds = RESIDENT_CALL_KINDS if shift.kind == "call" else (CallKind.ATTENDING,)
+        held = state.calls_on(giver_id, shift.date, kinds) if giver_id is not None else []
+        if held:
+            return min(call.start for call in held).astimezone(state.zone)
+        at = min(state.settings.rules.call_start, clock.pm_end)
+    else:
+        at = dt.time(0)
     return dt.datetime.combine(shift.date, at, tzinfo=state.zone)
 
 
