@@ -12,7 +12,8 @@ random shifts of random people from tomorrow on, of each kind (half-day, residen
 week), are matched one request at a time, exactly as a page asks (`swaps.matching.proposals`: the program's rows
 read, candidates filtered and ranked, the best verified against the full ACGME checker until 5 pass). Prints,
 per kind and overall: requests, median, p95 and max in ms, proposals found and candidates fully checked per
-request. Never run as a test; `uptime`'s load is printed (figures on a busy machine are slower).
+request, and the median and p95 of this process's CPU time per request (the wall time on an idle machine, less
+the database's own work). Never run as a test; `uptime`'s load is printed (figures on a busy machine are slower).
 """
 
 from __future__ import annotations
@@ -129,20 +130,21 @@ def main() -> None:
     faculty = Person.objects.filter(program=program, kind=Person.Kind.FACULTY, is_active=True).count()
     print(f"{program}: {residents} residents, {faculty} faculty, {version}")
     rng = random.Random(args.seed)
-    rows: dict[str, list[tuple[float, int, int, int]]] = {}
+    rows: dict[str, list[tuple[float, int, int, int, float]]] = {}
     for kind in KINDS:
         rows[kind] = []
         for giver, shift in requests(version, kind, args.requests, rng):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             try:
                 result = match(program=program, giver=giver, shift=shift)
             except DomainError:  # not a shift they can hand over (a resident's rotation work, say)
                 continue
             elapsed = (time.perf_counter() - started) * 1000
-            rows[kind].append((elapsed, len(result.proposals), result.verified, result.candidates))
+            cpu = (time.process_time() - cpu) * 1000
+            rows[kind].append((elapsed, len(result.proposals), result.verified, result.candidates, cpu))
     header = f"{'kind':<14} {'requests':>8} {'median ms':>10} {'p95 ms':>8} {'max ms':>8} {'proposals':>10} "
-    print("\n" + header + f"{'checked/request':>16} {'candidates':>11}")
-    everything: list[tuple[float, int, int, int]] = []
+    print("\n" + header + f"{'checked/request':>16} {'candidates':>11} {'cpu median/p95 ms':>18}")
+    everything: list[tuple[float, int, int, int, float]] = []
     for kind in (*KINDS, "all"):
         data = everything if kind == "all" else rows[kind]
         if kind != "all":
@@ -152,10 +154,13 @@ def main() -> None:
             continue
         ms = [d[0] for d in data]
         checked = [d[2] for d in data]
+        cpu = [d[4] for d in data]
         print(
             f"{LABELS.get(kind, kind):<14} {len(data):>8} {statistics.median(ms):>10.0f} {percentile(ms, 0.95):>8.0f} "
             f"{max(ms):>8.0f} {statistics.mean(d[1] for d in data):>10.1f} "
-            f"{f'{statistics.mean(checked):.1f} (max {max(checked)})':>16} {statistics.mean(d[3] for d in data):>11.1f}"
+            f"{f'{statistics.mean(checked):.1f} (max {max(checked)})':>16} "
+            f"{statistics.mean(d[3] for d in data):>11.1f} "
+            f"{f'{statistics.median(cpu):.0f} / {percentile(cpu, 0.95):.0f}':>18}"
         )
 
 

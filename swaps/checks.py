@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from typing import Any
 
 from django.db.models import Q
@@ -151,7 +150,7 @@ class Checker:
         self.checked = 0  # full-year reports computed (not found in the memo)
         self._days: dict[int, dict[dt.date, dict[str, str]]] = {}
         self._day_items: dict[int, dict[dt.date, tuple[list[dict[str, Any]], bool]]] = {}
-        self._reports: dict[str, Report] = {}
+        self._reports: dict[tuple, Report] = {}
         self._parsed: dict[tuple, Any] = {}
         self._template: DutyRoster | None = None
         self._before: dict[int, set[tuple]] = {}
@@ -220,32 +219,33 @@ class Checker:
     def report(self, person: Person, changes: Changes | None = None) -> Report:
         """The checker's report on the person's whole year with the changes applied (memoised by duties)."""
         entry = self._entry(person, changes)
-        key = json.dumps(entry, sort_keys=True, default=str)
+        duties = tuple(_item_key(item) for item in entry["duties"])
+        leave = tuple(_item_key(item) for item in entry["leave"])
+        key = (entry["id"], entry["pgy"], duties, leave)
         found = self._reports.get(key)
         if found is None:
             self.checked += 1
-            found = check(self._roster(entry))
+            found = check(self._roster(entry, duties, leave))
             self._reports[key] = found
         return found
 
-    def _roster(self, entry: dict[str, Any]) -> DutyRoster:
+    def _roster(self, entry: dict[str, Any], duties: tuple, leave: tuple) -> DutyRoster:
         """`parse_duties` of the one-person document, each duty period parsed once per checker: the periods of
         a year hardly change from one swap to the next (the parsed roster is the same)."""
-        items = [*entry["duties"], *entry["leave"]]
-        fresh = [item for item in items if _item_key(item) not in self._parsed]
-        if self._template is None or fresh:
+        parsed = self._parsed
+        if self._template is None or any(key not in parsed for key in (*duties, *leave)):
             document = {"timezone": self.state.version.program.time_zone, "rules": self.rules}
-            duties = [item for item in fresh if "kind" in item]
-            leave = [item for item in fresh if "kind" not in item]
-            parsed = parse_duties(document | {"people": [entry | {"duties": duties, "leave": leave}]})
-            self._template = self._template or parsed
-            self._parsed |= {_item_key(i): d for i, d in zip(duties, parsed.people[0].duties, strict=True)}
-            self._parsed |= {_item_key(i): d for i, d in zip(leave, parsed.people[0].leave, strict=True)}
+            new_duties = [item for item, key in zip(entry["duties"], duties, strict=True) if key not in parsed]
+            new_leave = [item for item, key in zip(entry["leave"], leave, strict=True) if key not in parsed]
+            roster = parse_duties(document | {"people": [entry | {"duties": new_duties, "leave": new_leave}]})
+            self._template = self._template or roster
+            parsed |= {_item_key(i): d for i, d in zip(new_duties, roster.people[0].duties, strict=True)}
+            parsed |= {_item_key(i): d for i, d in zip(new_leave, roster.people[0].leave, strict=True)}
         person = PersonDuties(
             id=entry["id"],
             pgy=entry["pgy"],
-            duties=tuple(self._parsed[_item_key(item)] for item in entry["duties"]),
-            leave=tuple(self._parsed[_item_key(item)] for item in entry["leave"]),
+            duties=tuple(parsed[key] for key in duties),
+            leave=tuple(parsed[key] for key in leave),
         )
         return dataclasses.replace(self._template, people=(person,))
 
