@@ -793,19 +793,14 @@ def swap_rollback(*, swap: Swap, user: User, reason: str) -> Swap:
                 "the swap cannot be rolled back exactly."
             )
     text = f"{SWAP_MARK}{swap.pk} rolled back: {reason.strip()}"
-    # Delete what the swap created or changed first, so the restored rows fit the unique constraints.
-    for move in reversed(moves):
-        row = MODELS[move.model].objects.filter(pk=move.row_id).first()
-        if row is not None and move.before is None:
-            _stamp(row, reason=text, user=user, at=now)
-            row.delete()
-    for move in moves:
-        if move.before is None:
-            continue
-        model = MODELS[move.model]
-        row = _row_from_json(model, move.before)
-        _stamp(row, reason=text, user=user, at=now)
-        row.save()
+    try:
+        with transaction.atomic():
+            _restore(moves, user=user, at=now, text=text)
+    except IntegrityError as exc:
+        raise ConflictError(
+            f"A later change put another assignment where swap #{swap.pk} had removed one; "
+            "the swap cannot be rolled back exactly."
+        ) from exc
     _edit_mark(version=version, user=user, at=now, text=text)
     swap.status = Status.ROLLED_BACK
     swap.rolled_back_at, swap.rolled_back_by, swap.rollback_reason = now, user, reason.strip()
@@ -813,6 +808,22 @@ def swap_rollback(*, swap: Swap, user: User, reason: str) -> Swap:
     recipients = _party_users(swap) + approvers(program)
     _notify(swap, Event.SWAP_ROLLED_BACK, recipients, {"shift": shift_label(swap), "reason": reason.strip()}, program)
     return swap
+
+
+def _restore(moves: list[SwapMove], *, user: User, at: dt.datetime, text: str) -> None:
+    """Put every moved row back as it was before the swap, each write in the history."""
+    # Delete what the swap created first, so the restored rows fit the unique constraints.
+    for move in reversed(moves):
+        row = MODELS[move.model].objects.filter(pk=move.row_id).first()
+        if row is not None and move.before is None:
+            _stamp(row, reason=text, user=user, at=at)
+            row.delete()
+    for move in moves:
+        if move.before is None:
+            continue
+        row = _row_from_json(MODELS[move.model], move.before)
+        _stamp(row, reason=text, user=user, at=at)
+        row.save()
 
 
 def _cell(move: SwapMove) -> str:

@@ -247,3 +247,25 @@ def test_the_calendar_feeds_follow_an_executed_swap_and_its_rollback(client, wor
     swap_rollback(swap=swap, user=coordinator, reason="Mistake")
     assert start in call_starts_in_feed(client, world, world.ann)
     assert start not in call_starts_in_feed(client, world, world.ben)
+
+
+def test_a_rollback_is_refused_when_a_later_change_filled_a_cell_the_swap_emptied(world, coordinator):
+    from scheduling.services import call_assignment_change
+
+    swap, night = executed_call_swap(world, coordinator)
+    # A coordinator gives Ann a call again that night: the swap's removed call cannot come back.
+    call_assignment_change(
+        version=world.version,
+        person=world.ann,
+        date=night,
+        action="add",
+        user=coordinator,
+        post_call=False,
+        reason="Short-staffed",
+    )
+    after = rows_of(world.version, [world.ann, world.ben])
+    with pytest.raises(ConflictError, match="A later change put another assignment where swap"):
+        swap_rollback(swap=swap, user=coordinator, reason="Mistake")
+    swap.refresh_from_db()
+    assert swap.status == Swap.Status.EXECUTED
+    assert rows_of(world.version, [world.ann, world.ben]) == after
