@@ -179,8 +179,8 @@ def _day(day: dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b}"
 
 
-def _future(state: ScheduleState, shift: Shift) -> None:
-    if shift_start(state, shift) <= timezone.now():
+def _future(state: ScheduleState, shift: Shift, giver_id: int) -> None:
+    if shift_start(state, shift, giver_id=giver_id) <= timezone.now():
         raise DomainError(f"The {SHIFT_WORDS.get(shift.kind, 'shift')} of {_day(shift.date)} has already started.")
 
 
@@ -209,7 +209,7 @@ def match(
         state = _state(published_version(program=program, day=shift.date), giver.kind)
     checker = checker or Checker(state)
     giver_holds(state, giver_id=giver.pk, shift=shift)
-    _future(state, shift)
+    _future(state, shift, giver.pk)
     giver = state.people.get(giver.pk, giver)
     candidates = [p for p in state.people.values() if p.kind == giver.kind and p.is_active and p.pk != giver.pk]
     options, refused = _options(state, giver, shift, candidates)
@@ -306,7 +306,7 @@ def _return_shifts(state: ScheduleState, taker: Person, giver: Person, shift: Sh
             day += dt.timedelta(days=1)
         found = [Shift("fmit_week", start) for start in starts if start != shift.date]
     now = timezone.now()
-    found = [s for s in found if shift_start(state, s) > now and _holds(state, taker, s)]
+    found = [s for s in found if shift_start(state, s, giver_id=taker.pk) > now and _holds(state, taker, s)]
     return sorted(set(found), key=lambda s: (abs((s.date - shift.date).days), s.date, s.session))
 
 
@@ -564,7 +564,7 @@ def marketplace(*, program: Organization, person: Person) -> list[MarketEntry]:
             state = _state(version)
             states[version.pk] = (state, Checker(state))
         state, checker = states[version.pk]
-        if shift_start(state, shift) <= timezone.now():
+        if shift_start(state, shift, giver_id=leg.giver_id) <= timezone.now():
             continue  # started: it expires, nobody can take it any more
         try:
             label = giver_holds(state, giver_id=leg.giver_id, shift=shift)
