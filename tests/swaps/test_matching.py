@@ -270,3 +270,24 @@ def test_another_programs_postings_never_appear(world, other_world):
         marketplace(program=world.program, person=other_ben)
     with pytest.raises(Exception, match="is not in"):
         proposals(program=world.program, giver=other_world.ann, shift=call_shift(night))
+
+
+def test_the_reasons_name_the_pairs_history_and_the_wishes_each_with_its_points(world):
+    night = call_nights(world, world.ann)[1]
+    executed_swap(world, world.ben, world.ann, "call", night - dt.timedelta(weeks=10))  # Ann took Ben's call
+    Preference.objects.create(
+        program=world.program,
+        person=world.ann,
+        academic_year=world.year,
+        kind=Preference.Kind.PREFERRED_WEEK,
+        week_start=night - dt.timedelta(days=night.weekday()),
+    )
+
+    found = proposals(program=world.program, giver=world.ann, shift=call_shift(night))
+
+    ben = next(p for p in found if p.taker == world.ben and p.kind == "giveaway")
+    taken = night - dt.timedelta(weeks=10)
+    assert f"You took their call on {taken:%a} {taken.day} {taken:%b}" in ben.reasons
+    assert any(reason.startswith("Frees your wished-off week of") for reason in ben.reasons)
+    assert ben.components["history"] == 5 and ben.components["preferences"] == 10
+    assert abs(ben.score - sum(ben.components.values())) <= 0.2  # the score is the sum of its components
