@@ -294,11 +294,33 @@ def test_seed_demo_with_schedule_publishes_a_credible_compliant_year_once(family
     report = version_report(version=version)
     assert report.compliant and report.people_checked == 24, report.violations[:3]
     assert_every_sunday_to_thursday_night_has_an_attending_and_no_adjunct_takes_call(version)
+    assert_the_demo_has_swaps_in_every_state(version, out)
 
     again = seed("--schedule")
 
     assert "already has a published schedule" in again
     assert ScheduleVersion.objects.filter(program=family_medicine).count() == 1
+
+
+def assert_the_demo_has_swaps_in_every_state(version: ScheduleVersion, out: str) -> None:
+    """Made through the services once the year is published (the schedule above is the one after them)."""
+    from swaps.models import Swap
+
+    swaps = Swap.objects.filter(program=version.program).prefetch_related("legs")
+    states = Counter((swap.kind, swap.status) for swap in swaps)
+    assert states[("trade", "executed")] == 1 and states[("giveaway", "executed")] == 1, states
+    assert states[("posting", "pending")] == 2 and states[("trade", "pending")] == 1, states
+    assert sum(n for (_, status), n in states.items() if status == "accepted") == 1, states
+    assert sum(n for (_, status), n in states.items() if status == "rejected") == 1, states
+    assert all(swap.reason for swap in swaps)
+    executed = [swap for swap in swaps if swap.status == "executed"]
+    assert {swap.version_id for swap in executed} == {version.pk}
+    moved = SessionAssignment.objects.filter(version=version, source="swap").values_list("swap_id", flat=True)
+    moved = {*moved, *CallAssignment.objects.filter(version=version, source="swap").values_list("swap_id", flat=True)}
+    assert moved == {swap.pk for swap in executed}
+    grace = Person.objects.get(program=version.program, first_name="Grace", last_name="Kim")
+    assert swaps.filter(status="pending", kind="trade", requester=grace).exists()
+    assert "Demo swaps: 3 pending, 1 matched / accepted, 2 executed, 1 rejected." in out
 
 
 def assert_every_sunday_to_thursday_night_has_an_attending_and_no_adjunct_takes_call(version: ScheduleVersion) -> None:
