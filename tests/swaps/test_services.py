@@ -19,9 +19,11 @@ from swaps.services import (
     swap_create,
     swap_decline,
     swap_reject,
+    swap_rollback,
 )
+from swaps.shifts import Shift
 from tenants.errors import ConflictError, DomainError
-from tests.swaps.factories import block_shift, call_nights, call_shift, continuity_day, rows_of, session_shift
+from tests.swaps.factories import add_call, block_shift, call_nights, call_shift, continuity_day, rows_of, session_shift
 
 pytestmark = pytest.mark.django_db
 Activity = SessionAssignment.Activity
@@ -251,6 +253,51 @@ def test_a_coordinator_swaps_block_rotations_and_every_moved_row_records_the_swa
         )
         row = model.objects.get(pk=move.row_id)
         assert (row.source, row.swap_id) == ("swap", swap.pk)
+    swap_rollback(swap=swap, user=coordinator, reason="Board review moved")
+    assert rows_of(world.version, [world.ann, world.dan]) == before
+
+
+def test_an_fmit_week_moves_with_its_half_days_and_attending_calls_and_rolls_back_exactly(world, coordinator):
+    friday = next(
+        world.block.start_date + dt.timedelta(days=n)
+        for n in range(7, 28)
+        if (world.block.start_date + dt.timedelta(days=n)).weekday() == 4
+    )
+    week = [friday + dt.timedelta(days=n) for n in range(7)]
+    SessionAssignment.objects.filter(version=world.version, person=world.fay, date__in=week).delete()
+    for day in week:
+        for session in ("AM", "PM"):
+            SessionAssignment.objects.create(
+                program=world.program,
+                version=world.version,
+                person=world.fay,
+                date=day,
+                session=session,
+                activity=Activity.FMIT,
+            )
+    CallAssignment.objects.filter(version=world.version, start__date__in=week).delete()
+    for day in week[1::3]:
+        add_call(world.version, world.fay, day, CallAssignment.Kind.ATTENDING)
+    cast = [world.fay, world.hal]
+    before = rows_of(world.version, cast)
+    swap = swap_create(
+        program=world.program,
+        user=world.user("fay"),
+        kind="giveaway",
+        legs=[LegSpec(world.fay, world.hal, Shift("fmit_week", friday))],
+    )
+    swap_accept(swap=swap, user=world.user("hal"))
+    swap = swap_approve(swap=swap, user=coordinator)
+    hal_week = SessionAssignment.objects.filter(version=world.version, person=world.hal, date__in=week)
+    assert {row.activity for row in hal_week} == {Activity.FMIT} and hal_week.count() == 14
+    assert {row.swap_id for row in hal_week} == {swap.pk}
+    assert not SessionAssignment.objects.filter(
+        version=world.version, person=world.fay, date__in=week, activity=Activity.FMIT
+    ).exists()
+    nights = {c.start.astimezone(world.program.zone).date() for c in CallAssignment.objects.filter(person=world.hal)}
+    assert nights == set(week[1::3])
+    swap_rollback(swap=swap, user=coordinator, reason="Hal is away after all")
+    assert rows_of(world.version, cast) == before
 
 
 def test_a_taker_declines_the_requester_cancels_a_coordinator_rejects(world, coordinator):
