@@ -430,7 +430,9 @@ def swap_accept(*, swap: Swap, user: User, offer: Shift | None = None) -> Swap:
         _save(swap, user, f"Accepted by {person.full_name}")
     if all(leg.accepted_at for leg in legs):
         return _all_accepted(swap, user, program)
-    # A posting claimed with a shift offered back: the requester accepts the offer.
+    if offer is None:
+        return swap  # a chain waiting for its other takers
+    # A posting claimed with a shift offered back: the requester accepts the offer (or declines it).
     _notify(
         swap,
         Event.SWAP_MATCHED,

@@ -269,3 +269,25 @@ def test_a_rollback_is_refused_when_a_later_change_filled_a_cell_the_swap_emptie
     swap.refresh_from_db()
     assert swap.status == Swap.Status.EXECUTED
     assert rows_of(world.version, [world.ann, world.ben]) == after
+
+
+def test_a_chain_asked_by_a_faculty_member_waits_for_every_taker(world, coordinator):
+    start = world.block.start_date
+    fay_night, gus_night, hal_night = start, start + dt.timedelta(days=2), start + dt.timedelta(days=27)
+    add_call(world.version, world.hal, hal_night, CallAssignment.Kind.ATTENDING)
+    swap = swap_create(
+        program=world.program,
+        user=world.user("fay"),
+        kind="chain",
+        legs=[
+            LegSpec(world.fay, world.gus, faculty_call_shift(fay_night)),
+            LegSpec(world.gus, world.hal, faculty_call_shift(gus_night)),
+            LegSpec(world.hal, world.fay, faculty_call_shift(hal_night)),
+        ],
+    )
+    assert swap.status == Swap.Status.PENDING
+    assert swap_accept(swap=swap, user=world.user("gus")).status == Swap.Status.PENDING
+    with pytest.raises(ConflictError, match="still waits for Hal Faculty"):
+        swap_approve(swap=swap, user=coordinator)
+    assert swap_accept(swap=swap, user=world.user("hal")).status == Swap.Status.ACCEPTED
+    assert swap_approve(swap=swap, user=coordinator).status == Swap.Status.EXECUTED
