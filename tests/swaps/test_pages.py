@@ -7,6 +7,8 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from scheduling.models import CallAssignment
@@ -379,3 +381,32 @@ def test_a_chain_among_three_postings_is_shown_to_its_parties_and_asked_as_one_s
     assert chain.requester == world.gus and chain.legs.count() == 3
     assert chain.legs.get(position=0).giver == world.gus  # the one who asks gives first
     assert "Who acts next:" in page
+
+
+# --- Queries ---
+
+
+def queries_for(client, url) -> int:
+    """The page's queries, the inbox badge's left out (it is cached between requests)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len([q for q in captured.captured_queries if "notifications_notification" not in q["sql"]])
+
+
+def test_my_swaps_and_the_queue_read_a_fixed_number_of_queries_however_many_swaps(client, world):
+    nights = [n for n in call_nights(world, world.ann) if n > world.program.today() + dt.timedelta(days=3)]
+    swaps = []
+    for night in nights[:4]:
+        legs = [services.LegSpec(giver=world.ann, taker=world.ben, shift=call_shift(night))]
+        swaps.append(services.swap_create(program=world.program, user=world.user("ann"), kind="giveaway", legs=legs))
+    assert len(swaps) >= 3
+    services.swap_accept(swap=swaps[0], user=world.user("ben"))
+    as_user(client, world.user("ann"))
+    one_more = queries_for(client, reverse("swaps-mine"))
+    services.swap_accept(swap=swaps[1], user=world.user("ben"))
+    services.swap_accept(swap=swaps[2], user=world.user("ben"))
+    assert queries_for(client, reverse("swaps-mine")) == one_more
+    as_user(client, world.coordinator)
+    queue = queries_for(client, reverse("swaps-queue"))
+    services.swap_cancel(swap=swaps[2], user=world.user("ann"))
+    assert queries_for(client, reverse("swaps-queue")) == queue
