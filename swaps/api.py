@@ -8,6 +8,7 @@ service call (swaps.services); refusals leave as RFC 7807 problems, a broken rul
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -28,6 +29,7 @@ from swaps.models import Swap
 from swaps.program_settings import SWAP_SETTINGS_KEY, swap_settings, swap_settings_update
 from swaps.selectors import open_postings, swaps_of_person, swaps_visible
 from swaps.serializers import (
+    ChainAskSerializer,
     ChainSerializer,
     MarketEntrySerializer,
     NoteSerializer,
@@ -43,6 +45,7 @@ from swaps.serializers import (
     as_shift,
 )
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer, ProgramReadOnlyViewSet, documented
+from tenants.errors import ConflictError
 from tenants.models import Organization
 from tenants.permissions import Action, Resource
 
@@ -147,7 +150,7 @@ class SwapViewSet(ProgramReadOnlyViewSet):
         "rollback": Action.APPROVE,
         "proposals": Action.VIEW,
         "marketplace": Action.VIEW,
-        "chains": Action.APPROVE,
+        "chains": Action.VIEW,  # residents and faculty see and ask for the chains they are part of
         "program_settings": Action.VIEW,  # changing them is checked by the service
     }
     serializer_class = SwapSerializer
@@ -284,21 +287,55 @@ class SwapViewSet(ProgramReadOnlyViewSet):
         return Response(MarketEntrySerializer(entries, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(
-        summary="Chains among open postings (coordinators)",
-        description="Cycles among the program's open postings (A takes B's shift, B takes C's, C takes A's) in which "
-        "every party stays within the rules; a coordinator can turn one into a chain swap.",
+        methods=["GET"],
+        summary="Chains among open postings",
+        description="Cycles of three or more of the program's open postings (A takes B's shift, B takes C's, C "
+        "takes A's) in which every party stays within the rules, each with its compliance proof. Coordinators see "
+        "them all; residents and faculty those they are part of.",
         tags=[TAG],
         parameters=[PROGRAM_HEADER],
         responses={
             200: ChainSerializer(many=True),
             (401, PROBLEM_MEDIA_TYPE): _problem("Not authenticated."),
-            (403, PROBLEM_MEDIA_TYPE): _problem("Coordinators and admins only."),
+            (403, PROBLEM_MEDIA_TYPE): _problem("Your role in this program may not read swaps."),
         },
     )
-    @action(detail=False, methods=["get"])
+    @extend_schema(
+        methods=["POST"],
+        summary="Ask for a chain as one swap",
+        description="The chain found among the postings named turns into one swap of kind chain (yours first; "
+        "coordinators ask for any): every taker accepts, then it executes all or nothing.",
+        tags=[TAG],
+        parameters=[PROGRAM_HEADER],
+        request=ChainAskSerializer,
+        responses={
+            201: SwapSerializer,
+            (400, PROBLEM_MEDIA_TYPE): _problem("Invalid input (field named) or a rule the chain breaks now."),
+            (401, PROBLEM_MEDIA_TYPE): _problem("Not authenticated."),
+            (403, PROBLEM_MEDIA_TYPE): _problem("Your role in this program may not ask for swaps."),
+            (409, PROBLEM_MEDIA_TYPE): _problem("No such chain (of yours) any more: a posting was taken or ended."),
+        },
+    )
+    @action(detail=False, methods=["get", "post"])
     def chains(self, request: Request) -> Response:
-        found = matching.chains(program=self.active_program(), max_length=4)
-        return Response(ChainSerializer(found, many=True, context=self.get_serializer_context()).data)
+        program, me, manager = self.active_program(), self._me(), self._is_manager()
+        found = [
+            chain
+            for chain in matching.chains(program=program, max_length=4)
+            if manager or (me is not None and any(me in (giver, taker) for giver, taker, _ in chain.legs))
+        ]
+        if request.method == "GET":
+            return Response(ChainSerializer(found, many=True).data)
+        data = self._form(ChainAskSerializer, request.data)
+        wanted = sorted(posting.pk for posting in data["postings"])
+        chain = next((c for c in found if sorted(p.pk for p in c.postings) == wanted), None)
+        if chain is None:
+            raise ConflictError("This chain is no longer possible: one of its postings was taken, changed or ended.")
+        if not manager:
+            first = next(n for n, (giver, _, _) in enumerate(chain.legs) if giver == me)
+            chain = dataclasses.replace(chain, legs=chain.legs[first:] + chain.legs[:first])
+        swap = matching.chain_create(program=program, user=request.user, chain=chain, reason=data["reason"])
+        return self._answer(swap, status.HTTP_201_CREATED)
 
     @extend_schema(
         methods=["GET"],

@@ -323,6 +323,23 @@ class ChainSerializer(serializers.Serializer):
         return chain.check.to_json()
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class ProgramPostingField(serializers.PrimaryKeyRelatedField):
+    """An open posting of the request's program."""
+
+    def get_queryset(self):
+        return Swap.objects.for_program(self.context["program"]).filter(
+            kind=Swap.Kind.POSTING, status=Swap.Status.PENDING
+        )
+
+
+class ChainAskSerializer(serializers.Serializer):
+    """The postings of a chain the matcher found (GET chains), and why it is asked for."""
+
+    postings = ProgramPostingField(many=True, allow_empty=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
 class SwapSettingsSerializer(serializers.Serializer):
     """How the program runs its swaps (documentation; swaps.program_settings validates)."""
 

@@ -7,7 +7,7 @@ import pytest
 
 from scheduling.models import CallAssignment, SessionAssignment
 from swaps.models import Swap
-from tests.swaps.factories import add_call, call_nights, continuity_day, rows_of
+from tests.swaps.factories import add_call, call_nights, continuity_day, rows_of, swap_world
 
 pytestmark = pytest.mark.django_db
 
@@ -397,10 +397,35 @@ def test_marketplace_marks_each_posting_compatible_or_with_the_blocking_rule(wor
     assert own == []
 
 
-def test_chains_are_for_coordinators(world, api_as):
-    is_problem(api_as(world.user("ann")).get(f"{URL}chains/"), 403)
-    response = api_as(world.coordinator).get(f"{URL}chains/")
-    assert response.status_code == 200 and response.json() == []
+def test_a_chain_among_three_postings_is_shown_to_its_parties_and_asked_for_as_one_swap(program, coordinator, api_as):
+    world = swap_world(program, coordinator=coordinator, calls=False)
+    thursdays = [d for d in (world.block.start_date + dt.timedelta(days=n) for n in range(28)) if d.weekday() == 3]
+    posted = {}
+    for name, night in zip(("fay", "gus", "hal"), thursdays, strict=False):
+        add_call(world.version, world.people[name], night, CallAssignment.Kind.ATTENDING)
+        body = {"kind": "posting", "legs": [{"shift": "faculty_call", "date": night.isoformat()}]}
+        response = api_as(world.user(name)).post(URL, body, format="json")
+        assert response.status_code == 201, response.content
+        posted[name] = response.json()["id"]
+    fay = api_as(world.user("fay"))
+
+    seen = fay.get(f"{URL}chains/").json()
+    everyone = api_as(coordinator).get(f"{URL}chains/").json()
+    outsider = api_as(world.user("ann")).get(f"{URL}chains/").json()
+    missing = fay.post(f"{URL}chains/", {"postings": [posted["fay"], 999999]}, format="json")
+    gone = fay.post(f"{URL}chains/", {"postings": [posted["fay"], posted["gus"]]}, format="json")
+    asked = fay.post(f"{URL}chains/", {"postings": seen[0]["postings"], "reason": "Conference travel"}, format="json")
+
+    assert seen and all(len(chain["legs"]) == 3 and chain["proof"]["ok"] for chain in seen), seen
+    assert sorted(seen[0]["postings"]) == sorted(posted.values())
+    assert [(c["postings"], c["legs"]) for c in everyone] == [(c["postings"], c["legs"]) for c in seen]
+    assert outsider == []
+    assert "postings" in is_problem(missing, 400)["errors"]
+    assert "no longer possible" in is_problem(gone, 409)["detail"]
+    assert asked.status_code == 201, asked.content
+    body = asked.json()
+    assert (body["kind"], body["status"], body["legs"][0]["giver"]) == ("chain", "pending", world.fay.pk)
+    assert {leg["taker"] for leg in body["legs"]} == {world.fay.pk, world.gus.pk, world.hal.pk}
 
 
 def test_settings_read_by_all_changed_by_coordinators(world, api_as):
