@@ -112,7 +112,8 @@ class Changes:
 
 
 def _stamp(day: dt.date, at: dt.time) -> str:
-    return dt.datetime.combine(day, at).strftime("%Y-%m-%dT%H:%M")
+    """ "2026-07-01T07:00": a local date-time to the minute (what strftime("%Y-%m-%dT%H:%M") writes, faster)."""
+    return f"{day.isoformat()}T{at.hour:02d}:{at.minute:02d}"
 
 
 def activities_with_changes(

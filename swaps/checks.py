@@ -130,7 +130,8 @@ def swap_check(*, state: ScheduleState, changes: Changes) -> SwapCheck:
 
 
 def _item_key(item: dict[str, Any]) -> tuple:
-    return (item.get("kind", "leave"), item["start"], item["end"], item.get("worked_hours"))
+    """A duty period or leave run as a key: its values (start, end and kind, worked hours; start and end)."""
+    return tuple(item.values())
 
 
 def _violation_key(v: Violation) -> tuple:
