@@ -80,6 +80,10 @@ class SwapBreachError(DomainError):
         self.findings = check.violations
         super().__init__(f"This swap would break: {'; '.join(check.rules())}. {check.summary()}")
 
+    def problem_members(self) -> dict[str, Any]:
+        """The broken rules in the API's problem document: each with its person, rule, clause and measure."""
+        return {"findings": [item for item in self.check.to_json()["findings"] if item["severity"] == "violation"]}
+
 
 # Who is who.
 

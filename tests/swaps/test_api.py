@@ -121,6 +121,8 @@ def test_a_swap_that_would_push_the_taker_over_80_hours_is_refused_and_changes_n
     assert "Duty hours over the weekly limit, averaged over 4 weeks (ACGME 6.20)" in problem["detail"], problem
     assert "Ann Resident" in problem["detail"] and "against a limit of 80 h" in problem["detail"]
     assert problem["code"] == "swap_breach"
+    [finding] = problem["findings"]
+    assert (finding["person"], finding["rule"], finding["clause"]) == (world.ann.pk, "weekly_hours", "6.20")
     assert not Swap.objects.exists()
     assert rows_of(world.version, [world.ann, world.ben]) == before
 
