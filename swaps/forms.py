@@ -11,7 +11,7 @@ from django import forms
 from django.urls import reverse
 
 from scheduling.day_view import session_grid
-from scheduling.models import Block, CallAssignment, Person, ScheduleVersion
+from scheduling.models import Block, BlockAssignment, CallAssignment, Person, ScheduleVersion
 from scheduling.models import SessionAssignment as SessionRow
 from scheduling.program_settings import scheduling_settings
 from swaps.program_settings import SWAP_KINDS
@@ -100,9 +100,12 @@ def published_versions(program: Organization, start: dt.date, end: dt.date) -> l
     )
 
 
-def upcoming_shifts(*, program: Organization, person: Person, today: dt.date | None = None) -> list[ShiftChoice]:
+def upcoming_shifts(
+    *, program: Organization, person: Person, today: dt.date | None = None, blocks: bool = False
+) -> list[ShiftChoice]:
     """The person's upcoming shifts in the published schedule that a swap can move: duty half-days (six
-    weeks), call nights, faculty call nights and FMIT weeks (four months), by kind then date."""
+    weeks), call nights, faculty call nights and FMIT weeks (four months), by kind then date; with `blocks`
+    (coordinators), the block rotations of the year's blocks still to start."""
     today = today or program.today()
     first, last = today + dt.timedelta(days=1), today + dt.timedelta(days=CALL_DAYS)
     found: dict[str, list[ShiftChoice]] = {kind: [] for kind, _label in SHIFT_GROUPS}
@@ -135,7 +138,31 @@ def upcoming_shifts(*, program: Organization, person: Person, today: dt.date | N
         for monday in sorted(w for w in fmit_weeks if w >= first):
             label = f"Week of {monday:%a %-d %b}"
             found["fmit_week"].append(ShiftChoice(shift_code(Shift("fmit_week", monday)), "fmit_week", label))
+    if blocks:
+        found["block"] = _upcoming_blocks(program, person, today)
     return [choice for kind, _label in SHIFT_GROUPS for choice in found[kind]]
+
+
+def _upcoming_blocks(program: Organization, person: Person, today: dt.date) -> list[ShiftChoice]:
+    """The person's block rotations in the published schedule of the blocks that have not started."""
+    rows = (
+        BlockAssignment.objects.filter(
+            program=program,
+            person=person,
+            version__status=ScheduleVersion.Status.PUBLISHED,
+            block__start_date__gt=today,
+        )
+        .select_related("block", "rotation")
+        .order_by("block__start_date", "half")
+    )
+    choices: dict[int, ShiftChoice] = {}
+    for row in rows:
+        block = row.block
+        if block.pk not in choices:
+            label = f"Block {block.number} ({block.start_date:%-d %b} – {block.end_date:%-d %b}): {row.rotation.name}"
+            code = shift_code(Shift("block", block.start_date, block_id=block.pk))
+            choices[block.pk] = ShiftChoice(code, "block", label)
+    return list(choices.values())
 
 
 def grouped_choices(choices: Iterable[ShiftChoice], *, blank: str = "Choose a shift") -> list:
@@ -169,6 +196,7 @@ class SwapRequestForm(forms.Form):
         ("posting", "Post it to the marketplace (whoever can take it)"),
     )
 
+    giver = forms.IntegerField(required=False, widget=forms.HiddenInput)
     shift = ShiftField(label="Your shift")
     kind = forms.ChoiceField(label="How", choices=KINDS, widget=forms.RadioSelect, initial="giveaway")
     taker = forms.ModelChoiceField(
@@ -190,7 +218,7 @@ class SwapRequestForm(forms.Form):
                 "hx-get": reverse("swap-proposals"),
                 "hx-trigger": "change",
                 "hx-target": "#proposals",
-                "hx-include": "this",
+                "hx-include": "closest form",
             }
         )
         self.fields["taker"].queryset = colleagues
@@ -201,6 +229,11 @@ class SwapRequestForm(forms.Form):
     def clean(self):
         data = super().clean()
         kind, shift = data.get("kind"), data.get("shift")
+        if shift is not None and shift.kind == "block":  # two residents exchange their rotations of the block
+            kind = data["kind"] = "trade"
+            if not data.get("taker"):
+                self.add_error("taker", "Choose the resident who exchanges rotations for this block.")
+            return data
         if kind in ("giveaway", "trade") and not data.get("taker"):
             self.add_error("taker", "Choose the colleague, or post the shift to the marketplace.")
         if kind == "trade" and shift is not None:

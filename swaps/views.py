@@ -100,6 +100,8 @@ def leg_words(leg: SwapLeg) -> str:
     blocks = {leg.block_id: leg.block} if leg.block_id else None
     what = shift_words(leg_shift(leg), blocks=blocks)
     taker = leg.taker.full_name if leg.taker_id else "whoever takes it"
+    if leg.shift == SwapLeg.Shift.BLOCK and leg.block_id:
+        return f"{leg.giver.full_name} and {taker} exchange their block {leg.block.number} rotations"
     return f"{leg.giver.full_name} gives {taker}: {what}"
 
 
@@ -357,24 +359,27 @@ def _colleagues(request: HttpRequest, person: Person) -> QuerySet[Person]:
 
 @swaps_page
 def swap_new(request: HttpRequest) -> HttpResponse:
-    """Ask for a swap of one of my upcoming shifts: give it, trade it, or post it; proposals show as I choose."""
-    person = _person(request)
-    if person is None:
+    """Ask for a swap of one of my upcoming shifts: give it, trade it, or post it; proposals show as I choose.
+    Coordinators and admins ask on behalf of anyone (?giver=<person>), block rotations included."""
+    manager = _manager(request)
+    people = list(person_list(program=request.program).exclude(kind="staff").order_by("last_name", "first_name"))
+    person = _giver(request, people) if manager else _person(request)
+    if person is None and not manager:
         messages.error(request, "Your login is not linked to a person of this program; ask a coordinator.")
         return redirect("swaps-mine")
     settings = swap_settings(request.program)
-    shifts = upcoming_shifts(program=request.program, person=person)
-    initial = {"shift": shift_from_query(request.GET)}
+    shifts = upcoming_shifts(program=request.program, person=person, blocks=manager) if person is not None else []
+    initial = {"shift": shift_from_query(request.GET), "giver": person.pk if person is not None else None}
     if request.GET.get("kind") in ("giveaway", "trade", "posting"):
         initial["kind"] = request.GET["kind"]
     form = SwapRequestForm(
         request.POST or None,
         shifts=shifts,
-        colleagues=_colleagues(request, person),
+        colleagues=_colleagues(request, person) if person is not None else Person.objects.none(),
         lock_days=settings.lock_days,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and person is not None and form.is_valid():
         data = form.cleaned_data
         legs = [services.LegSpec(giver=person, taker=data.get("taker"), shift=data["shift"])]
         back = form.return_shift()
@@ -389,17 +394,27 @@ def swap_new(request: HttpRequest) -> HttpResponse:
         except REFUSALS as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Your swap is asked: {leg_words(swap.legs.first())}.")
+            mine = person.user_id == request.user.pk
+            messages.success(request, f"{'Your' if mine else 'The'} swap is asked: {leg_words(swap.legs.first())}.")
             return redirect("swap-detail", pk=swap.pk)
     chosen = parse_shift(form["shift"].value() or "")
     context = {
         "form": form,
         "person": person,
+        "manager": manager,
+        "people": people if manager else [],
         "settings": settings,
         "has_shifts": bool(shifts),
-        **_proposal_context(request, person, chosen, settings.lock_days),
+        **(_proposal_context(request, person, chosen, settings.lock_days) if person is not None else {}),
     }
     return _render(request, "swaps/swap_new.html", context)
+
+
+def _giver(request: HttpRequest, people: list[Person]) -> Person | None:
+    """The person a coordinator asks a swap for (?giver= or the form's giver), else their own person."""
+    chosen = request.POST.get("giver") or request.GET.get("giver") or ""
+    found = next((p for p in people if str(p.pk) == chosen), None)
+    return found or _person(request)
 
 
 def _proposal_context(request: HttpRequest, person: Person, shift: Shift | None, lock_days: int) -> dict[str, Any]:
@@ -434,6 +449,8 @@ def _proposal_context(request: HttpRequest, person: Person, shift: Shift | None,
 def swap_proposals(request: HttpRequest) -> HttpResponse:
     """htmx: the top 5 proposals for the shift chosen on the request form."""
     person = _person(request)
+    if _manager(request):
+        person = _giver(request, list(person_list(program=request.program).exclude(kind="staff")))
     shift = parse_shift(request.GET.get("shift", ""))
     context = {"proposals": None, "shift": None}
     if person is not None:

@@ -69,6 +69,13 @@ def test_a_call_night_goes_through_the_whole_swap_life_cycle(live_server, publis
     expect(page.get_by_role("heading", name="Ask for a swap")).to_be_visible()
     shift = page.get_by_label("Your shift")
     expect(shift).to_have_value(f"call:{night.isoformat()}")
+    # Choosing another shift brings its proposals at once (htmx); back to the night, they come back.
+    other = shift.locator("option").nth(1).get_attribute("value")
+    if other == f"call:{night.isoformat()}":
+        other = shift.locator("option").nth(2).get_attribute("value")
+    shift.select_option(other)
+    expect(page.locator(".proposals-title")).not_to_contain_text(f"Call night of {night:%a %-d %b %Y}")
+    shift.select_option(f"call:{night.isoformat()}")
     # The top proposals show for the chosen shift, each with the reasons of its score.
     expect(page.locator(".proposal").first).to_be_visible()
     expect(page.get_by_role("heading", name=f"Proposals for the Call night of {night:%a %-d %b %Y}")).to_be_visible()

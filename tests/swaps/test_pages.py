@@ -410,3 +410,46 @@ def test_my_swaps_and_the_queue_read_a_fixed_number_of_queries_however_many_swap
     queue = queries_for(client, reverse("swaps-queue"))
     services.swap_cancel(swap=swaps[2], user=world.user("ann"))
     assert queries_for(client, reverse("swaps-queue")) == queue
+
+
+# --- Coordinators ask on behalf of anyone ---
+
+
+def test_a_coordinator_asks_a_block_rotation_swap_on_behalf_of_a_resident(client, world):
+    block = world.next_block
+    if block is None:
+        pytest.skip("The world's year has no block after the first one")
+    code = shift_code(Shift("block", block.start_date, block_id=block.pk))
+    residents_page = as_user(client, world.user("ann")).get(reverse("swap-new")).content.decode()
+    assert '<optgroup label="Block rotations">' not in residents_page  # block rotations are the coordinators'
+
+    as_user(client, world.coordinator)
+    page = client.get(reverse("swap-new"))
+    assert "Choose the person whose shift moves." in text(page)
+    page = client.get(reverse("swap-new"), {"giver": world.ann.pk})
+    body = page.content.decode()
+    assert '<optgroup label="Block rotations">' in body and f'value="{code}"' in body
+    assert "Ann Resident's shift" in text(page)
+
+    response = client.post(
+        reverse("swap-new"),
+        {"giver": world.ann.pk, "shift": code, "kind": "giveaway", "taker": world.ben.pk, "reason": ""},
+        follow=True,
+    )
+    swap = Swap.objects.get(program=world.program)
+    page = text(response)
+    assert f"The swap is asked: Ann Resident and Ben Resident exchange their block {block.number} rotations" in page
+    assert (swap.kind, swap.requester, swap.created_by) == ("trade", world.ann, world.coordinator)
+    assert swap.legs.get().shift == "block"  # one leg: the two exchange their rotations of the block
+
+
+def test_a_resident_cannot_ask_on_behalf_of_someone_else(client, world):
+    night = future_night(world, world.ben)
+    as_user(client, world.user("ann"))
+    response = client.post(
+        reverse("swap-new"),
+        {"giver": world.ben.pk, "shift": shift_code(call_shift(night)), "kind": "posting", "reason": "x"},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in text(response)  # Ben's night is not among Ann's shifts
+    assert not Swap.objects.exists()
