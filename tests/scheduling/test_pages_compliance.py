@@ -88,7 +88,7 @@ def test_no_published_version_is_explained(manager, program, coordinator):
 
 def test_compliance_page_takes_a_bounded_number_of_queries(manager, over_hours, program, django_assert_max_num_queries):
     ResidentFactory.create_batch(20, program=program)
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(26):  # + the header's count of swaps waiting for approval
         assert manager.get(reverse("compliance")).status_code == 200
 
 
