@@ -8,7 +8,6 @@ service call (swaps.services); refusals leave as RFC 7807 problems, a broken rul
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -45,7 +44,6 @@ from swaps.serializers import (
     as_shift,
 )
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer, ProgramReadOnlyViewSet, documented
-from tenants.errors import ConflictError
 from tenants.models import Organization
 from tenants.permissions import Action, Resource
 
@@ -327,14 +325,13 @@ class SwapViewSet(ProgramReadOnlyViewSet):
         if request.method == "GET":
             return Response(ChainSerializer(found, many=True).data)
         data = self._form(ChainAskSerializer, request.data)
-        wanted = sorted(posting.pk for posting in data["postings"])
-        chain = next((c for c in found if sorted(p.pk for p in c.postings) == wanted), None)
-        if chain is None:
-            raise ConflictError("This chain is no longer possible: one of its postings was taken, changed or ended.")
-        if not manager:
-            first = next(n for n, (giver, _, _) in enumerate(chain.legs) if giver == me)
-            chain = dataclasses.replace(chain, legs=chain.legs[first:] + chain.legs[:first])
-        swap = matching.chain_create(program=program, user=request.user, chain=chain, reason=data["reason"])
+        swap = matching.chain_ask(
+            program=program,
+            user=request.user,
+            postings=[posting.pk for posting in data["postings"]],
+            person=None if manager else me,
+            reason=data["reason"],
+        )
         return self._answer(swap, status.HTTP_201_CREATED)
 
     @extend_schema(

@@ -53,7 +53,7 @@ from swaps.shifts import (
     plan_legs,
     shift_start,
 )
-from tenants.errors import DomainError
+from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
 
 Activity = SessionRow.Activity
@@ -639,6 +639,20 @@ def chains(*, program: Organization, max_length: int = 4) -> list[Chain]:
                 )
             )
     return sorted(found, key=lambda c: (len(c.legs), min(s.date for _, _, s in c.legs)))
+
+
+def chain_ask(*, program: Organization, user, postings: Iterable[int], person: Person | None, reason: str = "") -> Swap:
+    """Ask for the chain found now among exactly these open postings (ids), with `person`'s leg first (they ask
+    as its first giver; a coordinator, `person` None, asks as it was found). ConflictError when no such chain
+    is possible any more (a posting was taken, changed or ended)."""
+    wanted = sorted(postings)
+    chain = next((c for c in chains(program=program) if sorted(p.pk for p in c.postings) == wanted), None)
+    if chain is None:
+        raise ConflictError("This chain is no longer possible: one of its postings was taken, changed or ended.")
+    if person is not None:
+        first = next((n for n, (giver, _taker, _shift) in enumerate(chain.legs) if giver.pk == person.pk), 0)
+        chain = dataclasses.replace(chain, legs=chain.legs[first:] + chain.legs[:first])
+    return chain_create(program=program, user=user, chain=chain, reason=reason)
 
 
 def chain_create(*, program: Organization, user, chain: Chain, reason: str = "") -> Swap:

@@ -9,7 +9,6 @@ the services' (swaps.services): a refusal shows as a message with their words.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -312,17 +311,12 @@ def _chain_row(chain: matching.Chain) -> dict[str, Any]:
 @require_POST
 def chain_ask(request: HttpRequest) -> HttpResponse:
     """Ask for a chain the matcher found among open postings, as one swap (my leg first; coordinators any)."""
-    key = request.POST.get("postings", "")
-    chain = next((c for c in matching.chains(program=request.program) if _chain_key(c) == key), None)
-    if chain is None:
-        messages.error(request, "This chain is no longer possible: one of its postings was taken, changed or ended.")
-        return redirect(_next_path(request) or "swaps-marketplace")
-    person = _person(request)
-    if person is not None and not _manager(request):
-        first = next((n for n, (giver, _taker, _shift) in enumerate(chain.legs) if giver.pk == person.pk), 0)
-        chain = dataclasses.replace(chain, legs=chain.legs[first:] + chain.legs[:first])
+    postings = [int(part) for part in request.POST.get("postings", "").split(",") if part.isascii() and part.isdigit()]
+    person = None if _manager(request) else _person(request)
     try:
-        swap = matching.chain_create(program=request.program, user=request.user, chain=chain)
+        swap = matching.chain_ask(
+            program=request.program, user=request.user, postings=[p for p in postings if p], person=person
+        )
     except REFUSALS as exc:
         _refused(request, exc)
         return redirect(_next_path(request) or "swaps-marketplace")
