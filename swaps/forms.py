@@ -15,7 +15,7 @@ from scheduling.models import Block, BlockAssignment, CallAssignment, Person, Sc
 from scheduling.models import SessionAssignment as SessionRow
 from scheduling.program_settings import scheduling_settings
 from swaps.program_settings import SWAP_KINDS
-from swaps.shifts import RESIDENT_CALL_KINDS, SWAPPABLE_SESSIONS, Shift
+from swaps.shifts import RESIDENT_CALL_KINDS, Shift, swappable_session
 from tenants.models import Organization
 
 SESSION_DAYS = 42  # half-days are offered six weeks ahead; calls and FMIT weeks further
@@ -117,10 +117,13 @@ def upcoming_shifts(
             continue
         grid = session_grid(version=version, start=start, end=end, person_ids=[person.pk])
         fmit_weeks: set[dt.date] = set()
+        last_session = today + dt.timedelta(days=SESSION_DAYS)
         for (_person, day, session), half in sorted(grid.halves.items(), key=lambda item: item[0][1:]):
             if half.activity == SessionRow.Activity.FMIT:
                 fmit_weeks.add(day - dt.timedelta(days=(day.weekday() - week_start) % 7))
-            elif half.activity in SWAPPABLE_SESSIONS and day <= today + dt.timedelta(days=SESSION_DAYS):
+            elif day <= last_session and swappable_session(
+                person.kind, half.activity, half.rotation and half.rotation.pk
+            ):
                 where = f" · {half.rotation.name}" if half.rotation is not None else ""
                 shift = Shift("session", day, session)
                 found["session"].append(

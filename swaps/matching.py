@@ -43,7 +43,6 @@ from swaps.models import Swap, SwapLeg
 from swaps.shifts import (
     RESIDENT_CALL_KINDS,
     SESSIONS,
-    SWAPPABLE_SESSIONS,
     LegPlan,
     ScheduleState,
     Shift,
@@ -52,6 +51,7 @@ from swaps.shifts import (
     plan_leg,
     plan_legs,
     shift_start,
+    swappable_session,
 )
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
@@ -79,7 +79,7 @@ class Proposal:
 
     giver: Person
     taker: Person
-    kind: str  # "giveaway" or "trade"
+    kind: str  # "giveaway" or "trade" (a block rotation is always a trade: its one leg exchanges the rotations)
     shift: Shift
     return_shift: Shift | None
     score: float
@@ -261,8 +261,8 @@ def _options(
         except DomainError as exc:
             refused[taker.pk] = str(exc)
             continue
-        if shift.kind == "block":  # a block leg is itself an exchange of rotations: one leg, nothing to add
-            options.append(_Option(taker, "giveaway", plan, plan.changes))
+        if shift.kind == "block":  # a block leg is itself an exchange of rotations: one leg, a trade
+            options.append(_Option(taker, "trade", plan, plan.changes))
             continue
         options.append(_Option(taker, "giveaway", plan, plan.changes))
         found = 0
@@ -288,7 +288,7 @@ def _return_shifts(state: ScheduleState, taker: Person, giver: Person, shift: Sh
         while day <= high:
             for session in SESSIONS:
                 theirs = state.sessions.get((taker.pk, day, session))
-                if (day, session) != (shift.date, shift.session) and theirs and theirs[0] in SWAPPABLE_SESSIONS:
+                if (day, session) != (shift.date, shift.session) and theirs and swappable_session(taker.kind, *theirs):
                     found.append(Shift("session", day, session))
             day += dt.timedelta(days=1)
     elif shift.kind in ("call", "faculty_call"):

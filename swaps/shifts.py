@@ -61,6 +61,14 @@ POST_CALL_KINDS = frozenset({CallKind.IN_HOUSE, CallKind.WEEKEND})  # the calls 
 SHIFT_KINDS = ("session", "call", "faculty_call", "fmit_week", "block")
 
 
+def swappable_session(person_kind: str, activity: str, rotation_id: int | None) -> bool:
+    """Whether a half-day can be handed over as one: a resident's continuity clinic (clinic without a rotation;
+    their rotation's work is theirs), any of faculty's duty half-days (SWAPPABLE_SESSIONS)."""
+    if person_kind == Person.Kind.RESIDENT:
+        return activity == Activity.CLINIC and rotation_id is None
+    return activity in SWAPPABLE_SESSIONS
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Shift:
     """A shift as a swap leg names it: kind, date (the session's date, the call's night, the FMIT week's first
@@ -263,7 +271,7 @@ def _session_leg(state: ScheduleState, giver: Person, taker: Person, shift: Shif
     mine = state.sessions.get((giver.pk, day, session))
     resident = giver.kind == Person.Kind.RESIDENT
     # A resident hands over a continuity clinic half-day (their rotation's work is theirs); faculty any duty half-day.
-    swappable = mine is not None and (mine == (Activity.CLINIC, None) if resident else mine[0] in SWAPPABLE_SESSIONS)
+    swappable = mine is not None and swappable_session(giver.kind, *mine)
     if not swappable:
         what = "nothing" if mine is None else Activity(mine[0]).label.lower()
         kind = "continuity clinic" if resident else "duty"
@@ -488,8 +496,7 @@ def giver_holds(state: ScheduleState, *, giver_id: int, shift: Shift) -> str:
     day = shift.date
     if shift.kind == "session":
         mine = state.sessions.get((giver_id, day, shift.session))
-        resident = giver.kind == Person.Kind.RESIDENT
-        if mine is None or (mine != (Activity.CLINIC, None) if resident else mine[0] not in SWAPPABLE_SESSIONS):
+        if mine is None or not swappable_session(giver.kind, *mine):
             raise DomainError(f"{giver.full_name} has no duty half-day on {_when(day, shift.session)} to hand over.")
         rotation = state.rotations.get(mine[1]) if mine[1] else None
         what = Activity(mine[0]).label + (f" ({rotation.abbreviation})" if rotation else "")
