@@ -18,6 +18,7 @@ from absences.forms import AbsenceFilterForm, AbsenceRequestForm, DecisionForm, 
 from absences.models import MILITARY_KINDS, Absence, AbsenceKind
 from tenants import access
 from tenants.errors import DomainError
+from tenants.params import parse_month
 from tenants.permissions import Action, Resource
 
 LIST_LIMIT = 200
@@ -56,10 +57,7 @@ def absence_list(request: HttpRequest) -> HttpResponse:
 
 
 def _month(value: str, today: dt.date) -> dt.date:
-    try:
-        return dt.datetime.strptime(value, "%Y-%m").date()
-    except ValueError:
-        return today.replace(day=1)
+    return parse_month(value) or today.replace(day=1)
 
 
 @absences_page

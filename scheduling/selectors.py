@@ -21,6 +21,7 @@ from scheduling.models import (
     SessionAssignment,
 )
 from tenants.models import Organization
+from tenants.params import parse_id
 
 MAX_RANGE_DAYS = 731  # a date range of more than two years is refused
 
@@ -113,8 +114,9 @@ def schedule_version_pick(
         return None
     if which == "draft":
         return versions.filter(status=ScheduleVersion.Status.DRAFT).order_by("-number").first()
-    if str(which).isdigit():
-        return versions.filter(pk=int(which)).first()
+    pk = parse_id(which)
+    if pk is not None:
+        return versions.filter(pk=pk).first()
     return None
 
 

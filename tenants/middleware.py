@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from tenants.models import Organization
 from tenants.selectors import program_by_reference, programs_for_user
@@ -32,10 +33,12 @@ def resolve_active_program(request: HttpRequest) -> Organization | None:
 
 
 class ActiveProgramMiddleware:
-    """Sets request.program for session-authenticated requests.
+    """Sets request.program for session-authenticated requests, and on pages the program's time zone as the
+    current one, so that every time a page prints (a publication, an inbox item, a history entry) is the
+    program's clock time.
 
     Token-authenticated API requests are authenticated later, by DRF; `program_for`
-    resolves their program once the user is known.
+    resolves their program once the user is known. The API keeps writing UTC times with their offset.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -43,7 +46,13 @@ class ActiveProgramMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.program = resolve_active_program(request)
-        return self.get_response(request)
+        if request.program is None or request.path.startswith("/api/"):
+            return self.get_response(request)
+        timezone.activate(request.program.zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 def program_for(request) -> Organization | None:

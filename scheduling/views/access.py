@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from scheduling.models import AcademicYear
 from scheduling.selectors import academic_year_current, academic_year_list
+from tenants.params import parse_id
 from tenants.permissions import Action, Resource, can
 
 
@@ -14,9 +15,9 @@ def is_manager(request: HttpRequest) -> bool:
 
 def year_from_request(request: HttpRequest) -> AcademicYear | None:
     """The year named by `?year=<id>` in the active program, else the current year."""
-    wanted = request.GET.get("year", "")
-    if wanted.isdigit():
-        year = academic_year_list(program=request.program).filter(pk=int(wanted)).first()
+    wanted = parse_id(request.GET.get("year"))
+    if wanted is not None:
+        year = academic_year_list(program=request.program).filter(pk=wanted).first()
         if year is not None:
             return year
     return academic_year_current(program=request.program)

@@ -8,6 +8,7 @@ from scheduling.models import ScheduleVersion
 from scheduling.selectors import schedule_version_pick
 from scheduling.views.access import year_from_request
 from tenants.access import require
+from tenants.params import parse_id
 from tenants.permissions import Action, Resource
 
 
@@ -17,9 +18,9 @@ def compliance(request: HttpRequest) -> HttpResponse:
     year = year_from_request(request)
     wanted = request.GET.get("version") or None
     version = None
-    if wanted and wanted.isdigit():  # a version id names its year too
+    if parse_id(wanted) is not None:  # a version id names its year too
         versions = ScheduleVersion.objects.for_program(request.program).select_related("academic_year", "program")
-        version = get_object_or_404(versions, pk=int(wanted))
+        version = get_object_or_404(versions, pk=parse_id(wanted))
         year = version.academic_year
     elif wanted not in (None, "published", "draft"):
         raise Http404("Choose version=published, draft or a version id.")

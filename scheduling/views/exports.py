@@ -22,6 +22,7 @@ from scheduling.selectors import academic_year_list, date_range_refusal, person_
 from scheduling.spreadsheet_safety import CsvWriter
 from scheduling.views.access import is_manager, year_from_request
 from tenants.access import require
+from tenants.params import parse_date, parse_id, parse_whole
 from tenants.permissions import Action, Resource, can
 
 PDF = "application/pdf"
@@ -54,11 +55,12 @@ def _pick(request: HttpRequest, year: AcademicYear | None = None) -> Picked:
         raise Http404(f"{year} has no published schedule.")
     picked = Picked(year=year, version=version)
     pgy, rotation, person = (request.GET.get(k, "") for k in ("pgy", "rotation", "person"))
-    picked.pgy = int(pgy) if pgy.isdigit() else None
-    if rotation.isdigit():
-        picked.rotation = get_object_or_404(RotationTemplate.objects.for_program(program), pk=int(rotation))
-    if person.isdigit():
-        picked.person = get_object_or_404(Person.objects.for_program(program), pk=int(person))
+    picked.pgy = parse_whole(pgy, low=1, high=8)
+    rotation_id, person_id = parse_id(rotation), parse_id(person)
+    if rotation_id is not None:
+        picked.rotation = get_object_or_404(RotationTemplate.objects.for_program(program), pk=rotation_id)
+    if person_id is not None:
+        picked.person = get_object_or_404(Person.objects.for_program(program), pk=person_id)
     return picked
 
 
@@ -72,16 +74,9 @@ def _download(body: bytes | str, content_type: str, picked: Picked, what: str, e
     return response
 
 
-def _date(value: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 def _range(request: HttpRequest) -> tuple[dt.date, dt.date] | HttpResponse:
     """?start and ?end as dates, or a 400 saying what is wrong with them."""
-    start, end = _date(request.GET.get("start", "")), _date(request.GET.get("end", ""))
+    start, end = parse_date(request.GET.get("start")), parse_date(request.GET.get("end"))
     refusal = date_range_refusal(start, end)
     if refusal:
         return HttpResponse(refusal, status=400, content_type="text/plain; charset=utf-8")

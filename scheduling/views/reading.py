@@ -44,6 +44,7 @@ from scheduling.selectors import (
     schedule_version_pick,
 )
 from scheduling.views.access import is_manager
+from tenants import params
 
 
 class Refusal(Exception):
@@ -71,26 +72,24 @@ def ink(colour: str) -> str:
 
 def parse_day(value: str, what: str = "date") -> dt.date:
     """A YYYY-MM-DD date from the query, else a Refusal naming the expected form."""
-    try:
-        return dt.date.fromisoformat(_exact_length(value, 10))
-    except ValueError:
-        raise Refusal(f"The {what} “{value}” is not a date. Give it as YYYY-MM-DD, for example 2026-07-06.") from None
+    day = params.parse_date(value)
+    if day is None:
+        raise Refusal(
+            f"The {what} “{value[:40]}” is not a date. Give it as YYYY-MM-DD, for example 2026-07-06 (between "
+            f"{params.DATE_MIN:%Y} and {params.DATE_MAX:%Y})."
+        )
+    return day
 
 
 def parse_month(value: str) -> dt.date:
     """The first day of a YYYY-MM month from the query, else a Refusal."""
-    try:
-        year, month = _exact_length(value, 7).split("-")
-        return dt.date(int(year), int(month), 1)
-    except ValueError:
-        raise Refusal(f"The month “{value}” is not a month. Give it as YYYY-MM, for example 2026-07.") from None
-
-
-def _exact_length(value: str, length: int) -> str:
-    """The value when it has the expected length (ISO parsing alone also takes 20260706), else ValueError."""
-    if len(value) != length:
-        raise ValueError(value)
-    return value
+    month = params.parse_month(value)
+    if month is None:
+        raise Refusal(
+            f"The month “{value[:40]}” is not a month. Give it as YYYY-MM, for example 2026-07 (between "
+            f"{params.DATE_MIN:%Y} and {params.DATE_MAX:%Y})."
+        )
+    return month
 
 
 @dataclass
@@ -110,9 +109,10 @@ def _id_param(request: HttpRequest, name: str, label: str) -> int | None:
     value = request.GET.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit():
-        raise Refusal(f"The {label} filter “{value}” is not a number; choose one from the list.")
-    return int(value)
+    number = params.parse_id(value)
+    if number is None:
+        raise Refusal(f"The {label} filter “{value[:40]}” is not a number; choose one from the list.")
+    return number
 
 
 def filters_from_request(request: HttpRequest) -> Filters:

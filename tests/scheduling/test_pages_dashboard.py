@@ -204,3 +204,20 @@ def test_residents_and_faculty_dashboards_link_to_who_is_on_call(client, program
     body = client.get(reverse("home")).content.decode()
 
     assert f'href="{reverse("on-call")}"' in body
+
+
+def test_pages_print_times_on_the_programs_clock(client, program, coordinator, member):
+    """A call from 17:00 to 08:00 in the program's zone reads 17:00-08:00 on the page, not the UTC hours."""
+    program.time_zone = "America/Chicago"
+    program.save(update_fields=["time_zone"])
+    user = member(Role.RESIDENT)
+    small_schedule(program, coordinator, status=ScheduleVersion.Status.PUBLISHED, start=NEXT_JULY, user=user)
+    client.force_login(user)
+
+    response = client.get(reverse("home"))
+
+    call = response.context["panel"]["my_calls"][0]
+    local = call.start.astimezone(program.zone)
+    body = response.content.decode()
+    assert f"{local:%H:%M} –" in body
+    assert f"{call.start.astimezone(dt.UTC):%H:%M} –" not in body  # Chicago is never on UTC
