@@ -453,3 +453,25 @@ def test_a_resident_cannot_ask_on_behalf_of_someone_else(client, world):
     assert response.status_code == 200
     assert "Select a valid choice" in text(response)  # Ben's night is not among Ann's shifts
     assert not Swap.objects.exists()
+
+
+def test_a_residents_request_form_offers_only_half_days_a_resident_can_hand_over(client, world):
+    """A resident's rotation work is theirs: the form lists their continuity clinic half-days, never a half-day of
+    work on their rotation (which the services would refuse)."""
+    from scheduling.models import SessionAssignment
+    from swaps.forms import upcoming_shifts
+
+    ann = world.people["ann"]
+    rows = SessionAssignment.objects.filter(version=world.version, person=ann, date__gt=world.program.today())
+    continuity = {
+        shift_code(Shift("session", r.date, r.session)) for r in rows.filter(activity="clinic", rotation=None)
+    }
+    on_rotation = {shift_code(Shift("session", r.date, r.session)) for r in rows.exclude(rotation=None)}
+    assert continuity and on_rotation  # the world gives Ann both
+
+    offered = {
+        choice.code for choice in upcoming_shifts(program=world.program, person=ann) if choice.group == "session"
+    }
+
+    assert offered and offered <= continuity
+    assert not offered & on_rotation
