@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "health_check",
     # Ours, lowest layer first
     "tenants",
     "notifications",
@@ -277,6 +278,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not (DEBUG or TESTING)
 CSRF_COOKIE_SECURE = not (DEBUG or TESTING)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancers probe over plain HTTP
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if (DEBUG or TESTING) else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config import problems
+from config import health, problems
 
 urlpatterns = [
+    path("healthz", health.alive(), name="healthz"),
+    path("readyz", health.ready(), name="readyz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("config.api_router")),
