@@ -167,6 +167,18 @@ def _plan(state: ScheduleState, legs: Sequence[SwapLeg | LegSpec]):
     return plan_legs(state, triples)
 
 
+def swap_recheck(*, swap: Swap) -> SwapCheck:
+    """The swap's compliance check run again on the published schedule as it is now (nothing is stored), as the
+    approval would run it; DomainError for a posting nobody has taken yet."""
+    legs = list(swap.legs.select_related("giver", "taker"))
+    if not legs or any(leg.taker_id is None for leg in legs):
+        raise DomainError("Nobody has taken this posting yet: there is nothing to check.")
+    version = published_version(program=_program_of(swap), day=min(leg.date for leg in legs))
+    state = ScheduleState.load(version=version, people=_people_of(legs))
+    changes, _plans = _plan(state, legs)
+    return swap_check(state=state, changes=changes)
+
+
 # Creating and submitting.
 
 

@@ -28,7 +28,6 @@ from django.views.decorators.http import require_POST
 from scheduling.models import Person
 from scheduling.selectors import person_list
 from swaps import matching, selectors, services
-from swaps.checks import swap_check
 from swaps.forms import (
     KIND_WORDS,
     NoteForm,
@@ -44,7 +43,7 @@ from swaps.forms import (
 )
 from swaps.models import Swap, SwapLeg
 from swaps.program_settings import swap_settings, swap_settings_update
-from swaps.shifts import ScheduleState, Shift, plan_legs
+from swaps.shifts import Shift
 from tenants.access import require
 from tenants.errors import DomainError
 from tenants.permissions import Action, Resource, can
@@ -216,18 +215,6 @@ def proof_view(proof: dict[str, Any] | None) -> dict[str, Any] | None:
             if isinstance(f, dict)
         ],
     }
-
-
-def recheck(swap: Swap, program) -> dict[str, Any]:
-    """The swap's compliance check run again on the published schedule as it is now (nothing is stored)."""
-    legs = list(swap.legs.all())
-    if not legs or any(leg.taker_id is None for leg in legs):
-        raise DomainError("Nobody has taken this posting yet: there is nothing to check.")
-    version = services.published_version(program=program, day=min(leg.date for leg in legs))
-    people = {p.pk: p for leg in legs for p in (leg.giver, leg.taker)}
-    state = ScheduleState.load(version=version, people=people.values())
-    changes, _plans = plan_legs(state, [(leg.giver_id, leg.taker_id, leg_shift(leg)) for leg in legs])
-    return swap_check(state=state, changes=changes).to_json()
 
 
 def _back(request: HttpRequest, swap: Swap) -> HttpResponse:
@@ -478,7 +465,7 @@ def swap_proof(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the swap's compliance check run again now against the published schedule."""
     swap = _swap(request, pk)
     try:
-        proof, error = proof_view(recheck(swap, request.program)), ""
+        proof, error = proof_view(services.swap_recheck(swap=swap).to_json()), ""
     except REFUSALS as exc:
         proof, error = None, str(exc)
     return _render(request, "swaps/_proof.html", {"proof": proof, "error": error, "now": True})
