@@ -19,6 +19,7 @@ The document (every key optional; defaults are the engine's):
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
@@ -151,10 +152,11 @@ def _object(value: Any, path: str, allowed: list[str]) -> dict[str, Any]:
     return value
 
 
-def _whole(value: Any, path: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise SettingsError(path, f"must be a whole number from {low} to {high} (got {value!r})")
-    if not low <= value <= high:
+def whole_setting(value: Any, path: str, low: int, high: int) -> int:
+    """A whole-number setting in low..high (an integral float is taken; NaN and infinity are not), else
+    SettingsError naming it."""
+    number = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not number or value != int(value) or not low <= value <= high:
         raise SettingsError(path, f"must be a whole number from {low} to {high} (got {value!r})")
     return int(value)
 
@@ -181,7 +183,7 @@ def _flat(cls: type[T], data: Any, path: str) -> T:
                 raise SettingsError(where, f"must be true or false (got {raw!r})")
             chosen[name] = raw
         elif isinstance(current, int):
-            chosen[name] = _whole(raw, where, *_FIELD_RANGES.get(name, _RANGES.get(cls, (0, 1000))))
+            chosen[name] = whole_setting(raw, where, *_FIELD_RANGES.get(name, _RANGES.get(cls, (0, 1000))))
         elif isinstance(current, time):
             chosen[name] = _clock(raw, where)
         elif isinstance(current, str):
@@ -204,7 +206,9 @@ def _requirements(data: Any, path: str) -> RequirementSettings:
     values = _object(data, path, [f.name for f in dataclasses.fields(RequirementSettings)])
     clinic_path = f"{path}.clinic_sessions_per_week"
     clinic_raw = _object(values.get("clinic_sessions_per_week"), clinic_path, [str(pgy) for pgy in range(1, 9)])
-    clinic = {int(pgy): _whole(count, f"{clinic_path}.{pgy}", 0, 10) for pgy, count in sorted(clinic_raw.items())}
+    clinic = {
+        int(pgy): whole_setting(count, f"{clinic_path}.{pgy}", 0, 10) for pgy, count in sorted(clinic_raw.items())
+    }
     call_raw = values.get("call", [])
     if not isinstance(call_raw, list):
         raise SettingsError(f"{path}.call", 'must be a list such as [{"per_night": 1}]')
@@ -237,7 +241,7 @@ def _didactics(data: Any, path: str) -> Didactics | None:
 def _weekdays(value: Any, path: str) -> tuple[int, ...]:
     if not isinstance(value, list):
         raise SettingsError(path, "must be a list of weekdays, 0 = Monday to 6 = Sunday")
-    days = tuple(_whole(day, f"{path}[{i}]", 0, 6) for i, day in enumerate(value))
+    days = tuple(whole_setting(day, f"{path}[{i}]", 0, 6) for i, day in enumerate(value))
     if len(set(days)) != len(days):
         raise SettingsError(path, "weekdays must not repeat")
     return tuple(sorted(days))
@@ -259,7 +263,7 @@ def _faculty_call(data: Any, path: str) -> FacultyCallSettings | None:
         entry = _object(item, where, ["weekday", "session"])
         if "weekday" not in entry or entry.get("session") not in SESSIONS:
             raise SettingsError(where, "needs a weekday (0 = Monday) and a session, AM or PM")
-        half = (_whole(entry["weekday"], f"{where}.weekday", 0, 6), entry["session"])
+        half = (whole_setting(entry["weekday"], f"{where}.weekday", 0, 6), entry["session"])
         if half in protected:
             raise SettingsError(where, "repeats an earlier protected half-day")
         protected.append(half)
@@ -271,8 +275,8 @@ def _faculty_call(data: Any, path: str) -> FacultyCallSettings | None:
         )
     return FacultyCallSettings(
         nights=_weekdays(values.get("nights", list(default.nights)), f"{path}.nights"),
-        per_night=_whole(values.get("per_night", default.per_night), f"{path}.per_night", 0, 10),
-        min_days_between=_whole(
+        per_night=whole_setting(values.get("per_night", default.per_night), f"{path}.per_night", 0, 10),
+        min_days_between=whole_setting(
             values.get("min_days_between", default.min_days_between), f"{path}.min_days_between", 0, 28
         ),
         protected_sessions=tuple(protected),
@@ -285,7 +289,7 @@ def _faculty_caps(data: Any, path: str) -> dict[str, int]:
     values = _object(data, path, list(FACULTY_CLINIC_CAPS))
     caps = dict(FACULTY_CLINIC_CAPS)
     for role, raw in values.items():
-        caps[role] = _whole(raw, f"{path}.{role}", 0, 10)
+        caps[role] = whole_setting(raw, f"{path}.{role}", 0, 10)
         if role in NOT_SCHEDULED_ROLES and caps[role]:
             raise SettingsError(f"{path}.{role}", "must be 0: adjunct faculty are not scheduled by the engine")
     return caps
@@ -317,7 +321,7 @@ def settings_from_json(data: Any, *, path: str = SETTINGS_KEY) -> SchedulingSett
         rules=_flat(ProgramRules, values.get("rules"), f"{path}.rules"),
         acgme=_acgme(values.get("acgme"), f"{path}.acgme"),
         weights=_flat(Weights, values.get("weights"), f"{path}.weights"),
-        fmit_week_start=_whole(values.get("fmit_week_start", 4), f"{path}.fmit_week_start", 0, 6),
+        fmit_week_start=whole_setting(values.get("fmit_week_start", 4), f"{path}.fmit_week_start", 0, 6),
         faculty_clinic_max_per_week=_faculty_caps(
             values.get("faculty_clinic_max_per_week"), f"{path}.faculty_clinic_max_per_week"
         ),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scheduling.program_settings import WEEKDAYS, SettingsError
+from scheduling.program_settings import WEEKDAYS, SettingsError, whole_setting
 from tenants.models import Organization
 
 WISH_SETTINGS_KEY = "wishes"
@@ -37,12 +37,6 @@ class WishSettings:
         return WEEKDAYS[self.week_start]
 
 
-def _whole(value: Any, path: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or not low <= value <= high:
-        raise SettingsError(path, f"must be a whole number from {low} to {high} (got {value!r})")
-    return int(value)
-
-
 def wish_settings_from_json(data: Any, *, path: str = WISH_SETTINGS_KEY) -> WishSettings:
     """Validate the wishes settings (None = defaults); SettingsError names the setting at fault."""
     if data is None:
@@ -58,9 +52,11 @@ def wish_settings_from_json(data: Any, *, path: str = WISH_SETTINGS_KEY) -> Wish
     unknown = sorted(set(weights) - set(PRIORITIES))
     if unknown:
         raise SettingsError(f"{path}.weights.{unknown[0]}", "unknown priority (known: high, medium, low)")
-    chosen = {name: _whole(weights[name], f"{path}.weights.{name}", 1, 100) for name in PRIORITIES if name in weights}
+    chosen = {
+        name: whole_setting(weights[name], f"{path}.weights.{name}", 1, 100) for name in PRIORITIES if name in weights
+    }
     settings = WishSettings(
-        **{**DEFAULT_WEIGHTS, **chosen}, week_start=_whole(data.get("week_start", 0), f"{path}.week_start", 0, 6)
+        **{**DEFAULT_WEIGHTS, **chosen}, week_start=whole_setting(data.get("week_start", 0), f"{path}.week_start", 0, 6)
     )
     if not settings.high >= settings.medium >= settings.low:
         raise SettingsError(

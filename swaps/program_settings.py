@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from scheduling.program_settings import SettingsError
+from scheduling.program_settings import SettingsError, whole_setting
 from tenants.models import Organization
 from tenants.permissions import Action, Resource, can
 
@@ -48,12 +48,6 @@ class SwapSettings:
         }
 
 
-def _whole(value: Any, path: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or not low <= value <= high:
-        raise SettingsError(path, f"must be a whole number from {low} to {high} (got {value!r})")
-    return int(value)
-
-
 def swap_settings_from_json(data: Any, *, path: str = SWAP_SETTINGS_KEY) -> SwapSettings:
     """Validate the swaps settings (None = defaults); SettingsError names the setting at fault."""
     if data is None:
@@ -72,9 +66,11 @@ def swap_settings_from_json(data: Any, *, path: str = SWAP_SETTINGS_KEY) -> Swap
     defaults = SwapSettings()
     return SwapSettings(
         approval=tuple(kind for kind in SWAP_KINDS if kind in approval),
-        lock_days=_whole(data.get("lock_days", defaults.lock_days), f"{path}.lock_days", 0, 60),
-        rollback_hours=_whole(data.get("rollback_hours", defaults.rollback_hours), f"{path}.rollback_hours", 0, 720),
-        expiry_days=_whole(data.get("expiry_days", defaults.expiry_days), f"{path}.expiry_days", 1, 365),
+        lock_days=whole_setting(data.get("lock_days", defaults.lock_days), f"{path}.lock_days", 0, 60),
+        rollback_hours=whole_setting(
+            data.get("rollback_hours", defaults.rollback_hours), f"{path}.rollback_hours", 0, 720
+        ),
+        expiry_days=whole_setting(data.get("expiry_days", defaults.expiry_days), f"{path}.expiry_days", 1, 365),
     )
 
 
