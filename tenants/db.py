@@ -125,3 +125,58 @@ class FreezeProgram(Operation):
             schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}_fn()")
         else:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+class AppendOnly(Operation):
+    """Refuse UPDATE and DELETE of a table's rows on PostgreSQL (nothing on other databases).
+
+    Two exceptions: clearing `unlink` columns alone (Django's SET_NULL when the user or program a row names
+    is deleted), and DELETE inside a transaction that ran `SET LOCAL <setting> = 'on'` (the purge command).
+    """
+
+    reduces_to_sql = True
+    reversible = True
+
+    def __init__(self, model_name: str, unlink: list[str], setting: str) -> None:
+        self.model_name = model_name
+        self.unlink = unlink
+        self.setting = setting
+
+    def deconstruct(self):
+        kwargs = {"model_name": self.model_name, "unlink": self.unlink, "setting": self.setting}
+        return (self.__class__.__qualname__, [], kwargs)
+
+    def state_forwards(self, app_label, state) -> None:
+        pass
+
+    def describe(self) -> str:
+        return f"Make {self.model_name} rows append-only"
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        model = to_state.apps.get_model(app_label, self.model_name)
+        table = model._meta.db_table
+        columns = [model._meta.get_field(name).column for name in self.unlink]
+        others = "".join(f" - '{column}'" for column in columns)
+        cleared = " AND ".join(f"(NEW.{c} IS NULL OR NEW.{c} = OLD.{c})" for c in columns)
+        message = f"{model._meta.verbose_name} rows are append-only: % refused"
+        schema_editor.execute(
+            f"CREATE OR REPLACE FUNCTION {table}_append_only_fn() RETURNS trigger AS $$ BEGIN "
+            f"IF TG_OP = 'DELETE' AND current_setting('{self.setting}', true) = 'on' THEN RETURN OLD; END IF; "
+            f"IF TG_OP = 'UPDATE' AND (to_jsonb(NEW){others}) = (to_jsonb(OLD){others}) AND {cleared} "
+            f"THEN RETURN NEW; END IF; "
+            f"RAISE EXCEPTION '{message}', TG_OP USING ERRCODE = '42501'; END; $$ LANGUAGE plpgsql",
+            params=None,  # the message's % is PL/pgSQL's placeholder, not the driver's
+        )
+        schema_editor.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {table}_append_only_fn()"
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        table = from_state.apps.get_model(app_label, self.model_name)._meta.db_table
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {table}_append_only_fn()")

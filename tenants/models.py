@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tenants.audit_models import AuditEvent  # noqa: F401  (registered here; it lives beside its writer)
 from tenants.querysets import MembershipQuerySet, OrganizationQuerySet, ProgramScopedQuerySet
 from tenants.settings_sections import settings_validate
 

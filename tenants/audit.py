@@ -1,0 +1,107 @@
+"""Writing the audit log: `record()` is the one way a row gets into it.
+
+    from tenants.audit import record
+    record("membership.changed", request=request, program=program, target=membership,
+           before={"role": "resident"}, after={"role": "admin"})
+
+The actor, program, address, user agent, request id and path come from the request when it is given.
+Values are copied as JSON with secrets taken out: a key named like a password, secret or token, or a private
+absence note, never reaches the row, at any depth.
+"""
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Model
+
+from tenants.audit_models import AuditAction, AuditEvent
+
+REDACTED_KEYS = frozenset({"note_private", "private_note", "password", "secret", "token"})
+_REDACTED_PARTS = ("password", "secret")
+_REDACTED_SUFFIXES = ("_token", "_secret", "_key")
+
+_LIMITS = {"user_agent": 300, "request_id": 64, "path": 500, "target_repr": 200, "actor_email": 254}
+
+
+def _redacted(key: object) -> bool:
+    name = str(key).lower()
+    return name in REDACTED_KEYS or any(part in name for part in _REDACTED_PARTS) or name.endswith(_REDACTED_SUFFIXES)
+
+
+def scrub(value: Any) -> Any:
+    """A copy of `value` without the keys that may hold a password, a secret or a private note."""
+    if isinstance(value, Mapping):
+        return {str(key): scrub(item) for key, item in value.items() if not _redacted(key)}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [scrub(item) for item in value]
+    if isinstance(value, Model):
+        return str(value.pk)
+    return value
+
+
+def _client_ip(meta: Mapping[str, str]) -> str | None:
+    """The connecting address (REMOTE_ADDR; a proxy in front must pass the client's address through)."""
+    address = (meta.get("REMOTE_ADDR") or "").strip()
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def _request_fields(request: Any) -> dict[str, Any]:
+    django_request = getattr(request, "_request", request)  # a DRF Request wraps Django's
+    meta = getattr(django_request, "META", {})
+    request_id = getattr(django_request, "request_id", "") or meta.get("HTTP_X_REQUEST_ID", "")
+    return {
+        "ip_address": _client_ip(meta),
+        "user_agent": meta.get("HTTP_USER_AGENT", ""),
+        "request_id": str(request_id),
+        "path": getattr(django_request, "path", ""),
+    }
+
+
+def _actor_of(request: Any):
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def record(
+    action: str,
+    *,
+    request: Any = None,
+    actor: Any = None,
+    program: Any = None,
+    target: Model | None = None,
+    before: Any = None,
+    after: Any = None,
+    detail: str = "",
+) -> AuditEvent:
+    """Append one event to the audit log and return it; an unknown action name is a programming error.
+
+    actor and program default to the request's user and active program. Runs in the caller's transaction:
+    if the change it describes is rolled back, so is its audit row.
+    """
+    action = AuditAction(action).value  # ValueError for a name not in AuditAction
+    fields: dict[str, Any] = _request_fields(request) if request is not None else {}
+    if actor is None and request is not None:
+        actor = _actor_of(request)
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    if program is None and request is not None:
+        program = getattr(getattr(request, "_request", request), "program", None)
+    if target is not None:
+        fields.update(target_type=target._meta.label_lower, target_id=str(target.pk or ""), target_repr=str(target))
+    fields["actor_email"] = getattr(actor, "email", "") or ""
+    for name, limit in _LIMITS.items():
+        if name in fields:
+            fields[name] = str(fields[name] or "")[:limit]
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor,
+        program=program,
+        before=scrub(before),
+        after=scrub(after),
+        detail=detail or "",
+        **fields,
+    )
