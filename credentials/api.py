@@ -304,19 +304,21 @@ class ProcedureCredentialViewSet(CredentialViewSet):
 
     @action(detail=True, methods=["post"])
     def suspend(self, request: Request, pk: str) -> Response:
+        credential = self.get_object()  # another program's row is a 404 before its body is read
         form = SuspendSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         credential = services.procedure_credential_suspend(
-            credential=self.get_object(), user=request.user, reason=form.validated_data["reason"]
+            credential=credential, user=request.user, reason=form.validated_data["reason"]
         )
         return Response(self.get_serializer(credential).data)
 
     @action(detail=True, methods=["post"])
     def reinstate(self, request: Request, pk: str) -> Response:
+        credential = self.get_object()
         form = ReinstateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         credential = services.procedure_credential_reinstate(
-            credential=self.get_object(), user=request.user, note=form.validated_data["note"]
+            credential=credential, user=request.user, note=form.validated_data["note"]
         )
         return Response(self.get_serializer(credential).data)
 

@@ -219,13 +219,15 @@ class SwapViewSet(ProgramReadOnlyViewSet):
 
     @action(detail=True, methods=["post"])
     def reject(self, request: Request, pk: str) -> Response:
+        swap = self.get_object()  # another program's swap is a 404 before its body is read
         note = self._form(RequiredNoteSerializer, request.data)["note"]
-        return self._answer(services.swap_reject(swap=self.get_object(), user=request.user, note=note))
+        return self._answer(services.swap_reject(swap=swap, user=request.user, note=note))
 
     @action(detail=True, methods=["post"])
     def rollback(self, request: Request, pk: str) -> Response:
+        swap = self.get_object()
         reason = self._form(RollbackSerializer, request.data)["reason"]
-        return self._answer(services.swap_rollback(swap=self.get_object(), user=request.user, reason=reason))
+        return self._answer(services.swap_rollback(swap=swap, user=request.user, reason=reason))
 
     def _person(self, chosen: Person | None) -> Person:
         """The person named (managers may name anyone; others only themselves), else the caller's own."""
