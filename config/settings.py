@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -78,6 +79,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "health_check",
+    "csp",
+    "django_guid",
     # Ours, lowest layer first
     "tenants",
     "notifications",
@@ -90,7 +93,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -287,13 +293,75 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy (django-csp): scripts and stylesheets only from our own static files, no inline
+# script or event handler, no framing, forms post only here (CSP_FORM_ACTION adds a SAML IdP's address for
+# the SSO post binding, whose auto-submitting script carries the request's nonce). Style *attributes* stay
+# allowed ('unsafe-inline' in style-src-attr only): the schedule paints each rotation in the colour the
+# program chose, stored in the database; a <style> element is still refused.
+FORM_ACTION_ORIGINS = env_list("CSP_FORM_ACTION")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "style-src-elem": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *FORM_ACTION_ORIGINS],
+    }
+}
+# Swagger UI and ReDoc start with an inline script and style (see config/csp.py); ReDoc runs a blob: worker.
+API_DOCS_CSP_DIRECTIVES = {
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "style-src-elem": [SELF, UNSAFE_INLINE],
+    "worker-src": [SELF, "blob:"],
+}
+# Permissions-Policy (django-permissions-policy): no page of ours uses these browser features.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in ("accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope")
+    + ("magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking")
+}
+
+# Logs: one JSON object a line in production (python-json-logger), readable lines with DEBUG; both carry the
+# request's id (django-guid: the X-Request-ID header when a proxy sends a UUID, else a new one, echoed back).
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID"}
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if (DEBUG or TESTING) else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(correlation_id)s %(message)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+                "correlation_id": "request_id",
+            },
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint logs each rendering step (and its own stylesheets at import) at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # WeasyPrint logs each rendering step (and its own stylesheets at import) at INFO; django-guid each new id.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "django_guid": {"level": "WARNING"},
+    },
 }
 
 # Domain defaults

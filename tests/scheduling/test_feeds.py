@@ -166,7 +166,7 @@ def test_feed_link_partial_shows_copyable_and_webcal_addresses(cast, resident_us
     html = render_to_string("scheduling/_feed_link.html", {"feed": feed}, request=request)
     assert f'value="http://testserver{feed["feed_path"]}"' in html
     assert f'href="webcal://testserver{feed["feed_path"]}"' in html
-    assert f'action="{feed["reset_url"]}"' in html and "confirm(" in html
+    assert f'action="{feed["reset_url"]}"' in html and 'data-confirm="Make a new feed address?' in html
     assert render_to_string("scheduling/_feed_link.html", {"feed": {}}, request=request).strip() == ""
 
 

@@ -127,7 +127,7 @@ def test_the_page_is_printable(client, member, week):
 
     body = body_of(client.get(ON_CALL, {"date": "2026-07-06"}))
 
-    assert 'onclick="window.print()"' in body and 'class="pager no-print"' in body
+    assert "data-print>Print</button>" in body and 'class="pager no-print"' in body
     assert 'name="viewport"' in body
 
 
