@@ -7,11 +7,13 @@ from credentials import api as credentials_api
 from notifications import api as notifications_api
 from scheduling import api as scheduling_api
 from scheduling import api_feeds as scheduling_api_feeds
+from scheduling import api_roster as scheduling_api_roster
 from scheduling import api_wishes as scheduling_api_wishes
 from swaps import api as swaps_api
 
 router = DefaultRouter()
 scheduling_api.register(router)
+scheduling_api_roster.register(router)
 notifications_api.register(router)
 scheduling_api_feeds.register(router)
 credentials_api.register(router)

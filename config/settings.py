@@ -276,7 +276,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for a choice set several serializers share (a swap's kind: read, requested, needing approval).
-    "ENUM_NAME_OVERRIDES": {"SwapKindEnum": "swaps.models.Swap.Kind"},
+    "ENUM_NAME_OVERRIDES": {
+        "SwapKindEnum": "swaps.models.Swap.Kind",
+        "PersonKindEnum": "scheduling.models.Person.Kind",
+        "RotationKindEnum": "scheduling.models.RotationTemplate.Kind",
+    },
 }
 
 # Security (production mode; DEBUG relaxes what needs HTTPS on localhost).

@@ -33,6 +33,7 @@ from scheduling.services import (
     ComplianceBreachError,
     academic_year_create,
     academic_year_plan,
+    rotation_in_use,
     schedule_run_cancel,
     schedule_run_start,
     schedule_run_validate,
@@ -392,16 +393,12 @@ class RotationTemplateAdmin(TrackedSchedulingAdmin):
 
     actions = ("archive",)
 
-    @staticmethod
-    def _in_use(rotation: RotationTemplate) -> bool:
-        return rotation.block_assignments.exists() or rotation.session_assignments.exists()
-
     def get_deleted_objects(self, objs, request: HttpRequest):
         """A rotation a schedule uses is archived, not deleted: it names what people did, in every version.
 
         Answered before Django gathers the thousands of assignments that would block the delete (seconds).
         """
-        in_use = [rotation for rotation in objs if self._in_use(rotation)]
+        in_use = [rotation for rotation in objs if rotation_in_use(rotation)]
         if in_use:
             return (
                 [],

@@ -376,8 +376,6 @@ class CallAssignmentViewSet(AssignmentViewSet):
 
 
 def register(router: BaseRouter) -> None:
-    router.register("people", PersonViewSet, basename="person")
-    router.register("rotations", RotationViewSet, basename="rotation")
     router.register("academic-years", AcademicYearViewSet, basename="academic-year")
     router.register("blocks", BlockViewSet, basename="block")
     router.register("schedule-runs", ScheduleRunViewSet, basename="schedule-run")

@@ -16,6 +16,7 @@ from scheduling.models import (
     SessionAssignment,
 )
 from scheduling.services import SEED_RANGE, TIME_LIMIT_RANGE, WORKERS_RANGE
+from scheduling.services.rotations import ROTATION_FIELDS
 from tenants.api import ProblemSerializer
 
 
@@ -50,28 +51,7 @@ class RotationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RotationTemplate
-        fields = [
-            "id",
-            "name",
-            "abbreviation",
-            "colour",
-            "kind",
-            "min_pgy",
-            "max_pgy",
-            "min_residents",
-            "max_residents",
-            "leave_allowed",
-            "requires_supervision",
-            "allows_half_block",
-            "clinic_sessions_per_week",
-            "work_days",
-            "is_night",
-            "continuity_clinic",
-            "call_eligible",
-            "required_credentials",
-            "supervisor_credentials",
-            "is_active",
-        ]
+        fields = ["id", *ROTATION_FIELDS]
         read_only_fields = fields
 
 

@@ -5,10 +5,11 @@ the session) and documents that header and the RFC 7807 problem responses.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.filters import OrderingFilter
 
@@ -83,3 +84,42 @@ class ProgramReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
         if program is None:  # ProgramRolePermission refuses such requests before any queryset is built
             raise exceptions.PermissionDenied(NO_PROGRAM)
         return program
+
+
+def problem_response(description: str) -> OpenApiResponse:
+    """A documented problem+json answer."""
+    return OpenApiResponse(ProblemSerializer, description=description)
+
+
+WRITE_PROBLEMS = {
+    400: "Invalid input: `errors` maps each field to its messages, or `detail` says which rule refused it.",
+    401: PROBLEM_DESCRIPTIONS[401],
+    403: "Your role in this program may not do this (admins and coordinators only).",
+}
+
+
+def write_schema(
+    *,
+    summary: str,
+    description: str,
+    tag: str,
+    request: Any,
+    ok: dict[int, Any],
+    problems: dict[int, str] | None = None,
+    examples: list[OpenApiExample] | None = None,
+) -> Any:
+    """The schema of a write endpoint: summary, the program header, its request examples and every problem
+    answer as application/problem+json (400, 401 and 403 always; 404, 409... as given)."""
+    described = {**WRITE_PROBLEMS, **(problems or {})}
+    return extend_schema(
+        summary=summary,
+        description=description,
+        tags=[tag],
+        parameters=[PROGRAM_HEADER],
+        request=request,
+        examples=examples or [],
+        responses={
+            **ok,
+            **{(code, PROBLEM_MEDIA_TYPE): problem_response(text) for code, text in sorted(described.items())},
+        },
+    )

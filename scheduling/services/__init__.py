@@ -1,6 +1,7 @@
 """Writes that carry the scheduling rules, by purpose: `years` (academic years, holidays, session times,
 settings), `runs` (schedule runs), `versions` (a version's life cycle: publish, discard, restore),
-`edits` (a coordinator's edit of one cell, and undoing the last one) and `people` (a person's own details).
+`edits` (a coordinator's edit of one cell, and undoing the last one), `people` (the roster, and a person's own
+details) and `rotations` (the rotation templates).
 """
 
 from scheduling.services.edits import (
@@ -14,7 +15,8 @@ from scheduling.services.edits import (
     schedule_version_undo,
     session_assignment_change,
 )
-from scheduling.services.people import person_contacts_change
+from scheduling.services.people import person_contacts_change, person_create, person_deactivate, person_update
+from scheduling.services.rotations import rotation_create, rotation_delete, rotation_in_use, rotation_update
 from scheduling.services.runs import (
     ACTIVE_RUN_STATUSES,
     CANCELLABLE_RUN_STATUSES,
@@ -67,6 +69,13 @@ __all__ = [
     "calendar_holidays_load",
     "call_assignment_change",
     "person_contacts_change",
+    "person_create",
+    "person_deactivate",
+    "person_update",
+    "rotation_create",
+    "rotation_delete",
+    "rotation_in_use",
+    "rotation_update",
     "schedule_run_cancel",
     "schedule_run_execute",
     "schedule_run_start",

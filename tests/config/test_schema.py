@@ -8,7 +8,11 @@ from django.core.management import call_command
 from django.test import Client
 from drf_spectacular.validation import validate_schema
 
-READ_ENDPOINTS = ["people", "rotations", "academic-years", "blocks"]
+READ_ENDPOINTS = ["academic-years", "blocks"]
+WRITABLE_ENDPOINTS = {
+    "people": ({"get", "post"}, {"get", "put", "patch"}),
+    "rotations": ({"get", "post"}, {"get", "put", "patch", "delete"}),
+}
 
 
 @pytest.fixture
@@ -34,6 +38,23 @@ def test_schema_is_valid_openapi_3(schema):
 def test_schema_documents_the_read_endpoints(schema, endpoint):
     assert set(schema["paths"][f"/api/v1/{endpoint}/"]) == {"get"}
     assert set(schema["paths"][f"/api/v1/{endpoint}/{{id}}/"]) == {"get"}
+
+
+@pytest.mark.parametrize("endpoint", WRITABLE_ENDPOINTS)
+def test_schema_documents_the_writable_endpoints(schema, endpoint):
+    collection, detail = WRITABLE_ENDPOINTS[endpoint]
+    assert set(schema["paths"][f"/api/v1/{endpoint}/"]) == collection
+    assert set(schema["paths"][f"/api/v1/{endpoint}/{{id}}/"]) == detail
+
+
+def test_every_write_operation_has_a_summary_and_an_example(schema):
+    writes = [(url, method, op) for url, method, op in api_operations(schema) if method in ("post", "put", "patch")]
+    assert len(writes) > 20
+    for url, method, operation in writes:
+        assert operation.get("summary"), f"{method.upper()} {url} has no summary"
+        if "requestBody" in operation and url.startswith(("/api/v1/people", "/api/v1/rotations")):
+            examples = [c.get("examples") for c in operation["requestBody"]["content"].values()]
+            assert any(examples), f"{method.upper()} {url} has no request example"
 
 
 def test_every_api_operation_documents_the_program_header(schema):
@@ -66,6 +87,14 @@ def test_swagger_ui_renders(db):
     response = Client().get("/api/docs/")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_redoc_renders_from_local_assets(db):
+    response = Client().get("/api/redoc/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "/api/schema/" in body
+    assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in body
 
 
 def test_spectacular_command_validates_without_warnings(tmp_path, capsys):
