@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "health_check",
     "csp",
     "django_guid",
+    "djangosaml2",
     # Ours, lowest layer first
     "tenants",
     "notifications",
@@ -99,6 +100,7 @@ MIDDLEWARE = [
     "config.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -193,6 +195,7 @@ AUTH_USER_MODEL = "tenants.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "tenants.saml_backend.InstitutionSaml2Backend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -211,6 +214,15 @@ ACCOUNT_ADAPTER = "tenants.adapters.InviteOnlyAccountAdapter"
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/m/ip,5/5m/key"}
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
+
+# Single sign-on (SAML, djangosaml2): one service provider per institution, configured from the institution's
+# settings["sso"] for each request (docs/sso.md). The SP key pair comes from files; debug and tests make one in var/.
+SAML_CONFIG_LOADER = "tenants.saml.sp_config_for_request"
+SAML_SP_KEY_FILE = os.environ.get("SAML_SP_KEY_FILE", "")
+SAML_SP_CERT_FILE = os.environ.get("SAML_SP_CERT_FILE", "")
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"  # no auto-submitted form, no script
+SAML_DJANGO_USER_MAIN_ATTRIBUTE = "email"
+SAML_CSP_HANDLER = ""  # the redirect binding needs no CSP exception
 
 # Email: console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class TenantsConfig(AppConfig):
     name = "tenants"
     verbose_name = "Programs and users"
+
+    def ready(self) -> None:
+        """An organization's single sign-on section is checked by its reader before any form saves it."""
+        from tenants.saml import SSO_SETTINGS_KEY, sso_settings_from_json
+        from tenants.settings_sections import settings_section_register
+
+        settings_section_register(SSO_SETTINGS_KEY, sso_settings_from_json)
