@@ -17,6 +17,7 @@ from credentials.resources import FormulaSafeCSV, FormulaSafeXLSX, PersonCertifi
 from credentials.services import (
     CERTIFICATION_FIELDS,
     CREDENTIAL_FIELDS,
+    IMPORT_MAX_BYTES,
     PROCEDURE_FIELDS,
     TYPE_FIELDS,
     certification_delete,
@@ -37,6 +38,7 @@ from tenants.admin import ProgramScopedHistoryAdmin, ServiceAdminMixin, allowed_
 from tenants.errors import DomainError
 from tenants.models import Organization
 from tenants.permissions import Action, Resource
+from tenants.uploads import UploadRefused, check_upload
 
 RELATED_PROGRAM = ("program", admin.RelatedOnlyFieldListFilter)
 
@@ -62,6 +64,21 @@ class ProgramImportForm(ImportForm):
     program = forms.ModelChoiceField(
         queryset=Organization.objects.none(), help_text="Every row of the file is imported into this program."
     )
+
+    def __init__(self, formats, resources, **kwargs) -> None:
+        super().__init__(formats, resources, **kwargs)
+        self.upload_formats = formats
+
+    def clean(self) -> dict:
+        """The file is what the chosen format says (its bytes, not its name) and at most 1 MB."""
+        cleaned = super().clean()
+        upload, index = cleaned.get("import_file"), cleaned.get("format")
+        if upload is not None and index not in (None, ""):
+            try:
+                check_upload(upload, kind=self.upload_formats[int(index)]().get_title(), max_bytes=IMPORT_MAX_BYTES)
+            except UploadRefused as refused:
+                self.add_error("import_file", str(refused))
+        return cleaned
 
 
 class ProgramConfirmImportForm(ConfirmImportForm):

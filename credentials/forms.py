@@ -6,6 +6,7 @@ import binascii
 from django import forms
 
 from credentials.services import IMPORT_MAX_BYTES
+from tenants.uploads import UploadRefused, check_upload
 
 
 class CertificationUploadForm(forms.Form):
@@ -17,8 +18,10 @@ class CertificationUploadForm(forms.Form):
 
     def clean_file(self) -> bytes:
         upload = self.cleaned_data["file"]
-        if upload.size > IMPORT_MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 1 MB; split it into smaller files.")
+        try:
+            check_upload(upload, kind="csv", max_bytes=IMPORT_MAX_BYTES)
+        except UploadRefused as refused:
+            raise forms.ValidationError(str(refused)) from None
         return upload.read()
 
 

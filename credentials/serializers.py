@@ -8,6 +8,8 @@ from rest_framework import serializers
 
 from credentials import selectors
 from credentials.models import CertificationType, PersonCertification, Procedure, ProcedureCredential
+from credentials.services import IMPORT_MAX_BYTES
+from tenants.uploads import UploadRefused, check_upload
 
 
 class ProgramRowField(serializers.PrimaryKeyRelatedField):
@@ -123,7 +125,16 @@ class ReinstateSerializer(serializers.Serializer):
 
 
 class CertificationImportSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV, UTF-8, columns: person, type, number, issued_on, expires_on.")
+    file = serializers.FileField(
+        help_text="CSV, UTF-8, columns: person, type, number, issued_on, expires_on; 1 MB at most."
+    )
+
+    def validate_file(self, upload):
+        try:
+            check_upload(upload, kind="csv", max_bytes=IMPORT_MAX_BYTES)
+        except UploadRefused as refused:
+            raise serializers.ValidationError(str(refused)) from None
+        return upload
 
 
 class ImportRowSerializer(serializers.Serializer):
