@@ -35,6 +35,7 @@ from credentials.services import (
     procedure_update,
 )
 from tenants.admin import ProgramScopedHistoryAdmin, ServiceAdminMixin, allowed_program_ids
+from tenants.audit import record_export
 from tenants.errors import DomainError
 from tenants.models import Organization
 from tenants.permissions import Action, Resource
@@ -163,6 +164,15 @@ class PersonCertificationAdmin(ImportExportMixin, CredentialsAdmin):
 
     def get_export_resource_kwargs(self, request: HttpRequest, **kwargs) -> dict:
         return {}
+
+    def get_export_data(self, file_format, request: HttpRequest, queryset: QuerySet, **kwargs):
+        """The file, and one audit event per program whose certifications it holds."""
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        name = self.get_export_filename(request, queryset, file_format)
+        programs = Organization.objects.filter(pk__in=queryset.values("program_id"))
+        for program in programs or [None]:
+            record_export(request, name, program=program)
+        return data
 
     def get_form(self, request: HttpRequest, obj: PersonCertification | None = None, change: bool = False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -17,6 +17,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
+from tenants import audit_admin  # noqa: F401  (registers the read-only audit log)
 from tenants.errors import DomainError
 from tenants.models import Membership, Organization, ProgramOwnedModel, User
 from tenants.permissions import Action, Resource, can

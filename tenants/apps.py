@@ -6,7 +6,9 @@ class TenantsConfig(AppConfig):
     verbose_name = "Programs and users"
 
     def ready(self) -> None:
-        """An organization's single sign-on section is checked by its reader before any form saves it."""
+        """An organization's single sign-on section is checked by its reader before any form saves it; sign-ins
+        and sign-outs go to the audit log."""
+        from tenants import audit_signals  # noqa: F401
         from tenants.saml import SSO_SETTINGS_KEY, sso_settings_from_json
         from tenants.settings_sections import settings_section_register
 

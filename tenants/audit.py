@@ -4,7 +4,9 @@
     record("membership.changed", request=request, program=program, target=membership,
            before={"role": "resident"}, after={"role": "admin"})
 
-The actor, program, address, user agent, request id and path come from the request when it is given.
+The actor, program, address, user agent, request id and path come from the request when it is given; a
+service called without one still gets the address, user agent, request id and path of the request being
+served (simple_history's middleware keeps it), never its user or program: services name those themselves.
 Values are copied as JSON with secrets taken out: a key named like a password, secret or token, or a private
 absence note, never reaches the row, at any depth.
 """
@@ -14,12 +16,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Model
+from simple_history.models import HistoricalRecords
 
 from tenants.audit_models import AuditAction, AuditEvent
 
 REDACTED_KEYS = frozenset({"note_private", "private_note", "password", "secret", "token"})
 _REDACTED_PARTS = ("password", "secret")
 _REDACTED_SUFFIXES = ("_token", "_secret", "_key")
+
+PLATFORM: Any = object()
+"""Pass as `program=` for a platform event (a sign-in) even when the request has an active program."""
 
 _LIMITS = {"user_agent": 300, "request_id": 64, "path": 500, "target_repr": 200, "actor_email": 254}
 
@@ -79,16 +85,19 @@ def record(
 ) -> AuditEvent:
     """Append one event to the audit log and return it; an unknown action name is a programming error.
 
-    actor and program default to the request's user and active program. Runs in the caller's transaction:
-    if the change it describes is rolled back, so is its audit row.
+    actor and program default to the request's user and active program (PLATFORM: no program). Runs in the
+    caller's transaction: if the change it describes is rolled back, so is its audit row.
     """
     action = AuditAction(action).value  # ValueError for a name not in AuditAction
-    fields: dict[str, Any] = _request_fields(request) if request is not None else {}
+    serving = request if request is not None else getattr(HistoricalRecords.context, "request", None)
+    fields: dict[str, Any] = _request_fields(serving) if serving is not None else {}
     if actor is None and request is not None:
         actor = _actor_of(request)
     if actor is not None and not actor.is_authenticated:
         actor = None
-    if program is None and request is not None:
+    if program is PLATFORM:
+        program = None
+    elif program is None and request is not None:
         program = getattr(getattr(request, "_request", request), "program", None)
     if target is not None:
         fields.update(target_type=target._meta.label_lower, target_id=str(target.pk or ""), target_repr=str(target))
@@ -105,3 +114,10 @@ def record(
         detail=detail or "",
         **fields,
     )
+
+
+def record_export(request: Any, filename: str, *, target: Model | None = None, program: Any = None) -> AuditEvent:
+    """An export downloaded: the file's name and the query that picked its rows."""
+    query = dict(getattr(request, "GET", {}).items())
+    after = {"file": filename, "query": query}
+    return record(AuditAction.EXPORT_DOWNLOADED, request=request, program=program, target=target, after=after)

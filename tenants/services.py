@@ -7,6 +7,8 @@ one admin, so nobody can lock the program out of its own settings; every change 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from tenants.audit import PLATFORM, record
+from tenants.audit_models import AuditAction
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Membership, Organization, Role, User
 from tenants.permissions import Action, Resource, can
@@ -34,6 +36,17 @@ def _keeps_an_admin(*, membership: Membership, new_role: str | None) -> None:
         )
 
 
+def _audited(action: AuditAction, membership: Membership, *, user: User, before=None, after=None) -> None:
+    """One audit event of a membership write; a role in an institution is a platform event."""
+    organization = membership.organization
+    program = organization if organization.kind == Organization.Kind.PROGRAM else PLATFORM
+    record(action, actor=user, program=program, target=membership, before=before, after=after)
+
+
+def _summary(membership: Membership) -> dict[str, str]:
+    return {"user": membership.user.email, "organization": str(membership.organization), "role": membership.role}
+
+
 def _role_checked(role: str) -> str:
     if role not in Role.values:
         raise DomainError(f"“{role}” is not a role (choose one of {', '.join(Role.values)}).")
@@ -53,6 +66,7 @@ def membership_create(*, user: User, organization: Organization, member: User, r
             membership.save()
     except IntegrityError:
         raise ConflictError(f"{member} already has a role in {organization}; change that one instead.") from None
+    _audited(AuditAction.MEMBERSHIP_CREATED, membership, user=user, after=_summary(membership))
     return membership
 
 
@@ -65,9 +79,11 @@ def membership_change(*, user: User, membership: Membership, role: str) -> Membe
     if locked.role == role:
         return locked
     _keeps_an_admin(membership=locked, new_role=role)
+    before = _summary(locked)
     locked.role = role
     locked._history_user = user
     locked.save(update_fields=["role"])
+    _audited(AuditAction.ROLE_CHANGED, locked, user=user, before=before, after=_summary(locked))
     return locked
 
 
@@ -77,5 +93,6 @@ def membership_delete(*, user: User, membership: Membership) -> None:
     locked = Membership.objects.select_for_update().select_related("organization", "user").get(pk=membership.pk)
     _manage_allowed(user=user, organization=locked.organization, action=Action.DELETE)
     _keeps_an_admin(membership=locked, new_role=None)
+    _audited(AuditAction.MEMBERSHIP_DELETED, locked, user=user, before=_summary(locked))
     locked._history_user = user
     locked.delete()

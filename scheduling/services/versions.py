@@ -14,6 +14,8 @@ from simple_history.utils import bulk_create_with_history
 from scheduling.announcements import announce_published, announce_published_with_breaches
 from scheduling.compliance import SessionParty, report_groups, rule_title, version_report
 from scheduling.models import AcademicYear, BlockAssignment, CallAssignment, Person, ScheduleVersion, SessionAssignment
+from tenants.audit import record
+from tenants.audit_models import AuditAction
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
 from tenants.permissions import Action, can
@@ -147,15 +149,25 @@ def schedule_version_publish(
         previous = ScheduleVersion.objects.select_for_update().filter(
             academic_year_id=locked.academic_year_id, status=ScheduleVersion.Status.PUBLISHED
         )
+        archived = []
         for old in previous:
             old.status = ScheduleVersion.Status.ARCHIVED
             _stamp(old, reason=f"Archived: version {locked.number} published", user=user)
             old.save(update_fields=["status"])
+            archived.append(old.number)
         locked.status, locked.published_at = ScheduleVersion.Status.PUBLISHED, now
         locked.published_by = user
         locked.publish_reason = reason if breaches else ""
         _stamp(locked, reason="Published with ACGME violations" if breaches else "Published", user=user)
         locked.save(update_fields=["status", "published_at", "published_by", "publish_reason"])
+        record(
+            AuditAction.SCHEDULE_PUBLISHED,
+            actor=user,
+            program=locked.program,
+            target=locked,
+            before={"status": ScheduleVersion.Status.DRAFT, "published_version": archived[0] if archived else None},
+            after={"status": locked.status, "version": locked.number, "violations": len(breaches), "reason": reason},
+        )
         announce_published(version=locked)
         if breaches:
             announce_published_with_breaches(

@@ -22,6 +22,7 @@ from scheduling.selectors import academic_year_list, date_range_refusal, person_
 from scheduling.spreadsheet_safety import CsvWriter
 from scheduling.views.access import is_manager, year_from_request
 from tenants.access import require
+from tenants.audit import record_export
 from tenants.params import parse_date, parse_id, parse_whole
 from tenants.permissions import Action, Resource, can
 
@@ -64,13 +65,17 @@ def _pick(request: HttpRequest, year: AcademicYear | None = None) -> Picked:
     return picked
 
 
-def _download(body: bytes | str, content_type: str, picked: Picked, what: str, extension: str) -> HttpResponse:
+def _download(
+    request: HttpRequest, body: bytes | str, content_type: str, picked: Picked, what: str, extension: str
+) -> HttpResponse:
+    """The file as an attachment nobody caches; the download is in the audit log."""
     version = picked.version
     status = "" if version.status == ScheduleVersion.Status.PUBLISHED else f"-{version.status}"
     name = f"{picked.version.program.slug}-{slugify(picked.year.name)}-v{version.number}{status}-{what}.{extension}"
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
+    record_export(request, name, target=version)
     return response
 
 
@@ -88,7 +93,7 @@ def export_grid_xlsx(request: HttpRequest) -> HttpResponse:
     """The block grid as an Excel workbook, with a Legend sheet."""
     picked = _pick(request)
     body = export_excel.block_grid_workbook(grid=picked.grid(), version=picked.version)
-    return _download(body, export_excel.XLSX_CONTENT_TYPE, picked, "blocks", "xlsx")
+    return _download(request, body, export_excel.XLSX_CONTENT_TYPE, picked, "blocks", "xlsx")
 
 
 @require(Action.VIEW, Resource.SCHEDULE)
@@ -107,14 +112,16 @@ def export_range_xlsx(request: HttpRequest) -> HttpResponse:
     )
     grid = session_grid(version=picked.version, start=start, end=end, person_ids=people)
     body = export_excel.range_workbook(grid=grid, version=picked.version)
-    return _download(body, export_excel.XLSX_CONTENT_TYPE, picked, f"{start}-to-{end}", "xlsx")
+    return _download(request, body, export_excel.XLSX_CONTENT_TYPE, picked, f"{start}-to-{end}", "xlsx")
 
 
 @require(Action.VIEW, Resource.SCHEDULE)
 def export_grid_pdf(request: HttpRequest) -> HttpResponse:
     """The block grid as a landscape letter PDF."""
     picked = _pick(request)
-    return _download(export_pdf.grid_pdf(grid=picked.grid(), version=picked.version), PDF, picked, "blocks", "pdf")
+    return _download(
+        request, export_pdf.grid_pdf(grid=picked.grid(), version=picked.version), PDF, picked, "blocks", "pdf"
+    )
 
 
 @login_required
@@ -136,7 +143,7 @@ def export_person_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     grid = block_grid(version=picked.version, person=person)
     sessions = session_grid(version=picked.version, start=span[0], end=span[1], person_ids=[person.pk])
     body = export_pdf.person_pdf(person=person, grid=grid, sessions=sessions, version=picked.version)
-    return _download(body, PDF, picked, slugify(person.full_name), "pdf")
+    return _download(request, body, PDF, picked, slugify(person.full_name), "pdf")
 
 
 CSV_HEADER = [
@@ -200,4 +207,4 @@ def export_assignments_csv(request: HttpRequest) -> HttpResponse:
             + [start.isoformat(), end.isoformat(), call.source, CALL_CODES.get(call.kind, call.kind)]
             + [f"{call.get_kind_display()} call"]
         )
-    return _download(out.getvalue(), "text/csv; charset=utf-8", picked, "assignments", "csv")
+    return _download(request, out.getvalue(), "text/csv; charset=utf-8", picked, "assignments", "csv")

@@ -14,6 +14,7 @@ from scheduling.spreadsheet_safety import CsvWriter
 from scheduling.views import reading
 from scheduling.views.access import is_manager
 from tenants.access import require
+from tenants.audit import record_export
 from tenants.permissions import Action, Resource, can
 
 SPANS = ("day", "week")
@@ -92,6 +93,7 @@ def on_call_csv(request: HttpRequest) -> HttpResponse:
     name = f"{request.program.slug}-on-call-{span.start}" + ("" if span.kind == "day" else f"-to-{span.end}")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response["Cache-Control"] = "private, no-store"
+    record_export(request, f"{name}.csv")
     return response
 
 

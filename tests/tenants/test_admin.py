@@ -7,6 +7,7 @@ from django.urls import reverse
 from scheduling.models import BlockAssignment, CallAssignment, SessionAssignment
 from swaps.models import Swap
 from tenants.admin import ProgramScopedAdmin
+from tenants.audit_models import AuditEvent
 from tenants.models import Membership, Organization, Role, User
 from tests.tenants.factories import UserFactory
 
@@ -16,8 +17,8 @@ REGISTERED_MODELS = sorted(admin.site._registry, key=lambda model: model._meta.l
 SUPERUSER_ADD_ONLY = {Organization}  # programs are created by superusers; their admins then manage them
 ADMIN_ADD_ONLY = {Membership}  # coordinators view memberships, only program admins manage them
 # Assignments change only on the schedule pages and the API, where the rule checks run: no one adds them here;
-# swaps likewise go through their services (requests, approvals, execution).
-READ_ONLY = {BlockAssignment, SessionAssignment, CallAssignment, Swap}
+# swaps likewise go through their services (requests, approvals, execution); the audit log is append-only.
+READ_ONLY = {BlockAssignment, SessionAssignment, CallAssignment, Swap, AuditEvent}
 
 
 def admin_url(model, view: str, *args) -> str:
