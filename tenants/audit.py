@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Model
+from django_guid import get_guid
 from simple_history.models import HistoricalRecords
 
 from tenants.audit_models import AuditAction, AuditEvent
@@ -58,7 +59,7 @@ def _client_ip(meta: Mapping[str, str]) -> str | None:
 def _request_fields(request: Any) -> dict[str, Any]:
     django_request = getattr(request, "_request", request)  # a DRF Request wraps Django's
     meta = getattr(django_request, "META", {})
-    request_id = getattr(django_request, "request_id", "") or meta.get("HTTP_X_REQUEST_ID", "")
+    request_id = get_guid() or meta.get("HTTP_X_REQUEST_ID", "")  # the id the logs carry (django-guid)
     return {
         "ip_address": _client_ip(meta),
         "user_agent": meta.get("HTTP_USER_AGENT", ""),

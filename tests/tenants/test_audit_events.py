@@ -43,6 +43,7 @@ def test_signing_in_and_out_through_the_login_page_is_logged_with_address_and_br
     assert (login.actor, login.actor_email, login.program) == (user, "pat@example.org", None)
     assert (login.ip_address, login.user_agent, login.path) == ("198.51.100.7", "Firefox/140 test", "/accounts/login/")
     assert (logout.actor, logout.program) == (user, None) and logout.occurred_at >= login.occurred_at
+    assert login.request_id and login.request_id != logout.request_id  # the id each request's log lines carry
 
 
 def test_a_failed_sign_in_keeps_the_email_tried_and_never_the_password(client, member):
