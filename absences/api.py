@@ -5,9 +5,6 @@ request their own (another person's absence answers 404). The private note shows
 the managers only. Every write is one service call; refusals leave as RFC 7807 problems.
 """
 
-import datetime as dt
-
-import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -25,6 +22,8 @@ from rest_framework.routers import BaseRouter
 
 from absences import selectors, services
 from absences.models import Absence
+from tenants import filters as bounded
+from tenants import serializer_fields as bounded_fields
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer, ProgramReadOnlyViewSet, documented
 from tenants.permissions import Action, Resource
 
@@ -91,12 +90,17 @@ class BalanceSerializer(serializers.Serializer):
     remaining = serializers.FloatField(allow_null=True, help_text="Null: the kind has no limit.")
 
 
-class AbsenceFilter(django_filters.FilterSet):
+class BalanceQuerySerializer(serializers.Serializer):
+    person = bounded_fields.IdField(required=False)
+    date = bounded_fields.DateField(required=False)
+
+
+class AbsenceFilter(bounded.FilterSet):
     """`date_from`/`date_to` keep absences with a day in the range."""
 
-    person = django_filters.NumberFilter(field_name="person_id")
-    date_from = django_filters.DateFilter(field_name="end_date", lookup_expr="gte")
-    date_to = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    person = bounded.IdFilter(field_name="person_id")
+    date_from = bounded.DateFilter(field_name="end_date", lookup_expr="gte")
+    date_to = bounded.DateFilter(field_name="start_date", lookup_expr="lte")
 
     class Meta:
         model = Absence
@@ -237,15 +241,13 @@ class AbsenceViewSet(ProgramReadOnlyViewSet):
 
     @action(detail=False, methods=["get"])
     def balances(self, request: Request) -> Response:
-        raw_person, raw_date = request.query_params.get("person"), request.query_params.get("date")
+        query = BalanceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         program = self.active_program()
-        person = self._person(int(raw_person) if raw_person and raw_person.isdigit() else None)
+        person = self._person(query.validated_data.get("person"))
         if not selectors.is_absence_manager(request.user, program) and person.user_id != request.user.pk:
             raise PermissionDenied("You can see your own balances only.")
-        try:
-            day = dt.date.fromisoformat(raw_date) if raw_date else program.today()
-        except ValueError:
-            raise serializers.ValidationError({"date": ["Give the date as YYYY-MM-DD."]}) from None
+        day = query.validated_data.get("date") or program.today()
         balances = selectors.absence_balances(program=program, person=person, day=day)
         rows = [{**vars(b), "remaining": b.remaining} for b in balances.values()]
         return Response(BalanceSerializer(rows, many=True).data)

@@ -9,6 +9,8 @@ ACGME breaches of a refused publish). Unknown URLs and crashes under /api/ get t
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
@@ -16,6 +18,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from config.parsers import BodyTooLarge
 from tenants.errors import DomainError
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -46,6 +49,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         api_exc = exceptions.APIException(detail=str(exc), code=exc.code)
         api_exc.status_code = exc.status_code
         exc = api_exc
+    elif isinstance(exc, RequestDataTooBig):
+        exc = BodyTooLarge(f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     response = exception_handler(exc, context)

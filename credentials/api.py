@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import asdict
 
 from django.db.models import QuerySet
-from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -31,6 +30,7 @@ from credentials.serializers import (
     ReinstateSerializer,
     SuspendSerializer,
 )
+from tenants import filters
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer, ProgramReadOnlyViewSet, documented
 from tenants.permissions import Action, Resource, can
 
@@ -163,8 +163,8 @@ class ProcedureViewSet(CredentialViewSet):
 
 
 class CertificationFilter(filters.FilterSet):
-    person = filters.NumberFilter(field_name="person_id")
-    type = filters.NumberFilter(field_name="type_id")
+    person = filters.IdFilter(field_name="person_id")
+    type = filters.IdFilter(field_name="type_id")
     code = filters.CharFilter(field_name="type__code", lookup_expr="iexact", help_text="Certification type code.")
     expires_after = filters.DateFilter(field_name="expires_on", lookup_expr="gte", help_text="Expiring on or after.")
     expires_before = filters.DateFilter(field_name="expires_on", lookup_expr="lte", help_text="Expiring on or before.")
@@ -254,8 +254,8 @@ class CertificationViewSet(CredentialViewSet):
 
 
 class ProcedureCredentialFilter(filters.FilterSet):
-    person = filters.NumberFilter(field_name="person_id")
-    procedure = filters.NumberFilter(field_name="procedure_id")
+    person = filters.IdFilter(field_name="person_id")
+    procedure = filters.IdFilter(field_name="procedure_id")
 
     class Meta:
         model = ProcedureCredential

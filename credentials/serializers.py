@@ -9,6 +9,7 @@ from rest_framework import serializers
 from credentials import selectors
 from credentials.models import CertificationType, PersonCertification, Procedure, ProcedureCredential
 from credentials.services import IMPORT_MAX_BYTES
+from tenants import serializer_fields as bounded
 from tenants.uploads import UploadRefused, check_upload
 
 
@@ -55,7 +56,7 @@ class CertificationSerializer(serializers.ModelSerializer):
     type = ProgramRowField(lambda: CertificationType)
     person_name = serializers.CharField(source="person.full_name", read_only=True)
     type_code = serializers.CharField(source="type.code", read_only=True)
-    expires_on = serializers.DateField(required=False, allow_null=True)
+    expires_on = bounded.DateField(required=False, allow_null=True)
     verified_by = serializers.CharField(source="verified_by.get_full_name", read_only=True, default=None)
     status = serializers.SerializerMethodField()
 

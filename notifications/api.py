@@ -5,7 +5,6 @@ requesting user's items there: another user's notification is answered 404, like
 """
 
 from django.db.models import QuerySet
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -17,6 +16,7 @@ from rest_framework.routers import BaseRouter
 from notifications import selectors, services
 from notifications.events import Channel, Event
 from notifications.models import Notification
+from tenants import filters
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer
 from tenants.api_permissions import NO_PROGRAM
 from tenants.middleware import program_for
@@ -113,7 +113,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     queryset = Notification.objects.none()  # the model, for the router and the schema; rows come from get_queryset
     permission_classes = [ProgramMemberPermission]
     serializer_class = NotificationSerializer
-    filter_backends = [filters.DjangoFilterBackend]
+    filter_backends = [filters.FilterBackend]
     filterset_class = NotificationFilter
 
     def get_queryset(self) -> QuerySet[Notification]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
@@ -24,6 +23,7 @@ from scheduling.models import AcademicYear, Block, Person, Preference, RotationT
 from scheduling.services.wishes import preference_change, preference_create, preference_withdraw
 from scheduling.wish_selectors import run_wish_outcomes, wish_list, wish_outcome, wish_person_of_user
 from scheduling.wish_settings import wish_settings
+from tenants import filters as bounded
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer, ProgramReadOnlyViewSet, documented
 from tenants.permissions import Resource
 
@@ -97,14 +97,14 @@ class WishSerializer(serializers.ModelSerializer):
         return {"granted": bool(outcome.get("granted")), "reason": outcome.get("reason", ""), "version": version.pk}
 
 
-class WishFilter(django_filters.FilterSet):
+class WishFilter(bounded.FilterSet):
     """`week_from`/`week_to` keep week wishes whose week starts in the range."""
 
-    person = django_filters.NumberFilter(field_name="person_id")
-    academic_year = django_filters.NumberFilter(field_name="academic_year_id")
-    block = django_filters.NumberFilter(field_name="block__number", label="Block number")
-    week_from = django_filters.DateFilter(field_name="week_start", lookup_expr="gte")
-    week_to = django_filters.DateFilter(field_name="week_start", lookup_expr="lte")
+    person = bounded.IdFilter(field_name="person_id")
+    academic_year = bounded.IdFilter(field_name="academic_year_id")
+    block = bounded.WholeNumberFilter(field_name="block__number", min_value=0, max_value=99, label="Block number")
+    week_from = bounded.DateFilter(field_name="week_start", lookup_expr="gte")
+    week_to = bounded.DateFilter(field_name="week_start", lookup_expr="lte")
 
     class Meta:
         model = Preference

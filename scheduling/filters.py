@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
 from rest_framework import exceptions
@@ -19,12 +18,13 @@ from scheduling.models import (
     SessionAssignment,
 )
 from scheduling.selectors import date_range_refusal, newest_drafts
+from tenants import filters as bounded
 from tenants.middleware import program_for
 from tenants.permissions import Action, Resource, can
 
 
-class PersonFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(
+class PersonFilter(bounded.FilterSet):
+    search = bounded.CharFilter(
         method="filter_search", label="Part of a first or last name; with several words, each must match."
     )
 
@@ -38,13 +38,13 @@ class PersonFilter(django_filters.FilterSet):
         return queryset
 
 
-class RotationFilter(django_filters.FilterSet):
+class RotationFilter(bounded.FilterSet):
     class Meta:
         model = RotationTemplate
         fields = ["kind", "is_active"]
 
 
-class AcademicYearFilter(django_filters.FilterSet):
+class AcademicYearFilter(bounded.FilterSet):
     class Meta:
         model = AcademicYear
         fields = ["is_current"]
@@ -58,8 +58,8 @@ def _program_academic_years(request) -> QuerySet[AcademicYear]:
     return AcademicYear.objects.for_program(program)
 
 
-class BlockFilter(django_filters.FilterSet):
-    academic_year = django_filters.ModelChoiceFilter(queryset=_program_academic_years, label="Academic year id.")
+class BlockFilter(bounded.FilterSet):
+    academic_year = bounded.ModelChoiceFilter(queryset=_program_academic_years, label="Academic year id.")
 
     class Meta:
         model = Block
@@ -69,16 +69,16 @@ class BlockFilter(django_filters.FilterSet):
 # The schedule: runs, versions and assignments.
 
 
-class ScheduleRunFilter(django_filters.FilterSet):
-    academic_year = django_filters.ModelChoiceFilter(queryset=_program_academic_years, label="Academic year id.")
+class ScheduleRunFilter(bounded.FilterSet):
+    academic_year = bounded.ModelChoiceFilter(queryset=_program_academic_years, label="Academic year id.")
 
     class Meta:
         model = ScheduleRun
         fields = ["academic_year", "status"]
 
 
-class ScheduleVersionFilter(django_filters.FilterSet):
-    academic_year = django_filters.ModelChoiceFilter(queryset=_program_academic_years, label="Academic year id.")
+class ScheduleVersionFilter(bounded.FilterSet):
+    academic_year = bounded.ModelChoiceFilter(queryset=_program_academic_years, label="Academic year id.")
 
     class Meta:
         model = ScheduleVersion
@@ -129,18 +129,18 @@ class AssignmentFilterForm(forms.Form):
         return cleaned
 
 
-class AssignmentFilter(django_filters.FilterSet):
+class AssignmentFilter(bounded.FilterSet):
     """Filters every assignment list shares. The version is always applied: by default the published one."""
 
-    person = django_filters.ModelChoiceFilter(queryset=_program_people, label="Person id.")
-    academic_year = django_filters.ModelChoiceFilter(
+    person = bounded.ModelChoiceFilter(queryset=_program_people, label="Person id.")
+    academic_year = bounded.ModelChoiceFilter(
         field_name="version__academic_year", queryset=_program_academic_years, label="Academic year id."
     )
-    version = django_filters.CharFilter(method="filter_version", label=VERSION_HELP)
-    date_from = django_filters.DateFilter(
+    version = bounded.CharFilter(method="filter_version", label=VERSION_HELP)
+    date_from = bounded.DateFilter(
         method="filter_date_from", label="From this date (YYYY-MM-DD); give date_to too.", **ISO_DATE
     )
-    date_to = django_filters.DateFilter(
+    date_to = bounded.DateFilter(
         method="filter_date_to",
         label="Up to this date, inclusive (YYYY-MM-DD); at most two years after date_from.",
         **ISO_DATE,
@@ -186,7 +186,7 @@ class AssignmentFilter(django_filters.FilterSet):
 class BlockAssignmentFilter(AssignmentFilter):
     """Block rotations; a date range keeps the blocks that overlap it."""
 
-    rotation = django_filters.ModelChoiceFilter(queryset=_program_rotations, label="Rotation id.")
+    rotation = bounded.ModelChoiceFilter(queryset=_program_rotations, label="Rotation id.")
 
     class Meta(AssignmentFilter.Meta):
         model = BlockAssignment
@@ -202,7 +202,7 @@ class BlockAssignmentFilter(AssignmentFilter):
 class SessionAssignmentFilter(AssignmentFilter):
     """Half-day activities between two dates (inclusive)."""
 
-    rotation = django_filters.ModelChoiceFilter(queryset=_program_rotations, label="Rotation id.")
+    rotation = bounded.ModelChoiceFilter(queryset=_program_rotations, label="Rotation id.")
 
     class Meta(AssignmentFilter.Meta):
         model = SessionAssignment

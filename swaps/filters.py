@@ -1,12 +1,12 @@
 """The query-string filters of the swaps API (/api/v1/swaps/?status=&kind=&mine=&person=&date_from=&date_to=)."""
 
-import django_filters
 from django.db.models import QuerySet
 
 from scheduling.models import Person
 from swaps.models import Swap, SwapLeg
 from swaps.selectors import swaps_of_person
 from swaps.services import person_of
+from tenants import filters as bounded
 from tenants.middleware import program_for
 
 
@@ -15,16 +15,16 @@ def involving(queryset: QuerySet[Swap], person) -> QuerySet[Swap]:
     return queryset.filter(pk__in=swaps_of_person(program=person.program, person=person).values("pk"))
 
 
-class SwapFilter(django_filters.FilterSet):
+class SwapFilter(bounded.FilterSet):
     """`mine` keeps the caller's own swaps (asked for, giving or taking); `person` those of a person;
     `date_from`/`date_to` those with a shift (a leg's date) in the range."""
 
-    status = django_filters.MultipleChoiceFilter(choices=Swap.Status.choices)
-    kind = django_filters.MultipleChoiceFilter(choices=Swap.Kind.choices)
-    mine = django_filters.BooleanFilter(method="filter_mine", label="Only my own swaps")
-    person = django_filters.NumberFilter(method="filter_person", label="Person id (asker, giver or taker)")
-    date_from = django_filters.DateFilter(method="filter_date_from", label="A shift on or after this day")
-    date_to = django_filters.DateFilter(method="filter_date_to", label="A shift on or before this day")
+    status = bounded.MultipleChoiceFilter(choices=Swap.Status.choices)
+    kind = bounded.MultipleChoiceFilter(choices=Swap.Kind.choices)
+    mine = bounded.BooleanFilter(method="filter_mine", label="Only my own swaps")
+    person = bounded.IdFilter(method="filter_person", label="Person id (asker, giver or taker)")
+    date_from = bounded.DateFilter(method="filter_date_from", label="A shift on or after this day")
+    date_to = bounded.DateFilter(method="filter_date_to", label="A shift on or before this day")
 
     class Meta:
         model = Swap

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from scheduling.models import AcademicYear, Block, Person, ScheduleVersion
 from swaps.models import Swap, SwapLeg
 from swaps.shifts import ScheduleState, Shift, giver_holds
+from tenants import serializer_fields as bounded
 from tenants.errors import DomainError
 
 
@@ -109,7 +110,7 @@ class ShiftSerializer(serializers.Serializer):
     first day), AM or PM for a half-day session, the block for a block rotation."""
 
     shift = serializers.ChoiceField(choices=SwapLeg.Shift.choices)
-    date = serializers.DateField()
+    date = bounded.DateField()
     session = serializers.ChoiceField(choices=["AM", "PM"], required=False, allow_blank=True, default="")
     block = ProgramBlockField(required=False, allow_null=True)
 

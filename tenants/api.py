@@ -7,13 +7,13 @@ the session) and documents that header and the RFC 7807 problem responses.
 from collections.abc import Callable
 from typing import Any
 
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.filters import OrderingFilter
 
 from tenants.api_permissions import NO_PROGRAM
+from tenants.filters import FilterBackend
 from tenants.middleware import program_for
 from tenants.models import Organization
 
@@ -77,7 +77,7 @@ def documented(serializer_class: type[serializers.Serializer], things: str) -> C
 class ProgramReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
     """Lists and shows rows of the request's program, filtered and ordered from the query string."""
 
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [FilterBackend, OrderingFilter]
 
     def active_program(self) -> Organization:
         program = program_for(self.request)

@@ -7,9 +7,10 @@ class TenantsConfig(AppConfig):
 
     def ready(self) -> None:
         """An organization's single sign-on section is checked by its reader before any form saves it; sign-ins
-        and sign-outs go to the audit log."""
-        from tenants import audit_signals  # noqa: F401
+        and sign-outs go to the audit log; every ModelSerializer's dates keep to the window of tenants.params."""
+        from tenants import audit_signals, serializer_fields  # noqa: F401
         from tenants.saml import SSO_SETTINGS_KEY, sso_settings_from_json
         from tenants.settings_sections import settings_section_register
 
         settings_section_register(SSO_SETTINGS_KEY, sso_settings_from_json)
+        serializer_fields.install()
