@@ -12,7 +12,7 @@ class InstitutionSaml2Backend(Saml2Backend):
     """Signs in the person the institution's IdP vouches for, by the rules of `sso_user_sign_in`.
 
     Only the SSO views set `request.sso_institution`; any other call finds no institution and gets no user. A refusal
-    leaves its reason on the request (`sso_refusal`) for the error page.
+    leaves its reason on the request (`sso_refusal`) for the error page; a success leaves `sso_sign_in` for the audit.
     """
 
     def authenticate(self, request, session_info=None, attribute_mapping=None, **kwargs):
@@ -21,7 +21,7 @@ class InstitutionSaml2Backend(Saml2Backend):
             return None
         values = sso_attributes(session_info["ava"], sso_settings(institution))
         try:
-            user, membership = sso_user_sign_in(
+            signed_in = sso_user_sign_in(
                 institution=institution,
                 program=getattr(request, "sso_program", None),
                 email=values["email"],
@@ -31,5 +31,5 @@ class InstitutionSaml2Backend(Saml2Backend):
         except DomainError as exc:
             request.sso_refusal = str(exc)
             raise PermissionDenied(str(exc)) from None
-        request.sso_membership = membership
-        return user if self.user_can_authenticate(user) else None
+        request.sso_sign_in = signed_in
+        return signed_in.user if self.user_can_authenticate(signed_in.user) else None

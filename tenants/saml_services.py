@@ -6,6 +6,8 @@ superuser or staff member. A first sign-in through a program's link gives the ro
 without one the person has an account and no role until a program admin grants one.
 """
 
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -14,6 +16,14 @@ from django.db.models import Q
 from tenants.errors import DomainError
 from tenants.models import Membership, Organization, User
 from tenants.saml import SsoSettings, sso_settings
+
+
+class SsoSignIn(NamedTuple):
+    """Whom the IdP signed in, whether the account was made now, and the role a first sign-in gave (or None)."""
+
+    user: User
+    user_created: bool
+    membership: Membership | None
 
 
 def _email_checked(*, email: str, institution: Organization, sso: SsoSettings) -> str:
@@ -58,13 +68,14 @@ def sso_user_sign_in(
     email: str,
     first_name: str = "",
     last_name: str = "",
-) -> tuple[User, Membership | None]:
+) -> SsoSignIn:
     """The user the institution's IdP vouches for, created without a password on a first sign-in, names refreshed
-    from the IdP; with the membership a first sign-in through `program`'s link created (None otherwise).
-    DomainError says why the IdP's word is not enough."""
+    from the IdP, and the membership a first sign-in through `program`'s link created. DomainError says why the
+    IdP's word is not enough."""
     sso = sso_settings(institution)
     email = _email_checked(email=email, institution=institution, sso=sso)
     user = User.objects.select_for_update().filter(email__iexact=email).first()
+    created = user is None
     if user is None:
         try:
             with transaction.atomic():
@@ -78,7 +89,7 @@ def sso_user_sign_in(
         setattr(user, key, names[key])
     if changed:
         user.save(update_fields=changed)
-    return user, _membership_just_in_time(user=user, institution=institution, program=program)
+    return SsoSignIn(user, created, _membership_just_in_time(user=user, institution=institution, program=program))
 
 
 def _membership_just_in_time(

@@ -10,6 +10,8 @@ from djangosaml2.views import AssertionConsumerServiceView, LoginView, MetadataV
 from saml2.response import SignatureError, UnsolicitedResponse, VerificationError
 from saml2.validate import ResponseLifetimeExceed, ToEarly
 
+from tenants.audit import PLATFORM, record
+from tenants.audit_models import AuditAction
 from tenants.models import Organization
 from tenants.saml import JOIN_SESSION_KEY, sso_organizations, sso_session_mark, sso_settings
 
@@ -93,13 +95,28 @@ class SsoAcsView(_InstitutionMixin, AssertionConsumerServiceView):
         response.session_info()
 
     def handle_acs_failure(self, request, exception=None, status=403, **kwargs):
-        return render(
-            request,
-            "tenants/sso_refused.html",
-            {"institution": request.sso_institution, "reason": _refusal_reason(request, exception)},
-            status=403,
-        )
+        institution, reason = request.sso_institution, _refusal_reason(request, exception)
+        detail = f"{institution}: {reason}" + (f" ({exception.__class__.__name__})" if exception else "")
+        program = request.sso_program or PLATFORM
+        record(AuditAction.SSO_LOGIN_FAILED, request=request, actor=None, program=program, detail=detail)
+        return render(request, "tenants/sso_refused.html", {"institution": institution, "reason": reason}, status=403)
 
     def post_login_hook(self, request, user, session_info) -> None:
-        institution = request.sso_institution
-        sso_session_mark(request, institution=institution, mfa=sso_settings(institution).idp_enforces_mfa)
+        institution, signed_in = request.sso_institution, request.sso_sign_in
+        mfa = sso_settings(institution).idp_enforces_mfa
+        sso_session_mark(request, institution=institution, mfa=mfa)
+        program = request.sso_program or PLATFORM
+        if signed_in.user_created:
+            record(AuditAction.SSO_USER_CREATED, request=request, program=program, target=user, detail=str(institution))
+        if signed_in.membership is not None:
+            membership = signed_in.membership
+            record(
+                AuditAction.MEMBERSHIP_CREATED,
+                request=request,
+                program=program,
+                target=membership,
+                after={"user": user.email, "role": membership.role},
+                detail=f"First sign-in with {institution}'s SSO: the program's default role.",
+            )
+        detail = f"{institution}" + (" (the IdP enforces MFA)" if mfa else "")
+        record(AuditAction.SSO_LOGIN, request=request, program=program, target=user, detail=detail)

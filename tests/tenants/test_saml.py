@@ -15,6 +15,7 @@ from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
+from tenants.audit_models import AuditEvent
 from tenants.models import Membership, Organization, Role, User
 from tenants.saml import SESSION_MARKER, self_signed_pair
 from tests.tenants.factories import InstitutionFactory, MembershipFactory, ProgramFactory, UserFactory
@@ -131,6 +132,14 @@ def test_sso_sign_in_through_program_link_creates_user_and_default_role(client, 
     ]
     assert client.get("/").wsgi_request.user == user
     assert client.session[SESSION_MARKER]["idp_mfa"] is False
+    events = AuditEvent.objects.order_by("pk")
+    assert [(e.action, e.actor_id, e.program_id) for e in events] == [
+        ("auth.login", user.pk, None),
+        ("sso.user_created", user.pk, fm(riverside).pk),
+        ("membership.created", user.pk, fm(riverside).pk),
+        ("sso.login", user.pk, fm(riverside).pk),
+    ]
+    assert events[2].after == {"user": "ada@riverside.example", "role": "resident"}
 
 
 def test_sso_sign_in_of_a_known_member_keeps_their_role(client, idp, riverside):
@@ -181,6 +190,21 @@ def test_sso_refuses_a_response_that_cannot_be_trusted(client, idp, riverside, c
     assert "Sign-in with Riverside Health was refused" in page and expected in page
     assert not User.objects.exists() and not Membership.objects.exists()
     assert not response.wsgi_request.user.is_authenticated
+    refusal = AuditEvent.objects.get(action="sso.login_failed")
+    assert refusal.action == "sso.login_failed" and expected in refusal.detail and refusal.actor is None
+
+
+@pytest.mark.parametrize(
+    "garbage", ["", "not base64 at all", "PD94bWwgdmVyc2lvbj0iMS4wIj8+", "\x00" * 10, "A" * 100_000]
+)
+def test_sso_refuses_garbage_without_a_server_error(client, riverside, garbage):
+    client.get("/sso/riverside/login/")
+
+    response = client.post("/sso/riverside/acs/", {"SAMLResponse": garbage})
+
+    assert response.status_code == 403
+    assert "was refused" in response.content.decode()
+    assert not User.objects.exists()
 
 
 def test_sso_refuses_an_expired_response(client, riverside, tmp_path, idp):
