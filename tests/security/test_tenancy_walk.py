@@ -19,6 +19,7 @@ from notifications.models import Notification
 from scheduling.models import Block, Person, ScheduleRun, ScheduleVersion
 from scheduling.models import Preference as Wish
 from swaps.models import Swap
+from tenants.audit import record
 from tenants.middleware import HEADER
 from tests.security.walk import body, routes
 from tests.security.world import ProgramWorld, program_owned_models, program_world
@@ -242,7 +243,8 @@ PLATFORM_ADMIN = {
 
 
 def _seed_user_rows(a: ProgramWorld) -> None:
-    """Rows owned by A's resident in the admin's other apps: an e-mail address, an API token, a TOTP device."""
+    """Rows owned by A's resident in the admin's other apps: an e-mail address, an API token, a TOTP device, an
+    audit event."""
     from allauth.account.models import EmailAddress
     from django_otp.plugins.otp_totp.models import TOTPDevice
     from rest_framework.authtoken.models import Token
@@ -251,6 +253,7 @@ def _seed_user_rows(a: ProgramWorld) -> None:
     EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     Token.objects.get_or_create(user=user)
     TOTPDevice.objects.create(user=user, name=f"Phone {MARKER_A}")
+    record("auth.login", actor=user, program=a.program, detail=MARKER_A)
 
 
 @pytest.mark.parametrize("role", ["coordinator", "admin"])
