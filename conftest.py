@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from tenants.models import Organization, Role, User
 from tests.tenants.factories import MembershipFactory, ProgramFactory, UserFactory
+from tests.tenants.second_factor import SecondFactorClient
 
 ALL_ROLES = [choice.value for choice in Role]
 
@@ -31,6 +32,13 @@ def _fresh_cache():
     _clear_cache()
     yield
     _clear_cache()
+
+
+@pytest.fixture
+def client() -> SecondFactorClient:
+    """pytest-django's client, whose force_login also passes the second factor for managers (they must have one:
+    tenants.mfa), as a manager's real sign-in does."""
+    return SecondFactorClient()
 
 
 @pytest.fixture

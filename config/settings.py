@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     # Third party
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -76,8 +78,6 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "import_export",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
     "health_check",
     "csp",
     "django_guid",
@@ -104,13 +104,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "tenants.middleware.ActiveProgramMiddleware",
+    "tenants.mfa.SecondFactorMiddleware",
+    # Last: turns a sign-in that axes locked out into the login page's lockout message.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -190,9 +192,15 @@ CELERY_BEAT_SCHEDULE["swaps-expire"] = {
     "schedule": crontab(minute="*/15"),
 }
 
-# Auth
+# Auth: sign-in by email (allauth) on an invite-only site; a new address is verified by a link before its first
+# sign-in; passwords of 12+ characters. Failed sign-ins are counted per account and per address (django-axes):
+# 5 lock both out for 15 minutes, each further lockout within a day doubles it (up to a day), an admin unlocks
+# (the user admin's action, or the "Access attempts" admin). Every attempt is kept (AccessLog, AccessFailureLog).
+# Managers (program admins and coordinators, staff, superusers) and members of a program that asks for it pass
+# a second factor (allauth.mfa: TOTP + recovery codes) before anything else, and before the admin site.
 AUTH_USER_MODEL = "tenants.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address before any check
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
     "tenants.saml_backend.InstitutionSaml2Backend",
@@ -209,11 +217,28 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
 ACCOUNT_ADAPTER = "tenants.adapters.InviteOnlyAccountAdapter"
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/m/ip,5/5m/key"}
+ACCOUNT_RATE_LIMITS = {"login_failed": None}  # failed sign-ins: django-axes below (lockout + admin unlock)
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = "tenants.login_security.cool_off"
+AXES_USERNAME_CALLABLE = "tenants.login_security.username_of"
+AXES_LOCKOUT_CALLABLE = "tenants.login_security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False
+# Behind a reverse proxy, the client address is the X-Forwarded-For entry this many proxies from the right.
+AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"]) if os.environ.get("AXES_PROXY_COUNT") else None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Residency Scheduler")
 
 # Single sign-on (SAML, djangosaml2): one service provider per institution, configured from the institution's
 # settings["sso"] for each request (docs/sso.md). The SP key pair comes from files; debug and tests make one in var/.

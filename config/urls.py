@@ -3,11 +3,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config import health, problems
+from tenants import views as tenant_views
 
 urlpatterns = [
     path("healthz", health.alive(), name="healthz"),
     path("readyz", health.ready(), name="readyz"),
     path("admin/", admin.site.urls),
+    # allauth's authenticator-app enrolment, which also counts as the session's second factor (tenants.mfa).
+    path("accounts/2fa/totp/activate/", tenant_views.TotpEnrolView.as_view(), name="mfa_activate_totp"),
     path("accounts/", include("allauth.urls")),
     path("sso/", include("tenants.saml_urls")),
     path("api/v1/", include("config.api_router")),

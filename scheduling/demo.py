@@ -42,10 +42,14 @@ from scheduling.services import (
     session_times_ensure_defaults,
 )
 from tenants.errors import DomainError
+from tenants.mfa import email_verified_ensure, totp_enrol
 from tenants.models import Membership, Organization, Role, User
 
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_EMAIL_DOMAIN = "demo.example.org"
+# The demo's admins and coordinators must pass a second factor like any manager: they are enrolled with this
+# authenticator-app secret (add it to an app, or run `manage.py demo_totp <email>` for the current code).
+DEMO_TOTP_SECRET = "DEMOTOTPSECRETDEMOTOTPSECRET2345"
 INSTITUTION_NAME = "Demo Health System"
 INSTITUTION_SLUG = "demo-health-system"
 
@@ -622,6 +626,9 @@ def _login_seed(
     elif reset_password:
         user.set_password(password)
         user.save(update_fields=["password"])
+    email_verified_ensure(user=user)
+    if any(role in (Role.ADMIN, Role.COORDINATOR) for _, role in login.roles):
+        totp_enrol(user=user, secret=DEMO_TOTP_SECRET)
     for slug, role in login.roles:
         membership, created = Membership.objects.get_or_create(
             user=user, organization=programs[slug], defaults={"role": role}

@@ -1,3 +1,6 @@
+from allauth.mfa.base.internal.flows import post_authentication
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.views import ActivateTOTPView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -23,3 +26,14 @@ def program_switch(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
         next_url = "home"
     return redirect(next_url)
+
+
+class TotpEnrolView(ActivateTOTPView):
+    """allauth's enrolment of an authenticator app; the code the new authenticator just gave counts as this
+    session's second factor (recorded the way allauth records one at sign-in), so the user carries on."""
+
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        authenticator = Authenticator.objects.get(user=self.request.user, type=Authenticator.Type.TOTP)
+        post_authentication(self.request, authenticator)
+        return response

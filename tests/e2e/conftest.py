@@ -6,6 +6,7 @@ thread in embedded mode, a real Celery worker on the `solver` queue when REDIS_U
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -17,7 +18,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from django.core.management import call_command  # noqa: E402
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
 
-from scheduling.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD  # noqa: E402
+from scheduling.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET  # noqa: E402
 from scheduling.models import ScheduleVersion  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -55,12 +56,32 @@ def phone(browser: Browser) -> Iterator[BrowserContext]:
     context.close()
 
 
+_codes_used: dict[str, str] = {}
+
+
+def _fresh_code(who: str) -> str:
+    """The demo authenticator's code now; one a sign-in of `who` already used is refused, so wait for the next."""
+    from tests.tenants.second_factor import totp_code
+
+    code = totp_code(DEMO_TOTP_SECRET)
+    while code == _codes_used.get(who):
+        time.sleep(1)
+        code = totp_code(DEMO_TOTP_SECRET)
+    _codes_used[who] = code
+    return code
+
+
 def log_in(page: Page, base_url: str, who: str, next_path: str = "/") -> Page:
-    """Sign in through the login form as `who`@demo.example.org and land on `next_path`."""
+    """Sign in through the login form as `who`@demo.example.org, entering the authenticator code when asked
+    (admins and coordinators: seed_demo enrolled them), and land on `next_path`."""
     page.goto(f"{base_url}/accounts/login/?next={next_path}")
     page.get_by_label("Email").fill(f"{who}@{DEMO_EMAIL_DOMAIN}")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.get_by_label("Code").fill(_fresh_code(who))
+        page.get_by_role("button", name="Verify").click()
     page.wait_for_url(f"{base_url}{next_path}*")
     return page
 

@@ -7,8 +7,9 @@ from collections import Counter, defaultdict
 from io import StringIO
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate as django_authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from credentials.models import CertificationType, PersonCertification
 from credentials.selectors import expiring_soon
@@ -48,6 +49,11 @@ COUNTED = (
     CertificationType,
     PersonCertification,
 )
+
+
+def authenticate(**credentials):
+    """A sign-in as the login form makes it: with its request (django-axes counts attempts per request)."""
+    return django_authenticate(RequestFactory().post("/accounts/login/"), **credentials)
 
 
 def seed(*args: str) -> str:

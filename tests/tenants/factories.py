@@ -1,4 +1,5 @@
 import factory
+from allauth.account.models import EmailAddress
 
 from tenants.models import Membership, Organization, Role, User
 
@@ -7,11 +8,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("email",)
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def verified_email(user, create, extracted, **kwargs):
+        """Users of the tests signed in before: their address is verified (pass verified_email=False for a new one)."""
+        if create and extracted is not False:
+            EmailAddress.objects.get_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class InstitutionFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,7 @@
 """Admin access for every registered model, and the tenancy of users, organizations and memberships."""
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.urls import reverse
 
@@ -18,7 +19,17 @@ SUPERUSER_ADD_ONLY = {Organization}  # programs are created by superusers; their
 ADMIN_ADD_ONLY = {Membership}  # coordinators view memberships, only program admins manage them
 # Assignments change only on the schedule pages and the API, where the rule checks run: no one adds them here;
 # swaps likewise go through their services (requests, approvals, execution); the audit log is append-only.
-READ_ONLY = {BlockAssignment, SessionAssignment, CallAssignment, Swap, AuditEvent}
+# Sign-in attempts are written by django-axes alone: the admin lists them and deletes one to unlock.
+READ_ONLY = {
+    BlockAssignment,
+    SessionAssignment,
+    CallAssignment,
+    Swap,
+    AuditEvent,
+    AccessAttempt,
+    AccessLog,
+    AccessFailureLog,
+}
 
 
 def admin_url(model, view: str, *args) -> str:

@@ -6,7 +6,7 @@ from tenants.models import Role
 
 
 def test_user_logs_in_by_email_in_any_case(client, member):
-    member(Role.COORDINATOR, email="pat@example.org")
+    member(Role.RESIDENT, email="pat@example.org")
     response = client.post(reverse("account_login"), {"login": "PAT@example.org", "password": "correct-horse-battery"})
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200
@@ -25,7 +25,7 @@ def test_repeated_failed_logins_are_rate_limited(client, member):
     for _ in range(5):
         client.post(reverse("account_login"), {"login": "sam@example.org", "password": "wrong-password-1"})
     response = client.post(reverse("account_login"), {"login": "sam@example.org", "password": "correct-horse-battery"})
-    assert "Too many failed login attempts" in response.content.decode()
+    assert "Too many failed sign-ins" in response.content.decode()
     assert client.get(reverse("home")).status_code == 302
 
 
