@@ -6,10 +6,13 @@ class SchedulingConfig(AppConfig):
     verbose_name = "Scheduling"
 
     def ready(self) -> None:
-        """Program settings are checked by the scheduling and wishes readers before any form saves them."""
+        """Program settings are checked by the scheduling and wishes readers before any form saves them; cached
+        schedule output is dropped when a row it is drawn from changes."""
+        from scheduling import schedule_cache
         from scheduling.program_settings import SETTINGS_KEY, settings_from_json
         from scheduling.wish_settings import WISH_SETTINGS_KEY, wish_settings_from_json
         from tenants.settings_sections import settings_section_register
 
         settings_section_register(SETTINGS_KEY, settings_from_json)
         settings_section_register(WISH_SETTINGS_KEY, wish_settings_from_json)
+        schedule_cache.connect()

@@ -3,7 +3,8 @@
 An unknown or reset token, or one whose holder has left the program or been deactivated (see
 scheduling.feed_tokens), gets a bare 404 that says nothing about why. Responses carry an ETag (hash of
 the body) and Last-Modified (publication or token reset), and answer If-None-Match / If-Modified-Since
-with 304, so calendar apps polling every few minutes cost little.
+with 304, so calendar apps polling every few minutes cost little. A built feed is kept in the cache until
+anything it shows changes (scheduling.schedule_cache), so most requests build nothing.
 """
 
 import hashlib
@@ -18,6 +19,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from scheduling import schedule_cache
 from scheduling.feed_calendar import FeedCalendar, person_feed_calendar, program_feed_calendar
 from scheduling.feed_tokens import feed_token_find, feed_token_reset
 from scheduling.models import FeedToken, Person
@@ -30,12 +32,18 @@ def _not_found() -> HttpResponse:
     return HttpResponseNotFound("Not found", content_type="text/plain; charset=utf-8")
 
 
+def _built(build: Callable[..., FeedCalendar], token: FeedToken) -> tuple[FeedCalendar, str]:
+    feed = build(token=token)
+    return feed, '"' + hashlib.sha256(feed.body).hexdigest()[:40] + '"'
+
+
 def _serve(request: HttpRequest, token: str, *, for_person: bool, build: Callable[..., FeedCalendar]) -> HttpResponse:
     found: FeedToken | None = feed_token_find(token=token, for_person=for_person)
     if found is None:
         return _not_found()
-    feed = build(token=found)
-    etag = '"' + hashlib.sha256(feed.body).hexdigest()[:40] + '"'
+    kind = "person" if for_person else "program"
+    parts = ("feed", kind, found.pk, (found.regenerated_at or found.created_at).timestamp(), found.program.today())
+    feed, etag = schedule_cache.cached(found.program_id, parts, lambda: _built(build, found))
     last_modified = int(feed.last_modified.timestamp())
     response = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if response is None:

@@ -8,10 +8,12 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
 
+from absences.models import Absence
 from scheduling.feed_tokens import feed_link_context, feed_token_get_or_create, feed_token_reset
-from scheduling.models import CallAssignment, FeedToken, ScheduleVersion, SessionAssignment
+from scheduling.models import BlockAssignment, CallAssignment, FeedToken, ScheduleVersion, SessionAssignment
 from scheduling.services import schedule_version_publish
 from tenants.models import Membership, Role, User
+from tests.absences.factories import AbsenceFactory
 from tests.scheduling import export_data
 from tests.scheduling.factories import AcademicYearFactory, BlockAssignmentFactory, BlockFactory
 from tests.tenants.factories import MembershipFactory, ProgramFactory
@@ -328,3 +330,33 @@ def test_admin_lists_feed_tokens_without_secrets_and_resets_them(client, coordin
     response = client.post(changelist, {"action": "reset_tokens", "_selected_action": [token.pk]})
     assert response.status_code == 302
     assert client.get(ann_url).status_code == 404
+
+
+def test_a_built_feed_is_served_from_the_cache_until_something_it_shows_changes(
+    client, cast, ann_url, program, django_assert_max_num_queries
+):
+    first = client.get(ann_url)
+    with django_assert_max_num_queries(8):  # the token, who holds it, the versions: no schedule read
+        again = client.get(ann_url)
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+
+    # An approved absence (leave wins), a renamed person, an edited published block: each shows at once.
+    AbsenceFactory(
+        program=program, person=cast.ann, start_date=cast.day, end_date=cast.day, status=Absence.Status.APPROVED
+    )
+    after_leave = client.get(ann_url)
+    assert after_leave["ETag"] != first["ETag"] and "Inpatient" not in _events(_calendar(after_leave))
+    cast.ann.first_name = "Annie"
+    cast.ann.save()
+    assert str(_calendar(client.get(ann_url))["X-WR-CALNAME"]).startswith("Annie Able")
+    block = BlockAssignment.objects.get(version=cast.version, person=cast.ann, block__number=2)
+    block.rotation = cast.inpatient
+    block.save()
+    assert "Block 2: Inpatient medicine" in _events(_calendar(client.get(ann_url)))
+
+
+def test_the_cache_never_mixes_two_peoples_feeds(client, cast, ann_url, program, coordinator):
+    ben_token = feed_token_get_or_create(program=program, person=cast.ben, user=coordinator)
+    client.get(ann_url)
+    ben = client.get(reverse("feed-person", kwargs={"token": ben_token.token})).content.decode()
+    assert "Ben Baker" in ben and "Ann Able" not in ben
