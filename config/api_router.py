@@ -6,6 +6,7 @@ from absences import api as absences_api
 from credentials import api as credentials_api
 from notifications import api as notifications_api
 from scheduling import api as scheduling_api
+from scheduling import api_edits as scheduling_api_edits
 from scheduling import api_feeds as scheduling_api_feeds
 from scheduling import api_roster as scheduling_api_roster
 from scheduling import api_wishes as scheduling_api_wishes
@@ -14,6 +15,7 @@ from swaps import api as swaps_api
 router = DefaultRouter()
 scheduling_api.register(router)
 scheduling_api_roster.register(router)
+scheduling_api_edits.register(router)
 notifications_api.register(router)
 scheduling_api_feeds.register(router)
 credentials_api.register(router)

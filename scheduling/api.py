@@ -379,7 +379,3 @@ def register(router: BaseRouter) -> None:
     router.register("academic-years", AcademicYearViewSet, basename="academic-year")
     router.register("blocks", BlockViewSet, basename="block")
     router.register("schedule-runs", ScheduleRunViewSet, basename="schedule-run")
-    router.register("schedule-versions", ScheduleVersionViewSet, basename="schedule-version")
-    router.register("block-assignments", BlockAssignmentViewSet, basename="block-assignment")
-    router.register("session-assignments", SessionAssignmentViewSet, basename="session-assignment")
-    router.register("call-assignments", CallAssignmentViewSet, basename="call-assignment")

@@ -75,6 +75,10 @@ class RuleBreachError(DomainError):
         super().__init__(f"This change breaks: {rules}. Give a reason to save it anyway.")
         self.findings = findings
 
+    def problem_members(self) -> dict[str, Any]:
+        """The API's problem names each broken rule, as the edit page lists them."""
+        return {"findings": [dataclasses.asdict(finding) | {"title": finding.title} for finding in self.findings]}
+
 
 PROGRAM_RULE = "program rule"
 

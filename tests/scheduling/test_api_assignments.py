@@ -259,10 +259,12 @@ def test_clinic_staff_cannot_read_assignments(api_as, member, schedule, endpoint
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_assignments_are_read_only(api_as, coordinator, schedule, endpoint):
+def test_assignment_rows_are_written_only_through_the_cell_edits(api_as, coordinator, schedule, endpoint):
+    """POST to the list is the cell edit (tests/scheduling/test_api_edits.py); rows are never PUT or deleted."""
     client = api_as(coordinator)
     row = schedule.published_rows(endpoint)[0]
-    assert_problem(client.post(list_url(endpoint), {}, format="json"), 405)
+    assert "version" in assert_problem(client.post(list_url(endpoint), {}, format="json"), 400)["errors"]
+    assert_problem(client.put(detail_url(endpoint, row.pk), {}, format="json"), 405)
     assert_problem(client.delete(detail_url(endpoint, row.pk)), 405)
 
 
