@@ -25,6 +25,7 @@ from scheduling.serializers import (
     ScheduleVersionSerializer,
     SessionAssignmentSerializer,
 )
+from tenants import serializer_fields as bounded
 from tenants.api import write_schema
 from tenants.permissions import Action
 
@@ -74,7 +75,7 @@ class BlockEditSerializer(CellEditSerializer):
 class SessionEditSerializer(CellEditSerializer):
     """What a person does in one half-day of the version."""
 
-    date = serializers.DateField(help_text="A date of the version's academic year (YYYY-MM-DD).")
+    date = bounded.DateField(help_text="A date of the version's academic year (YYYY-MM-DD).")
     session = serializers.ChoiceField(choices=Session.choices, help_text="AM or PM.")
     activity = serializers.ChoiceField(
         choices=SessionAssignment.Activity.choices,
@@ -85,13 +86,11 @@ class SessionEditSerializer(CellEditSerializer):
 class CallEditSerializer(CellEditSerializer):
     """Add, remove or move a resident's in-house call of one night."""
 
-    date = serializers.DateField(help_text="The night the call starts (YYYY-MM-DD, in the version's year).")
+    date = bounded.DateField(help_text="The night the call starts (YYYY-MM-DD, in the version's year).")
     action = serializers.ChoiceField(
         choices=[(name, name) for name in services.CALL_ACTIONS], help_text="add, remove or move."
     )
-    to_date = serializers.DateField(
-        required=False, allow_null=True, help_text="For a move: the night the call moves to."
-    )
+    to_date = bounded.DateField(required=False, allow_null=True, help_text="For a move: the night the call moves to.")
     post_call = serializers.BooleanField(
         default=True, help_text="Make the duty half-days of the next day post-call (add and move)."
     )

@@ -116,6 +116,8 @@ def test_bad_edits_are_problems_naming_the_field(api_as, coordinator, setup):
     assert "to_date" in assert_problem(api.post(CALLS, bad_move, format="json"), 400)["errors"]
     bad_date = {**who, "date": "2026-13-40", "session": "PM", "activity": "off"}
     assert "date" in assert_problem(api.post(SESSIONS, bad_date, format="json"), 400)["errors"]
+    huge = {**who, "version": 10**22, "date": "9999-01-01", "session": "PM", "activity": "off"}
+    assert {"version", "date"} <= set(assert_problem(api.post(SESSIONS, huge, format="json"), 400)["errors"])
     outside = {**who, "date": "2031-01-05", "session": "PM", "activity": "off"}
     assert "outside" in assert_problem(api.post(SESSIONS, outside, format="json"), 400)["detail"]
     assert SessionAssignment.history.count() == history
