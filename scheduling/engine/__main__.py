@@ -7,7 +7,6 @@ the field at fault (`bad input: residents[3].pgy: must be an integer from 1 to 8
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import signal
@@ -15,12 +14,23 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from scheduling.engine.cli_input import (
+    ArgumentParser,
+    BadInput,
+    bounded_float,
+    bounded_int,
+    check_problem_schema,
+    check_writable,
+    load_json,
+    one_line,
+    write_text,
+)
+
 COMMANDS = ("solve", "check", "generate")
 EXIT_OK, EXIT_NO_SCHEDULE, EXIT_BAD_INPUT = 0, 1, 2
-
-
-class _BadInput(Exception):
-    """The one line printed after "bad input: "."""
+SEED_MAX = 2**31 - 1  # OR-Tools' random_seed is a 32-bit integer
+WORKERS_MAX = 64
+TIME_LIMIT_MAX = 7 * 24 * 3600.0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,37 +45,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli_check.main(args[1:])
     try:
         return solve_main(args[1:]) if args[0] == "solve" else generate_main(args[1:])
-    except _BadInput as error:
-        print(f"bad input: {' '.join(str(error).split())}", file=sys.stderr)
+    except BadInput as error:
+        print(f"bad input: {one_line(str(error))}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 
-def _load_json(name: str, what: str) -> Any:
-    try:
-        if name == "-":
-            text = sys.stdin.read()
-        else:
-            with open(name, encoding="utf-8") as handle:
-                text = handle.read()
-    except OSError as error:
-        raise _BadInput(f"{what} {name}: cannot read ({error.strerror or error})") from None
-    except UnicodeDecodeError:
-        raise _BadInput(f"{what} {name}: not UTF-8 text") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise _BadInput(
-            f"{what} {name}: not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
-        ) from None
-
-
 def _write_json(data: Any, name: str | None) -> None:
-    text = json.dumps(data, indent=1)
+    text = json.dumps(data, indent=1) + "\n"
     if name is None or name == "-":
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(text)
         return
-    with open(name, "w", encoding="utf-8") as handle:
-        handle.write(text + "\n")
+    write_text(text, name)
 
 
 def solve_main(argv: Sequence[str]) -> int:
@@ -80,25 +70,33 @@ def solve_main(argv: Sequence[str]) -> int:
         solution_to_json,
     )
 
-    parser = argparse.ArgumentParser(prog="python -m scheduling.engine solve", description="Build a schedule.")
+    parser = ArgumentParser(prog="python -m scheduling.engine solve", description="Build a schedule.")
     parser.add_argument("problem", metavar="PROBLEM.json", help='the problem; "-" reads stdin')
-    parser.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
-    parser.add_argument("--workers", type=int, default=2, help="search workers (default 2)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--time-limit", type=bounded_float(0, TIME_LIMIT_MAX), default=60.0, help="seconds (default 60)"
+    )
+    parser.add_argument(
+        "--workers", type=bounded_int(1, WORKERS_MAX), default=2, help=f"search workers, 1-{WORKERS_MAX} (default 2)"
+    )
+    parser.add_argument("--seed", type=bounded_int(0, SEED_MAX), default=0, help="random seed (default 0)")
     parser.add_argument("--reference", metavar="OLD_SOLUTION.json", help="stay close to this schedule")
     parser.add_argument("-o", "--output", metavar="SOLUTION.json", help='where to write the solution ("-" = stdout)')
     args = parser.parse_args(argv)
-    if args.time_limit <= 0 or args.workers < 1:
-        raise _BadInput("--time-limit must be positive and --workers at least 1")
+    check_writable(args.output)
+    data = load_json(args.problem, "problem")
     try:
-        problem = problem_from_json(_load_json(args.problem, "problem"))
+        problem = problem_from_json(data)
     except ProblemError as error:
-        raise _BadInput(f"{error.path}: {error.message}") from None
+        raise BadInput(f"{error.path}: {error.message}") from None
+    except Exception as error:  # a shape problem_from_json does not expect: the schema names the field
+        check_problem_schema(data)
+        raise BadInput(f"problem: cannot be read ({type(error).__name__}: {error})") from None
+    check_problem_schema(data)  # what the reader lets through, the schema may still refuse (ranges)
     if args.reference:
         try:
-            old = solution_from_json(_load_json(args.reference, "reference"))
+            old = solution_from_json(load_json(args.reference, "reference"))
         except SolutionError as error:
-            raise _BadInput(f"reference {error.path}: {error.message}") from None
+            raise BadInput(f"reference {error.path}: {error.message}") from None
         problem = dataclasses.replace(problem, reference=reference_from_solution(old))
 
     stop = {"asked": False}
@@ -158,15 +156,16 @@ def generate_main(argv: Sequence[str]) -> int:
     from scheduling.engine.generate import SIZES, generate
     from scheduling.engine.problem import problem_to_json
 
-    parser = argparse.ArgumentParser(prog="python -m scheduling.engine generate", description="A synthetic program.")
+    parser = ArgumentParser(prog="python -m scheduling.engine generate", description="A synthetic program.")
     parser.add_argument("--size", choices=sorted(SIZES), help="a preset: S, M, L or XL")
-    parser.add_argument("--residents", type=int)
-    parser.add_argument("--faculty", type=int)
-    parser.add_argument("--blocks", type=int)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--residents", type=bounded_int(3, 1000))
+    parser.add_argument("--faculty", type=bounded_int(2, 1000))
+    parser.add_argument("--blocks", type=bounded_int(1, 13))
+    parser.add_argument("--seed", type=bounded_int(0, SEED_MAX), default=1)
     parser.add_argument("--wishes", action="store_true", help="add everyone's realistic wishes (weeks, rotations)")
     parser.add_argument("-o", "--output", metavar="PROBLEM.json", help='where to write it ("-" = stdout)')
     args = parser.parse_args(argv)
+    check_writable(args.output)
     residents, faculty, blocks = SIZES[args.size or "M"]
     try:
         problem = generate(
@@ -177,7 +176,7 @@ def generate_main(argv: Sequence[str]) -> int:
             wishes=args.wishes,
         )
     except ValueError as error:
-        raise _BadInput(str(error)) from None
+        raise BadInput(str(error)) from None
     _write_json(problem_to_json(problem), args.output)
     return EXIT_OK
 

@@ -7,37 +7,34 @@ stderr naming the field at fault: `bad input: people[0].duties[2].start: not an 
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from scheduling.engine.acgme import check, report_to_json
+from scheduling.engine.cli_input import ArgumentParser, BadInput, load_json, one_line
 from scheduling.engine.duties import DutiesError, parse_duties
 
 EXIT_COMPLIANT, EXIT_VIOLATIONS, EXIT_BAD_INPUT, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
 
 
-class _BadInput(Exception):
-    """Input that cannot be checked; the message is the one stderr line after "bad input: "."""
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Check FILE ("-" for stdin), print the JSON report; `argv` holds the arguments after `check`."""
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="python -m scheduling.engine check",
         description="Check duty periods against the ACGME rules (DESIGN.md section 5).",
     )
     parser.add_argument("file", metavar="FILE", help='DUTIES.json or SOLUTION.json; "-" reads stdin')
     try:
         args = parser.parse_args(argv)
-    except SystemExit as stop:  # --help, or a usage error argparse has already explained
+    except SystemExit as stop:  # --help
         return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
+    except BadInput as error:
+        return _bad_input(str(error))
     try:
-        data = _load(args.file)
+        data = load_json(args.file)
         roster = parse_duties(data)
-    except _BadInput as error:
+    except BadInput as error:
         return _bad_input(str(error))
     except DutiesError as error:
         return _bad_input(f"{error.field_path}: {error.message}" if error.field_path else f"{args.file}: {error}")
@@ -51,31 +48,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return EXIT_COMPLIANT if report.compliant else EXIT_VIOLATIONS
 
 
-def _load(name: str) -> Any:
-    try:
-        if name == "-":
-            text = sys.stdin.buffer.read().decode("utf-8")
-        else:
-            with open(name, encoding="utf-8") as handle:
-                text = handle.read()
-    except OSError as error:
-        raise _BadInput(f"{name}: cannot read ({error.strerror or error})") from None
-    except UnicodeDecodeError:
-        raise _BadInput(f"{name}: not UTF-8 text") from None
-    try:
-        return json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as error:
-        raise _BadInput(f"{name}: not valid JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
-    except ValueError as error:
-        raise _BadInput(f"{name}: not valid JSON ({error})") from None
-    except RecursionError:
-        raise _BadInput(f"{name}: not valid JSON (nested too deeply)") from None
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def _bad_input(reason: str) -> int:
-    print(f"bad input: {' '.join(reason.split())}", file=sys.stderr)
+    print(f"bad input: {one_line(reason)}", file=sys.stderr)
     return EXIT_BAD_INPUT

@@ -16,6 +16,8 @@ from datetime import date, time, timedelta
 from typing import Any, TypeVar
 
 from scheduling.engine.duties import (
+    MAX_YEAR,
+    MIN_YEAR,
     RULE_NAMES,
     AcgmeLimits,
     DutiesError,
@@ -505,9 +507,12 @@ class _Node:
 
     def iso_date(self) -> date:
         try:
-            return date.fromisoformat(self.string())
+            day = date.fromisoformat(self.string())
         except ValueError:
             raise self.fail(f"must be an ISO date such as 2026-07-01 (got {self.value!r})") from None
+        if not MIN_YEAR <= day.year <= MAX_YEAR:  # keeps the calendar's date arithmetic inside Python's dates
+            raise self.fail(f"year must be from {MIN_YEAR} to {MAX_YEAR} (got {self.value!r})")
+        return day
 
     def optional_date(self) -> date | None:
         return None if self.value is None else self.iso_date()
