@@ -19,6 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from tenants import audit_admin  # noqa: F401  (registers the read-only audit log)
 from tenants.errors import DomainError
+from tenants.login_security import sign_in_unlock
 from tenants.models import Membership, Organization, ProgramOwnedModel, User
 from tenants.permissions import Action, Resource, can
 from tenants.selectors import managed_program_ids
@@ -365,6 +366,13 @@ class UserAdmin(SuperuserOnlyMixin, DjangoUserAdmin):
     search_fields = ("email", "first_name", "last_name")
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined")
+    actions = ["unlock_sign_in"]
+
+    @admin.action(description="Unlock sign-in (clear failed sign-ins)")
+    def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            sign_in_unlock(email=user.email, request=request)
+        self.message_user(request, f"Sign-in unlocked for {queryset.count()} user(s).", messages.SUCCESS)
 
 
 @admin.register(Organization)

@@ -9,7 +9,7 @@ class TenantsConfig(AppConfig):
         """An organization's single sign-on section and a program's security section (require MFA for everyone)
         are checked by their readers before any form saves them; sign-ins and sign-outs go to the audit log;
         every ModelSerializer's dates keep to the window of tenants.params."""
-        from tenants import audit_signals, serializer_fields  # noqa: F401
+        from tenants import audit_signals, login_security, serializer_fields  # noqa: F401
         from tenants.mfa import SECURITY_SETTINGS_KEY, security_settings_from_json
         from tenants.saml import SSO_SETTINGS_KEY, sso_settings_from_json
         from tenants.settings_sections import settings_section_register

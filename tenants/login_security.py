@@ -11,11 +11,16 @@ import math
 
 from axes.helpers import get_cool_off
 from axes.models import AccessFailureLog
+from axes.signals import user_locked_out
 from axes.utils import reset
 from django.conf import settings
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+
+from tenants.audit import record
+from tenants.audit_models import AuditAction
 
 BASE_COOL_OFF = dt.timedelta(minutes=15)
 MAX_COOL_OFF = dt.timedelta(days=1)
@@ -71,6 +76,15 @@ def lockout_response(
     return original_response
 
 
-def sign_in_unlock(*, email: str) -> int:
-    """Clear the failed sign-ins of an account (an admin's unlock); the number of lockout records removed."""
-    return reset(username=email.strip().lower())
+def sign_in_unlock(*, email: str, request: HttpRequest | None = None) -> int:
+    """Clear the failed sign-ins of an account (an admin's unlock, audited); the number of records removed."""
+    email = email.strip().lower()
+    removed = reset(username=email)
+    record(AuditAction.UNLOCKED, request=request, detail=f"{email}: {removed} lockout record(s) cleared")
+    return removed
+
+
+@receiver(user_locked_out)
+def _locked_out_audited(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
+    """Each failure that finds an account or address locked out is in the audit log, with its address."""
+    record(AuditAction.LOCKED_OUT, request=request, detail=f"{username or '?'} from {ip_address or '?'}")
