@@ -408,6 +408,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         "django_guid": {"level": "WARNING"},
+        "xmlschema": {"level": "WARNING"},  # pysaml2's schemas log a line at every start
     },
 }
 

@@ -323,7 +323,16 @@ def sso_attributes(ava: dict[str, list[str]], sso: SsoSettings) -> dict[str, str
 
 
 def sso_session_mark(request: HttpRequest, *, institution: Organization, mfa: bool) -> None:
-    """Mark the session as signed in through the institution's IdP, and whether that IdP enforces MFA."""
+    """Mark the session as signed in through the institution's IdP, and whether that IdP enforces MFA.
+
+    When it does, the session also gets allauth's record of a passed second factor (method "mfa", type
+    "saml_idp"), the record the MFA gate reads, so an SSO sign-in counts as the institution's strong sign-in.
+    """
+    if mfa:
+        # allauth keeps its records through this function only (its public module re-exports just the reader).
+        from allauth.account.internal.flows.login import record_authentication
+
+        record_authentication(request, request.user, "mfa", type="saml_idp", institution=institution.slug)
     request.session[SESSION_MARKER] = {
         "user_id": request.user.pk,
         "institution_id": institution.pk,

@@ -12,6 +12,7 @@ from saml2.validate import ResponseLifetimeExceed, ToEarly
 
 from tenants.audit import PLATFORM, record
 from tenants.audit_models import AuditAction
+from tenants.errors import DomainError
 from tenants.models import Organization
 from tenants.saml import JOIN_SESSION_KEY, sso_organizations, sso_session_mark, sso_settings
 
@@ -26,7 +27,19 @@ class _InstitutionMixin:
         if program is not None and not self.program_allowed:
             raise Http404(f"This address belongs to {institution}, not to one of its programs.")
         request.sso_institution, request.sso_program = institution, program
-        return super().dispatch(request)
+        try:
+            return super().dispatch(request)
+        except (DomainError, OSError) as exc:  # the IdP's metadata URL does not answer, or not with metadata
+            reason = f"{institution}'s identity provider could not be reached: {exc}"
+            record(
+                AuditAction.SSO_LOGIN_FAILED, request=request, actor=None, program=program or PLATFORM, detail=reason
+            )
+            context = {
+                "institution": institution,
+                "reason": reason,
+                "heading": f"Sign-in with {institution} is unavailable",
+            }
+            return render(request, "tenants/sso_refused.html", context, status=503)
 
 
 class SsoLoginView(_InstitutionMixin, LoginView):

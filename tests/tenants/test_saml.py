@@ -1,11 +1,14 @@
 """SAML single sign-on against a real identity provider: pysaml2's Server, with its own key, signs the assertions."""
 
 import base64
+import http.server
 import shutil
+import threading
 import urllib.parse
 from pathlib import Path
 
 import pytest
+from allauth.account.authentication import get_authentication_records
 from django.test import Client
 from saml2 import BINDING_HTTP_REDIRECT
 from saml2.config import IdPConfig
@@ -276,11 +279,15 @@ def test_sso_session_counts_as_mfa_only_when_the_idp_enforces_it(client, idp, ri
     sign_in(client, idp, "riverside-fm")
     request = client.get("/").wsgi_request
     assert sso_session_satisfies_mfa(request)
+    records = get_authentication_records(request, request.user)
+    assert [(r["method"], r["type"], r["institution"]) for r in records] == [("mfa", "saml_idp", "riverside")]
 
     sso_on(riverside, **{**riverside.settings["sso"], "idp_enforces_mfa": False})
     other = Client()
     sign_in(other, idp, "riverside-fm")
-    assert not sso_session_satisfies_mfa(other.get("/").wsgi_request)
+    request = other.get("/").wsgi_request
+    assert not sso_session_satisfies_mfa(request)
+    assert not get_authentication_records(request, request.user)
 
 
 def test_sp_metadata_is_served_per_institution_with_our_certificate(client, riverside):
@@ -326,3 +333,49 @@ def test_sso_settings_refuse_what_cannot_work(db, section, message):
     institution.settings = {"sso": section}
     with pytest.raises(ValidationError, match=message):
         institution.full_clean()
+
+
+@pytest.fixture
+def metadata_server(idp):
+    """The IdP's metadata served over HTTP on the loopback address, counting the requests it answers."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            hits.append(self.path)
+            body = idp.metadata.encode() if self.path == "/metadata.xml" else b"<html>not metadata</html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/samlmetadata+xml")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def test_sso_reads_idp_metadata_from_its_url_once_an_hour(client, idp, riverside, metadata_server):
+    base, hits = metadata_server
+    sso_on(riverside, enabled=True, idp_metadata_url=f"{base}/metadata.xml", email_domains=["riverside.example"])
+
+    assert sign_in(client, idp, "riverside-fm").status_code == 302
+
+    assert User.objects.filter(email="ada@riverside.example").exists()
+    assert hits == ["/metadata.xml"]
+
+
+def test_sso_without_readable_idp_metadata_says_so(client, riverside, metadata_server):
+    base, _ = metadata_server
+    sso_on(riverside, enabled=True, idp_metadata_url=f"{base}/wrong.xml", email_domains=["riverside.example"])
+
+    response = client.get("/sso/riverside/login/")
+
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "Sign-in with Riverside Health is unavailable" in page and "could not be reached" in page
