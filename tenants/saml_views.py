@@ -4,6 +4,8 @@ The login start accepts an institution's slug or one of its programs' (the progr
 with the program's `jit_role`); the ACS and the metadata are the institution's.
 """
 
+from django.contrib import auth
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from djangosaml2.views import AssertionConsumerServiceView, LoginView, MetadataView
@@ -15,6 +17,9 @@ from tenants.audit_models import AuditAction
 from tenants.errors import DomainError
 from tenants.models import Organization
 from tenants.saml import JOIN_SESSION_KEY, sso_organizations, sso_session_mark, sso_settings
+from tenants.saml_backend import InstitutionSaml2Backend
+
+BACKEND = f"{InstitutionSaml2Backend.__module__}.{InstitutionSaml2Backend.__qualname__}"
 
 
 class _InstitutionMixin:
@@ -106,6 +111,18 @@ class SsoAcsView(_InstitutionMixin, AssertionConsumerServiceView):
         """pysaml2 leaves an assertion whose subject confirmation fails (another recipient, for instance) to
         session_info(), outside djangosaml2's error handling: ask it here, where a failure is a refusal."""
         response.session_info()
+
+    def authenticate_user(self, request, session_info, attribute_mapping, create_unknown_user, assertion_info):
+        """Our backend directly rather than through django.contrib.auth.authenticate: the IdP has verified the
+        person, so neither the password lockout (django-axes) applies nor does a refusal by our rules count as a
+        failed password attempt against the address (a hospital's staff often share one); sso.login_failed
+        records it instead."""
+        user = InstitutionSaml2Backend().authenticate(request, session_info=session_info)
+        if user is None:
+            raise PermissionDenied("This account is deactivated.")
+        auth.login(request, user, backend=BACKEND)
+        self.post_login_hook(request, user, session_info)
+        return user
 
     def handle_acs_failure(self, request, exception=None, status=403, **kwargs):
         institution, reason = request.sso_institution, _refusal_reason(request, exception)

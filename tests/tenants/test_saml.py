@@ -379,3 +379,15 @@ def test_sso_without_readable_idp_metadata_says_so(client, riverside, metadata_s
     assert response.status_code == 503
     page = response.content.decode()
     assert "Sign-in with Riverside Health is unavailable" in page and "could not be reached" in page
+
+
+def test_sso_refusals_do_not_lock_the_address_for_password_sign_ins(client, idp, riverside, settings):
+    """Hospital staff often share one address: people the IdP vouches for but our rules refuse are not password
+    guesses, and do not count toward the lockout."""
+    from axes.models import AccessAttempt, AccessFailureLog
+
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        assert sign_in(client, idp, "riverside-fm", email="mallory@elsewhere.example").status_code == 403
+
+    assert not AccessAttempt.objects.exists() and not AccessFailureLog.objects.exists()
+    assert sign_in(client, idp, "riverside-fm").status_code == 302
