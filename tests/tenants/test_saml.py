@@ -391,3 +391,21 @@ def test_sso_refusals_do_not_lock_the_address_for_password_sign_ins(client, idp,
 
     assert not AccessAttempt.objects.exists() and not AccessFailureLog.objects.exists()
     assert sign_in(client, idp, "riverside-fm").status_code == 302
+
+
+@pytest.mark.parametrize("idp_enforces_mfa", [True, False])
+def test_a_coordinator_signed_in_by_sso_passes_the_mfa_gate_only_when_the_idp_enforces_mfa(
+    idp, riverside, idp_enforces_mfa
+):
+    coordinator = UserFactory(email="cora@riverside.example")
+    MembershipFactory(user=coordinator, organization=fm(riverside), role=Role.COORDINATOR)
+    sso_on(riverside, **{**riverside.settings["sso"], "idp_enforces_mfa": idp_enforces_mfa})
+    browser = Client()
+
+    assert sign_in(browser, idp, "riverside", email="cora@riverside.example").status_code == 302
+    dashboard = browser.get("/")
+
+    if idp_enforces_mfa:
+        assert dashboard.status_code == 200 and dashboard.wsgi_request.user == coordinator
+    else:  # the app's own second factor: enrol an authenticator first
+        assert dashboard.status_code == 302 and dashboard["Location"].startswith("/accounts/")
