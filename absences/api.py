@@ -25,6 +25,7 @@ from absences.models import Absence
 from tenants import filters as bounded
 from tenants import serializer_fields as bounded_fields
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer, ProgramReadOnlyViewSet, documented
+from tenants.idempotency import idempotent
 from tenants.permissions import Action, Resource
 
 
@@ -192,6 +193,7 @@ class AbsenceViewSet(ProgramReadOnlyViewSet):
     def _answer(self, absence: Absence, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=absence.pk)).data, status=code)
 
+    @idempotent
     def create(self, request: Request, *args, **kwargs) -> Response:
         form = self.get_serializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -285,7 +285,9 @@ MEDIA_ROOT = VAR_DIR / "media"
 # API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        # Token first, so an unauthenticated request gets 401 with WWW-Authenticate: Token.
+        # Personal access tokens first, so an unauthenticated request gets 401 with WWW-Authenticate: Bearer;
+        # the older `Token <key>` keys keep working for existing integrations.
+        "tenants.authentication.PersonalAccessTokenAuthentication",
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -301,12 +303,21 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.problems.problem_exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
-    ],
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "1200/min"},
+    # One bucket per token, per user (at their role's rate in the active program) or per anonymous address.
+    "DEFAULT_THROTTLE_CLASSES": ["tenants.throttles.RoleRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        scope: os.environ.get(f"API_RATE_{scope.upper()}", default)
+        for scope, default in {
+            "anonymous": "60/min",
+            "resident": "600/min",
+            "coordinator": "1200/min",
+            "admin": "1200/min",
+            "token": "1200/min",
+        }.items()
+    },
 }
+# Idempotency-Key: a POST that starts work, retried with the same key, is answered from this store for 24 h.
+IDEMPOTENCY_KEY_HOURS = 24
 SPECTACULAR_SETTINGS = {
     "TITLE": "Residency Scheduler API",
     "DESCRIPTION": "Schedules, people and rotations of a residency program. "

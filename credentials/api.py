@@ -32,6 +32,7 @@ from credentials.serializers import (
 )
 from tenants import filters
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer, ProgramReadOnlyViewSet, documented
+from tenants.idempotency import idempotent
 from tenants.permissions import Action, Resource, can
 
 PROBLEMS = {
@@ -226,6 +227,7 @@ class CertificationViewSet(CredentialViewSet):
         services.certification_delete(certification=instance, user=self.request.user)
 
     @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    @idempotent
     def upload(self, request: Request) -> Response:
         form = CertificationImportSerializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -18,7 +18,7 @@ from notifications.events import Channel, Event
 from notifications.models import Notification
 from tenants import filters
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer
-from tenants.api_permissions import NO_PROGRAM
+from tenants.api_permissions import NO_PROGRAM, token_refusal
 from tenants.middleware import program_for
 from tenants.models import Organization
 
@@ -42,7 +42,13 @@ class ProgramMemberPermission(BasePermission):
     message = NO_PROGRAM
 
     def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and program_for(request) is not None)
+        if not (request.user and request.user.is_authenticated):
+            return False
+        refusal = token_refusal(request, view)
+        if refusal:
+            self.message = refusal
+            return False
+        return program_for(request) is not None
 
 
 def _program(request: Request) -> Organization:
@@ -112,6 +118,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
     queryset = Notification.objects.none()  # the model, for the router and the schema; rows come from get_queryset
     permission_classes = [ProgramMemberPermission]
+    token_scope = "notifications"
     serializer_class = NotificationSerializer
     filter_backends = [filters.FilterBackend]
     filterset_class = NotificationFilter
@@ -173,6 +180,7 @@ class NotificationPreferencesViewSet(viewsets.GenericViewSet):
     """The requesting user's channel per event, digest hour and quiet hours, at /notification-preferences/me/."""
 
     permission_classes = [ProgramMemberPermission]
+    token_scope = "notifications"
     serializer_class = PreferencesSerializer
 
     @extend_schema(

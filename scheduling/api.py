@@ -41,6 +41,7 @@ from scheduling.serializers import (
     SessionAssignmentSerializer,
 )
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer, ProgramReadOnlyViewSet, documented
+from tenants.idempotency import idempotent
 from tenants.permissions import Action, Resource, can
 
 
@@ -199,6 +200,7 @@ class ScheduleRunViewSet(ProgramReadOnlyViewSet):
     def get_queryset(self) -> QuerySet[ScheduleRun]:
         return selectors.program_schedule_runs(program=self.active_program())
 
+    @idempotent
     def create(self, request: Request, *args, **kwargs) -> Response:
         form = ScheduleRunStartSerializer(data=request.data, program=self.active_program())
         form.is_valid(raise_exception=True)
@@ -287,6 +289,7 @@ class ScheduleVersionViewSet(ProgramReadOnlyViewSet):
         return selectors.program_schedule_versions(program=program, drafts_visible=manager)
 
     @action(detail=True, methods=["post"])
+    @idempotent
     def publish(self, request: Request, pk: str) -> Response:
         form = ScheduleVersionPublishSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -301,6 +304,7 @@ class ScheduleVersionViewSet(ProgramReadOnlyViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @action(detail=True, methods=["post"])
+    @idempotent
     def restore(self, request: Request, pk: str) -> Response:
         draft = services.schedule_version_restore(version=self.get_object(), user=request.user)
         url = self.reverse_action("detail", args=[draft.pk])

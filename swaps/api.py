@@ -44,6 +44,7 @@ from swaps.serializers import (
     as_shift,
 )
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer, ProgramReadOnlyViewSet, documented
+from tenants.idempotency import idempotent
 from tenants.models import Organization
 from tenants.permissions import Action, Resource
 
@@ -179,6 +180,7 @@ class SwapViewSet(ProgramReadOnlyViewSet):
         form.is_valid(raise_exception=True)
         return dict(form.validated_data)
 
+    @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         program = self.active_program()
         form = SwapCreateSerializer(data=request.data, context={"program": program, "person": self._me()})
@@ -198,6 +200,7 @@ class SwapViewSet(ProgramReadOnlyViewSet):
         return self._answer(swap, status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
+    @idempotent
     def accept(self, request: Request, pk: str) -> Response:
         offer = self._form(OfferSerializer, request.data).get("offer")
         swap = services.swap_accept(swap=self.get_object(), user=request.user, offer=offer and as_shift(offer))
@@ -213,6 +216,7 @@ class SwapViewSet(ProgramReadOnlyViewSet):
         return self._answer(services.swap_cancel(swap=self.get_object(), user=request.user))
 
     @action(detail=True, methods=["post"])
+    @idempotent
     def approve(self, request: Request, pk: str) -> Response:
         note = self._form(NoteSerializer, request.data)["note"]
         return self._answer(services.swap_approve(swap=self.get_object(), user=request.user, note=note))

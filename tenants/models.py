@@ -193,3 +193,66 @@ class ProgramOwnedModel(models.Model):
         super().clean()
         if self.program_id and self.program.kind != Organization.Kind.PROGRAM:
             raise ValidationError({"program": "Choose a program, not an institution."})
+
+
+class PersonalAccessToken(models.Model):
+    """A user's API token acting in one program with named scopes until it expires or is revoked.
+
+    Only a SHA-256 digest of the secret is stored (the secret is random, so no slow hash is needed); the
+    secret itself is shown once, when the token is made. `prefix` identifies it in lists.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    program = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": Organization.Kind.PROGRAM},
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, help_text="The token's first characters, shown in lists.")
+    secret_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(default=list, help_text='Scopes such as "read:schedule" or "write:absences".')
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="access_token_name_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def owner_user_id(self) -> int:
+        return self.user_id
+
+    def is_active(self, now: dt.datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (now or timezone.now())
+
+
+class IdempotentRequest(models.Model):
+    """A POST sent with an Idempotency-Key: its fingerprint and, once answered, the response to replay.
+
+    One row per (user, key) for 24 hours; a row without `status_code` is still being handled.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    body = models.JSONField(null=True, blank=True)
+    headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_one_per_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} of user {self.user_id}"

@@ -3,12 +3,17 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.views import ActivateTOTPView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.timezone import now
 from django.views.decorators.http import require_POST
 
+from tenants import access, tokens
+from tenants.errors import DomainError
+from tenants.forms import TokenCreateForm
 from tenants.middleware import SESSION_KEY
+from tenants.models import PersonalAccessToken
 from tenants.selectors import program_by_reference
 
 
@@ -37,3 +42,51 @@ class TotpEnrolView(ActivateTOTPView):
         authenticator = Authenticator.objects.get(user=self.request.user, type=Authenticator.Type.TOTP)
         post_authentication(self.request, authenticator)
         return response
+
+
+# API tokens are personal: any member acting in a program may make them for that program.
+member_required = access.require(denied="You do not belong to a program yet, so you cannot make API tokens.")
+
+
+@member_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    """The user's API tokens and a form to make one for the active program; a new secret is shown once."""
+    program = request.program
+    form = TokenCreateForm(
+        request.POST or None,
+        allowed_scopes=tokens.token_scopes_allowed(user=request.user, program=program),
+        today=program.today(),
+    )
+    created = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = tokens.token_create(
+                user=request.user,
+                program=program,
+                name=data["name"],
+                scopes=data["scopes"],
+                expires_on=data["expires_on"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            form = TokenCreateForm(
+                allowed_scopes=tokens.token_scopes_allowed(user=request.user, program=program), today=program.today()
+            )
+    context = {"form": form, "created": created, "tokens": tokens.token_list(user=request.user), "now": now()}
+    response = render(request, "tenants/token_list.html", context)
+    response["Cache-Control"] = "no-store"  # the page may carry a new secret
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one of the user's tokens; it stops working at once."""
+    token = PersonalAccessToken.objects.filter(user=request.user, pk=pk).first()
+    if token is None:
+        raise Http404("No such token of yours.")
+    tokens.token_revoke(token=token, user=request.user)
+    messages.success(request, f"Token “{token.name}” is revoked; it no longer works.")
+    return redirect("token-list")

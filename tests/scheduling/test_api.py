@@ -159,7 +159,7 @@ def test_unauthenticated_request_gets_401_with_www_authenticate(db, authorizatio
         client.credentials(HTTP_AUTHORIZATION=authorization)
     response = client.get(list_url("person"))
     assert_problem(response, 401)
-    assert response["WWW-Authenticate"].startswith("Token")
+    assert response["WWW-Authenticate"].startswith("Bearer")  # personal access tokens are the documented way
 
 
 def test_token_authentication_reads_the_program_named_by_slug(program, coordinator, rows_in_both):
