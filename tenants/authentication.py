@@ -4,12 +4,21 @@ The token's program becomes the request's active program; a revoked or expired t
 with a 401 naming why. The older `Authorization: Token <key>` keys keep working for existing integrations.
 """
 
+import ipaddress
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from tenants.tokens import SECRET_PREFIX, TokenRefused, token_for_secret, token_mark_used
 
 KEYWORD = "Bearer"
+
+
+def _address(meta) -> str | None:
+    try:
+        return str(ipaddress.ip_address(meta.get("REMOTE_ADDR", "").strip()))
+    except ValueError:
+        return None
 
 
 class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
@@ -34,7 +43,7 @@ class PersonalAccessTokenAuthentication(authentication.BaseAuthentication):
         django_request = request._request
         django_request.program = token.program  # the token acts in its own program only
         django_request._program_late = True
-        token_mark_used(token=token, ip=django_request.META.get("REMOTE_ADDR"))
+        token_mark_used(token=token, ip=_address(django_request.META), request=django_request)
         return token.user, token
 
     def authenticate_header(self, request) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from tenants.audit import record
 from tenants.errors import DomainError
 from tenants.models import Organization, PersonalAccessToken, User
 from tenants.permissions import Action, Resource, can
@@ -91,8 +92,11 @@ class NewToken:
     secret: str  # shown to its owner once, never stored
 
 
-def token_create(*, user: User, program: Organization, name: str, scopes: list[str], expires_on: dt.date) -> NewToken:
-    """Make a token for the user in the program; scopes must be ones their role allows, expiry within a year."""
+def token_create(
+    *, user: User, program: Organization, name: str, scopes: list[str], expires_on: dt.date, request=None
+) -> NewToken:
+    """Make a token for the user in the program; scopes must be ones their role allows, expiry within a year.
+    Audited as token.created (never with its secret)."""
     name = name.strip()
     if not name:
         raise DomainError("Give the token a name, such as the tool that will use it.")
@@ -107,20 +111,30 @@ def token_create(*, user: User, program: Organization, name: str, scopes: list[s
         raise DomainError(f"A token expires after today and at most {MAX_DAYS} days from today.")
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     expires_at = dt.datetime.combine(expires_on, dt.time.min, tzinfo=program.zone)
-    token = PersonalAccessToken.objects.create(
-        user=user,
-        program=program,
-        name=name[:100],
-        prefix=secret[:PREFIX_LENGTH],
-        secret_hash=_digest(secret),
-        scopes=[scope for scope in ALL_SCOPES if scope in scopes],
-        expires_at=expires_at,
-    )
+    with transaction.atomic():
+        token = PersonalAccessToken.objects.create(
+            user=user,
+            program=program,
+            name=name[:100],
+            prefix=secret[:PREFIX_LENGTH],
+            secret_hash=_digest(secret),
+            scopes=[scope for scope in ALL_SCOPES if scope in scopes],
+            expires_at=expires_at,
+        )
+        record(
+            "token.created",
+            request=request,
+            actor=user,
+            program=program,
+            target=token,
+            after={"name": token.name, "scopes": token.scopes, "expires_at": token.expires_at.isoformat()},
+        )
     return NewToken(token=token, secret=secret)
 
 
-def token_revoke(*, token: PersonalAccessToken, user: User) -> PersonalAccessToken:
-    """Revoke one of the user's own tokens; it stops working at once. Revoking twice changes nothing."""
+def token_revoke(*, token: PersonalAccessToken, user: User, request=None) -> PersonalAccessToken:
+    """Revoke one of the user's own tokens; it stops working at once. Revoking twice changes nothing.
+    Audited as token.revoked."""
     if token.user_id != user.pk:
         raise DomainError("You can revoke only your own tokens.")
     with transaction.atomic():
@@ -128,6 +142,7 @@ def token_revoke(*, token: PersonalAccessToken, user: User) -> PersonalAccessTok
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
+            record("token.revoked", request=request, actor=user, program=token.program, target=token)
     return token
 
 
@@ -155,12 +170,18 @@ def token_for_secret(secret: str, *, now: dt.datetime | None = None) -> Personal
     return token
 
 
-def token_mark_used(*, token: PersonalAccessToken, ip: str | None, now: dt.datetime | None = None) -> bool:
-    """Note when and from where the token was last used, at most once a minute; True on its first use of a day."""
+def token_mark_used(
+    *, token: PersonalAccessToken, ip: str | None, now: dt.datetime | None = None, request=None
+) -> bool:
+    """Note when and from where the token was last used, at most once a minute; its first use of a (UTC) day
+    is audited as token.used, and True is returned then."""
     now = now or timezone.now()
     last = token.last_used_at
     if last is not None and now - last < LAST_USED_EVERY and token.last_used_ip == ip:
         return False
     PersonalAccessToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
     token.last_used_at, token.last_used_ip = now, ip
-    return last is None or timezone.localdate(last, dt.UTC) != timezone.localdate(now, dt.UTC)
+    first_today = last is None or last.astimezone(dt.UTC).date() != now.astimezone(dt.UTC).date()
+    if first_today:
+        record("token.used", request=request, actor=token.user, program=token.program, target=token)
+    return first_today

@@ -67,6 +67,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
                 scopes=data["scopes"],
                 expires_on=data["expires_on"],
+                request=request,
             )
         except DomainError as exc:
             form.add_error(None, str(exc))
@@ -87,6 +88,6 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = PersonalAccessToken.objects.filter(user=request.user, pk=pk).first()
     if token is None:
         raise Http404("No such token of yours.")
-    tokens.token_revoke(token=token, user=request.user)
+    tokens.token_revoke(token=token, user=request.user, request=request)
     messages.success(request, f"Token “{token.name}” is revoked; it no longer works.")
     return redirect("token-list")

@@ -251,3 +251,31 @@ def test_notifications_need_the_notifications_scope(program, resident_user):
 
     assert bearer(with_scope.secret).get("/api/v1/notifications/").status_code == 200
     assert bearer(without.secret).get("/api/v1/notifications/").status_code == 403
+
+
+def test_token_creation_first_daily_use_and_revocation_are_audited(program, coordinator):
+    from tenants.audit_models import AuditEvent
+
+    new = make_token(coordinator, program, ["read:people"])
+    client = bearer(new.secret)
+    client.get(PEOPLE)
+    client.get(PEOPLE)
+    token_revoke(token=new.token, user=coordinator)
+
+    events = list(AuditEvent.objects.filter(target_id=str(new.token.pk)).order_by("pk"))
+    assert [event.action for event in events] == ["token.created", "token.used", "token.revoked"]
+    assert all(event.actor_id == coordinator.pk and event.program_id == program.pk for event in events)
+    assert events[0].after["scopes"] == ["read:people"]
+    assert events[1].ip_address == "127.0.0.1"
+    assert not AuditEvent.objects.filter(after__icontains=new.secret).exists()
+
+
+def test_every_api_endpoint_has_a_token_scope_area():
+    """A new viewset declares `permission_resource` of a known area (or `token_scope`), or tokens cannot use it."""
+    from config.api_router import router
+    from tenants.api_permissions import token_area
+    from tenants.tokens import AREAS
+
+    missing = [prefix for prefix, viewset, _ in router.registry if token_area(viewset) not in AREAS]
+
+    assert missing == [], f"add these to tenants.tokens.AREA_RESOURCES or set token_scope: {missing}"
