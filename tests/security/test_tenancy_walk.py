@@ -21,6 +21,7 @@ from scheduling.models import Preference as Wish
 from swaps.models import Swap
 from tenants.audit import record
 from tenants.middleware import HEADER
+from tenants.models import PersonalAccessToken
 from tests.security.walk import body, routes
 from tests.security.world import ProgramWorld, program_owned_models, program_world
 
@@ -52,6 +53,7 @@ def _version_person(world: ProgramWorld) -> dict:
 # Which of A's rows fill each page's URL arguments, by URL name. A page with arguments missing here fails the walk.
 PAGE_ARGUMENTS = {
     "notification-read": _ids(("pk", Notification)),
+    "token-revoke": _ids(("pk", PersonalAccessToken)),
     "notification-open": _ids(("pk", Notification)),
     "credentials-person": _ids(("pk", Person)),
     "absence-detail": _ids(("pk", Absence)),

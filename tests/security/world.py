@@ -27,6 +27,7 @@ from scheduling.services.wishes import preference_create, wish_window_set
 from swaps import services as swap_services
 from swaps.models import Swap, SwapMove
 from tenants.models import Organization, ProgramOwnedModel, Role, User
+from tenants.tokens import token_create
 from tests.absences.factories import AbsenceFactory, AbsenceLimitFactory
 from tests.credentials.factories import (
     CertificationTypeFactory,
@@ -112,6 +113,13 @@ def program_world(program: Organization, marker: str) -> ProgramWorld:
     )
     person_feed = feed_token_get_or_create(program=program, person=ann, user=ann.user)
     program_feed = feed_token_get_or_create(program=program, user=world.coordinator)
+    api_token = token_create(
+        user=ann.user,
+        program=program,
+        name=f"Token {marker}",
+        scopes=["read:schedule"],
+        expires_on=program.today() + dt.timedelta(days=30),
+    ).token
     AbsenceLimitFactory(program=program)
     SessionTime.objects.get_or_create(
         program=program, session="AM", defaults={"start_time": dt.time(8), "end_time": dt.time(12)}
@@ -156,6 +164,7 @@ def program_world(program: Organization, marker: str) -> ProgramWorld:
         type(window): window,
         Preference: wish,
         type(person_feed): person_feed,
+        type(api_token): api_token,
         RotationRequirement: requirement,
         CalendarDay: holiday,
         Swap: pending,
