@@ -11,6 +11,7 @@ from scheduling import api_feeds as scheduling_api_feeds
 from scheduling import api_roster as scheduling_api_roster
 from scheduling import api_wishes as scheduling_api_wishes
 from swaps import api as swaps_api
+from tenants import audit_api as tenants_audit_api
 
 router = DefaultRouter()
 scheduling_api.register(router)
@@ -22,6 +23,7 @@ credentials_api.register(router)
 absences_api.register(router)
 scheduling_api_wishes.register(router)
 swaps_api.register(router)
+tenants_audit_api.register(router)
 
 app_name = "api"
 urlpatterns = router.urls

@@ -2,35 +2,18 @@
 
 Excel, LibreOffice and Google Sheets may evaluate a cell starting with =, +, -, @, a tab or a carriage return.
 In .xlsx every text value is a string cell; in CSV such text gets a leading apostrophe. Numbers and dates
-are left as they are.
+are left as they are. The CSV half lives in tenants.csv_safety, for the apps below this one.
 """
 
-import csv
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import Any
 
 from openpyxl.cell.cell import Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from tenants.csv_safety import FORMULA_STARTS, CsvWriter, csv_text
 
-
-def csv_text(value: Any) -> Any:
-    """`value` for a CSV cell: text a spreadsheet would evaluate gets a leading apostrophe; the rest is unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-class CsvWriter:
-    """A csv.writer whose every text cell passes through csv_text."""
-
-    def __init__(self, out: TextIO) -> None:
-        self._writer = csv.writer(out)
-
-    def writerow(self, values: Iterable[Any]) -> None:
-        """Write one row, text cells made safe."""
-        self._writer.writerow([csv_text(value) for value in values])
+__all__ = ["FORMULA_STARTS", "CsvWriter", "csv_text", "xlsx_append", "xlsx_write"]
 
 
 def xlsx_write(sheet: Worksheet, *, row: int, column: int, value: Any) -> Cell:

@@ -26,5 +26,6 @@ def active_program(request: HttpRequest) -> dict:
             "manage": can(user, Action.CHANGE, Resource.SCHEDULE, program),
             "wishes": can(user, Action.VIEW, Resource.PREFERENCE, program),
             "swaps": can(user, Action.VIEW, Resource.SWAP, program),
+            "audit": can(user, Action.VIEW, Resource.AUDIT, program),
         },
     }

@@ -36,6 +36,7 @@ class Resource(StrEnum):
     CREDENTIAL = "credential"
     ROSTER = "roster"  # today's who-is-where
     CALL_LIST = "call_list"
+    AUDIT = "audit"  # the audit log: the program's admins (its directors) read it, nobody writes it
 
 
 MANAGERS = frozenset({Role.ADMIN, Role.COORDINATOR})
@@ -90,6 +91,8 @@ def can(user, action: str, resource: Any, program: Organization | None) -> bool:
     role = role_in(user, program)
     if role is None:
         return False
+    if kind == Resource.AUDIT:
+        return role == Role.ADMIN and action == Action.VIEW
     if role in MANAGERS:
         if kind == Resource.PROGRAM and action in (Action.ADD, Action.DELETE):
             return False  # programs are created and removed by the platform's superusers
