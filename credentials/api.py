@@ -226,8 +226,8 @@ class CertificationViewSet(CredentialViewSet):
     def delete_row(self, instance: PersonCertification) -> None:
         services.certification_delete(certification=instance, user=self.request.user)
 
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     @idempotent
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def upload(self, request: Request) -> Response:
         form = CertificationImportSerializer(data=request.data)
         form.is_valid(raise_exception=True)

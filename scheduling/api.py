@@ -288,8 +288,8 @@ class ScheduleVersionViewSet(ProgramReadOnlyViewSet):
         manager = can(self.request.user, Action.CHANGE, Resource.SCHEDULE, program)
         return selectors.program_schedule_versions(program=program, drafts_visible=manager)
 
-    @action(detail=True, methods=["post"])
     @idempotent
+    @action(detail=True, methods=["post"])
     def publish(self, request: Request, pk: str) -> Response:
         form = ScheduleVersionPublishSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -303,8 +303,8 @@ class ScheduleVersionViewSet(ProgramReadOnlyViewSet):
         services.schedule_version_discard(version=self.get_object(), user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @action(detail=True, methods=["post"])
     @idempotent
+    @action(detail=True, methods=["post"])
     def restore(self, request: Request, pk: str) -> Response:
         draft = services.schedule_version_restore(version=self.get_object(), user=request.user)
         url = self.reverse_action("detail", args=[draft.pk])

@@ -199,8 +199,8 @@ class SwapViewSet(ProgramReadOnlyViewSet):
         )
         return self._answer(swap, status.HTTP_201_CREATED)
 
-    @action(detail=True, methods=["post"])
     @idempotent
+    @action(detail=True, methods=["post"])
     def accept(self, request: Request, pk: str) -> Response:
         offer = self._form(OfferSerializer, request.data).get("offer")
         swap = services.swap_accept(swap=self.get_object(), user=request.user, offer=offer and as_shift(offer))
@@ -215,8 +215,8 @@ class SwapViewSet(ProgramReadOnlyViewSet):
     def cancel(self, request: Request, pk: str) -> Response:
         return self._answer(services.swap_cancel(swap=self.get_object(), user=request.user))
 
-    @action(detail=True, methods=["post"])
     @idempotent
+    @action(detail=True, methods=["post"])
     def approve(self, request: Request, pk: str) -> Response:
         note = self._form(NoteSerializer, request.data)["note"]
         return self._answer(services.swap_approve(swap=self.get_object(), user=request.user, note=note))

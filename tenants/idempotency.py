@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -32,6 +34,16 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 KEPT_HEADERS = ("Location",)
 MAX_KEY_LENGTH = 255
 ABANDONED_AFTER = dt.timedelta(minutes=5)  # a claim left by a crashed worker frees its key after this
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    name=HEADER,
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="Any unique string (a UUID): a retry with the same key and request within 24 hours returns the "
+    "first answer (Idempotent-Replayed: true) instead of doing the work again; the same key with another "
+    "request is 422.",
+)
 
 
 class IdempotencyKeyReused(DomainError):
@@ -130,7 +142,8 @@ def _keep(claim: IdempotentRequest, response: Response) -> None:
 
 
 def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
-    """Decorate a viewset method answering a POST that starts work, to honour the Idempotency-Key header."""
+    """Decorate a viewset method answering a POST that starts work, to honour the Idempotency-Key header
+    (above `@action`, so that the schema documents the header)."""
 
     @wraps(handler)
     def wrapped(view, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -150,4 +163,4 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         response[REPLAYED_HEADER] = "false"
         return response
 
-    return wrapped
+    return extend_schema(parameters=[IDEMPOTENCY_HEADER])(wrapped)

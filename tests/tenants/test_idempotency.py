@@ -180,3 +180,27 @@ def test_concurrent_duplicates_on_postgresql_make_one_row(program, resident_user
 
     assert Absence.objects.count() == 1
     assert 201 in statuses and set(statuses) <= {201, 409}
+
+
+@pytest.mark.django_db
+def test_the_schema_documents_the_header_on_each_post_that_starts_work(api_as, coordinator):
+    schema = api_as(coordinator).get("/api/schema/?format=json").json()
+
+    documented = sorted(
+        operation["operationId"]
+        for path in schema["paths"].values()
+        for operation in path.values()
+        if isinstance(operation, dict)
+        and any(parameter.get("name") == "Idempotency-Key" for parameter in operation.get("parameters", []))
+    )
+
+    assert documented == [
+        "absences_create",
+        "certifications_import_create",
+        "schedule_runs_create",
+        "schedule_versions_publish_create",
+        "schedule_versions_restore_create",
+        "swaps_accept_create",
+        "swaps_approve_create",
+        "swaps_create",
+    ]
