@@ -191,6 +191,11 @@ CELERY_BEAT_SCHEDULE["swaps-expire"] = {
     "task": "swaps.tasks.swaps_expire_task",
     "schedule": crontab(minute="*/15"),
 }
+# Audit log: events older than two years are purged, daily.
+CELERY_BEAT_SCHEDULE["audit-purge"] = {
+    "task": "tenants.tasks.audit_purge_task",
+    "schedule": crontab(minute=40, hour=3),
+}
 
 # Auth: sign-in by email (allauth) on an invite-only site; a new address is verified by a link before its first
 # sign-in; passwords of 12+ characters. Failed sign-ins are counted per account and per address (django-axes):

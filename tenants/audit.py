@@ -11,15 +11,20 @@ Values are copied as JSON with secrets taken out: a key named like a password, s
 absence note, never reaches the row, at any depth.
 """
 
+import datetime as dt
 import ipaddress
 from collections.abc import Mapping
 from typing import Any
 
+from axes.helpers import get_client_ip_address
+from django.db import connection, transaction
 from django.db.models import Model
+from django.utils import timezone
 from django_guid import get_guid
 from simple_history.models import HistoricalRecords
 
 from tenants.audit_models import AuditAction, AuditEvent
+from tenants.errors import DomainError
 
 REDACTED_KEYS = frozenset({"note_private", "private_note", "password", "secret", "token"})
 _REDACTED_PARTS = ("password", "secret")
@@ -27,6 +32,9 @@ _REDACTED_SUFFIXES = ("_token", "_secret", "_key")
 
 PLATFORM: Any = object()
 """Pass as `program=` for a platform event (a sign-in) even when the request has an active program."""
+
+RETENTION_DAYS = 730  # two years
+MIN_RETENTION_DAYS = 365
 
 _LIMITS = {"user_agent": 300, "request_id": 64, "path": 500, "target_repr": 200, "actor_email": 254}
 
@@ -47,11 +55,11 @@ def scrub(value: Any) -> Any:
     return value
 
 
-def _client_ip(meta: Mapping[str, str]) -> str | None:
-    """The connecting address (REMOTE_ADDR; a proxy in front must pass the client's address through)."""
-    address = (meta.get("REMOTE_ADDR") or "").strip()
+def _client_ip(request: Any) -> str | None:
+    """The client's address as the sign-in throttle reads it (django-axes: REMOTE_ADDR, or behind a proxy the
+    forwarded address when AXES_PROXY_COUNT is set)."""
     try:
-        return str(ipaddress.ip_address(address))
+        return str(ipaddress.ip_address((get_client_ip_address(request) or "").strip()))
     except ValueError:
         return None
 
@@ -61,7 +69,7 @@ def _request_fields(request: Any) -> dict[str, Any]:
     meta = getattr(django_request, "META", {})
     request_id = get_guid() or meta.get("HTTP_X_REQUEST_ID", "")  # the id the logs carry (django-guid)
     return {
-        "ip_address": _client_ip(meta),
+        "ip_address": _client_ip(django_request),
         "user_agent": meta.get("HTTP_USER_AGENT", ""),
         "request_id": str(request_id),
         "path": getattr(django_request, "path", ""),
@@ -122,3 +130,27 @@ def record_export(request: Any, filename: str, *, target: Model | None = None, p
     query = dict(getattr(request, "GET", {}).items())
     after = {"file": filename, "query": query}
     return record(AuditAction.EXPORT_DOWNLOADED, request=request, program=program, target=target, after=after)
+
+
+def audit_purge(*, days: int = RETENTION_DAYS, dry_run: bool = False, now: dt.datetime | None = None) -> int:
+    """Delete the events older than `days` days (never less than a year) and log that it did; returns how many
+    went, or with `dry_run` how many would. On PostgreSQL the append-only trigger lets this one transaction delete.
+    """
+    if days < MIN_RETENTION_DAYS:
+        raise DomainError(f"Audit events are kept at least {MIN_RETENTION_DAYS} days; {days} is too few.")
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    old = AuditEvent.objects.older_than(cutoff)
+    if dry_run:
+        return old.count()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL audit.purge = 'on'")
+        deleted = old.purge()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL audit.purge = 'off'")  # for the rest of an enclosing transaction
+        if deleted:
+            after = {"older_than": cutoff.isoformat(), "days": days, "deleted": deleted}
+            record(AuditAction.AUDIT_PURGED, program=PLATFORM, after=after)
+    return deleted
