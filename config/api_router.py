@@ -11,6 +11,7 @@ from scheduling import api_feeds as scheduling_api_feeds
 from scheduling import api_roster as scheduling_api_roster
 from scheduling import api_wishes as scheduling_api_wishes
 from swaps import api as swaps_api
+from tenants import api_members as tenants_api_members
 from tenants import audit_api as tenants_audit_api
 
 router = DefaultRouter()
@@ -24,6 +25,7 @@ absences_api.register(router)
 scheduling_api_wishes.register(router)
 swaps_api.register(router)
 tenants_audit_api.register(router)
+tenants_api_members.register(router)
 
 app_name = "api"
 urlpatterns = router.urls

@@ -156,6 +156,8 @@ class Membership(models.Model):
     objects = MembershipQuerySet.as_manager()
     history = HistoricalRecords()
 
+    permission_resource = "membership"  # what tenants.permissions.can checks a membership as
+
     class Meta:
         ordering = ["organization__name", "user__email"]
         constraints = [

@@ -26,7 +26,7 @@ from scheduling.models import CalendarDay, Person, Preference, RotationRequireme
 from scheduling.services.wishes import preference_create, wish_window_set
 from swaps import services as swap_services
 from swaps.models import Swap, SwapMove
-from tenants.models import Organization, ProgramOwnedModel, Role, User
+from tenants.models import Membership, Organization, ProgramOwnedModel, Role, User
 from tenants.tokens import token_create
 from tests.absences.factories import AbsenceFactory, AbsenceLimitFactory
 from tests.credentials.factories import (
@@ -149,6 +149,7 @@ def program_world(program: Organization, marker: str) -> ProgramWorld:
         Organization: program,
         User: ann.user,
         Person: ann,
+        Membership: Membership.objects.get(organization=program, user=ann.user),
         RotationTemplate: world.clinic,
         Absence: absence,
         type(world.year): world.year,
