@@ -42,7 +42,7 @@ AREA_RESOURCES: dict[str, tuple[str, ...]] = {
     "swaps": (Resource.SWAP,),
     "credentials": (Resource.CREDENTIAL,),
     "notifications": (),  # one's own inbox and preferences: any member
-    "audit": ("audit",),
+    "audit": (Resource.AUDIT,),
     "program": (Resource.PROGRAM, Resource.MEMBERSHIP),
 }
 AREAS = tuple(AREA_RESOURCES)
@@ -64,8 +64,8 @@ def has_scope(token: PersonalAccessToken, scope: str) -> bool:
 def _area_allowed(user: User, program: Organization, area: str, *, write: bool) -> bool:
     if area == "notifications":
         return True
-    if area == "audit":  # the audit log is read by the program's admins; nobody writes it
-        return not write and can(user, Action.CHANGE, Resource.PROGRAM, program)
+    if area == "audit" and write:  # the audit log is append-only: nobody writes it through the API
+        return False
     actions = WRITE_ACTIONS if write else (Action.VIEW,)
     return any(can(user, action, resource, program) for resource in AREA_RESOURCES[area] for action in actions)
 

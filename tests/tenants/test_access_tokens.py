@@ -279,3 +279,14 @@ def test_every_api_endpoint_has_a_token_scope_area():
     missing = [prefix for prefix, viewset, _ in router.registry if token_area(viewset) not in AREAS]
 
     assert missing == [], f"add these to tenants.tokens.AREA_RESOURCES or set token_scope: {missing}"
+
+
+def test_admin_token_reads_the_audit_log_a_coordinator_cannot_get_the_scope(program, program_admin, coordinator):
+    new = make_token(program_admin, program, ["read:audit"])
+
+    response = bearer(new.secret).get("/api/v1/audit-events/")
+
+    assert response.status_code == 200, response.content
+    assert {row["action"] for row in response.json()["results"]} == {"token.created", "token.used"}
+    with pytest.raises(DomainError, match="read:audit"):
+        make_token(coordinator, program, ["read:audit"])
