@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 
-from tenants.audit import record
+from tenants.audit import PLATFORM, record
 from tenants.audit_models import AuditAction
 
 BASE_COOL_OFF = dt.timedelta(minutes=15)
@@ -80,11 +80,24 @@ def sign_in_unlock(*, email: str, request: HttpRequest | None = None) -> int:
     """Clear the failed sign-ins of an account (an admin's unlock, audited); the number of records removed."""
     email = email.strip().lower()
     removed = reset(username=email)
-    record(AuditAction.UNLOCKED, request=request, detail=f"{email}: {removed} lockout record(s) cleared")
+    record(
+        AuditAction.UNLOCKED,
+        request=request,
+        program=PLATFORM,
+        after={"email": email},
+        detail=f"{email}: {removed} lockout record(s) cleared",
+    )
     return removed
 
 
-@receiver(user_locked_out)
+@receiver(user_locked_out, dispatch_uid="audit_locked_out")
 def _locked_out_audited(sender, request=None, username=None, ip_address=None, **kwargs) -> None:
     """Each failure that finds an account or address locked out is in the audit log, with its address."""
-    record(AuditAction.LOCKED_OUT, request=request, detail=f"{username or '?'} from {ip_address or '?'}")
+    record(
+        AuditAction.LOCKED_OUT,
+        request=request,
+        actor=None,
+        program=PLATFORM,
+        after={"email": username or ""},
+        detail=f"{username or '?'} from {ip_address or '?'}",
+    )

@@ -20,15 +20,19 @@ from urllib.parse import urlencode
 
 from allauth.account.authentication import get_authentication_records
 from allauth.account.models import EmailAddress
+from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from tenants.audit import PLATFORM, record
+from tenants.audit_models import AuditAction
 from tenants.errors import DomainError
 from tenants.models import Organization
 from tenants.selectors import MANAGER_ROLES, program_roles
@@ -140,3 +144,26 @@ def email_verified_ensure(*, user) -> EmailAddress:
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
     return address
+
+
+@receiver(mfa_signals.authenticator_used, dispatch_uid="audit_mfa_used")
+def _mfa_used_audited(sender, request, user, authenticator, **kwargs) -> None:
+    """A second factor passed (at sign-in, re-authentication or enrolment); a recovery code is named as such."""
+    recovery = authenticator.type == Authenticator.Type.RECOVERY_CODES
+    action = AuditAction.MFA_RECOVERY_CODE_USED if recovery else AuditAction.MFA_VERIFIED
+    record(action, request=request, actor=user, program=PLATFORM, after={"type": authenticator.type})
+
+
+@receiver(mfa_signals.authenticator_added, dispatch_uid="audit_mfa_added")
+def _mfa_added_audited(sender, request, user, authenticator, **kwargs) -> None:
+    record(AuditAction.MFA_ENABLED, request=request, actor=user, program=PLATFORM, after={"type": authenticator.type})
+
+
+@receiver(mfa_signals.authenticator_removed, dispatch_uid="audit_mfa_removed")
+def _mfa_removed_audited(sender, request, user, authenticator, **kwargs) -> None:
+    record(AuditAction.MFA_DISABLED, request=request, actor=user, program=PLATFORM, after={"type": authenticator.type})
+
+
+@receiver(mfa_signals.authenticator_reset, dispatch_uid="audit_mfa_reset")
+def _mfa_reset_audited(sender, request, user, authenticator, **kwargs) -> None:
+    record(AuditAction.MFA_RECOVERY_CODES, request=request, actor=user, program=PLATFORM)

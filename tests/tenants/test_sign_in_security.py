@@ -171,6 +171,7 @@ def test_an_enrolled_coordinator_enters_a_code_after_the_password(member):
     assert "incorrect" in client.post(reverse("mfa_authenticate"), {"code": "123456"}).content.decode().lower()
     client.post(reverse("mfa_authenticate"), {"code": totp_code()})
     assert signed_in(client)
+    assert AuditEvent.objects.filter(action="mfa.verified", actor=user).count() == 1
 
 
 def test_the_admin_site_refuses_a_session_that_passed_only_a_password(superuser):
@@ -219,3 +220,4 @@ def test_a_recovery_code_signs_in_once(member):
     again = client.post(reverse("mfa_authenticate"), {"code": code})
     assert again.status_code == 200
     assert not signed_in(client)
+    assert AuditEvent.objects.filter(action="mfa.recovery_code_used", actor=user).count() == 1
