@@ -1,10 +1,13 @@
-"""Sign-ins, sign-outs and failed sign-ins go to the audit log through Django's auth signals.
+"""Sign-ins, sign-outs and failed sign-ins go to the audit log through Django's auth signals; second factors,
+password changes and email verification through allauth's.
 
 allauth, the admin's login and `Client.login` all end in `django.contrib.auth.login`/`authenticate`, so one
 receiver each covers every way in. A failed attempt keeps the email tried (never the password) and, when an
 account has that email, names it as the target so its admins see attempts against it.
 """
 
+from allauth.account import signals as account_signals
+from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
@@ -39,3 +42,55 @@ def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
         after={"email": tried},
         detail=f"Attempted email: {tried}" if tried else "No email given",
     )
+
+
+RECOVERY_CODES = "recovery_codes"
+
+
+def _authenticator_event(action: AuditAction, request, user, authenticator) -> None:
+    record(action, request=request, actor=user, program=PLATFORM, target=user, after={"type": authenticator.type})
+
+
+@receiver(mfa_signals.authenticator_added, dispatch_uid="audit_mfa_added")
+def audit_mfa_added(sender, request, user, authenticator, **kwargs) -> None:
+    added = AuditAction.MFA_RECOVERY_CODES if authenticator.type == RECOVERY_CODES else AuditAction.MFA_ENABLED
+    _authenticator_event(added, request, user, authenticator)
+
+
+@receiver(mfa_signals.authenticator_removed, dispatch_uid="audit_mfa_removed")
+def audit_mfa_removed(sender, request, user, authenticator, **kwargs) -> None:
+    _authenticator_event(AuditAction.MFA_DISABLED, request, user, authenticator)
+
+
+@receiver(mfa_signals.authenticator_reset, dispatch_uid="audit_mfa_reset")
+def audit_mfa_reset(sender, request, user, authenticator, **kwargs) -> None:
+    _authenticator_event(AuditAction.MFA_RECOVERY_CODES, request, user, authenticator)
+
+
+@receiver(mfa_signals.authenticator_used, dispatch_uid="audit_mfa_used")
+def audit_mfa_used(sender, request, user, authenticator, **kwargs) -> None:
+    used = AuditAction.MFA_RECOVERY_CODE_USED if authenticator.type == RECOVERY_CODES else AuditAction.MFA_VERIFIED
+    _authenticator_event(used, request, user, authenticator)
+
+
+@receiver(mfa_signals.authentication_failed, dispatch_uid="audit_mfa_failed")
+def audit_mfa_failed(sender, request, user, authenticator=None, **kwargs) -> None:
+    """A wrong code: the password was right, so the account is known, but nobody is signed in yet."""
+    after = {"type": getattr(authenticator, "type", "")}
+    record(AuditAction.MFA_FAILED, request=request, actor=None, program=PLATFORM, target=user, after=after)
+
+
+@receiver(account_signals.password_changed, dispatch_uid="audit_password_changed")
+def audit_password_changed(sender, request, user, **kwargs) -> None:
+    record(AuditAction.PASSWORD_CHANGED, request=request, actor=user, program=PLATFORM, target=user)
+
+
+@receiver(account_signals.password_reset, dispatch_uid="audit_password_reset")
+def audit_password_reset(sender, request, user, **kwargs) -> None:
+    record(AuditAction.PASSWORD_RESET, request=request, actor=user, program=PLATFORM, target=user)
+
+
+@receiver(account_signals.email_confirmed, dispatch_uid="audit_email_confirmed")
+def audit_email_confirmed(sender, request, email_address, **kwargs) -> None:
+    user = email_address.user
+    record(AuditAction.EMAIL_VERIFIED, request=request, actor=user, program=PLATFORM, target=user)

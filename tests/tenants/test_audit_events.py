@@ -4,16 +4,19 @@ import json
 
 import pytest
 from django.forms.models import model_to_dict
+from django.test import Client
 from django.urls import reverse
 
 from scheduling.models import ScheduleVersion
 from scheduling.services import schedule_version_publish
 from tenants.audit_models import AuditEvent
+from tenants.mfa import totp_enrol
 from tenants.models import Role
 from tenants.services import membership_change, membership_create, membership_delete
 from tests.credentials.factories import CertificationTypeFactory, PersonCertificationFactory
 from tests.scheduling import export_data
 from tests.tenants.factories import UserFactory
+from tests.tenants.second_factor import TEST_TOTP_SECRET, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +67,37 @@ def test_a_failed_sign_in_for_an_unknown_email_names_no_account(client, db):
 
     event = only("auth.login_failed")
     assert event.target_id == "" and event.after == {"email": "nobody@example.org"}
+
+
+def test_a_second_factor_passed_or_failed_at_sign_in_is_logged(member):
+    user = member(Role.COORDINATOR, email="pat@example.org")
+    totp_enrol(user=user, secret=TEST_TOTP_SECRET)
+    client = Client()
+
+    client.post(reverse("account_login"), {"login": "pat@example.org", "password": PASSWORD}, **BROWSER)
+    client.post(reverse("mfa_authenticate"), {"code": "000000" if totp_code() != "000000" else "111111"}, **BROWSER)
+    client.post(reverse("mfa_authenticate"), {"code": totp_code()}, **BROWSER)
+
+    failed, verified = only("mfa.failed"), only("mfa.verified")
+    assert (failed.actor, failed.target_id, failed.ip_address) == (None, str(user.pk), "198.51.100.7")
+    assert (verified.actor, verified.after) == (user, {"type": "totp"})
+    assert only("auth.login").occurred_at >= verified.occurred_at  # signed in only after the second factor
+
+
+def test_a_password_change_is_logged_without_the_passwords(member):
+    user = member(Role.RESIDENT, email="res@example.org")
+    client = Client()
+    client.force_login(user)
+
+    new = "a-brand-new-passphrase-2027"
+    response = client.post(
+        reverse("account_change_password"), {"oldpassword": PASSWORD, "password1": new, "password2": new}
+    )
+
+    assert response.status_code == 302
+    event = only("auth.password_changed")
+    assert (event.actor, event.target_id) == (user, str(user.pk))
+    assert PASSWORD not in _whole_row(event) and new not in _whole_row(event)
 
 
 # Memberships and roles
