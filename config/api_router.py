@@ -6,6 +6,7 @@ from absences import api as absences_api
 from credentials import api as credentials_api
 from notifications import api as notifications_api
 from scheduling import api as scheduling_api
+from scheduling import api_calendar as scheduling_api_calendar
 from scheduling import api_edits as scheduling_api_edits
 from scheduling import api_feeds as scheduling_api_feeds
 from scheduling import api_roster as scheduling_api_roster
@@ -18,6 +19,7 @@ router = DefaultRouter()
 scheduling_api.register(router)
 scheduling_api_roster.register(router)
 scheduling_api_edits.register(router)
+scheduling_api_calendar.register(router)
 notifications_api.register(router)
 scheduling_api_feeds.register(router)
 credentials_api.register(router)

@@ -6,11 +6,12 @@ So an API edit is checked the same way (PGY eligibility, the rotation's staffing
 spacing), locks the version while it writes, is refused on an archived version, needs a `reason` to break a rule
 (kept as an acknowledged override and in each row's history), announces the change to the person and can be
 undone like a page edit. A rule broken without a reason answers 400 with code `rule_breach` and `findings`.
+A whole version's ACGME check is read here too (`GET schedule-versions/{id}/compliance/`).
 """
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -21,12 +22,13 @@ from scheduling import api, services
 from scheduling.models import Block, Person, RotationTemplate, ScheduleVersion, Session, SessionAssignment
 from scheduling.serializers import (
     BlockAssignmentSerializer,
+    BreachSerializer,
     CallAssignmentSerializer,
     ScheduleVersionSerializer,
     SessionAssignmentSerializer,
 )
 from tenants import serializer_fields as bounded
-from tenants.api import write_schema
+from tenants.api import PROGRAM_HEADER, _problems, write_schema
 from tenants.permissions import Action
 
 
@@ -232,6 +234,14 @@ def _valid(view: api.AssignmentViewSet, serializer_class: type[CellEditSerialize
     return dict(form.validated_data)
 
 
+class ComplianceSerializer(serializers.Serializer):
+    """A version's ACGME verdict: its violations, as the compliance page lists them."""
+
+    version = serializers.IntegerField(help_text="The version's id.")
+    compliant = serializers.BooleanField(help_text="True when the version breaks no ACGME rule.")
+    breaches = BreachSerializer(many=True, help_text="Each violation: rule, clause, resident, window, value, limit.")
+
+
 class UndoSerializer(serializers.Serializer):
     undone = serializers.CharField(help_text="What was undone, as the version's history says it.")
     version = ScheduleVersionSerializer()
@@ -252,10 +262,31 @@ class UndoSerializer(serializers.Serializer):
             409: "Already undone, changed since, or archived.",
         },
         examples=[OpenApiExample("No body", value={}, request_only=True)],
-    )
+    ),
+    compliance=extend_schema(
+        summary="Check a version against the ACGME rules",
+        description="The whole year of the version as the compliance page checks it (cached until a row changes): "
+        "every violation with its rule, clause, resident, window, measured value and limit. Admins and "
+        "coordinators only.",
+        tags=["schedule versions"],
+        parameters=[PROGRAM_HEADER],
+        responses={200: ComplianceSerializer, **_problems(401, 403, 404)},
+    ),
 )
 class ScheduleVersionViewSet(api.ScheduleVersionViewSet):
-    permission_actions = {**api.ScheduleVersionViewSet.permission_actions, "undo": Action.CHANGE}
+    """Schedule versions, with undo of the last cell edit and the ACGME check of a whole version."""
+
+    permission_actions = {
+        **api.ScheduleVersionViewSet.permission_actions,
+        "undo": Action.CHANGE,
+        "compliance": Action.CHANGE,
+    }
+
+    @action(detail=True, methods=["get"])
+    def compliance(self, request: Request, pk: str) -> Response:
+        version = self.get_object()
+        breaches = [breach.as_dict() for breach in services.schedule_version_breaches(version=version)]
+        return Response({"version": version.pk, "compliant": not breaches, "breaches": breaches})
 
     @action(detail=True, methods=["post"])
     def undo(self, request: Request, pk: str) -> Response:
