@@ -46,18 +46,20 @@ class TotpEnrolView(ActivateTOTPView):
 
 # API tokens are personal: any member acting in a program may make them for that program.
 member_required = access.require(denied="You do not belong to a program yet, so you cannot make API tokens.")
+NEW_TOKEN_KEY = "new_api_token"
 
 
 @member_required
 def token_list(request: HttpRequest) -> HttpResponse:
-    """The user's API tokens and a form to make one for the active program; a new secret is shown once."""
+    """The user's API tokens and a form to make one for the active program. A new token's secret rides in the
+    session to the page the creation redirects to, which shows it once and drops it (so a reload makes no
+    second token and never shows the secret again)."""
     program = request.program
     form = TokenCreateForm(
         request.POST or None,
         allowed_scopes=tokens.token_scopes_allowed(user=request.user, program=program),
         today=program.today(),
     )
-    created = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -72,9 +74,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
-            form = TokenCreateForm(
-                allowed_scopes=tokens.token_scopes_allowed(user=request.user, program=program), today=program.today()
-            )
+            request.session[NEW_TOKEN_KEY] = {"name": created.token.name, "secret": created.secret}
+            return redirect("token-list")
+    created = request.session.pop(NEW_TOKEN_KEY, None) if request.method == "GET" else None
     context = {"form": form, "created": created, "tokens": tokens.token_list(user=request.user), "now": now()}
     response = render(request, "tenants/token_list.html", context)
     response["Cache-Control"] = "no-store"  # the page may carry a new secret

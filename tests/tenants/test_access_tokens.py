@@ -205,11 +205,12 @@ def test_tokens_page_creates_shows_secret_once_lists_and_revokes(client, program
     assert b"write:people" not in page.content and b"write:absences" in page.content  # only the role's scopes
 
     expires = (program.today() + dt.timedelta(days=90)).isoformat()
-    created = client.post(url, {"name": "Rota sync", "scopes": ["read:schedule"], "expires_on": expires})
+    created = client.post(url, {"name": "Rota sync", "scopes": ["read:schedule"], "expires_on": expires}, follow=True)
     token = PersonalAccessToken.objects.get()
-    secret = created.context["created"].secret
-    assert created.status_code == 200 and created["Cache-Control"] == "no-store"
+    secret = created.context["created"]["secret"]
+    assert created.redirect_chain == [(url, 302)] and created["Cache-Control"] == "no-store"
     assert secret.encode() in created.content and token.prefix.encode() in created.content
+    assert token.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
 
     again = client.get(url)
     assert secret.encode() not in again.content and token.prefix.encode() in again.content
