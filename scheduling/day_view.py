@@ -395,8 +395,17 @@ def person_upcoming(
     """A person's next half-days of duty (off, post-call and leave left out) and next calls taken in the version,
     from today (or the start of its year) to the end of its year."""
     now = now or dt.datetime.now(dt.UTC)
-    year = version.academic_year
     today = now.astimezone(version.program.zone).date()
+    halves, calls = person_upcoming_from(version=version, person=person, today=today)
+    return halves, [c for c in calls if c.end >= now][:UPCOMING_CALLS]
+
+
+def person_upcoming_from(
+    *, version: ScheduleVersion, person: Person, today: dt.date
+) -> tuple[list[HalfDay], list[CallAssignment]]:
+    """A person's next half-days of duty from `today` and every call of the version ending after its start (the
+    part of person_upcoming that depends on the day, not the hour: pages may keep it for the day)."""
+    year = version.academic_year
     start = max(today, year.start_date)
     if start > year.end_date:
         return [], []
@@ -404,8 +413,7 @@ def person_upcoming(
     halves = sorted(
         (h for h in grid.halves.values() if h.date >= start and h.is_duty), key=lambda h: (h.date, h.session)
     )
-    calls = [c for c in grid.calls if c.end >= now]
-    return halves[:UPCOMING_SESSIONS], calls[:UPCOMING_CALLS]
+    return halves[:UPCOMING_SESSIONS], list(grid.calls)
 
 
 # --- Blocks ---

@@ -2,10 +2,12 @@
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from scheduling import schedule_cache
 from scheduling.absence_impact import Unrepaired, unrepaired_absences
 from scheduling.day_view import block_grid, session_grid
 from scheduling.models import Block, Person, ScheduleVersion
@@ -25,14 +27,23 @@ def schedule_grid(request: HttpRequest) -> HttpResponse:
         return reading.refuse(request, refusal)
     version, filters = context["version"], context["filters"]
     if version is not None:
-        grid = block_grid(version=version, pgy=filters.pgy, rotation=filters.rotation, person=filters.person)
-        edit_url = _edit_block_url(version) if context["editable"] else None
-        short = _short_after_absence(request, version) if context["manager"] else []
-        cells = frozenset((item.absence.person_id, block.pk) for item in short for block in item.blocks)
-        table = reading.grid_table(grid, edit_url, cells)
-        legend = reading.legend(grid.rotations, grid.codes)
-        context.update(table=table, legend=legend, blocks=grid.blocks, short_after_absence=short)
+        editable, manager = bool(context["editable"]), bool(context["manager"])
+        wanted = (filters.pgy, getattr(filters.rotation, "pk", None), getattr(filters.person, "pk", None))
+        parts = ("grid", version.pk, *wanted, editable, manager, request.program.today())
+        build = partial(_grid_parts, request, version, filters, editable, manager)
+        context.update(schedule_cache.cached(request.program.pk, parts, build))
     return render(request, "scheduling/grid_blocks.html", context)
+
+
+def _grid_parts(request: HttpRequest, version: ScheduleVersion, filters, editable: bool, manager: bool) -> dict:
+    """The grid's rows, legend and blocks (cached by the caller until anything they are drawn from changes)."""
+    grid = block_grid(version=version, pgy=filters.pgy, rotation=filters.rotation, person=filters.person)
+    edit_url = _edit_block_url(version) if editable else None
+    short = _short_after_absence(request, version) if manager else []
+    cells = frozenset((item.absence.person_id, block.pk) for item in short for block in item.blocks)
+    table = reading.grid_table(grid, edit_url, cells)
+    legend = reading.legend(grid.rotations, grid.codes)
+    return {"table": table, "legend": legend, "blocks": grid.blocks, "short_after_absence": short}
 
 
 def _short_after_absence(request: HttpRequest, version: ScheduleVersion) -> list[Unrepaired]:

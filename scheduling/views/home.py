@@ -11,13 +11,25 @@ from django.shortcuts import render
 from absences.models import Absence
 from absences.selectors import absence_list
 from credentials.selectors import expiring_soon
+from scheduling import schedule_cache
 from scheduling.absence_impact import unrepaired_absences
 from scheduling.compliance import version_report
-from scheduling.day_view import person_upcoming
+from scheduling.day_view import UPCOMING_CALLS, person_upcoming_from
 from scheduling.models import Person, ScheduleRun, ScheduleVersion
 from scheduling.on_call import clinic_day
 from scheduling.selectors import program_overview
 from tenants.permissions import Action, Resource, can
+
+
+def _upcoming(program, version: ScheduleVersion, person: Person) -> tuple[list, list]:
+    """person_upcoming, with the day's part kept in the cache until the schedule (or what it shows) changes."""
+    now = dt.datetime.now(dt.UTC)
+    today = now.astimezone(program.zone).date()
+    parts = ("upcoming", version.pk, person.pk, today)
+    halves, calls = schedule_cache.cached(
+        program.pk, parts, lambda: person_upcoming_from(version=version, person=person, today=today)
+    )
+    return halves, [call for call in calls if call.end >= now][:UPCOMING_CALLS]
 
 
 def _schedule_panel(request: HttpRequest, overview: dict[str, Any], can_manage: bool) -> dict[str, Any]:
@@ -40,7 +52,7 @@ def _schedule_panel(request: HttpRequest, overview: dict[str, Any], can_manage: 
     if me is not None:
         panel["me"] = me
         if published is not None:
-            panel["my_sessions"], panel["my_calls"] = person_upcoming(version=published, person=me)
+            panel["my_sessions"], panel["my_calls"] = _upcoming(program, published, me)
     panel.update(_coming_up(request, overview, can_manage, me))
     return panel
 

@@ -2,11 +2,13 @@
 contact numbers."""
 
 import datetime as dt
+from functools import partial
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from scheduling import schedule_cache
 from scheduling.compliance import WEEKLY_LIMIT_DEFAULT, weekly_hours
 from scheduling.day_view import block_grid, session_grid
 from scheduling.feed_tokens import feed_link_context
@@ -63,6 +65,31 @@ def my_contacts(request: HttpRequest) -> HttpResponse:
     return render(request, "scheduling/contacts_form.html", {"form": form, "person": person})
 
 
+def _schedule_parts(request: HttpRequest, person: Person, version, year, today: dt.date) -> dict:
+    """What the page shows of the version: block cells, the coming days and calls, weekly hours (cached by the
+    caller until the schedule, or anything else it is drawn from, changes)."""
+    parts: dict = {}
+    grid = block_grid(version=version, person=person)
+    rows = [cells for _label, group in reading.grid_table(grid) for _person, cells, _html in group]
+    parts["block_cells"] = rows[0] if rows and any(cell.parts for cell in rows[0]) else []
+    last = today + dt.timedelta(days=UPCOMING_CALL_DAYS - 1)
+    days = session_grid(version=version, start=today, end=last, person_ids=[person.pk])
+    parts["upcoming"] = reading.upcoming_days(days, person, today, UPCOMING_SESSION_DAYS)
+    parts["calls"] = reading.call_entries(days.calls, request.program.zone)
+    # Weeks run Monday to Sunday: the last four and the next eight (within the year), not all 52 on a phone.
+    anchor = min(max(today, year.start_date), year.end_date)
+    first = max(year.start_date, anchor - dt.timedelta(weeks=HOURS_WEEKS_BEFORE))
+    monday = first - dt.timedelta(days=first.weekday())
+    last = min(year.end_date, monday + dt.timedelta(weeks=HOURS_WEEKS_BEFORE + HOURS_WEEKS_AFTER, days=-1))
+    hours = weekly_hours(version=version, person=person, start=monday, end=last)
+    # The ACGME limits are for residents: faculty and staff hours are drawn without the resident line.
+    limit = None
+    if person.kind == Person.Kind.RESIDENT:
+        limit = float(scheduling_settings(request.program).acgme.get("weekly_hours", WEEKLY_LIMIT_DEFAULT))
+    parts["hours"], parts["hours_limit"] = reading.week_hours(hours, limit), limit
+    return parts
+
+
 def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
     """Rotations by block, the next two weeks of sessions, the next 60 days of calls, weekly hours, feed link."""
     try:
@@ -75,24 +102,9 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
     context["feed"] = feed_link_context(user=request.user, person=person, request=request)
     version, year = context["version"], context["year"]
     if version is not None:
-        grid = block_grid(version=version, person=person)
-        rows = [cells for _label, group in reading.grid_table(grid) for _person, cells, _html in group]
-        context["block_cells"] = rows[0] if rows and any(cell.parts for cell in rows[0]) else []
-        last = today + dt.timedelta(days=UPCOMING_CALL_DAYS - 1)
-        days = session_grid(version=version, start=today, end=last, person_ids=[person.pk])
-        context["upcoming"] = reading.upcoming_days(days, person, today, UPCOMING_SESSION_DAYS)
-        context["calls"] = reading.call_entries(days.calls, request.program.zone)
-        # Weeks run Monday to Sunday: the last four and the next eight (within the year), not all 52 on a phone.
-        anchor = min(max(today, year.start_date), year.end_date)
-        first = max(year.start_date, anchor - dt.timedelta(weeks=HOURS_WEEKS_BEFORE))
-        monday = first - dt.timedelta(days=first.weekday())
-        last = min(year.end_date, monday + dt.timedelta(weeks=HOURS_WEEKS_BEFORE + HOURS_WEEKS_AFTER, days=-1))
-        hours = weekly_hours(version=version, person=person, start=monday, end=last)
-        # The ACGME limits are for residents: faculty and staff hours are drawn without the resident line.
-        limit = None
-        if person.kind == Person.Kind.RESIDENT:
-            limit = float(scheduling_settings(request.program).acgme.get("weekly_hours", WEEKLY_LIMIT_DEFAULT))
-        context["hours"], context["hours_limit"] = reading.week_hours(hours, limit), limit
+        parts = ("person-page", version.pk, person.pk, today)
+        build = partial(_schedule_parts, request, person, version, year, today)
+        context.update(schedule_cache.cached(request.program.pk, parts, build))
     if year is not None and (context["is_me"] or is_wish_manager(request.user, request.program)):
         wishes = list(wish_list(program=request.program, user=request.user, person_id=person.pk, academic_year=year))
         context["wishes"] = wish_rows(request, year, wishes, version=context["version"])
