@@ -29,6 +29,7 @@ from scheduling.serializers import (
 )
 from tenants import serializer_fields as bounded
 from tenants.api import PROGRAM_HEADER, _problems, write_schema
+from tenants.idempotency import idempotent
 from tenants.permissions import Action
 
 
@@ -153,6 +154,7 @@ def _edit_schema(summary: str, description: str, tag: str, request: Any, ok: dic
 class BlockAssignmentViewSet(api.BlockAssignmentViewSet):
     """Residents' block rotations: read by the program, set by its admins and coordinators."""
 
+    @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _valid(self, BlockEditSerializer, request)
         row = services.block_assignment_change(user=request.user, **data)
@@ -178,6 +180,7 @@ class BlockAssignmentViewSet(api.BlockAssignmentViewSet):
 class SessionAssignmentViewSet(api.SessionAssignmentViewSet):
     """Half-day activities: read by the program, set by its admins and coordinators."""
 
+    @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _valid(self, SessionEditSerializer, request)
         row = services.session_assignment_change(user=request.user, **data)
@@ -219,6 +222,7 @@ class SessionAssignmentViewSet(api.SessionAssignmentViewSet):
 class CallAssignmentViewSet(api.CallAssignmentViewSet):
     """Call duty periods: read by the program, added, moved and removed by its admins and coordinators."""
 
+    @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = _valid(self, CallEditSerializer, request)
         call = services.call_assignment_change(user=request.user, **data)
@@ -288,6 +292,7 @@ class ScheduleVersionViewSet(api.ScheduleVersionViewSet):
         breaches = [breach.as_dict() for breach in services.schedule_version_breaches(version=version)]
         return Response({"version": version.pk, "compliant": not breaches, "breaches": breaches})
 
+    @idempotent
     @action(detail=True, methods=["post"])
     def undo(self, request: Request, pk: str) -> Response:
         undone = services.schedule_version_undo(version=self.get_object(), user=request.user)

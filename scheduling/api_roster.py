@@ -20,6 +20,7 @@ from scheduling.models import Person, RotationTemplate
 from scheduling.serializers import PersonSerializer, RotationSerializer
 from scheduling.services.rotations import ROTATION_FIELDS
 from tenants.api import write_schema
+from tenants.idempotency import idempotent
 from tenants.models import User
 from tenants.permissions import Action
 from tenants.selectors import program_members
@@ -167,6 +168,7 @@ class PersonViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, api.Person
         headers = {"Location": self.reverse_action("detail", args=[person.pk])} if code == 201 else {}
         return Response(body, status=code, headers=headers)
 
+    @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         form = self.get_serializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -285,6 +287,7 @@ class RotationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.D
         headers = {"Location": self.reverse_action("detail", args=[rotation.pk])} if code == 201 else {}
         return Response(RotationSerializer(rotation).data, status=code, headers=headers)
 
+    @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         form = self.get_serializer(data=request.data)
         form.is_valid(raise_exception=True)

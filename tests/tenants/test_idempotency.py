@@ -57,6 +57,21 @@ def test_retried_schedule_run_start_starts_one_run(api_as, coordinator, tiny):  
 
 
 @pytest.mark.django_db
+def test_retried_person_add_adds_one_person(api_as, coordinator, program):
+    from scheduling.models import Person
+
+    body = {"kind": "resident", "first_name": "Ada", "last_name": "Okafor", "pgy": 1}
+    client = keyed(api_as(coordinator), "add-ada")
+
+    first = client.post("/api/v1/people/", body, format="json")
+    retry = client.post("/api/v1/people/", body, format="json")
+
+    assert first.status_code == retry.status_code == 201, retry.content
+    assert retry["Idempotent-Replayed"] == "true" and retry["Location"] == first["Location"]
+    assert Person.objects.filter(program=program, last_name="Okafor").count() == 1
+
+
+@pytest.mark.django_db
 def test_without_a_key_a_retry_is_a_new_request(api_as, resident_user, me):
     client = api_as(resident_user)
 
@@ -196,10 +211,16 @@ def test_the_schema_documents_the_header_on_each_post_that_starts_work(api_as, c
 
     assert documented == [
         "absences_create",
+        "block_assignments_create",
+        "call_assignments_create",
         "certifications_import_create",
+        "people_create",
+        "rotations_create",
         "schedule_runs_create",
         "schedule_versions_publish_create",
         "schedule_versions_restore_create",
+        "schedule_versions_undo_create",
+        "session_assignments_create",
         "swaps_accept_create",
         "swaps_approve_create",
         "swaps_create",
