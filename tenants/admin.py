@@ -17,7 +17,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from simple_history.admin import SimpleHistoryAdmin
 
-from tenants import audit_admin  # noqa: F401  (registers the read-only audit log)
+from tenants.audit_admin import AuditedUserAdminMixin  # also registers the read-only audit log
 from tenants.errors import DomainError
 from tenants.login_security import sign_in_unlock
 from tenants.models import Membership, Organization, ProgramOwnedModel, User
@@ -349,7 +349,7 @@ class EmailUserChangeForm(UserChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(SuperuserOnlyMixin, DjangoUserAdmin):
+class UserAdmin(AuditedUserAdminMixin, SuperuserOnlyMixin, DjangoUserAdmin):
     """Accounts, by email; superusers only (program admins manage roles through memberships)."""
 
     form = EmailUserChangeForm

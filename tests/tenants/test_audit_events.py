@@ -216,3 +216,23 @@ def test_program_admins_do_not_reach_the_log_in_the_admin(client, program_admin)
     client.force_login(program_admin)
 
     assert client.get(reverse("admin:tenants_auditevent_changelist")).status_code == 403
+
+
+def test_a_superuser_made_and_removed_in_the_user_admin_is_logged(client, superuser, member):
+    user = member(Role.RESIDENT, email="res@example.org", first_name="Res", last_name="Ident")
+    client.force_login(superuser)
+    url = reverse("admin:tenants_user_change", args=[user.pk])
+    form = {"email": "res@example.org", "first_name": "Res", "last_name": "Ident", "is_active": "on"}
+
+    assert client.post(url, {**form, "is_staff": "on", "is_superuser": "on"}, **BROWSER).status_code == 302
+    client.post(reverse("admin:tenants_user_delete", args=[user.pk]), {"post": "yes"}, **BROWSER)
+
+    changed, deleted = only("user.changed"), only("user.deleted")
+    assert (changed.actor, changed.program, changed.ip_address) == (superuser, None, "198.51.100.7")
+    assert changed.before == {"is_staff": False, "is_superuser": False}
+    assert changed.after == {"is_staff": True, "is_superuser": True}
+    assert (deleted.target_id, deleted.before["email"], deleted.before["is_superuser"]) == (
+        str(user.pk),
+        user.email,
+        True,
+    )
