@@ -234,7 +234,8 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = "tenants.login_security.cool_off"
 AXES_USERNAME_CALLABLE = "tenants.login_security.username_of"
 AXES_LOCKOUT_CALLABLE = "tenants.login_security.lockout_response"
-AXES_RESET_ON_SUCCESS = True
+# A success does not wipe the count: interleaving sign-ins to an account of one's own would reset the address's.
+AXES_RESET_ON_SUCCESS = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
