@@ -212,3 +212,29 @@ def test_times_are_shown_in_the_programs_zone(client, program, program_admin):
 
     local = event.occurred_at.astimezone(program.zone)
     assert f"{local:%H:%M}" in client.get(PAGE).content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"since": "0001-01-01"},
+        {"until": "9999-12-31"},
+        {"since": "²"},
+        {"q": "\x00"},
+        {"target_id": "9" * 500},
+        {"actor": "x" * 5000},
+        {"action": "auth.login\x00"},
+    ],
+)
+def test_odd_filter_values_are_a_400_problem_on_the_api_never_a_500(api_as, program_admin, events, query):
+    response = api_as(program_admin).get(API, query)
+
+    assert response.status_code == 400 and response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("query", [{"ordering": "nonsense"}, {"limit": "²"}, {"offset": "9" * 30}, {"page": "9" * 30}])
+def test_odd_paging_and_ordering_never_break_the_api_or_the_page(client, api_as, program_admin, events, query):
+    client.force_login(program_admin)
+
+    assert api_as(program_admin).get(API, query).status_code < 500
+    assert client.get(PAGE, query).status_code == 200
