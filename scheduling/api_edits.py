@@ -248,7 +248,7 @@ class ComplianceSerializer(serializers.Serializer):
 
 class UndoSerializer(serializers.Serializer):
     undone = serializers.CharField(help_text="What was undone, as the version's history says it.")
-    version = ScheduleVersionSerializer()
+    version = ScheduleVersionSerializer(help_text="The version as it is after the undo.")
 
 
 @extend_schema_view(

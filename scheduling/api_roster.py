@@ -17,30 +17,13 @@ from rest_framework.routers import BaseRouter
 
 from scheduling import api, services
 from scheduling.models import Person, RotationTemplate
-from scheduling.serializers import PersonSerializer, RotationSerializer
+from scheduling.serializers import PERSON_HELP, ROTATION_HELP, PersonSerializer, RotationSerializer, helped
 from scheduling.services.rotations import ROTATION_FIELDS
 from tenants.api import write_schema
 from tenants.idempotency import idempotent
 from tenants.models import User
 from tenants.permissions import Action
 from tenants.selectors import program_members
-
-PERSON_HELP = {
-    "kind": "resident, faculty or staff (other staff).",
-    "first_name": "Given name, at most 80 characters.",
-    "last_name": "Family name, at most 80 characters.",
-    "email": "Work email, for the roster's records (not shown to other members).",
-    "pgy": "Postgraduate year 1-8: required for residents, null for everyone else.",
-    "faculty_role": "Faculty only: pd, apd, core, chief, adjunct, sports_med or oic; blank otherwise.",
-    "specialties": "Comma-separated, e.g. OB, sports.",
-    "clinic_min_per_week": "Faculty: fewest continuity clinic half-days a week (0-10).",
-    "clinic_max_per_week": "Faculty: most continuity clinic half-days a week (0-10), not below the minimum.",
-    "fmit_target_weeks": "Faculty: weeks of FMIT (inpatient teaching) a year they aim for (0-52).",
-    "phone": "Phone number shown to the program's members (digits, spaces, + and an extension allowed).",
-    "pager": "Pager number shown to the program's members.",
-    "is_active": "False for someone who left: the engine and the pickers stop offering them.",
-}
-
 
 NAMES = ("kind", "first_name", "last_name", "email")
 
@@ -195,17 +178,7 @@ class RotationWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = RotationTemplate
         fields = list(ROTATION_FIELDS)
-        extra_kwargs = {
-            "name": {"help_text": "Unique in the program, e.g. Inpatient medicine."},
-            "abbreviation": {"help_text": "Up to 8 characters, unique in the program; shown in the grid."},
-            "colour": {"help_text": "Hex colour of its cells, e.g. #1f77b4."},
-            "kind": {"help_text": "What kind of work it is; the engine treats fmit, night_float and off specially."},
-            "min_pgy": {"help_text": "Lowest PGY level that may take it (1-8)."},
-            "max_pgy": {"help_text": "Highest PGY level that may take it (1-8), not below `min_pgy`."},
-            "leave_allowed": {"help_text": "Whether residents on it may take leave."},
-            "requires_supervision": {"help_text": "Whether faculty supervision is needed on its work days."},
-            "is_active": {"help_text": "False archives it: the engine and the edit forms stop offering it."},
-        }
+        extra_kwargs = helped(ROTATION_HELP)
         validators: list = []  # uniqueness is the service's check, answered per field
 
 

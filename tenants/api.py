@@ -32,12 +32,12 @@ PROGRAM_HEADER = OpenApiParameter(
 class ProblemSerializer(serializers.Serializer):
     """RFC 7807 problem details, as config.problems renders every API error (documentation only)."""
 
-    type = serializers.CharField(default="about:blank")
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    instance = serializers.CharField(required=False)
-    code = serializers.CharField(required=False)
+    type = serializers.CharField(default="about:blank", help_text="Always about:blank: `title` says the kind.")
+    title = serializers.CharField(help_text="The HTTP status in words, e.g. Bad Request.")
+    status = serializers.IntegerField(help_text="The HTTP status code.")
+    detail = serializers.CharField(help_text="What went wrong, in words a person understands.")
+    instance = serializers.CharField(required=False, help_text="The path of the request.")
+    code = serializers.CharField(required=False, help_text="A stable code to branch on, e.g. rule_breach.")
     errors = serializers.DictField(required=False, help_text="Field name -> messages, for invalid input.")
 
 

@@ -63,6 +63,42 @@ def test_every_write_operation_has_a_summary_and_an_example(schema):
             assert any(examples), f"{method.upper()} {url} has no request example"
 
 
+DESCRIBED_COMPONENTS = [
+    "Person",
+    "PersonWrite",
+    "Rotation",
+    "RotationWrite",
+    "AcademicYear",
+    "Block",
+    "SessionTime",
+    "CalendarDay",
+    "RotationRequirement",
+    "ScheduleRun",
+    "ScheduleVersion",
+    "BlockAssignment",
+    "SessionAssignment",
+    "CallAssignment",
+    "BlockEdit",
+    "SessionEdit",
+    "CallEdit",
+    "Compliance",
+    "Breach",
+    "Undo",
+    "Member",
+    "MemberCreate",
+    "PatchedMemberChange",
+    "Problem",
+    "PaginatedPersonList",
+]
+
+
+@pytest.mark.parametrize("component", DESCRIBED_COMPONENTS)
+def test_every_field_of_the_schedule_and_roster_resources_is_described(schema, component):
+    properties = schema["components"]["schemas"][component]["properties"]
+    undescribed = [name for name, field in properties.items() if name != "id" and not field.get("description")]
+    assert undescribed == [], f"{component} fields without a description: {undescribed}"
+
+
 def test_every_api_operation_documents_the_program_header(schema):
     operations = list(api_operations(schema))
     assert operations
