@@ -1,5 +1,5 @@
-"""Sign-ins, sign-outs and failed sign-ins go to the audit log through Django's auth signals; second factors,
-password changes and email verification through allauth's.
+"""Sign-ins, sign-outs and failed sign-ins go to the audit log through Django's auth signals; a wrong second
+factor, password changes and email verification through allauth's (tenants.mfa logs the other second-factor events).
 
 allauth, the admin's login and `Client.login` all end in `django.contrib.auth.login`/`authenticate`, so one
 receiver each covers every way in. A failed attempt keeps the email tried (never the password) and, when an
@@ -42,35 +42,6 @@ def audit_login_failed(sender, credentials, request=None, **kwargs) -> None:
         after={"email": tried},
         detail=f"Attempted email: {tried}" if tried else "No email given",
     )
-
-
-RECOVERY_CODES = "recovery_codes"
-
-
-def _authenticator_event(action: AuditAction, request, user, authenticator) -> None:
-    record(action, request=request, actor=user, program=PLATFORM, target=user, after={"type": authenticator.type})
-
-
-@receiver(mfa_signals.authenticator_added, dispatch_uid="audit_mfa_added")
-def audit_mfa_added(sender, request, user, authenticator, **kwargs) -> None:
-    added = AuditAction.MFA_RECOVERY_CODES if authenticator.type == RECOVERY_CODES else AuditAction.MFA_ENABLED
-    _authenticator_event(added, request, user, authenticator)
-
-
-@receiver(mfa_signals.authenticator_removed, dispatch_uid="audit_mfa_removed")
-def audit_mfa_removed(sender, request, user, authenticator, **kwargs) -> None:
-    _authenticator_event(AuditAction.MFA_DISABLED, request, user, authenticator)
-
-
-@receiver(mfa_signals.authenticator_reset, dispatch_uid="audit_mfa_reset")
-def audit_mfa_reset(sender, request, user, authenticator, **kwargs) -> None:
-    _authenticator_event(AuditAction.MFA_RECOVERY_CODES, request, user, authenticator)
-
-
-@receiver(mfa_signals.authenticator_used, dispatch_uid="audit_mfa_used")
-def audit_mfa_used(sender, request, user, authenticator, **kwargs) -> None:
-    used = AuditAction.MFA_RECOVERY_CODE_USED if authenticator.type == RECOVERY_CODES else AuditAction.MFA_VERIFIED
-    _authenticator_event(used, request, user, authenticator)
 
 
 @receiver(mfa_signals.authentication_failed, dispatch_uid="audit_mfa_failed")
