@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "csp",
     "django_guid",
     "djangosaml2",
+    "guardian",
     # Ours, lowest layer first
     "tenants",
     "notifications",
@@ -209,7 +210,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
     "tenants.saml_backend.InstitutionSaml2Backend",
+    "guardian.backends.ObjectPermissionBackend",  # one person's rows (tenants.ownership)
 ]
+ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitors hold no object permissions
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},

@@ -14,3 +14,8 @@ class SwapsConfig(AppConfig):
 
         settings_section_register(SWAP_SETTINGS_KEY, swap_settings_from_json)
         demo_after_publish_register(demo_swaps_seed)
+        # A swap is its requester's (guardian object permissions, tenants.ownership).
+        from swaps.models import Swap
+        from tenants.ownership import owned_model_register
+
+        owned_model_register(Swap, "requester")

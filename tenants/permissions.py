@@ -2,7 +2,8 @@
 
 Roles are per program. Admins and coordinators manage schedules and people (only admins
 manage the program itself and its memberships). Faculty and residents read schedules and
-change only their own absences, swaps and preferences. Clinical staff, RN, LPN and MSA read
+change only their own absences, swaps and preferences: the owner of the row, holding guardian's object
+permission on it (tenants.ownership). Clinical staff, RN, LPN and MSA read
 today's roster and the call list.
 """
 
@@ -10,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from tenants.models import Organization, Role
+from tenants.ownership import is_owned_model, owner_may
 from tenants.selectors import role_in
 
 
@@ -104,7 +106,8 @@ def can(user, action: str, resource: Any, program: Organization | None) -> bool:
                 return True  # a list of one's own, or a new request for oneself
             if action == Action.VIEW and kind in CLINICIAN_READABLE:
                 return True
-            return owner == user.pk
+            # The owner, and only while guardian still gives them this row (an admin may revoke it).
+            return owner == user.pk and (not is_owned_model(type(resource)) or owner_may(user, action, resource))
         return action == Action.VIEW and kind in CLINICIAN_READABLE
     if role in CLINIC_STAFF:
         return action == Action.VIEW and kind in STAFF_READABLE

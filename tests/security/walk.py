@@ -41,3 +41,6 @@ def routes(resolver: URLResolver | None = None, prefix: str = "", namespace: str
 def body(response: HttpResponse) -> str:
     raw = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
     return raw.decode("utf-8", errors="replace")
+
+
+FUZZ_COUNTS = {"urls": 0, "requests": 0, "server_errors": 0}  # the page fuzzer's, printed by conftest.py
