@@ -1,11 +1,12 @@
-"""Object permissions (django-guardian) for rows that belong to one person: their absences, wishes, swaps and
-calendar feed. The owner gets view/change/delete on the row when it is made (and when a person's login changes,
-the new login gets them and the old one loses them); `tenants.permissions.can` then asks guardian, on top of
-the role and the owner check, for the own-only rules, so that pages, admin and API share the one decision and
-an admin can revoke one person's rights on one row.
+"""Object permissions (django-guardian) for rows that belong to one person: their absences, wishes, swaps,
+calendar feed and personal API tokens. The owner gets view/change/delete on the row when it is made (and when a
+person's login changes, the new login gets them and the old one loses them); `tenants.permissions.can` then asks
+guardian, on top of the role and the owner check, for the own-only rules, so that pages, admin and API share the
+one decision and an admin can revoke one person's rights on one row.
 
 Each app registers its owned models in its AppConfig.ready() with `owned_model_register(model, person_field)`:
-the owner is `getattr(row, person_field).user`. Data migrations use `owner_permissions_assign`.
+the owner is `getattr(row, person_field).user` (or, with `user_field`, that login directly). Rows that existed
+before are given to their owners by swaps/migrations/0003_owner_object_permissions.py.
 """
 
 from __future__ import annotations
@@ -18,23 +19,34 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 OWNER_ACTIONS = ("view", "change", "delete")
 _OWNED: dict[type[models.Model], str] = {}  # model -> the field naming the person who owns its rows
+_USER_OWNED: dict[type[models.Model], str] = {}  # model -> the field naming the login that owns its rows
 
 
-def owned_model_register(model: type[models.Model], person_field: str) -> None:
-    """Rows of `model` belong to `getattr(row, person_field)` (a person with an optional login)."""
-    _OWNED[model] = person_field
+def owned_model_register(model: type[models.Model], person_field: str = "", *, user_field: str = "") -> None:
+    """Rows of `model` belong to `getattr(row, person_field)` (a person with an optional login), or to the login
+    `getattr(row, user_field)`."""
+    if user_field:
+        _USER_OWNED[model] = user_field
+    else:
+        _OWNED[model] = person_field
     post_save.connect(_row_saved, sender=model, dispatch_uid=f"ownership:{model._meta.label}")
 
 
 def is_owned_model(model: type[models.Model]) -> bool:
-    return model in _OWNED
+    return model in _OWNED or model in _USER_OWNED
 
 
 def _codenames(model: type[models.Model]) -> list[str]:
     return [f"{action}_{model._meta.model_name}" for action in OWNER_ACTIONS]
 
 
+def _owner_lookup(model: type[models.Model]) -> str:
+    return _USER_OWNED[model] if model in _USER_OWNED else f"{_OWNED[model]}__user"
+
+
 def _owner_of(row: models.Model):
+    if type(row) in _USER_OWNED:
+        return getattr(row, _USER_OWNED[type(row)])
     person = getattr(row, _OWNED[type(row)], None)
     return getattr(person, "user", None) if person is not None else None
 
@@ -69,12 +81,20 @@ def owner_may(user, action: str, row: models.Model) -> bool:
         checker = user.__dict__["_ownership_checker"] = ObjectPermissionChecker(user)
     prefetched = user.__dict__.setdefault("_ownership_prefetched", set())
     model = type(row)
-    if model in _OWNED and model not in prefetched:
+    if is_owned_model(model) and model not in prefetched:
         prefetched.add(model)
-        mine = list(model._default_manager.filter(**{f"{_OWNED[model]}__user": user}))
+        mine = list(model._default_manager.filter(**{_owner_lookup(model): user}))
         if mine:
             checker.prefetch_perms(mine)
     return checker.has_perm(codename, row)
+
+
+def owns(user, action: str, row: models.Model) -> bool:
+    """Is `row` the user's own (its `owner_user_id`) and does guardian still give them `action` on it? For rows
+    outside a program's roles (personal API tokens); program rows go through `tenants.permissions.can`."""
+    return (
+        bool(getattr(user, "is_authenticated", False)) and row.owner_user_id == user.pk and owner_may(user, action, row)
+    )
 
 
 def owner_permissions_forget(user) -> None:

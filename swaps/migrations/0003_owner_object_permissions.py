@@ -1,13 +1,15 @@
 """Owners' guardian object permissions (view/change/delete) on the rows that already exist: each person's
-absences, wishes and calendar feed, and the swaps they asked for (see tenants.ownership)."""
+absences, wishes and calendar feed, the swaps they asked for, and each user's personal API tokens (see
+tenants.ownership)."""
 
 from django.db import migrations
 
-OWNED = [  # app label, model, the field naming the owning person
-    ("absences", "absence", "person"),
-    ("scheduling", "preference", "person"),
-    ("scheduling", "feedtoken", "person"),
-    ("swaps", "swap", "requester"),
+OWNED = [  # app label, model, the lookup of the owning login
+    ("absences", "absence", "person__user"),
+    ("scheduling", "preference", "person__user"),
+    ("scheduling", "feedtoken", "person__user"),
+    ("swaps", "swap", "requester__user"),
+    ("tenants", "personalaccesstoken", "user"),
 ]
 ACTIONS = ("view", "change", "delete")
 
@@ -16,13 +18,9 @@ def forwards(apps, schema_editor):
     ContentType = apps.get_model("contenttypes", "ContentType")
     Permission = apps.get_model("auth", "Permission")
     UserObjectPermission = apps.get_model("guardian", "UserObjectPermission")
-    for app_label, model_name, person_field in OWNED:
+    for app_label, model_name, owner in OWNED:
         model = apps.get_model(app_label, model_name)
-        rows = list(
-            model.objects.filter(**{f"{person_field}__user__isnull": False}).values_list(
-                "pk", f"{person_field}__user_id"
-            )
-        )
+        rows = list(model.objects.filter(**{f"{owner}__isnull": False}).values_list("pk", f"{owner}_id"))
         if not rows:
             continue
         content_type, _ = ContentType.objects.get_or_create(app_label=app_label, model=model_name)
@@ -50,6 +48,7 @@ class Migration(migrations.Migration):
         ("scheduling", "0014_assignment_swap_id"),
         ("guardian", "0003_remove_groupobjectpermission_guardian_gr_content_ae6aec_idx_and_more"),
         ("contenttypes", "0002_remove_content_type_name"),
+        ("tenants", "0004_access_tokens_idempotency"),
     ]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

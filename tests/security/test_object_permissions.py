@@ -130,3 +130,30 @@ def test_wishes_and_swaps_are_their_owners_too():
 
     assert is_owned_model(Preference)
     assert is_owned_model(Swap)
+
+
+def _token(program, user):
+    from tenants.tokens import token_create
+
+    return token_create(
+        user=user,
+        program=program,
+        name="Rota sync",
+        scopes=["read:schedule"],
+        expires_on=program.today() + dt.timedelta(days=30),
+    ).token
+
+
+def test_a_personal_api_token_is_revoked_by_its_owner_only_while_guardian_gives_it(program, ann, ben):
+    from tenants.errors import DomainError
+    from tenants.tokens import token_revoke
+
+    token = _token(program, ann.user)
+    mine, theirs = _token(program, ann.user), _token(program, ben.user)
+    remove_perm("change_personalaccesstoken", ann.user, token)
+
+    with pytest.raises(DomainError, match="only your own tokens"):
+        token_revoke(token=token, user=fresh(ann.user))
+    with pytest.raises(DomainError, match="only your own tokens"):
+        token_revoke(token=theirs, user=fresh(ann.user))
+    assert token_revoke(token=mine, user=fresh(ann.user)).revoked_at is not None

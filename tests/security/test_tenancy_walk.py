@@ -38,6 +38,9 @@ PUBLIC = {
     "account_reset_password_from_key",  # allauth: the uid and key in the e-mail are the credential
     "feed-person",  # a calendar feed's secret token is its credential; it answers its own program's feed only
     "feed-program",  # same, the program's feed
+    "sso-login",  # SAML SSO of an institution (by slug): starts a sign-in, shows no program's rows
+    "sso-acs",  # SAML SSO: the IdP posts its signed assertion here (tests/tenants/test_saml*.py)
+    "sso-metadata",  # SAML SSO: the service provider's public metadata for the IdP
     "api:api-root",  # the router's index (format suffix): walked in test_api_router_walk
 }
 
@@ -241,20 +244,25 @@ PLATFORM_ADMIN = {
     "django_celery_beat.CrontabSchedule",
     "django_celery_beat.SolarSchedule",
     "django_celery_beat.IntervalSchedule",
+    # django-axes' records of sign-in attempts, keyed by the typed username and address (no user row):
+    # superusers only (tests/tenants/test_login_security.py)
+    "axes.AccessAttempt",
+    "axes.AccessFailureLog",
+    "axes.AccessLog",
 }
 
 
 def _seed_user_rows(a: ProgramWorld) -> None:
-    """Rows owned by A's resident in the admin's other apps: an e-mail address, an API token, a TOTP device, an
-    audit event."""
+    """Rows owned by A's resident in the admin's other apps: an e-mail address, an API token, an authenticator
+    (allauth.mfa), an audit event."""
     from allauth.account.models import EmailAddress
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from allauth.mfa.models import Authenticator
     from rest_framework.authtoken.models import Token
 
     user = a.world.ann.user
     EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     Token.objects.get_or_create(user=user)
-    TOTPDevice.objects.create(user=user, name=f"Phone {MARKER_A}")
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
     record("auth.login", actor=user, program=a.program, detail=MARKER_A)
 
 
