@@ -24,6 +24,7 @@ from tenants.middleware import HEADER
 from tenants.models import PersonalAccessToken
 from tests.security.walk import body, routes
 from tests.security.world import ProgramWorld, program_owned_models, program_world
+from tests.tenants.second_factor import second_factor_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,9 @@ def worlds(program, other_program) -> tuple[ProgramWorld, ProgramWorld]:
 
 
 def _as(client, user):
+    """Logged in as `user`, past the second factor (the API client too, not only the `client` fixture)."""
     client.force_login(user)
+    second_factor_pass(client, user)
     return client
 
 
