@@ -36,7 +36,7 @@ class AbsenceSerializer(serializers.ModelSerializer):
     person = serializers.PrimaryKeyRelatedField(
         queryset=Absence.objects.none(), required=False, help_text="A person of the program (managers only)."
     )
-    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    person_name = serializers.CharField(source="person.full_name", read_only=True, help_text="The person's name.")
     days = serializers.FloatField(read_only=True, help_text="Calendar days; a half-day absence counts 0.5.")
 
     class Meta:
@@ -63,6 +63,20 @@ class AbsenceSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = ["status", "requested_by", "decided_by", "decided_at", "decision_reason", "created_at"]
+        extra_kwargs = {
+            "kind": {"help_text": "vacation, sick, medical, conference, parental, bereavement, military kinds..."},
+            "start_date": {"help_text": "First day away (YYYY-MM-DD)."},
+            "end_date": {"help_text": "Last day away, included."},
+            "half_day": {"help_text": "AM or PM for a half-day absence of one date; blank for whole days."},
+            "status": {"help_text": "requested, approved, rejected or cancelled."},
+            "location": {"help_text": "Where (military absences and conferences)."},
+            "tentative_return_date": {"help_text": "Expected return for open-ended military absences."},
+            "requested_by": {"help_text": "Id of the login that asked for it."},
+            "decided_by": {"help_text": "Id of the manager who approved or rejected it."},
+            "decided_at": {"help_text": "When it was approved or rejected."},
+            "decision_reason": {"help_text": "The manager's reason, e.g. for a rejection."},
+            "created_at": {"help_text": "When it was requested."},
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -79,13 +93,15 @@ class AbsenceSerializer(serializers.ModelSerializer):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, default="", allow_blank=True)
+    reason = serializers.CharField(
+        required=False, default="", allow_blank=True, help_text="Why, kept with the decision (may be blank)."
+    )
 
 
 class BalanceSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    label = serializers.CharField()
-    limit = serializers.IntegerField(allow_null=True)
+    kind = serializers.CharField(help_text="The absence kind, e.g. vacation.")
+    label = serializers.CharField(help_text="The kind in words.")
+    limit = serializers.IntegerField(allow_null=True, help_text="Days allowed a year (null: no limit).")
     used = serializers.FloatField(help_text="Approved days this academic year.")
     pending = serializers.FloatField(help_text="Requested, undecided days this academic year.")
     remaining = serializers.FloatField(allow_null=True, help_text="Null: the kind has no limit.")

@@ -34,6 +34,11 @@ class CertificationTypeSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "renewal_months", "required_for_residents", "required_for_faculty",
                   "required_for_specialties"]  # fmt: skip
         validators: list = []  # uniqueness is checked by the service, with the program
+        extra_kwargs = {
+            "name": {"help_text": "The certification's name, e.g. Advanced Cardiac Life Support."},
+            "required_for_residents": {"help_text": "Every resident must hold it."},
+            "required_for_faculty": {"help_text": "Every faculty member must hold it."},
+        }
 
 
 class ProcedureSerializer(serializers.ModelSerializer):
@@ -43,6 +48,7 @@ class ProcedureSerializer(serializers.ModelSerializer):
         model = Procedure
         fields = ["id", "name", "code", "category", "complexity", "min_pgy", "supervision_ratio"]
         validators: list = []
+        extra_kwargs = {"name": {"help_text": "The procedure's name, e.g. Colposcopy."}}
 
 
 class CertificationSerializer(serializers.ModelSerializer):
@@ -52,13 +58,17 @@ class CertificationSerializer(serializers.ModelSerializer):
     the type's renewal period after `issued_on`. Person and type cannot change: record a new certification.
     """
 
-    person = ProgramRowField(selectors.person_model)
-    type = ProgramRowField(lambda: CertificationType)
-    person_name = serializers.CharField(source="person.full_name", read_only=True)
-    type_code = serializers.CharField(source="type.code", read_only=True)
-    expires_on = bounded.DateField(required=False, allow_null=True)
-    verified_by = serializers.CharField(source="verified_by.get_full_name", read_only=True, default=None)
-    status = serializers.SerializerMethodField()
+    person = ProgramRowField(selectors.person_model, help_text="Id of the holder, a person of the program.")
+    type = ProgramRowField(lambda: CertificationType, help_text="Id of the certification type.")
+    person_name = serializers.CharField(source="person.full_name", read_only=True, help_text="The holder's name.")
+    type_code = serializers.CharField(source="type.code", read_only=True, help_text="The type's code, e.g. ACLS.")
+    expires_on = bounded.DateField(
+        required=False, allow_null=True, help_text="Expiry date; blank on create: the type's renewal period."
+    )
+    verified_by = serializers.CharField(
+        source="verified_by.get_full_name", read_only=True, default=None, help_text="Who verified the card."
+    )
+    status = serializers.SerializerMethodField(help_text="ok, expiring (within 90 days) or expired.")
 
     class Meta:
         model = PersonCertification
@@ -66,6 +76,10 @@ class CertificationSerializer(serializers.ModelSerializer):
                   "verified_by", "verified_at"]  # fmt: skip
         read_only_fields = ["verified_at"]
         validators: list = []
+        extra_kwargs = {
+            "issued_on": {"help_text": "Issue date (YYYY-MM-DD)."},
+            "verified_at": {"help_text": "When a manager verified the card."},
+        }
 
     def get_status(self, obj: PersonCertification) -> str:
         today = self.context["today"]
@@ -96,11 +110,11 @@ class ProcedureCredentialSerializer(serializers.ModelSerializer):
     `supervises` is how many residents they may oversee at once (their own limit, else the procedure's ratio).
     """
 
-    person = ProgramRowField(selectors.person_model)
-    procedure = ProgramRowField(lambda: Procedure)
-    person_name = serializers.CharField(source="person.full_name", read_only=True)
-    procedure_code = serializers.CharField(source="procedure.code", read_only=True)
-    supervises = serializers.IntegerField(read_only=True)
+    person = ProgramRowField(selectors.person_model, help_text="Id of the credentialed person.")
+    procedure = ProgramRowField(lambda: Procedure, help_text="Id of the procedure.")
+    person_name = serializers.CharField(source="person.full_name", read_only=True, help_text="The person's name.")
+    procedure_code = serializers.CharField(source="procedure.code", read_only=True, help_text="The procedure's code.")
+    supervises = serializers.IntegerField(read_only=True, help_text="Residents they may oversee at once.")
 
     class Meta:
         model = ProcedureCredential
@@ -108,6 +122,11 @@ class ProcedureCredentialSerializer(serializers.ModelSerializer):
                   "max_residents_supervised", "supervises", "granted_on", "expires_on"]  # fmt: skip
         read_only_fields = ["status", "status_note"]
         validators: list = []
+        extra_kwargs = {
+            "level": {"help_text": "trainee, qualified, expert or master."},
+            "status": {"help_text": "active, suspended or expired (changed by suspend and reinstate)."},
+            "granted_on": {"help_text": "When it was granted (YYYY-MM-DD)."},
+        }
 
     def validate(self, attrs: dict) -> dict:
         if self.instance is not None:
@@ -122,7 +141,9 @@ class SuspendSerializer(serializers.Serializer):
 
 
 class ReinstateSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    note = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="Why it is reinstated (optional)."
+    )
 
 
 class CertificationImportSerializer(serializers.Serializer):
@@ -140,16 +161,18 @@ class CertificationImportSerializer(serializers.Serializer):
 
 class ImportRowSerializer(serializers.Serializer):
     line = serializers.IntegerField(help_text="Line of the file (the header is line 1).")
-    action = serializers.ChoiceField(choices=["new", "update", "skip", "error"])
-    person = serializers.CharField()
-    type = serializers.CharField()
-    issued_on = serializers.CharField()
-    messages = serializers.ListField(child=serializers.CharField())
+    action = serializers.ChoiceField(
+        choices=["new", "update", "skip", "error"], help_text="What the import does (or would do) with the line."
+    )
+    person = serializers.CharField(help_text="The person the line names.")
+    type = serializers.CharField(help_text="The certification type the line names.")
+    issued_on = serializers.CharField(help_text="The issue date as written in the file.")
+    messages = serializers.ListField(child=serializers.CharField(), help_text="Why a line is skipped or refused.")
 
 
 class ImportReportSerializer(serializers.Serializer):
-    dry_run = serializers.BooleanField()
+    dry_run = serializers.BooleanField(help_text="True when nothing was written (a check of the file).")
     imported = serializers.BooleanField(help_text="True once every row was written (never on a dry run).")
     totals = serializers.DictField(child=serializers.IntegerField(), help_text="Rows per action.")
     errors = serializers.ListField(child=serializers.CharField(), help_text="Problems with the file itself.")
-    rows = ImportRowSerializer(many=True)
+    rows = ImportRowSerializer(many=True, help_text="Each line of the file and what became of it.")

@@ -71,12 +71,19 @@ class NotificationFilter(filters.FilterSet):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    unread = serializers.BooleanField(source="is_unread", read_only=True)
+    unread = serializers.BooleanField(source="is_unread", read_only=True, help_text="Not read yet.")
 
     class Meta:
         model = Notification
         fields = ["id", "event", "title", "body", "link", "unread", "read_at", "created_at"]
         read_only_fields = fields
+        extra_kwargs = {
+            "event": {"help_text": "What happened, e.g. absence_decided or schedule_published."},
+            "title": {"help_text": "One line saying what happened."},
+            "body": {"help_text": "The details, in plain text."},
+            "read_at": {"help_text": "When it was read (null while unread)."},
+            "created_at": {"help_text": "When it was sent."},
+        }
 
 
 TAG = ["notifications"]
@@ -108,7 +115,10 @@ TAG = ["notifications"]
         parameters=[PROGRAM_HEADER],
         request=None,
         responses={
-            200: inline_serializer("NotificationsMarkedRead", {"marked_read": serializers.IntegerField()}),
+            200: inline_serializer(
+                "NotificationsMarkedRead",
+                {"marked_read": serializers.IntegerField(help_text="How many were unread and are now read.")},
+            ),
             **problems(401, 403),
         },
     ),

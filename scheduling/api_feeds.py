@@ -27,7 +27,7 @@ class FeedLinkSerializer(serializers.Serializer):
 
     kind = serializers.ChoiceField(choices=["person", "program"], help_text="A person's feed or the program's.")
     person = serializers.IntegerField(allow_null=True, help_text="The person's id; null for the program's feed.")
-    person_name = serializers.CharField(allow_blank=True)
+    person_name = serializers.CharField(allow_blank=True, help_text="The person's name; blank for the program's feed.")
     feed_url = serializers.URLField(help_text="The secret ICS address; anyone holding it can read the feed.")
     webcal_url = serializers.CharField(help_text="The same address for calendar apps (webcal://).")
     regenerated_at = serializers.DateTimeField(allow_null=True, help_text="When the address was last reset.")
@@ -36,8 +36,10 @@ class FeedLinkSerializer(serializers.Serializer):
 class FeedResetSerializer(serializers.Serializer):
     """Which feed to reset: `{"person": <id>}` or `{"program": true}`."""
 
-    person = serializers.IntegerField(required=False, min_value=1)
-    program = serializers.BooleanField(required=False, default=False)
+    person = serializers.IntegerField(required=False, min_value=1, help_text="Id of the person whose feed to reset.")
+    program = serializers.BooleanField(
+        required=False, default=False, help_text="Reset the program's feed instead (managers only)."
+    )
 
     def validate(self, attrs: dict) -> dict:
         if bool(attrs.get("person")) == bool(attrs.get("program")):

@@ -29,7 +29,7 @@ from tenants.permissions import Resource
 
 
 class OutcomeSerializer(serializers.Serializer):
-    granted = serializers.BooleanField()
+    granted = serializers.BooleanField(help_text="Whether the run gave the wish.")
     reason = serializers.CharField(help_text="Why it was not granted: the rule or staffing need ('' if granted).")
     version = serializers.IntegerField(help_text="The published version whose run decided it.")
 
@@ -41,16 +41,23 @@ class WishSerializer(serializers.ModelSerializer):
     person = serializers.PrimaryKeyRelatedField(
         queryset=Person.objects.none(), required=False, help_text="A person of the program (managers only)."
     )
-    person_name = serializers.CharField(source="person.full_name", read_only=True)
+    person_name = serializers.CharField(source="person.full_name", read_only=True, help_text="The person's name.")
     academic_year = serializers.PrimaryKeyRelatedField(
         queryset=AcademicYear.objects.none(), required=False, help_text="Needed only for a rotation in any block."
     )
-    block = serializers.PrimaryKeyRelatedField(queryset=Block.objects.none(), required=False, allow_null=True)
+    block = serializers.PrimaryKeyRelatedField(
+        queryset=Block.objects.none(), required=False, allow_null=True, help_text="Id of the block (rotation kinds)."
+    )
     rotation = serializers.PrimaryKeyRelatedField(
-        queryset=RotationTemplate.objects.none(), required=False, allow_null=True
+        queryset=RotationTemplate.objects.none(),
+        required=False,
+        allow_null=True,
+        help_text="Id of the rotation wished for or to avoid (rotation kinds).",
     )
     weight = serializers.SerializerMethodField(help_text="The engine weight of its priority (program setting).")
-    outcome = serializers.SerializerMethodField()
+    outcome = serializers.SerializerMethodField(
+        help_text="What the published schedule's run made of it (null: not run)."
+    )
 
     class Meta:
         model = Preference
@@ -74,6 +81,14 @@ class WishSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["status", "created_by", "created_at", "updated_at"]
         validators: list = []  # the uniqueness rules are the service's, with their messages
+        extra_kwargs = {
+            "kind": {"help_text": "blocked_week, preferred_week, rotation_wish or rotation_avoid."},
+            "priority": {"help_text": "How much it matters (the program sets each priority's engine weight)."},
+            "status": {"help_text": "active or withdrawn."},
+            "created_by": {"help_text": "Id of the login that entered it."},
+            "created_at": {"help_text": "When it was entered."},
+            "updated_at": {"help_text": "When it last changed."},
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -89,6 +89,17 @@ DESCRIBED_COMPONENTS = [
     "PatchedMemberChange",
     "Problem",
     "PaginatedPersonList",
+    "Absence",
+    "Balance",
+    "Certification",
+    "CertificationType",
+    "Procedure",
+    "ProcedureCredential",
+    "ImportReport",
+    "Notification",
+    "FeedLink",
+    "FeedReset",
+    "Wish",
 ]
 
 
