@@ -181,7 +181,12 @@ def _write_schema(summary: str, request, extra: dict, ok: int = 200) -> dict:
             OpenApiParameter("person", OpenApiTypes.INT, description="Person id (managers)."),
             OpenApiParameter("date", OpenApiTypes.DATE, description="A day of the academic year."),
         ],
-        responses={200: BalanceSerializer(many=True), (404, PROBLEM_MEDIA_TYPE): _problem("No such person.")},
+        responses={
+            200: BalanceSerializer(many=True),
+            (400, PROBLEM_MEDIA_TYPE): _problem("`person` is not an id or `date` not a day of 1900-2200."),
+            (403, PROBLEM_MEDIA_TYPE): _problem("Another person's balances (residents and faculty)."),
+            (404, PROBLEM_MEDIA_TYPE): _problem("No such person."),
+        },
     ),
 )
 class AbsenceViewSet(ProgramReadOnlyViewSet):
@@ -257,7 +262,7 @@ class AbsenceViewSet(ProgramReadOnlyViewSet):
         )
         return self._answer(absence)
 
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # one row per kind: never paged
     def balances(self, request: Request) -> Response:
         query = BalanceQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -160,7 +160,11 @@ RULES = (
         "Enter a wish",
         f"For yourself (residents, faculty) or anyone (admins, coordinators). {RULES}",
         201,
-        {400: "Invalid input or a broken rule, explained in `detail`.", 409: "A wish for that week exists."},
+        {
+            400: "Invalid input or a broken rule, explained in `detail`.",
+            404: "Your account is not linked to a person of the program; name the `person`.",
+            409: "A wish for that week exists.",
+        },
     ),
     update=_write(
         "Change a wish",

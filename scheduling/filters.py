@@ -114,7 +114,10 @@ class AssignmentFilterForm(forms.Form):
         value = (self.cleaned_data.get("version") or "published").strip()
         is_id = value.isascii() and value.isdigit() and len(value) <= 18  # beyond that no database id fits
         if value not in ("published", "draft") and not is_id:
-            raise forms.ValidationError(f"Use published (the default), draft or a version id, not {value!r}.")
+            # the value goes in params: django-filter formats the message with them (a "%" typed would break it)
+            raise forms.ValidationError(
+                "Use published (the default), draft or a version id, not %(value)r.", params={"value": value}
+            )
         return value
 
     def clean(self) -> dict:

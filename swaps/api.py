@@ -262,7 +262,7 @@ class SwapViewSet(ProgramReadOnlyViewSet):
             (404, PROBLEM_MEDIA_TYPE): _problem("Your account is not linked to a person of the program."),
         },
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # at most five: never paged
     def proposals(self, request: Request) -> Response:
         data = self._form(ProposalQuerySerializer, request.query_params)
         giver = self._person(data.get("giver"))
@@ -284,7 +284,7 @@ class SwapViewSet(ProgramReadOnlyViewSet):
             (404, PROBLEM_MEDIA_TYPE): _problem("Your account is not linked to a person of the program."),
         },
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # the open postings: never paged
     def marketplace(self, request: Request) -> Response:
         chosen = self._form(PersonQuerySerializer, request.query_params).get("person")
         entries = matching.marketplace(program=self.active_program(), person=self._person(chosen))
@@ -320,7 +320,7 @@ class SwapViewSet(ProgramReadOnlyViewSet):
             (409, PROBLEM_MEDIA_TYPE): _problem("No such chain (of yours) any more: a posting was taken or ended."),
         },
     )
-    @action(detail=False, methods=["get", "post"])
+    @action(detail=False, methods=["get", "post"], pagination_class=None)  # the chains found: never paged
     def chains(self, request: Request) -> Response:
         program, me, manager = self.active_program(), self._me(), self._is_manager()
         found = [

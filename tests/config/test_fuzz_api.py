@@ -79,6 +79,13 @@ def test_a_nul_in_the_version_filter_is_refused(client, endpoint):
     assert "version" in body["errors"]
 
 
+@pytest.mark.parametrize("endpoint", ["block-assignments", "session-assignments", "call-assignments"])
+def test_a_percent_sign_in_the_version_filter_is_refused_not_formatted(client, endpoint):
+    """The message quoting the value was %-formatted by django-filter: "%s" made it a 500 (schemathesis)."""
+    body = problem(client.get(f"/api/v1/{endpoint}/", {"version": "%s%(x)s"}))
+    assert body["errors"]["version"] == ["Use published (the default), draft or a version id, not '%s%(x)s'."]
+
+
 @pytest.mark.parametrize(("start", "end"), [("0001-01-01", "0001-01-02"), ("9999-12-30", "9999-12-31")])
 def test_call_assignment_dates_at_the_calendars_edge_are_refused(client, start, end):
     body = problem(client.get("/api/v1/call-assignments/", {"date_from": start, "date_to": end}))
