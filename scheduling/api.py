@@ -264,6 +264,7 @@ class ScheduleRunViewSet(ProgramReadOnlyViewSet):
             None,
             {
                 201: ScheduleVersionSerializer,
+                400: _problem("An Idempotency-Key that is not 1 to 255 printable ASCII characters."),
                 403: MANAGERS_ONLY,
                 404: NOT_FOUND,
                 409: _problem("The version is a draft or the published one; only an archived version is restored."),

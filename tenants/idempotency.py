@@ -18,7 +18,6 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
@@ -37,7 +36,8 @@ ABANDONED_AFTER = dt.timedelta(minutes=5)  # a claim left by a crashed worker fr
 
 IDEMPOTENCY_HEADER = OpenApiParameter(
     name=HEADER,
-    type=OpenApiTypes.STR,
+    # what _checked_key accepts, so the schema tells clients (and schemathesis) which keys are valid
+    type={"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH, "pattern": "^[!-~]([ -~]*[!-~])?$"},
     location=OpenApiParameter.HEADER,
     required=False,
     description="Any unique string (a UUID): a retry with the same key and request within 24 hours returns the "
