@@ -328,6 +328,11 @@ REST_FRAMEWORK = {
 # Idempotency-Key: a POST that starts work, retried with the same key, is answered from this store for 24 h.
 IDEMPOTENCY_KEY_HOURS = 24
 SPECTACULAR_SETTINGS = {
+    # postprocess_schema_enums is drf-spectacular's default; the second adds the Idempotency-Key refusals
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tenants.idempotency.document_idempotency_refusals",
+    ],
     "TITLE": "Residency Scheduler API",
     "DESCRIPTION": "Schedules, people and rotations of a residency program. "
     "Send X-Organization-ID to choose the program; errors are RFC 7807 problem+json.",

@@ -164,3 +164,20 @@ def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
         return response
 
     return extend_schema(parameters=[IDEMPOTENCY_HEADER])(wrapped)
+
+
+def document_idempotency_refusals(result: dict, generator: Any, request: Any, public: bool) -> dict:
+    """drf-spectacular postprocessing hook: each operation taking an Idempotency-Key documents its refusals, a
+    malformed key (400) and a key reused for another request (422), as problem+json."""
+    refusals = {
+        "400": "Invalid input, or an Idempotency-Key that is not 1 to 255 printable ASCII characters.",
+        "422": "This Idempotency-Key was used with a different request; use a new key.",
+    }
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            parameters = operation.get("parameters", []) if isinstance(operation, dict) else []
+            if any(p.get("in") == "header" and p.get("name") == HEADER for p in parameters):
+                for status, text in refusals.items():
+                    operation["responses"].setdefault(status, {"content": problem, "description": text})
+    return result

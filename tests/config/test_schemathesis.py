@@ -126,3 +126,15 @@ def test_unpaged_lists_are_documented_as_arrays(live_schema, path):
                                                         ("post", "/api/v1/wishes/", "404")])  # fmt: skip
 def test_refusals_the_endpoints_give_are_documented(live_schema, method, path, status):
     assert status in live_schema.raw_schema["paths"][path][method]["responses"]
+
+
+def test_every_operation_taking_an_idempotency_key_documents_its_refusals(live_schema):
+    """A reused key is a 422 and a malformed one a 400 wherever the header is accepted."""
+    taking = [
+        (path, method, operation["responses"])
+        for path, item in live_schema.raw_schema["paths"].items()
+        for method, operation in item.items()
+        if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", []))
+    ]
+    assert taking
+    assert [(path, method) for path, method, responses in taking if not {"400", "422"} <= set(responses)] == []
