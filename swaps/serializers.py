@@ -38,9 +38,11 @@ class ProgramBlockField(serializers.PrimaryKeyRelatedField):
 class SwapLegSerializer(serializers.ModelSerializer):
     """One shift handed from its giver to its taker (no taker yet on an open posting)."""
 
-    giver_name = serializers.CharField(source="giver.full_name", read_only=True)
-    taker_name = serializers.SerializerMethodField()
-    shift_label = serializers.CharField(source="get_shift_display", read_only=True)
+    giver_name = serializers.CharField(source="giver.full_name", read_only=True, help_text="The giver's name.")
+    taker_name = serializers.SerializerMethodField(help_text="The taker's name ('' on an open posting).")
+    shift_label = serializers.CharField(
+        source="get_shift_display", read_only=True, help_text="The shift kind in words."
+    )
 
     class Meta:
         model = SwapLeg
@@ -58,6 +60,12 @@ class SwapLegSerializer(serializers.ModelSerializer):
             "accepted_at",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "giver": {"help_text": "Id of the person handing the shift over."},
+            "taker": {"help_text": "Id of the person taking it (null on an open posting)."},
+            "shift": {"help_text": "session (a half-day), call, faculty_call, fmit_week or block."},
+            "block": {"help_text": "Id of the block (block rotations only)."},
+        }
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_taker_name(self, leg: SwapLeg) -> str:
@@ -67,9 +75,9 @@ class SwapLegSerializer(serializers.ModelSerializer):
 class SwapSerializer(serializers.ModelSerializer):
     """A swap as read: kind, status and its time stamps, the legs and the compliance proof of its execution."""
 
-    requester_name = serializers.CharField(source="requester.full_name", read_only=True)
-    status_label = serializers.CharField(source="get_status_display", read_only=True)
-    legs = SwapLegSerializer(many=True, read_only=True)
+    requester_name = serializers.CharField(source="requester.full_name", read_only=True, help_text="Who asked.")
+    status_label = serializers.CharField(source="get_status_display", read_only=True, help_text="The status in words.")
+    legs = SwapLegSerializer(many=True, read_only=True, help_text="The shifts handed over, in order.")
     proof = serializers.JSONField(
         read_only=True, help_text="The compliance check of every party's post-swap schedule: when, what, findings."
     )
@@ -103,16 +111,39 @@ class SwapSerializer(serializers.ModelSerializer):
             "proof",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "kind": {"help_text": "posting (open to takers), giveaway, trade or chain."},
+            "status": {
+                "help_text": "draft, pending, accepted, approved, executed, rolled_back, rejected, cancelled, expired."
+            },
+            "academic_year": {"help_text": "Id of the academic year of its shifts."},
+            "requester": {"help_text": "Id of the person who asked."},
+            "created_at": {"help_text": "When it was made."},
+            "submitted_at": {"help_text": "When it was submitted."},
+            "accepted_at": {"help_text": "When every taker had accepted."},
+            "decided_at": {"help_text": "When a coordinator approved or rejected it."},
+            "decided_by": {"help_text": "Id of the login that decided."},
+            "decision_note": {"help_text": "The decision's note."},
+            "executed_at": {"help_text": "When the schedule was changed."},
+            "executed_by": {"help_text": "Id of the login that executed it."},
+            "rolled_back_at": {"help_text": "When it was undone."},
+            "rolled_back_by": {"help_text": "Id of the login that undid it."},
+            "rollback_reason": {"help_text": "Why it was undone."},
+        }
 
 
 class ShiftSerializer(serializers.Serializer):
     """A shift: its kind, its date (the session's date, the call's night, the FMIT week's first day, the block's
     first day), AM or PM for a half-day session, the block for a block rotation."""
 
-    shift = serializers.ChoiceField(choices=SwapLeg.Shift.choices)
-    date = bounded.DateField()
-    session = serializers.ChoiceField(choices=["AM", "PM"], required=False, allow_blank=True, default="")
-    block = ProgramBlockField(required=False, allow_null=True)
+    shift = serializers.ChoiceField(
+        choices=SwapLeg.Shift.choices, help_text="session (a half-day), call, faculty_call, fmit_week or block."
+    )
+    date = bounded.DateField(help_text="The session's date, the call's night, the FMIT week's or block's first day.")
+    session = serializers.ChoiceField(
+        choices=["AM", "PM"], required=False, allow_blank=True, default="", help_text="AM or PM (half-day only)."
+    )
+    block = ProgramBlockField(required=False, allow_null=True, help_text="Id of the block (block rotations only).")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         kind, session, block = attrs["shift"], attrs.get("session", ""), attrs.get("block")
@@ -160,10 +191,14 @@ class SwapCreateSerializer(serializers.Serializer):
     """A new swap: its kind, its legs, a reason (needed inside the program's lock window) and whether to submit
     it at once (else it stays a draft)."""
 
-    kind = serializers.ChoiceField(choices=Swap.Kind.choices)
-    legs = LegInputSerializer(many=True, allow_empty=False)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    submit = serializers.BooleanField(required=False, default=True)
+    kind = serializers.ChoiceField(choices=Swap.Kind.choices, help_text="posting, giveaway or trade.")
+    legs = LegInputSerializer(many=True, allow_empty=False, help_text="The shifts handed over.")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="Why (needed inside the lock window)."
+    )
+    submit = serializers.BooleanField(
+        required=False, default=True, help_text="Submit at once (false keeps it a draft)."
+    )
 
     def validate_legs(self, legs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         me = self.context.get("person")
@@ -228,7 +263,9 @@ class OfferSerializer(serializers.Serializer):
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="A note the parties read."
+    )
 
 
 class RequiredNoteSerializer(serializers.Serializer):
@@ -253,24 +290,26 @@ def shift_json(shift: Shift | None) -> dict[str, Any] | None:
 
 
 class ShiftOutSerializer(serializers.Serializer):
-    shift = serializers.ChoiceField(choices=SwapLeg.Shift.choices)
-    date = serializers.DateField()
-    session = serializers.CharField()
-    block = serializers.IntegerField(allow_null=True)
+    shift = serializers.ChoiceField(
+        choices=SwapLeg.Shift.choices, help_text="session, call, faculty_call, fmit_week or block."
+    )
+    date = serializers.DateField(help_text="The shift's date (see the request's shift).")
+    session = serializers.CharField(help_text="AM or PM for a half-day, else blank.")
+    block = serializers.IntegerField(allow_null=True, help_text="Id of the block for a block rotation.")
 
 
 class ProposalSerializer(serializers.Serializer):
     """A colleague who could take the shift (a give-away) or trade one back, with every party's post-swap schedule
     verified compliant; the score and the sentences that explain it."""
 
-    taker = serializers.IntegerField(source="taker.pk")
-    taker_name = serializers.CharField(source="taker.full_name")
+    taker = serializers.IntegerField(source="taker.pk", help_text="Id of the proposed taker.")
+    taker_name = serializers.CharField(source="taker.full_name", help_text="The proposed taker's name.")
     kind = serializers.CharField(help_text='"giveaway", or "trade" when the taker hands a shift back.')
     label = serializers.CharField(help_text="What is handed over, in words.")
     return_shift = serializers.SerializerMethodField(help_text="The shift the taker gives back on a trade.")
-    score = serializers.FloatField()
+    score = serializers.FloatField(help_text="How good a match it is (higher is better).")
     components = serializers.DictField(child=serializers.FloatField(), help_text="The score's parts (docs/swaps.md).")
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(child=serializers.CharField(), help_text="Why it scores so, in words.")
 
     @extend_schema_field(ShiftOutSerializer(allow_null=True))
     def get_return_shift(self, proposal: Any) -> dict[str, Any] | None:
@@ -280,9 +319,9 @@ class ProposalSerializer(serializers.Serializer):
 class MarketEntrySerializer(serializers.Serializer):
     """An open posting, marked compatible for you or with the rule that blocks you."""
 
-    swap = SwapSerializer()
+    swap = SwapSerializer(help_text="The open posting.")
     label = serializers.CharField(help_text="What the posting hands over, in words.")
-    compatible = serializers.BooleanField()
+    compatible = serializers.BooleanField(help_text="Whether you may take it without breaking a rule.")
     blocking_rule = serializers.CharField(help_text="The rule that blocks you ('' when compatible).")
     reason = serializers.CharField(help_text="How it blocks you, for whom ('' when compatible).")
 
@@ -290,11 +329,11 @@ class MarketEntrySerializer(serializers.Serializer):
 class ChainLegSerializer(serializers.Serializer):
     """A leg of a chain: (giver, taker, shift)."""
 
-    giver = serializers.IntegerField()
-    giver_name = serializers.CharField()
-    taker = serializers.IntegerField()
-    taker_name = serializers.CharField()
-    shift = ShiftOutSerializer()
+    giver = serializers.IntegerField(help_text="Id of the giver.")
+    giver_name = serializers.CharField(help_text="The giver's name.")
+    taker = serializers.IntegerField(help_text="Id of the taker.")
+    taker_name = serializers.CharField(help_text="The taker's name.")
+    shift = ShiftOutSerializer(help_text="The shift handed over.")
 
     def to_representation(self, leg: tuple) -> dict[str, Any]:
         giver, taker, shift = leg
@@ -311,8 +350,8 @@ class ChainSerializer(serializers.Serializer):
     """A cycle among open postings (each posting's shift goes to the giver of the next), verified for every party."""
 
     postings = serializers.SerializerMethodField(help_text="The ids of the postings it joins.")
-    legs = ChainLegSerializer(many=True)
-    labels = serializers.ListField(child=serializers.CharField())
+    legs = ChainLegSerializer(many=True, help_text="Who gives what to whom.")
+    labels = serializers.ListField(child=serializers.CharField(), help_text="Each leg in words.")
     proof = serializers.SerializerMethodField(help_text="The compliance check of every party.")
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
@@ -337,8 +376,10 @@ class ProgramPostingField(serializers.PrimaryKeyRelatedField):
 class ChainAskSerializer(serializers.Serializer):
     """The postings of a chain the matcher found (GET chains), and why it is asked for."""
 
-    postings = ProgramPostingField(many=True, allow_empty=False)
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    postings = ProgramPostingField(many=True, allow_empty=False, help_text="Ids of the chain's open postings.")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="Why the chain is asked for."
+    )
 
 
 class SwapSettingsSerializer(serializers.Serializer):

@@ -100,6 +100,14 @@ DESCRIBED_COMPONENTS = [
     "FeedLink",
     "FeedReset",
     "Wish",
+    "Swap",
+    "SwapLeg",
+    "SwapCreate",
+    "Shift",
+    "Proposal",
+    "MarketEntry",
+    "Chain",
+    "ChainAsk",
 ]
 
 
