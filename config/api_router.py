@@ -10,12 +10,26 @@ from scheduling import api_calendar as scheduling_api_calendar
 from scheduling import api_edits as scheduling_api_edits
 from scheduling import api_feeds as scheduling_api_feeds
 from scheduling import api_roster as scheduling_api_roster
+from scheduling import api_settings as scheduling_api_settings
 from scheduling import api_wishes as scheduling_api_wishes
 from swaps import api as swaps_api
 from tenants import api_members as tenants_api_members
+from tenants import api_settings as tenants_api_settings
 from tenants import audit_api as tenants_audit_api
 
-router = DefaultRouter()
+
+class Router(DefaultRouter):
+    """DefaultRouter, and a singleton viewset (`singleton = True`, e.g. a settings section) answers PATCH
+    (`partial_update`) and GET (`retrieve`) on its list URL."""
+
+    def get_method_map(self, viewset, method_map):
+        bound = super().get_method_map(viewset, method_map)
+        if getattr(viewset, "singleton", False):  # one URL only: no detail routes
+            return {"get": "retrieve", "patch": "partial_update"} if method_map.get("get") == "list" else {}
+        return bound
+
+
+router = Router()
 scheduling_api.register(router)
 scheduling_api_roster.register(router)
 scheduling_api_edits.register(router)
@@ -28,6 +42,8 @@ scheduling_api_wishes.register(router)
 swaps_api.register(router)
 tenants_audit_api.register(router)
 tenants_api_members.register(router)
+scheduling_api_settings.register(router)
+tenants_api_settings.register(router)
 
 app_name = "api"
 urlpatterns = router.urls

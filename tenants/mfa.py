@@ -26,6 +26,8 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -35,6 +37,7 @@ from tenants.audit import PLATFORM, record
 from tenants.audit_models import AuditAction
 from tenants.errors import DomainError
 from tenants.models import Organization
+from tenants.permissions import Action, Resource, can
 from tenants.selectors import MANAGER_ROLES, program_roles
 
 SECURITY_SETTINGS_KEY = "security"
@@ -66,6 +69,31 @@ def security_settings_from_json(data: Any, *, path: str = SECURITY_SETTINGS_KEY)
 def security_settings(program: Organization) -> SecuritySettings:
     stored = program.settings if isinstance(program.settings, dict) else {}
     return security_settings_from_json(stored.get(SECURITY_SETTINGS_KEY))
+
+
+@transaction.atomic
+def security_settings_update(*, program: Organization, user, settings: Any, request=None) -> SecuritySettings:
+    """Validate and store the program's security section (Organization.settings["security"]): its admins only; a
+    DomainError names the setting at fault and nothing is stored. The change is in the audit log."""
+    if not can(user, Action.CHANGE, Resource.PROGRAM, program):
+        raise PermissionDenied("Only the program's admins can change its security settings.")
+    value = security_settings_from_json(settings)
+    locked = Organization.objects.select_for_update().get(pk=program.pk)
+    before = security_settings_from_json((locked.settings or {}).get(SECURITY_SETTINGS_KEY))
+    after = {"require_mfa": value.require_mfa}
+    locked.settings = {**(locked.settings or {}), SECURITY_SETTINGS_KEY: after}
+    locked.save(update_fields=["settings"])
+    program.settings = locked.settings
+    record(
+        AuditAction.PROGRAM_SETTINGS_CHANGED,
+        request=request,
+        actor=user,
+        program=program,
+        target=program,
+        before={SECURITY_SETTINGS_KEY: {"require_mfa": before.require_mfa}},
+        after={SECURITY_SETTINGS_KEY: after},
+    )
+    return value
 
 
 def mfa_required(user, program: Organization | None = None) -> bool:

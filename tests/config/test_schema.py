@@ -108,6 +108,10 @@ DESCRIBED_COMPONENTS = [
     "MarketEntry",
     "Chain",
     "ChainAsk",
+    "SchedulingSettings",
+    "WishSettings",
+    "WishWeights",
+    "SecuritySettings",
 ]
 
 
