@@ -9,6 +9,7 @@ from scheduling import api as scheduling_api
 from scheduling import api_calendar as scheduling_api_calendar
 from scheduling import api_edits as scheduling_api_edits
 from scheduling import api_feeds as scheduling_api_feeds
+from scheduling import api_oncall as scheduling_api_oncall
 from scheduling import api_roster as scheduling_api_roster
 from scheduling import api_settings as scheduling_api_settings
 from scheduling import api_wishes as scheduling_api_wishes
@@ -25,7 +26,10 @@ class Router(DefaultRouter):
     def get_method_map(self, viewset, method_map):
         bound = super().get_method_map(viewset, method_map)
         if getattr(viewset, "singleton", False):  # one URL only: no detail routes
-            return {"get": "retrieve", "patch": "partial_update"} if method_map.get("get") == "list" else {}
+            if method_map.get("get") != "list":
+                return {}
+            wanted = {"get": "retrieve", "patch": "partial_update"}
+            return {method: action for method, action in wanted.items() if hasattr(viewset, action)}
         return bound
 
 
@@ -44,6 +48,7 @@ tenants_audit_api.register(router)
 tenants_api_members.register(router)
 scheduling_api_settings.register(router)
 tenants_api_settings.register(router)
+scheduling_api_oncall.register(router)
 
 app_name = "api"
 urlpatterns = router.urls

@@ -112,6 +112,11 @@ DESCRIBED_COMPONENTS = [
     "WishSettings",
     "WishWeights",
     "SecuritySettings",
+    "OnCallDay",
+    "Cover",
+    "Today",
+    "RosterGroup",
+    "RosterEntry",
 ]
 
 
