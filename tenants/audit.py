@@ -44,10 +44,17 @@ def _redacted(key: object) -> bool:
     return name in REDACTED_KEYS or any(part in name for part in _REDACTED_PARTS) or name.endswith(_REDACTED_SUFFIXES)
 
 
+def _text(value: str) -> str:
+    """`value` without NUL characters, which PostgreSQL refuses in text and JSON (a query string may carry them)."""
+    return value.replace("\x00", "\N{REPLACEMENT CHARACTER}")
+
+
 def scrub(value: Any) -> Any:
-    """A copy of `value` without the keys that may hold a password, a secret or a private note."""
+    """A copy of `value` without the keys that may hold a password, a secret or a private note, and without NULs."""
     if isinstance(value, Mapping):
-        return {str(key): scrub(item) for key, item in value.items() if not _redacted(key)}
+        return {_text(str(key)): scrub(item) for key, item in value.items() if not _redacted(key)}
+    if isinstance(value, str):
+        return _text(value)
     if isinstance(value, list | tuple | set | frozenset):
         return [scrub(item) for item in value]
     if isinstance(value, Model):
@@ -70,9 +77,9 @@ def _request_fields(request: Any) -> dict[str, Any]:
     request_id = get_guid() or meta.get("HTTP_X_REQUEST_ID", "")  # the id the logs carry (django-guid)
     return {
         "ip_address": _client_ip(django_request),
-        "user_agent": meta.get("HTTP_USER_AGENT", ""),
-        "request_id": str(request_id),
-        "path": getattr(django_request, "path", ""),
+        "user_agent": _text(meta.get("HTTP_USER_AGENT", "")),
+        "request_id": _text(str(request_id)),
+        "path": _text(getattr(django_request, "path", "")),
     }
 
 
@@ -113,14 +120,14 @@ def record(
     fields["actor_email"] = getattr(actor, "email", "") or ""
     for name, limit in _LIMITS.items():
         if name in fields:
-            fields[name] = str(fields[name] or "")[:limit]
+            fields[name] = _text(str(fields[name] or ""))[:limit]
     return AuditEvent.objects.create(
         action=action,
         actor=actor,
         program=program,
         before=scrub(before),
         after=scrub(after),
-        detail=detail or "",
+        detail=_text(detail or ""),
         **fields,
     )
 

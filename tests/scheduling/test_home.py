@@ -34,7 +34,7 @@ def test_anonymous_visitor_is_sent_to_login(client):
     assert response.url.startswith(reverse("account_login"))
 
 
-def test_login_page_uses_the_site_layout(client):
+def test_login_page_uses_the_site_layout(client, db):  # the page lists the institutions offering SSO
     response = client.get(reverse("account_login"))
     assert response.status_code == 200
     body = response.content.decode()
