@@ -12,6 +12,7 @@ from scheduling import api_feeds as scheduling_api_feeds
 from scheduling import api_oncall as scheduling_api_oncall
 from scheduling import api_roster as scheduling_api_roster
 from scheduling import api_settings as scheduling_api_settings
+from scheduling import api_wish_windows as scheduling_api_wish_windows
 from scheduling import api_wishes as scheduling_api_wishes
 from swaps import api as swaps_api
 from tenants import api_members as tenants_api_members
@@ -49,6 +50,7 @@ tenants_api_members.register(router)
 scheduling_api_settings.register(router)
 tenants_api_settings.register(router)
 scheduling_api_oncall.register(router)
+scheduling_api_wish_windows.register(router)
 
 app_name = "api"
 urlpatterns = router.urls

@@ -117,6 +117,7 @@ DESCRIBED_COMPONENTS = [
     "Today",
     "RosterGroup",
     "RosterEntry",
+    "WishWindow",
 ]
 
 
