@@ -229,11 +229,11 @@ def program_block_assignments(*, program: Organization) -> QuerySet[BlockAssignm
 
 
 def program_session_assignments(*, program: Organization) -> QuerySet[SessionAssignment]:
-    """The program's half-day activities of every version, by date, session and person, with person and rotation."""
+    """The program's half-day activities of every version, by date, session and person id, with person and rotation."""
     return (
         SessionAssignment.objects.for_program(program)
         .select_related("version", "person", "rotation")
-        .order_by("date", "session", "person__last_name", "person__first_name", "pk")
+        .order_by("date", "session", "person_id", "pk")  # by columns of its own: no sort over a join
     )
 
 
