@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from absences.models import ORDERS_REQUIRED_KINDS, Absence, AbsenceKind
+from absences.models import ORDERS_REQUIRED_KINDS, Absence, AbsenceKind, AbsenceLimit
 from absences.selectors import (
     absence_balances,
     academic_year_span,
@@ -288,3 +288,33 @@ def absence_extend(
     if locked.person.user_id is not None and locked.person.user_id != user.pk:
         _tell_person(locked, program, f"changed to end on {end_date:%d %b %Y}")
     return locked
+
+
+# The program's yearly limits per kind of absence (read by the balances and _limit_check).
+
+
+def _limits_allowed(user, program: Organization) -> None:
+    if not can(user, Action.CHANGE, Resource.SCHEDULE, program):
+        raise PermissionDenied("Only the program's admins and coordinators set absence limits.")
+
+
+@transaction.atomic
+def absence_limit_set(*, program: Organization, user, kind: str, days_per_year: int) -> AbsenceLimit:
+    """Set how many days of `kind` a person may take per academic year (one limit per kind: an existing one
+    changes); admins and coordinators. A ValidationError names the field at fault and nothing is stored."""
+    _limits_allowed(user, program)
+    limit = AbsenceLimit.objects.select_for_update().filter(program=program, kind=kind).first()
+    limit = limit or AbsenceLimit(program=program, kind=kind)
+    limit.days_per_year = days_per_year
+    limit.full_clean(validate_unique=False)  # one per kind: the row found above is the one changed
+    limit._change_reason = f"Absence limit set by {user}"
+    limit.save()
+    return limit
+
+
+@transaction.atomic
+def absence_limit_delete(*, limit: AbsenceLimit, user) -> None:
+    """Remove a limit (that kind of absence is then unlimited); admins and coordinators."""
+    _limits_allowed(user, limit.program)
+    limit._change_reason = f"Absence limit removed by {user}"
+    limit.delete()

@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from absences import api as absences_api
+from absences import api_limits as absences_api_limits
 from credentials import api as credentials_api
 from notifications import api as notifications_api
 from scheduling import api as scheduling_api
@@ -51,6 +52,7 @@ scheduling_api_settings.register(router)
 tenants_api_settings.register(router)
 scheduling_api_oncall.register(router)
 scheduling_api_wish_windows.register(router)
+absences_api_limits.register(router)
 
 app_name = "api"
 urlpatterns = router.urls

@@ -350,6 +350,7 @@ SPECTACULAR_SETTINGS = {
         "SwapKindEnum": "swaps.models.Swap.Kind",
         "PersonKindEnum": "scheduling.models.Person.Kind",
         "RotationKindEnum": "scheduling.models.RotationTemplate.Kind",
+        "AbsenceKindEnum": "absences.models.AbsenceKind",
     },
 }
 

@@ -84,7 +84,7 @@ def _write(summary: str, description: str, ok: int, **more: Any) -> Any:
         description=description,
         tag=TAG,
         request=WishWindowSerializer,
-        ok={ok: WishWindowSerializer},
+        ok=dict.fromkeys(more.get("codes", [ok]), WishWindowSerializer),
         problems=more.get("problems"),
         examples=[more.get("example", EXAMPLE)],
     )
@@ -97,6 +97,7 @@ def _write(summary: str, description: str, ok: int, **more: Any) -> Any:
         "Admins and coordinators. A year has one window: if it has one already, that one is moved and given these "
         "limits (200). A limit left out or null is no limit.",
         201,
+        codes=[201, 200],
     ),
     update=_write(
         "Move a wish window and set its limits", "Every field; admins and coordinators.", 200, problems=NOT_FOUND

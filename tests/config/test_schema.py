@@ -118,6 +118,7 @@ DESCRIBED_COMPONENTS = [
     "RosterGroup",
     "RosterEntry",
     "WishWindow",
+    "AbsenceLimit",
 ]
 
 

@@ -8,10 +8,11 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from tenants.models import Role
-from tenants.tokens import token_create
 from tests.scheduling.test_api import assert_problem
 from tests.scheduling.test_on_call import ADA_PAGER, ADA_PHONE, MONDAY, week  # noqa: F401 - the published week
 from tests.tenants.factories import UserFactory
+from tests.tenants.test_access_tokens import bearer as token_client
+from tests.tenants.test_access_tokens import make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +22,7 @@ SPAN = {"date_from": "2026-07-06", "date_to": "2026-07-12"}
 
 
 def bearer(user, program, scopes) -> APIClient:
-    new = token_create(
-        user=user, program=program, name="pager app", scopes=scopes, expires_on=program.today() + dt.timedelta(30)
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {new.secret}")
-    return client
+    return token_client(make_token(user, program, scopes).secret)
 
 
 def test_urls_are_the_documented_ones():

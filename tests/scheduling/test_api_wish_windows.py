@@ -6,13 +6,13 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from scheduling.models import WishWindow
 from tenants.models import Role
-from tenants.tokens import token_create
 from tests.scheduling.factories import AcademicYearFactory
 from tests.scheduling.test_api import assert_problem
+from tests.tenants.test_access_tokens import bearer as token_client
+from tests.tenants.test_access_tokens import make_token
 
 pytestmark = pytest.mark.django_db
 
@@ -108,12 +108,7 @@ def test_another_program_neither_sees_nor_opens_our_windows(api_as, member, coor
 
 def test_a_token_needs_write_schedule_to_open_a_window(coordinator, program, year):
     def bearer(scopes):
-        new = token_create(
-            user=coordinator, program=program, name="sis", scopes=scopes, expires_on=program.today() + dt.timedelta(9)
-        )
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {new.secret}")
-        return client
+        return token_client(make_token(coordinator, program, scopes).secret)
 
     reader = bearer(["read:schedule"])
     assert reader.get(WINDOWS).status_code == 200

@@ -2,8 +2,6 @@
 the scheduling and wishes sections, admins the security one, through the same services as the pages; a bad
 setting is a 400 naming it with nothing stored; other programs and roles see nothing; tokens need the scope."""
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -13,8 +11,9 @@ from scheduling.wish_settings import wish_settings
 from tenants.audit_models import AuditEvent
 from tenants.mfa import security_settings
 from tenants.models import Organization, Role
-from tenants.tokens import token_create
 from tests.scheduling.test_api import assert_problem
+from tests.tenants.test_access_tokens import bearer as token_client
+from tests.tenants.test_access_tokens import make_token
 
 SCHEDULING = reverse("api:program-settings-scheduling-list")
 WISHES = reverse("api:program-settings-wishes-list")
@@ -26,12 +25,7 @@ def fresh(program: Organization) -> Organization:
 
 
 def bearer(user, program, scopes) -> APIClient:
-    new = token_create(
-        user=user, program=program, name="sync", scopes=scopes, expires_on=program.today() + dt.timedelta(days=30)
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {new.secret}")
-    return client
+    return token_client(make_token(user, program, scopes).secret)
 
 
 def test_urls_are_the_documented_ones():
