@@ -1,12 +1,13 @@
 """Absence limits through the API (/api/v1/absence-limits/): managers set, change and remove a kind's yearly limit
-through the absences service (one per kind, its history names who); residents
+through the absences service (one per kind, its history names who) and the next request is held to it; residents
 read them; bad input is named with nothing stored; other programs see none; tokens need the scope."""
 
 import pytest
 from django.urls import reverse
 
-from absences.models import AbsenceLimit
+from absences.models import Absence, AbsenceLimit
 from tenants.models import Role
+from tests.scheduling.factories import ResidentFactory
 from tests.scheduling.test_api import assert_problem
 from tests.tenants.test_access_tokens import bearer as token_client
 from tests.tenants.test_access_tokens import make_token
@@ -94,3 +95,14 @@ def test_a_token_needs_write_schedule_to_set_a_limit(coordinator, program):
     assert not AbsenceLimit.objects.exists()
     writer = bearer(["write:schedule"])
     assert writer.post(LIMITS, {"kind": "vacation", "days_per_year": 20}, format="json").status_code == 201
+
+
+def test_a_limit_set_here_holds_the_next_request(api_as, coordinator, resident_user, program):
+    ResidentFactory(program=program, user=resident_user)
+    api_as(coordinator).post(LIMITS, {"kind": "vacation", "days_per_year": 3}, format="json")
+    trip = {"kind": "vacation", "start_date": "2026-08-03", "end_date": "2026-08-07"}
+
+    refused = assert_problem(api_as(resident_user).post("/api/v1/absences/", trip, format="json"), 400)
+
+    assert "3 days remaining" in refused["detail"]
+    assert not Absence.objects.filter(program=program).exists()
