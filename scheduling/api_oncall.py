@@ -2,7 +2,8 @@
 
 `on-call/` is the on-call page (scheduling.views.on_call): each day's cover from `date_from` to `date_to` (at most
 31 days), read by `on_call_days`; `today/` is the Today page: who is where in the AM and the PM of one day and
-who covers its night, read by `session_grid`, `reading.roster` and `day_cover` in the day's published schedule.
+who covers its night and what leave leaves short, read by `session_grid`, `reading.roster`, `day_cover` and
+`day_shortfalls` in the day's published schedule.
 Contact numbers are there as on the pages (the members' own phone and pager). Dates keep to tenants.params'
 window; a bad one is a 400 naming it.
 """
@@ -17,7 +18,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from scheduling.absence_impact import DayShortfall, day_shortfalls
 from scheduling.day_view import session_grid
+from scheduling.models import Person
 from scheduling.on_call import Cover, OnCallDay, day_cover, on_call_days
 from scheduling.selectors import academic_year_on, schedule_version_pick
 from scheduling.views.reading import RosterGroup, roster
@@ -95,6 +98,16 @@ class RosterGroupSerializer(serializers.Serializer):
     people = RosterEntrySerializer(many=True, help_text="The people, with detail.")
 
 
+class ShortfallSerializer(serializers.Serializer):
+    """A rotation with fewer residents at work than its minimum because some of its residents are on leave."""
+
+    rotation = serializers.IntegerField(help_text="The rotation's id (rotations/).")
+    rotation_name = serializers.CharField(help_text="The rotation's name.")
+    present = serializers.IntegerField(help_text="Its residents at work that day.")
+    minimum = serializers.IntegerField(help_text="The residents it needs.")
+    away = RosterEntrySerializer(many=True, help_text="Its residents on leave, with the kind of leave.")
+
+
 class TodaySerializer(serializers.Serializer):
     """One day of the published schedule, as the Today page shows it."""
 
@@ -107,6 +120,7 @@ class TodaySerializer(serializers.Serializer):
     am = RosterGroupSerializer(many=True, help_text="Who is where in the morning.")
     pm = RosterGroupSerializer(many=True, help_text="Who is where in the afternoon.")
     cover = OnCallDaySerializer(allow_null=True, help_text="Who covers the day and its night; null when unpublished.")
+    shortfalls = ShortfallSerializer(many=True, help_text="What leave leaves short that day, as the page warns.")
 
 
 def cover_json(cover: Cover) -> dict[str, Any]:
@@ -135,11 +149,21 @@ def day_json(day: OnCallDay) -> dict[str, Any]:
     }
 
 
+def entries_json(entries: list[tuple[Person, str]]) -> list[dict[str, Any]]:
+    return [{"person": person.pk, "name": person.full_name, "detail": detail} for person, detail in entries]
+
+
 def group_json(group: RosterGroup) -> dict[str, Any]:
+    return {"label": group.label, "away": group.css == "away", "people": entries_json(group.entries)}
+
+
+def shortfall_json(gap: DayShortfall) -> dict[str, Any]:
     return {
-        "label": group.label,
-        "away": group.css == "away",
-        "people": [{"person": p.pk, "name": p.full_name, "detail": detail} for p, detail in group.entries],
+        "rotation": gap.rotation.pk,
+        "rotation_name": gap.rotation.name,
+        "present": gap.present,
+        "minimum": gap.minimum,
+        "away": entries_json(gap.away),
     }
 
 
@@ -219,6 +243,7 @@ class TodayViewSet(_ReadViewSet):
             "am": [],
             "pm": [],
             "cover": None,
+            "shortfalls": [],
         }
         if version is not None:
             version.program = program  # the same row; spares the selectors a query
@@ -226,6 +251,7 @@ class TodayViewSet(_ReadViewSet):
             answer["am"] = [group_json(group) for group in roster(grid, day, "AM")]
             answer["pm"] = [group_json(group) for group in roster(grid, day, "PM")]
             answer["cover"] = day_json(day_cover(grid, day, program.zone))
+            answer["shortfalls"] = [shortfall_json(gap) for gap in day_shortfalls(version=version, day=day, grid=grid)]
         return Response(TodaySerializer(answer).data)
 
 

@@ -119,6 +119,7 @@ DESCRIBED_COMPONENTS = [
     "RosterEntry",
     "WishWindow",
     "AbsenceLimit",
+    "Shortfall",
 ]
 
 

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from tenants.models import Role
 from tests.scheduling.test_api import assert_problem
 from tests.scheduling.test_on_call import ADA_PAGER, ADA_PHONE, MONDAY, week  # noqa: F401 - the published week
+from tests.scheduling.test_one_truth import crew, truth  # noqa: F401 - a resident deployed from a short rotation
 from tests.tenants.factories import UserFactory
 from tests.tenants.test_access_tokens import bearer as token_client
 from tests.tenants.test_access_tokens import make_token
@@ -114,3 +115,17 @@ def test_a_token_reads_them_with_read_schedule_and_nothing_is_writable(member, w
     writer = bearer(coordinator, program, ["write:schedule"])
     assert writer.post(ON_CALL, {}, format="json").status_code == 405
     assert writer.patch(TODAY, {}, format="json").status_code == 405
+
+
+def test_today_lists_the_deployed_resident_as_away_and_the_shortfall_it_leaves(api_as, member, truth, crew):  # noqa: F811
+    day = truth.deployed.start_date
+
+    roster = api_as(member(Role.RN)).get(TODAY, {"date": day.isoformat()}).json()
+
+    away = [group for group in roster["am"] if group["away"]]
+    assert ("Rae Truth", "Deployment (leave)") in {(p["name"], p["detail"]) for p in away[0]["people"]}
+    at_work = {p["name"] for group in roster["am"] if not group["away"] for p in group["people"]}
+    assert "Rae Truth" not in at_work
+    assert [(g["rotation_name"], g["present"], g["minimum"], g["away"][0]["name"]) for g in roster["shortfalls"]] == [
+        ("Family Medicine Inpatient Service", 1, 2, "Rae Truth")
+    ]
