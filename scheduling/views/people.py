@@ -7,6 +7,7 @@ from functools import partial
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import SimpleLazyObject
 
 from scheduling import schedule_cache
 from scheduling.compliance import WEEKLY_LIMIT_DEFAULT, weekly_hours
@@ -102,9 +103,12 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
     context["feed"] = feed_link_context(user=request.user, person=person, request=request)
     version, year = context["version"], context["year"]
     if version is not None:
+        # The schedule sections are cached as rendered HTML (the template's {% cache %} keyed by the program's
+        # schedule stamp); their figures are read, from the cache or built, only when that HTML is missing.
         parts = ("person-page", version.pk, person.pk, today)
         build = partial(_schedule_parts, request, person, version, year, today)
-        context.update(schedule_cache.cached(request.program.pk, parts, build))
+        context["schedule_stamp"] = schedule_cache.generation(request.program.pk)
+        context["sched"] = SimpleLazyObject(partial(schedule_cache.cached, request.program.pk, parts, build))
     if year is not None and (context["is_me"] or is_wish_manager(request.user, request.program)):
         wishes = list(wish_list(program=request.program, user=request.user, person_id=person.pk, academic_year=year))
         context["wishes"] = wish_rows(request, year, wishes, version=context["version"])

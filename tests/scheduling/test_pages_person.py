@@ -179,7 +179,7 @@ def test_hours_section_handles_no_figures(client, resident, ada):
     response = client.get(ME)
 
     assert "Hours per week" in body_of(response)
-    if not response.context["hours"]:
+    if not response.context["sched"]["hours"]:
         assert "No duty hours to show for this year yet." in body_of(response)
 
 
