@@ -2,6 +2,7 @@
 next duties and quick actions; for the clinic staff, today's clinic and tonight's cover with contact numbers."""
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -81,7 +82,9 @@ def home(request: HttpRequest) -> HttpResponse:
     program = request.program
     context: dict[str, Any] = {"overview": None, "can_manage": False, "panel": None, "desk": None}
     if program is not None and can(request.user, Action.VIEW, Resource.CALENDAR, program):
-        context["overview"] = program_overview(program=program)
+        today = program.today()  # the summary is kept until the program's schedule or calendar changes
+        overview = partial(program_overview, program=program, today=today)
+        context["overview"] = schedule_cache.cached(program.pk, ("overview", today), overview)
         context["can_manage"] = can(request.user, Action.CHANGE, Resource.SCHEDULE, program)
         if can(request.user, Action.VIEW, Resource.SCHEDULE, program):
             context["panel"] = _schedule_panel(request, context["overview"], context["can_manage"])
