@@ -168,6 +168,7 @@ def test_redoc_renders_from_local_assets(db):
     body = response.content.decode()
     assert "/api/schema/" in body
     assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in body
+    assert "fonts.googleapis.com" not in body  # nothing from a CDN: the policy would block it, networks too
 
 
 def test_spectacular_command_validates_without_warnings(tmp_path, capsys):
