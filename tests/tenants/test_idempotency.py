@@ -210,6 +210,7 @@ def test_the_schema_documents_the_header_on_each_post_that_starts_work(api_as, c
     )
 
     assert documented == [
+        "absence_limits_create",
         "absences_create",
         "block_assignments_create",
         "call_assignments_create",
@@ -224,4 +225,5 @@ def test_the_schema_documents_the_header_on_each_post_that_starts_work(api_as, c
         "swaps_accept_create",
         "swaps_approve_create",
         "swaps_create",
+        "wish_windows_create",
     ]
