@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from scheduling.demo import DEMO_PASSWORD
 from scheduling.models import Block, CallAssignment, Person, ScheduleVersion
 from swaps.models import Swap
+from tenants.mfa import email_verified_ensure
 from tenants.models import Membership, Role, User
 from tests.e2e.conftest import GENERATE_LIMITS, log_in
 
@@ -41,6 +42,7 @@ def login_for(person: Person) -> str:
             first_name=person.first_name,
             last_name=person.last_name,
         )
+        email_verified_ensure(user=user)  # as the program's admin vouches for an address it enters
         Membership.objects.create(user=user, organization=person.program, role=Role.RESIDENT)
         person.user = user
         person.save(update_fields=["user"])
