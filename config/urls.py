@@ -21,6 +21,7 @@ urlpatterns = [
     path("credentials/", include("credentials.urls")),
     path("absences/", include("absences.urls")),
     path("swaps/", include("swaps.urls")),
+    path("analytics/", include("analytics.urls")),
     path("", include("tenants.urls")),
     path("", include("scheduling.urls")),
 ]

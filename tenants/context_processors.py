@@ -27,5 +27,6 @@ def active_program(request: HttpRequest) -> dict:
             "wishes": can(user, Action.VIEW, Resource.PREFERENCE, program),
             "swaps": can(user, Action.VIEW, Resource.SWAP, program),
             "audit": can(user, Action.VIEW, Resource.AUDIT, program),
+            "analytics": can(user, Action.VIEW, Resource.ANALYTICS, program),
         },
     }

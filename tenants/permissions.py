@@ -39,6 +39,7 @@ class Resource(StrEnum):
     ROSTER = "roster"  # today's who-is-where
     CALL_LIST = "call_list"
     AUDIT = "audit"  # the audit log: the program's admins (its directors) read it, nobody writes it
+    ANALYTICS = "analytics"  # fairness, workload, resilience: the program's managers (runs, fallbacks: CHANGE)
 
 
 MANAGERS = frozenset({Role.ADMIN, Role.COORDINATOR})

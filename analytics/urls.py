@@ -1,0 +1,14 @@
+"""Pages of the analytics app: each area's module under analytics/views/ lists its own URL patterns."""
+
+from django.urls import path
+
+from analytics.views import contingency, fairness, fallbacks, home, resilience, workload
+
+urlpatterns = [
+    path("", home.analytics_home, name="analytics-home"),
+    *fairness.urlpatterns,
+    *workload.urlpatterns,
+    *resilience.urlpatterns,
+    *contingency.urlpatterns,
+    *fallbacks.urlpatterns,
+]

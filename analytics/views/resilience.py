@@ -1,0 +1,5 @@
+"""Analytics pages: resilience (see analytics/urls.py)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
