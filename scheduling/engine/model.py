@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from ortools.sat.python import cp_model
 
 from scheduling.engine import faculty_call
+from scheduling.engine.equity import gini
 from scheduling.engine.facts import Facts
 from scheduling.engine.hints import Hint, heuristic
 from scheduling.engine.limits import limit_search
@@ -1444,17 +1445,6 @@ def _solved_message(status: str, gap: float | None, shortfalls: Sequence[Conflic
     shown = "; ".join(c.message for c in shortfalls[:5])
     more = f" (and {len(shortfalls) - 5} more)" if len(shortfalls) > 5 else ""
     return f"{head} {len(shortfalls)} coverage requirement(s) not met: {shown}{more}."
-
-
-def gini(values: Sequence[int]) -> float:
-    """The Gini coefficient of non-negative counts (0 = all equal)."""
-    n = len(values)
-    total = sum(values)
-    if n == 0 or total == 0:
-        return 0.0
-    ordered = sorted(values)
-    weighted = sum((2 * (i + 1) - n - 1) * v for i, v in enumerate(ordered))
-    return weighted / (n * total)
 
 
 def _figures(values: Sequence[int]) -> dict[str, float | int]:
