@@ -23,3 +23,11 @@ class SchedulingConfig(AppConfig):
         owned_model_register(Preference, "person")
         owned_model_register(FeedToken, "person")
         person_model_register(Person)
+        # An approved absence changes what the ACGME checker reads of the published schedule: alert after commit
+        # (absences sits below scheduling and never calls it).
+        from django.db.models.signals import post_save
+
+        from absences.models import Absence
+        from scheduling.acgme_alerts import absence_saved
+
+        post_save.connect(absence_saved, sender=Absence, dispatch_uid="scheduling-acgme-alerts-absence")

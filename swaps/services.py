@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from notifications.events import Event
 from notifications.services import notify
+from scheduling.acgme_alerts import acgme_alerts_on_commit
 from scheduling.models import (
     BlockAssignment,
     CallAssignment,
@@ -622,6 +623,7 @@ def _execute(*, swap: Swap, user: User, program: Organization, note: str = "", a
             "Someone else changed these shifts at the same moment; this swap cannot be executed. Try again."
         ) from exc
     _edit_mark(version=version, user=user, at=now, text=reason)
+    _alert_on_commit(version, legs)
     swap.status = Status.EXECUTED
     swap.executed_at, swap.executed_by = now, user
     swap.version = version
@@ -766,6 +768,15 @@ def _write(
     return rows
 
 
+def _alert_on_commit(version: ScheduleVersion, legs: Sequence[SwapLeg]) -> None:
+    """The ACGME alerts of the swap's people over the days its shifts cover (an FMIT week runs 7 days, a call
+    into the next morning), after commit."""
+    people = {leg.giver_id for leg in legs} | {leg.taker_id for leg in legs if leg.taker_id}
+    first = min(leg.date for leg in legs)
+    last = max(leg.date for leg in legs) + dt.timedelta(days=7)
+    acgme_alerts_on_commit(version=version, person_ids=people, first=first, last=last)
+
+
 @transaction.atomic
 def swap_rollback(*, swap: Swap, user: User, reason: str) -> Swap:
     """Undo an executed swap within the program's rollback window: every row it wrote is put back exactly as
@@ -820,6 +831,7 @@ def swap_rollback(*, swap: Swap, user: User, reason: str) -> Swap:
             "the swap cannot be rolled back exactly."
         ) from exc
     _edit_mark(version=version, user=user, at=now, text=text)
+    _alert_on_commit(version, list(swap.legs.all()))
     swap.status = Status.ROLLED_BACK
     swap.rolled_back_at, swap.rolled_back_by, swap.rollback_reason = now, user, reason.strip()
     _save(swap, user, "Rolled back")

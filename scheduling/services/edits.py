@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from scheduling.acgme_alerts import acgme_alerts_on_commit
 from scheduling.announcements import announce_change
 from scheduling.compliance import (
     FREE_ACTIVITIES,
@@ -347,6 +348,7 @@ def block_assignment_change(
         version=version, user=user, at=at, text=_summary(person=person, when=when, old=before, new=rotation.name)
     )
     announce_change(version=version, person=person, when=when, old=before, new=rotation.name)
+    acgme_alerts_on_commit(version=version, person_ids=[person.pk], first=block.start_date, last=block.end_date)
     return assignment
 
 
@@ -384,6 +386,7 @@ def session_assignment_change(
     new = activity_label(activity, resident=resident)
     _edit_mark(version=version, user=user, at=at, text=_summary(person=person, when=when, old=old, new=new))
     announce_change(version=version, person=person, when=when, old=old, new=new)
+    acgme_alerts_on_commit(version=version, person_ids=[person.pk], first=date, last=date)
     return SessionAssignment.objects.get(version=version, person=person, date=date, session=session)
 
 
@@ -458,6 +461,8 @@ def call_assignment_change(
     new = f"the night of {target:%a %d %b}" if added else ""
     _edit_mark(version=version, user=user, at=at, text=_summary(person=person, when="In-house call", old=old, new=new))
     announce_change(version=version, person=person, when="In-house call", old=old, new=new)
+    days = [date, target + dt.timedelta(days=1)]
+    acgme_alerts_on_commit(version=version, person_ids=[person.pk], first=min(days), last=max(days))
     if not added:
         return None
     return CallAssignment.objects.get(version=version, person=person, start=added[0].start)
