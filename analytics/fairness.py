@@ -38,9 +38,11 @@ from scheduling.models import (
     SessionAssignment,
 )
 from scheduling.program_settings import NOT_SCHEDULED_ROLES, SchedulingSettings, scheduling_settings
-from scheduling.selectors import schedule_version_pick
+from scheduling.selectors import academic_year_current, schedule_version_pick
 from swaps.models import Swap, SwapLeg
 from tenants.errors import DomainError
+from tenants.models import Organization
+from tenants.params import parse_id
 
 Activity = SessionAssignment.Activity
 SPANS = ("year", "ytd")
@@ -460,3 +462,45 @@ def fairness_report(*, version: ScheduleVersion, span: str = "year", today: dt.d
         carried_from=carried_from,
         notes=tuple(notes),
     )
+
+
+@dataclass(frozen=True)
+class Picked:
+    """The year and version a fairness page, download or API call reads (`version` None: none published)."""
+
+    year: AcademicYear | None
+    version: ScheduleVersion | None
+    wanted: str  # "published", "draft" or the version id asked for
+
+
+def fairness_version_pick(*, program: Organization, year_id: int | None = None, which: str | None = None) -> Picked:
+    """The version to read: the year's published one by default (`year_id` of the program, else its current
+    year), `which` = "draft" (its newest draft) or a version id of the program (which names its year). A year or
+    version that is not the program's, or any other `which`, is a DomainError saying what to give."""
+    wanted = which or "published"
+    if wanted not in ("published", "draft"):
+        pk = parse_id(wanted)
+        found = (
+            ScheduleVersion.objects.for_program(program).select_related("academic_year").filter(pk=pk).first()
+            if pk is not None
+            else None
+        )
+        if found is None:
+            raise DomainError(
+                'Choose version "published", "draft" or the id of one of this program\'s schedule versions.',
+                code="invalid_version",
+            )
+        found.program = program
+        return Picked(found.academic_year, found, str(found.pk))
+    if year_id is not None:
+        year = AcademicYear.objects.for_program(program).filter(pk=year_id).first()
+        if year is None:
+            raise DomainError("Choose one of this program's academic years.", code="invalid_year")
+    else:
+        year = academic_year_current(program=program)
+    if year is None:
+        return Picked(None, None, wanted)
+    version = schedule_version_pick(academic_year=year, which=wanted, drafts_visible=True)
+    if version is not None:
+        version.program = program
+    return Picked(year, version, wanted)
