@@ -479,3 +479,111 @@ def program_level(*, program: Organization, day: dt.date | None = None) -> Level
     day = day or program.today()
     figures = service_days(program=program, start=day, end=day + dt.timedelta(days=LEVEL_HORIZON_DAYS - 1))
     return level_of(figures.rows, day=day)
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries for pages, exports and the API
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """One day of the forecast: its gravest service by utilisation and the coverage of all its services."""
+
+    date: dt.date
+    rows: tuple[ServiceDay, ...]
+
+    @property
+    def peak(self) -> ServiceDay | None:
+        """The service with the highest utilisation (nobody available counts highest)."""
+        if not self.rows:
+            return None
+        return max(self.rows, key=lambda r: (r.utilisation is None, r.utilisation or 0.0, -len(r.service.label)))
+
+    @property
+    def utilisation(self) -> float | None:
+        peak = self.peak
+        return peak.utilisation if peak is not None else 0.0
+
+    @property
+    def level(self) -> Level:
+        return max((row.level for row in self.rows), default=Level.GREEN)
+
+    @property
+    def level_if_requested(self) -> Level:
+        return max((row.level_if_requested for row in self.rows), default=Level.GREEN)
+
+    @property
+    def required(self) -> int:
+        return sum(row.required for row in self.rows if row.covered is not None)
+
+    @property
+    def coverage(self) -> float | None:
+        known = [row for row in self.rows if row.covered is not None]
+        if not known:
+            return None
+        required = sum(row.required for row in known)
+        return sum(min(row.covered or 0, row.required) for row in known) / required if required else 1.0
+
+    @property
+    def defense(self) -> Level | None:
+        return defense_level(self.coverage)
+
+    @property
+    def combined(self) -> Level:
+        return max((row.combined for row in self.rows), default=Level.GREEN)
+
+
+@dataclass(frozen=True)
+class ServiceSummary:
+    """One service over the forecast: peak and mean utilisation, days at ORANGE or worse, coverage, and its
+    thinnest redundancy (with the first day it falls to it)."""
+
+    service: Service
+    rows: tuple[ServiceDay, ...]
+
+    @property
+    def days(self) -> int:
+        return len(self.rows)
+
+    @property
+    def peak(self) -> ServiceDay | None:
+        return DaySummary(self.rows[0].date, self.rows).peak if self.rows else None
+
+    @property
+    def mean_utilisation(self) -> float | None:
+        values = [row.utilisation for row in self.rows]
+        if not values or any(v is None for v in values):
+            return None
+        return sum(v for v in values if v is not None) / len(values)
+
+    @property
+    def strained_days(self) -> int:
+        return sum(1 for row in self.rows if row.level >= Level.ORANGE)
+
+    @property
+    def strained_days_if_requested(self) -> int:
+        return sum(1 for row in self.rows if row.level_if_requested >= Level.ORANGE)
+
+    @property
+    def coverage(self) -> float | None:
+        return DaySummary(self.rows[0].date, self.rows).coverage if self.rows else None
+
+    @property
+    def thinnest(self) -> ServiceDay | None:
+        return min(self.rows, key=lambda r: (r.spare, r.date)) if self.rows else None
+
+
+def day_summaries(figures: Forecast) -> list[DaySummary]:
+    return [DaySummary(day, tuple(rows)) for day, rows in figures.by_day.items()]
+
+
+def service_summaries(figures: Forecast) -> list[ServiceSummary]:
+    return [ServiceSummary(service, tuple(figures.for_service(service.key))) for service in figures.services]
+
+
+def level_from_forecast(figures: Forecast, *, day: dt.date) -> LevelReport | None:
+    """The program's level on `day` from a forecast that holds its whole horizon (None if it does not)."""
+    end = day + dt.timedelta(days=LEVEL_HORIZON_DAYS - 1)
+    if not figures.start <= day or end > figures.end:
+        return None
+    return level_of((row for row in figures.rows if day <= row.date <= end), day=day)
