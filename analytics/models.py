@@ -122,3 +122,6 @@ class ContingencyFinding(models.Model):
     def __str__(self) -> str:
         lost = f"{self.person_id}+{self.partner_id}" if self.partner_id else f"{self.person_id}"
         return f"Finding {lost}: {self.result}"
+
+
+from analytics.models_snapshots import ProgramSnapshot  # noqa: E402, F401  (the nightly figures)

@@ -194,6 +194,17 @@ CELERY_BEAT_SCHEDULE["swaps-expire"] = {
     "task": "swaps.tasks.swaps_expire_task",
     "schedule": crontab(minute="*/15"),
 }
+# Analytics: each program's fairness and resilience level snapshot nightly (its managers hear of a rise to ORANGE or
+# worse), and the N-1 contingency analysis of each program's coming block weekly, on Sunday night.
+CELERY_IMPORTS = ("analytics.tasks_periodic",)
+CELERY_BEAT_SCHEDULE["analytics-snapshots-nightly"] = {
+    "task": "analytics.tasks_periodic.analytics_snapshots_nightly_task",
+    "schedule": crontab(minute=15, hour=7),  # 02:15 in the Eastern programs, after the day's changes
+}
+CELERY_BEAT_SCHEDULE["analytics-contingency-weekly"] = {
+    "task": "analytics.tasks_periodic.analytics_contingency_weekly_task",
+    "schedule": crontab(minute=30, hour=7, day_of_week=0),
+}
 # Audit log: events older than two years are purged, daily.
 CELERY_BEAT_SCHEDULE["audit-purge"] = {
     "task": "tenants.tasks.audit_purge_task",

@@ -26,6 +26,7 @@ class Event(models.TextChoices):
     CERTIFICATION_EXPIRING = "certification_expiring", "Certification expiring"
     ACGME_WARNING = "acgme_warning", "ACGME duty-hour warning"
     RUN_FINISHED = "run_finished", "Schedule generation finished"
+    RESILIENCE_LEVEL = "resilience_level", "Resilience level rose (for managers)"
 
 
 class Channel(models.TextChoices):
@@ -127,6 +128,13 @@ EVENTS: dict[str, EventSpec] = {
         "Schedule generation {{ status }}",
         "The run {{ run }} {{ status }}.{% if detail %} {{ detail }}{% endif %}",
         ("run", "status", "detail"),
+    ),
+    Event.RESILIENCE_LEVEL: EventSpec(
+        Channel.EMAIL_NOW,
+        "Resilience level {{ level }}: {{ program }}",
+        "{{ program }} rose from {{ previous }} to {{ level }} on {{ day }}: {{ words }}."
+        "{% if worst %} Worst: {{ worst }}.{% endif %}",
+        ("program", "level", "previous", "day", "words", "worst"),
     ),
 }
 
