@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from analytics.fairness_settings import fairness_settings
-from scheduling.day_view import CALL, session_grid
+from scheduling.day_view import CALL, SessionGrid, session_grid
 from scheduling.engine.equity import fairness, fairness_rating, gini
 from scheduling.engine.facts import HOLIDAY_TYPES
 from scheduling.models import (
@@ -205,16 +205,25 @@ def _cohort_order(label: str) -> tuple[int, int]:
     return (1, 0) if label == FACULTY else (0, int(label.removeprefix("PGY-")))
 
 
+def _grid(version: ScheduleVersion, start: dt.date, end: dt.date, person_ids: list[int] | None) -> SessionGrid:
+    kinds = [Person.Kind.RESIDENT, Person.Kind.FACULTY]
+    return session_grid(version=version, start=start, end=end, person_ids=person_ids, kinds=kinds)
+
+
 def schedule_counts(
-    *, version: ScheduleVersion, start: dt.date, end: dt.date, person_ids: list[int] | None = None
+    *,
+    version: ScheduleVersion,
+    start: dt.date,
+    end: dt.date,
+    person_ids: list[int] | None = None,
+    grid: SessionGrid | None = None,
 ) -> dict[str, dict[int, int]]:
     """Per measure of the schedule (COUNTED), each person's count between start and end, read through
-    session_grid (leave over rows, calls dropped on leave). Missing: zero."""
+    session_grid (leave over rows, calls dropped on leave; `grid` when the caller has read it). Missing: zero."""
     counts: dict[str, dict[int, int]] = {key: defaultdict(int) for key in COUNTED}
     if end < start:
         return counts
-    kinds = [Person.Kind.RESIDENT, Person.Kind.FACULTY]
-    grid = session_grid(version=version, start=start, end=end, person_ids=person_ids, kinds=kinds)
+    grid = grid or _grid(version, start, end, person_ids)
     zone = version.program.zone
     holidays = {day for day, special in grid.special_days.items() if special.day_type in HOLIDAY_TYPES}
     week_start = scheduling_settings(version.program).fmit_week_start
@@ -263,7 +272,9 @@ def _previous_published(year: AcademicYear) -> ScheduleVersion | None:
     return version
 
 
-def wish_shares(*, version: ScheduleVersion, start: dt.date, end: dt.date, person_ids: list[int]) -> dict[int, float]:
+def wish_shares(
+    *, version: ScheduleVersion, start: dt.date, end: dt.date, person_ids: list[int], grid: SessionGrid | None = None
+) -> dict[int, float]:
     """Each person's share (%) of their active wishes of the year that the version grants, among wishes that fall
     in start..end (a week within it, a block ending in it; a wish for any block only over the whole year)."""
     year = version.academic_year
@@ -291,7 +302,7 @@ def wish_shares(*, version: ScheduleVersion, start: dt.date, end: dt.date, perso
     week_people = sorted({w.person_id for w in wishes if w.week_start is not None})
     placed: dict[int, set[dt.date]] = defaultdict(set)  # days with a call, clinic or FMIT half-day
     if week_people:
-        grid = session_grid(version=version, start=start, end=end, person_ids=week_people)
+        grid = grid or session_grid(version=version, start=start, end=end, person_ids=week_people)
         zone = version.program.zone
         for call in grid.calls:
             placed[call.person_id].add(call.start.astimezone(zone).date())
@@ -413,9 +424,9 @@ def fairness_report(*, version: ScheduleVersion, span: str = "year", today: dt.d
         )
     )
     ids = [p.pk for p in people]
-    current: dict[str, dict[int, float]] = {
-        k: dict(v) for k, v in schedule_counts(version=version, start=start, end=end, person_ids=ids).items()
-    }
+    grid = _grid(version, start, end, ids) if end >= start else None  # read once for counts and wishes
+    counted = schedule_counts(version=version, start=start, end=end, person_ids=ids, grid=grid)
+    current: dict[str, dict[int, float]] = {k: dict(v) for k, v in counted.items()}
     notes: list[str] = []
     settings = scheduling_settings(program)
     carry = fairness_settings(program).carry_over_equity
@@ -431,7 +442,7 @@ def fairness_report(*, version: ScheduleVersion, span: str = "year", today: dt.d
                 version=carried_from, start=previous.start_date, end=previous.end_date, person_ids=ids
             )
             carried = {k: dict(v) for k, v in counts.items()}
-    current["wishes_granted"] = dict(wish_shares(version=version, start=start, end=end, person_ids=ids))
+    current["wishes_granted"] = dict(wish_shares(version=version, start=start, end=end, person_ids=ids, grid=grid))
     taken, given = swap_counts(year=year, start=start, end=end, person_ids=ids)
     current["swaps_taken"], current["swaps_given"] = dict(taken), dict(given)
     if end < start:

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from tenants.models import Role
 from tests.analytics.fairness_world import build
+from tests.scheduling.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,11 @@ def test_a_manager_of_another_program_never_reads_or_changes_this_one(client, me
     client.post(CARRY, {"carry_over_equity": "true"})
     world.program.refresh_from_db()
     assert "fairness" not in (world.program.settings or {})
+
+
+def test_page_queries_do_not_grow_with_the_people(manager, program, django_assert_max_num_queries):
+    manager.get(PAGE)
+    for _ in range(6):
+        ResidentFactory(program=program, pgy=3)
+    with django_assert_max_num_queries(26):
+        assert manager.get(PAGE).status_code == 200
