@@ -10,7 +10,7 @@ hours on days not on leave, times 7, over the days not on leave. Weeks run Monda
 the year's first week. Faculty hours are read the same way from their half-days and calls; an attending call is
 not a duty period (DESIGN.md section 5), so a faculty member's overnight calls do not count.
 
-Continuity reads the half-days through `scheduling.day_view.session_grid` (approved absences laid over): a
+Continuity reads the half-days as `scheduling.day_view.session_grid` does (approved absences laid over): a
 resident's continuity clinic is a clinic half-day without a rotation; their usual weekday is the weekday most of
 those fall on (the earliest weekday on a tie); the share is the clinics on that weekday over all their clinics.
 
@@ -24,6 +24,7 @@ absence or swap row of the program, or of the program, builds it again.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from bisect import bisect_right
 from collections import Counter, defaultdict
@@ -37,13 +38,14 @@ from scheduling.compliance import (
     ON_DUTY_KINDS,
     WEEKLY_LIMIT_DEFAULT,
     CallChange,
+    absent_half_days,
     activities_with_changes,
     calls_with_changes,
     duties_entries,
     rule_title,
     version_compliance,
 )
-from scheduling.day_view import session_clock, session_grid
+from scheduling.day_view import approved_absences, session_clock
 from scheduling.engine.acgme import Report, merge_periods
 from scheduling.engine.problem import SessionClock
 from scheduling.models import Block, Person, ScheduleVersion, SessionAssignment
@@ -270,14 +272,20 @@ def _refs(ids: Iterable[int], program_id: int) -> dict[int, PersonRef]:
 # Hours.
 
 
+@functools.lru_cache(maxsize=16)
+def _midnights(zone: zoneinfo.ZoneInfo, first: dt.date, days: int) -> tuple[int, ...]:
+    """The epoch seconds of the local midnights starting each of `days` days from `first`, and the one after."""
+    return tuple(
+        round(dt.datetime.combine(first + dt.timedelta(days=d), dt.time(), zone).timestamp()) for d in range(days + 1)
+    )
+
+
 def daily_seconds(
     duties: Iterable[Mapping[str, Any]], *, zone: zoneinfo.ZoneInfo, first: dt.date, days: int
 ) -> list[int]:
     """Seconds on duty on each of `days` local days from `first`, as the checker counts them: on-duty periods
     merged and cut at local midnights, a home call's worked hours on the day it starts."""
-    midnights = [
-        round(dt.datetime.combine(first + dt.timedelta(days=d), dt.time(), zone).timestamp()) for d in range(days + 1)
-    ]
+    midnights = _midnights(zone, first, days)
     seconds = [0] * days
     periods: list[tuple[int, int]] = []
     for item in duties:
@@ -394,14 +402,39 @@ def continuity_row(person: PersonRef, clinic_days: Iterable[dt.date]) -> Continu
     return ContinuityRow(person, sum(weekdays.values()), usual, weekdays[usual])
 
 
-def _continuity(version: ScheduleVersion) -> tuple[ContinuityRow, ...]:
+def clinic_dates(version: ScheduleVersion, residents: list[Person]) -> dict[int, list[dt.date]]:
+    """Each resident's continuity clinic half-days of the version's year as `day_view.session_grid` reads them
+    (a stored clinic row without a rotation stays clinic unless approved leave takes the half-day), read without
+    building the whole year's grid: only the clinic rows and the residents' approved absences."""
     year = version.academic_year
-    grid = session_grid(version=version, start=year.start_date, end=year.end_date, kinds=[Person.Kind.RESIDENT])
+    ids = [p.pk for p in residents]
+    rows = (
+        SessionAssignment.objects.filter(
+            version=version,
+            person_id__in=ids,
+            activity=SessionAssignment.Activity.CLINIC,
+            rotation__isnull=True,
+            date__range=(year.start_date, year.end_date),
+        )
+        .order_by()
+        .values_list("person_id", "date", "session")
+    )
+    absences = approved_absences(
+        program_id=version.program_id, person_ids=ids, start=year.start_date, end=year.end_date
+    )
+    absent = absent_half_days(absences, year.start_date, year.end_date)
     clinics: dict[int, list[dt.date]] = defaultdict(list)
-    for half in grid.halves.values():
-        if half.activity == SessionAssignment.Activity.CLINIC and half.rotation is None:
-            clinics[half.person_id].append(half.date)
-    rows = [continuity_row(PersonRef(p.pk, p.full_name, p.kind, p.pgy), clinics.get(p.pk, [])) for p in grid.people]
+    for person_id, day, session in rows:
+        if (person_id, day, session) not in absent:
+            clinics[person_id].append(day)
+    return clinics
+
+
+def _continuity(version: ScheduleVersion) -> tuple[ContinuityRow, ...]:
+    """The continuity of the program's active residents (the people `session_grid` shows)."""
+    residents = list(Person.objects.filter(program_id=version.program_id, kind=Person.Kind.RESIDENT, is_active=True))
+    clinics = clinic_dates(version, residents)
+    rows = [continuity_row(PersonRef(p.pk, p.full_name, p.kind, p.pgy), clinics.get(p.pk, [])) for p in residents]
     return tuple(sorted(rows, key=_person_order))
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 
 from analytics.charts import Bar, bar_chart, column_chart
@@ -269,6 +269,21 @@ def workload_csv(request: HttpRequest, table: str) -> HttpResponse:
     return _download(request, out.getvalue(), "text/csv; charset=utf-8", picked, f"{table}.csv")
 
 
+# WeasyPrint draws an inline SVG with the styles inside it only (the page's stylesheet does not reach it), so the
+# PDF's charts carry app.css's chart colours themselves.
+PDF_CHART_STYLE = (
+    "<style>.chart-bar{fill:#1f5f8b}.chart-good{fill:#1b7f3b}.chart-warn{fill:#a86400}.chart-bad{fill:#b42318}"
+    ".chart-label,.chart-value{fill:#1d2733;font-size:11px}.chart-line{stroke:#b42318;stroke-width:1.5;"
+    "stroke-dasharray:4 3}.chart-line-label{fill:#b42318;font-size:11px}</style>"
+)
+
+
+def styled_for_pdf(svg: str) -> SafeString:
+    """A chart of analytics.charts with its colours inside the SVG, for WeasyPrint."""
+    head, mark, rest = svg.partition(">")
+    return mark_safe(head + mark + PDF_CHART_STYLE + rest if mark else svg)  # noqa: S308 (our own SVG and style)
+
+
 @require(Action.VIEW, Resource.ANALYTICS)
 def workload_pdf(request: HttpRequest) -> HttpResponse:
     """The page as a letter-size PDF (WeasyPrint): the charts with their numbers, every table."""
@@ -286,6 +301,8 @@ def workload_pdf(request: HttpRequest) -> HttpResponse:
         "version_label": f"{version.academic_year.name}, version {version.number} "
         f"({version.get_status_display().lower()})",
     }
+    for chart in ("person_chart", "averages_chart", "blocks_chart"):
+        context[chart] = styled_for_pdf(context.get(chart) or "")
     body = HTML(string=render_to_string("analytics/workload_pdf.html", context)).write_pdf()
     return _download(request, body, "application/pdf", picked, "report.pdf")
 

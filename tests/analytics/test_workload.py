@@ -6,9 +6,12 @@ import zoneinfo
 
 import pytest
 
-from analytics.workload import PersonRef, continuity_row, person_hours, workload_report
+from absences.models import Absence
+from analytics.workload import PersonRef, clinic_dates, continuity_row, person_hours, workload_report
 from scheduling.compliance import hours_table, version_report
+from scheduling.day_view import session_grid
 from scheduling.models import Person
+from tests.absences.factories import AbsenceFactory
 from tests.analytics.workload_data import WEEK, known_year
 
 pytestmark = pytest.mark.django_db
@@ -85,6 +88,28 @@ def test_continuity_is_the_share_of_clinics_on_the_usual_weekday(program):
     assert (rita.sessions, rita.on_usual, rita.share, rita.usual_weekday_name) == (4, 3, 0.75, "Tuesday")
     cohorts = {c.cohort: c.average_share for c in report.cohorts}
     assert cohorts == {"PGY-1": 1.0, "PGY-2": 0.75, "All residents": 0.875}
+
+
+def test_approved_leave_takes_a_clinic_out_as_the_schedule_pages_show_it(program):
+    setup = known_year(program)
+    AbsenceFactory(
+        program=program,
+        person=setup.rita,
+        start_date=dt.date(2026, 8, 18),
+        end_date=dt.date(2026, 8, 18),
+        status=Absence.Status.APPROVED,
+    )
+
+    rita = next(r for r in workload_report(version=setup.version).continuity if r.person.id == setup.rita.pk)
+
+    assert (rita.sessions, rita.on_usual, rita.share) == (3, 2, pytest.approx(0.667))
+    grid = session_grid(version=setup.version, start=setup.year.start_date, end=setup.year.end_date)
+    shown = sorted(
+        h.date
+        for h in grid.halves.values()
+        if h.person_id == setup.rita.pk and h.activity == "clinic" and not h.rotation
+    )
+    assert sorted(clinic_dates(setup.version, [setup.rita])[setup.rita.pk]) == shown
 
 
 def test_continuity_ties_go_to_the_earliest_weekday_and_no_clinic_has_no_share():

@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+import zlib
 
 import pytest
 from django.urls import reverse
@@ -115,6 +117,8 @@ def test_the_pdf_report_is_a_pdf(manager, setup):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert "workload-report.pdf" in response["Content-Disposition"]
+    drawn = b"".join(zlib.decompress(m) for m in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", response.content, re.S))
+    assert b"0.705882 0.137255 0.094118 rg" in drawn  # Rita's 88-hour week is drawn red, as on the page
 
 
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.FACULTY, Role.CLINICAL_STAFF])
