@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from analytics.views import contingency, fairness, fallbacks, home, resilience, workload
+from analytics.views import contingency, fairness, fallbacks, home, report, resilience, workload
 
 urlpatterns = [
     path("", home.analytics_home, name="analytics-home"),
@@ -11,4 +11,5 @@ urlpatterns = [
     *resilience.urlpatterns,
     *contingency.urlpatterns,
     *fallbacks.urlpatterns,
+    *report.urlpatterns,
 ]
