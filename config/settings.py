@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "swaps",
     "analytics",
     "integrations",
+    "integrations.imports",
 ]
 
 MIDDLEWARE = [

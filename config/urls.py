@@ -22,6 +22,7 @@ urlpatterns = [
     path("absences/", include("absences.urls")),
     path("swaps/", include("swaps.urls")),
     path("analytics/", include("analytics.urls")),
+    path("import/", include("integrations.imports.urls")),
     path("", include("tenants.urls")),
     path("", include("scheduling.urls")),
 ]

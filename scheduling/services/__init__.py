@@ -35,6 +35,7 @@ from scheduling.services.versions import (
     ComplianceBreachError,
     schedule_version_breaches,
     schedule_version_discard,
+    schedule_version_draft_create,
     schedule_version_publish,
     schedule_version_restore,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "schedule_runs_fail_stale",
     "schedule_version_breaches",
     "schedule_version_discard",
+    "schedule_version_draft_create",
     "schedule_version_last_edit",
     "schedule_version_publish",
     "schedule_version_restore",

@@ -252,3 +252,23 @@ def schedule_version_restore(*, version: ScheduleVersion, user) -> ScheduleVersi
                 copies, model, batch_size=BATCH_SIZE, default_user=user, default_change_reason=note
             )
     return draft
+
+
+def schedule_version_draft_create(*, academic_year: AcademicYear, note: str, user) -> ScheduleVersion:
+    """A new empty draft of the year (the next number), for rows written from elsewhere (an import). Admins and
+    coordinators only; it is compared, checked and published like any draft."""
+    program = Organization.objects.get(pk=academic_year.program_id)
+    if user is not None and not can(user, Action.ADD, ScheduleVersion.permission_resource, program):
+        raise PermissionDenied(f"Only the admins and coordinators of {program} can make a draft of its schedule.")
+    with transaction.atomic():
+        AcademicYear.objects.select_for_update().filter(pk=academic_year.pk).exists()  # serialise numbering
+        latest = ScheduleVersion.objects.filter(academic_year_id=academic_year.pk).aggregate(n=Max("number"))["n"]
+        draft = ScheduleVersion(
+            program_id=academic_year.program_id,
+            academic_year_id=academic_year.pk,
+            number=(latest or 0) + 1,
+            note=note[:200],
+        )
+        _stamp(draft, reason=note, user=user)
+        draft.save()
+    return draft

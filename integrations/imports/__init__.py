@@ -1,0 +1,1 @@
+"""Import of a whole program from Excel or CSV: upload, sheets, columns, people, dry run, commit (docs/import.md)."""

@@ -1,0 +1,1 @@
+from tests.integrations.imports.workbook import year  # noqa: F401
