@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from absences import api as absences_api
 from absences import api_limits as absences_api_limits
+from analytics import api_contingency as analytics_api_contingency
 from analytics import api_fairness as analytics_api_fairness
 from analytics import api_resilience as analytics_api_resilience
 from credentials import api as credentials_api
@@ -57,6 +58,7 @@ scheduling_api_wish_windows.register(router)
 absences_api_limits.register(router)
 analytics_api_fairness.register(router)
 analytics_api_resilience.register(router)
+analytics_api_contingency.register(router)
 
 app_name = "api"
 urlpatterns = router.urls
