@@ -38,6 +38,7 @@ from scheduling.models import (
     SessionAssignment,
 )
 from scheduling.program_settings import NOT_SCHEDULED_ROLES, SchedulingSettings, scheduling_settings
+from scheduling.schedule_cache import cached
 from scheduling.selectors import academic_year_current, schedule_version_pick
 from swaps.models import Swap, SwapLeg
 from tenants.errors import DomainError
@@ -49,6 +50,7 @@ SPANS = ("year", "ytd")
 SPAN_LABELS = {"year": "Academic year", "ytd": "Year to date"}
 FACULTY = "Faculty"
 WEEKEND = (5, 6)
+CACHE_VERSION = 1  # bump when the report's shape changes, so that no older pickle is read
 CALL_NIGHT_KINDS = frozenset({CallAssignment.Kind.IN_HOUSE, CallAssignment.Kind.ATTENDING})
 
 
@@ -414,10 +416,17 @@ def _figures(
 
 def fairness_report(*, version: ScheduleVersion, span: str = "year", today: dt.date | None = None) -> FairnessReport:
     """Fairness per cohort of `version` over the academic year or year to date (`span` "year" or "ytd"; a
-    DomainError names any other). Today is the program's today unless given."""
+    DomainError names any other). Today is the program's today unless given. Cached per schedule generation of
+    the program (scheduling.schedule_cache): any save of its schedule, absences, swaps, wishes, people or settings
+    (the carry-over) builds it anew; reading a year of half-days is the cost (seconds for 36 people)."""
+    start, end = span_dates(year=version.academic_year, span=span, today=today or version.program.today())
+    parts = ("analytics-fairness", CACHE_VERSION, version.pk, span, start, end)
+    return cached(version.program_id, parts, lambda: _build(version, span, start, end))
+
+
+def _build(version: ScheduleVersion, span: str, start: dt.date, end: dt.date) -> FairnessReport:
     program = version.program
     year = version.academic_year
-    start, end = span_dates(year=year, span=span, today=today or program.today())
     people = list(
         Person.objects.filter(program_id=version.program_id, is_active=True, kind__in=["resident", "faculty"]).order_by(
             "kind", "pgy", "last_name", "first_name"

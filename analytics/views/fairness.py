@@ -60,6 +60,8 @@ class Chart:
 
 
 def _chart(figures: MeasureFigures) -> Chart:
+    if not figures.max:  # no one holds any: a sentence says so, no chart or table of zeros
+        return Chart(figures, SafeString(""), RATING_BADGE[figures.rating])
     unit = figures.measure.unit
     bars = [
         Bar(p.name, p.value, tone=p.tone, note=f"{p.deviation:+.1f}{unit} against the cohort mean")
@@ -79,6 +81,8 @@ def _sections(report: FairnessReport, *, pdf: bool = False) -> list[tuple[object
 
 def _styled(chart: Chart) -> Chart:
     """The chart with its tones inside the SVG (for WeasyPrint): a <style> right after the opening tag."""
+    if not chart.svg:
+        return chart
     head, _, rest = str(chart.svg).partition(">")
     return Chart(chart.figures, mark_safe(f"{head}><style>{PDF_CHART_CSS}</style>{rest}"), chart.badge)  # noqa: S308
 

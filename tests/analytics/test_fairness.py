@@ -8,7 +8,7 @@ from analytics.fairness import fairness_report, span_dates
 from analytics.fairness_settings import fairness_settings_update
 from scheduling.engine.equity import fairness, fairness_rating, gini
 from tenants.errors import DomainError
-from tests.analytics.fairness_world import build
+from tests.analytics.fairness_world import build, call
 
 TODAY = dt.date(2026, 12, 6)
 
@@ -89,3 +89,13 @@ def test_a_bad_span_or_setting_is_refused_with_a_message(world, program_admin):
         fairness_settings_update(program=world.program, user=program_admin, settings={"carry_over_equity": "yes"})
     world.program.refresh_from_db()
     assert "fairness" not in world.program.settings
+
+
+@pytest.mark.django_db
+def test_a_change_to_the_schedule_shows_at_once_though_the_report_is_cached(world, django_assert_max_num_queries):
+    first = fairness_report(version=world.version, today=TODAY)
+    with django_assert_max_num_queries(2):  # the cache's stamp only
+        assert fairness_report(version=world.version, today=TODAY).cohorts == first.cohorts
+    call(world.version, world.people["Dan"], dt.date(2026, 7, 20))
+    calls, by_name = figures(fairness_report(version=world.version, today=TODAY), "PGY-1", "call_nights")
+    assert by_name["Dan Resident"] == 1

@@ -42,6 +42,8 @@ def test_page_shows_each_cohorts_counts_fairness_and_who_is_flagged(manager):
     night_float = html.split('id="measure-night_float_weeks"')[1].split("</section>")[0]
     assert "Cat Resident" in night_float and "fairness 1.00, good" in night_float
     assert 'id="measure-fmit_weeks"' in html and "Fay Faculty" in html
+    weekends = html.split('id="measure-weekend_duties"')[1].split("</section>")[0]
+    assert "No one in Faculty has any (2 people)." in weekends  # no chart of zeros
     assert 'class="table-scroll"' in html  # tables scroll inside their wrapper on a phone
     assert "style=" not in html.split("<main")[-1]  # no inline style (CSP)
 
