@@ -125,3 +125,4 @@ class ContingencyFinding(models.Model):
 
 
 from analytics.models_snapshots import ProgramSnapshot  # noqa: E402, F401  (the nightly figures)
+from analytics.models_fallbacks import Fallback, LoadSheddingStep  # noqa: E402,F401  (resilience tier 3)

@@ -18,11 +18,15 @@ from django.utils import timezone
 from scheduling.announcements import announce_run_finished
 from scheduling.compliance import version_report
 from scheduling.engine.problem import Problem
+from scheduling.engine.scenarios import scenario_problem
+from scheduling.engine.shedding import CLINIC, needs_shedding, shed_service, uncovered
 from scheduling.engine.solution import Progress, Solution
-from scheduling.engine_io import person_pk, problem_for, problem_with_wishes, solution_write
+from scheduling.engine_io import person_key, person_pk, problem_for, problem_with_wishes, rotation_key, solution_write
 from scheduling.models import (
     AcademicYear,
     Block,
+    Person,
+    RotationTemplate,
     ScheduleRun,
     ScheduleVersion,
 )
@@ -75,6 +79,71 @@ INTERNAL_ERROR_MESSAGE = (
     "The schedule could not be generated because of an internal error (logged with run #{pk}). "
     "The published schedule is unchanged."
 )
+
+
+SCENARIO_KEY = "scenario"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RunScenario:
+    """A failure scenario a run solves for (a fallback schedule): `lost` people (Person ids) absent from `start` to
+    `end`, and the services it may cut, first first, while coverage stays short (`shed_order`: rotation ids, or
+    None for the continuity clinic). Its `label` becomes the draft's note."""
+
+    label: str
+    lost: tuple[int, ...]
+    start: dt.date
+    end: dt.date
+    shed_order: tuple[int | None, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "lost": list(self.lost),
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "shed_order": list(self.shed_order),
+        }
+
+    @classmethod
+    def from_parameters(cls, parameters: dict[str, Any] | None) -> "RunScenario | None":
+        data = (parameters or {}).get(SCENARIO_KEY)
+        if not data:
+            return None
+        return cls(
+            label=data["label"],
+            lost=tuple(data["lost"]),
+            start=dt.date.fromisoformat(data["start"]),
+            end=dt.date.fromisoformat(data["end"]),
+            shed_order=tuple(data.get("shed_order") or ()),
+        )
+
+    def service_key(self, rotation_id: int | None) -> str:
+        return CLINIC if rotation_id is None else rotation_key(rotation_id)
+
+
+def _check_scenario(academic_year: AcademicYear, scenario: RunScenario, first_block: int, last_block: int) -> None:
+    """Refuse a scenario naming nobody, someone not active in the program, a window outside the run's blocks or a
+    service the program does not have."""
+    program = academic_year.program
+    if not scenario.label.strip():
+        raise DomainError("Name the scenario.")
+    if not scenario.lost:
+        raise DomainError("A scenario loses at least one person.")
+    found = set(
+        Person.objects.for_program(program).filter(pk__in=scenario.lost, is_active=True).values_list("pk", flat=True)
+    )
+    if missing := [pk for pk in scenario.lost if pk not in found]:
+        raise DomainError(f"The scenario names people who are not active in {program}: ids {missing}.")
+    blocks = Block.objects.filter(academic_year=academic_year, number__in=(first_block, last_block)).order_by("number")
+    low, high = blocks.first().start_date, blocks.last().end_date
+    if not (low <= scenario.start <= scenario.end <= high):
+        raise DomainError(f"The people are lost from {scenario.start} to {scenario.end}: keep it within {low}-{high}.")
+    rotations = {pk for pk in scenario.shed_order if pk is not None}
+    if rotations - set(
+        RotationTemplate.objects.for_program(program).filter(pk__in=rotations).values_list("pk", flat=True)
+    ):
+        raise DomainError(f"The load-shedding order names a service {program} does not have.")
 
 
 # Scheduling settings.
@@ -131,6 +200,7 @@ def schedule_run_validate(
     seed: int = 0,
     workers: int = 2,
     work_limit: float | None = None,
+    scenario: RunScenario | None = None,
 ) -> tuple[int, int]:
     """Check a run before starting it: the user may generate, no other run of the year is active (stale ones
     are failed first), the blocks exist, the limits are sane and the program's data makes a valid problem.
@@ -153,6 +223,8 @@ def schedule_run_validate(
         if number not in numbers:
             raise DomainError(f"Block {number} does not exist: {academic_year} has blocks {numbers[0]}-{numbers[-1]}.")
     _check_limits(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit)
+    if scenario is not None:
+        _check_scenario(academic_year, scenario, first_block, last_block)
     problem_for(academic_year=academic_year, blocks=range(first_block, last_block + 1))
     return first_block, last_block
 
@@ -168,6 +240,7 @@ def schedule_run_start(
     workers: int = 2,
     work_limit: float | None = None,
     queue: bool = True,
+    scenario: RunScenario | None = None,
 ) -> ScheduleRun:
     """Create a queued run for the year's blocks and queue its solve after commit (the solver queue).
 
@@ -175,6 +248,8 @@ def schedule_run_start(
     ConflictError. `queue=False` leaves the run for the caller to execute (the generate_schedule command).
     A `work_limit` (engine.solve's) makes the run reproducible: with one worker, the same data, seed and work
     limit give the same draft however busy the machine; the time limit then only guards the wall clock.
+    A `scenario` makes the run a fallback: its people are absent for its window, and services are shed in its
+    order while coverage stays short (each attempt within the time limit).
     """
     first_block, last_block = schedule_run_validate(
         academic_year=academic_year,
@@ -185,10 +260,13 @@ def schedule_run_start(
         seed=seed,
         workers=workers,
         work_limit=work_limit,
+        scenario=scenario,
     )
-    parameters = {"time_limit": time_limit, "seed": seed, "workers": workers}
+    parameters: dict[str, Any] = {"time_limit": time_limit, "seed": seed, "workers": workers}
     if work_limit is not None:
         parameters["work_limit"] = work_limit
+    if scenario is not None:
+        parameters[SCENARIO_KEY] = scenario.as_json()
     with transaction.atomic():
         AcademicYear.objects.select_for_update().filter(pk=academic_year.pk).exists()  # one start at a time
         _refuse_active_run(academic_year)
@@ -245,14 +323,41 @@ def schedule_run_execute(*, run_id: int, on_progress: Callable[[Progress], None]
             blocks=range(run.first_block, run.last_block + 1),
             reference_version=published,
         )
-        solution = _solve_watched(run, problem, on_progress)
-        return _run_finish(run, solution, wish_ids=wish_ids)
+        scenario = RunScenario.from_parameters(run.parameters)
+        if scenario is None:
+            solution = _solve_watched(run, problem, on_progress)
+            return _run_finish(run, solution, wish_ids=wish_ids)
+        solution, outcome = _solve_scenario(run, problem, scenario, on_progress)
+        return _run_finish(run, solution, wish_ids=wish_ids, scenario=outcome)
     except DomainError as exc:
         logger.warning("Schedule run %s failed: %s", run.pk, exc)
         return _run_fail(run, str(exc))
     except Exception:
         logger.exception("Schedule run %s failed.", run.pk)
         return _run_fail(run, INTERNAL_ERROR_MESSAGE.format(pk=run.pk))
+
+
+def _solve_scenario(
+    run: ScheduleRun, problem: Problem, scenario: RunScenario, on_progress: Callable[[Progress], None] | None
+) -> tuple[Solution, dict[str, Any]]:
+    """Solve with the scenario's people lost; while the schedule leaves coverage short (or none is found), cut the
+    next service of its load-shedding order and solve again. Returns the last solution and what was shed."""
+    problem = scenario_problem(problem, [person_key(pk) for pk in scenario.lost], scenario.start, scenario.end)
+    solution = _solve_watched(run, problem, on_progress)
+    shed: list[int | None] = []
+    for service in scenario.shed_order:
+        if not needs_shedding(solution) or ScheduleRun.objects.filter(pk=run.pk, cancel_requested=True).exists():
+            break
+        problem = shed_service(problem, scenario.service_key(service))
+        shed.append(service)
+        solution = _solve_watched(run, problem, on_progress)
+    outcome = {
+        **scenario.as_json(),
+        "shed": shed,
+        "uncovered": [conflict.message for conflict in uncovered(solution)][:50],
+        "attempts": len(shed) + 1,
+    }
+    return solution, outcome
 
 
 def _solve_watched(run: ScheduleRun, problem: Problem, on_progress: Callable[[Progress], None] | None) -> Solution:
@@ -446,16 +551,22 @@ def _wish_statistics(solution: Solution, wish_ids: tuple[int, ...]) -> dict[str,
     return _json_safe({"outcomes": stored, "summary": engine.get("summary") or {}})
 
 
-def _run_finish(run: ScheduleRun, solution: Solution, *, wish_ids: tuple[int, ...] = ()) -> ScheduleRun:
+def _run_finish(
+    run: ScheduleRun, solution: Solution, *, wish_ids: tuple[int, ...] = (), scenario: dict[str, Any] | None = None
+) -> ScheduleRun:
     """Record the engine's answer; the draft version and the run's final state are written together, with the
-    outcome of each wish the run was given (`statistics.wishes`)."""
+    outcome of each wish the run was given (`statistics.wishes`) and, for a fallback, what it shed and left
+    uncovered (`statistics.scenario`; its draft's note names the scenario)."""
     status, message, keep = _run_outcome(run, solution)
     statistics = _run_statistics(solution)
     if keep and wish_ids:
         statistics["wishes"] = _wish_statistics(solution, wish_ids)
+    if scenario is not None:
+        statistics[SCENARIO_KEY] = _json_safe(scenario)
+    note = f"Fallback: {scenario['label']}"[:200] if scenario is not None else None
     stats = solution.statistics
     with transaction.atomic():
-        version = solution_write(run=run, solution=solution) if keep else None
+        version = solution_write(run=run, solution=solution, note=note) if keep else None
         if version is not None:
             verdict = statistics["acgme"] = _json_safe(_acgme_verdict(version))
             if not verdict["compliant"]:
@@ -516,7 +627,9 @@ def schedule_runs_fail_stale(*, academic_year: AcademicYear | None = None, now: 
     failed = 0
     with transaction.atomic():
         for run in runs.select_for_update():
-            allowed = dt.timedelta(seconds=float((run.parameters or {}).get("time_limit", 60))) + STALE_RUN_GRACE
+            parameters = run.parameters or {}
+            attempts = 1 + len((parameters.get(SCENARIO_KEY) or {}).get("shed_order") or ())  # a fallback solves again
+            allowed = dt.timedelta(seconds=attempts * float(parameters.get("time_limit", 60))) + STALE_RUN_GRACE
             if run.status == ScheduleRun.Status.RUNNING:
                 stale = run.started_at is not None and run.started_at + allowed < now
                 why = f"It stopped reporting: no result {allowed.total_seconds() / 60:.0f} minutes after it started"
