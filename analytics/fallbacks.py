@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from analytics.models_fallbacks import Fallback, LoadSheddingStep
+from scheduling.engine.duties import AcgmeLimits
 from scheduling.models import (
     AcademicYear,
     Block,
@@ -28,7 +29,6 @@ from scheduling.models import (
     ScheduleVersion,
     SessionAssignment,
 )
-from scheduling.engine.duties import AcgmeLimits
 from scheduling.program_settings import scheduling_settings
 from scheduling.services import RunScenario, schedule_run_start
 from tenants.errors import DomainError
@@ -198,7 +198,8 @@ def fallback_create(
 ) -> Fallback:
     """Name a scenario (these people lost for these blocks) and start its fallback: a minimal-change re-solve of the
     published schedule for those blocks (and those sharing an ACGME window with them) with the people absent,
-    shedding services in the program's order while coverage is short, queued after commit. Managers only; an empty or unknown scenario is refused and nothing is written."""
+    shedding services in the program's order while coverage is short, queued after commit. Managers only; an empty
+    or unknown scenario is refused and nothing is written."""
     program = academic_year.program
     _check_change(user, program, "make fallback schedules")
     name = (name or "").strip()
@@ -252,7 +253,6 @@ def fallback_pick(
     staffing), ties by id. Refused when the cohort has fewer people."""
     program = academic_year.program
     first, last = _window(academic_year, first_block, last_block)
-    published = _published(academic_year)
     cohort = list(
         Person.objects.for_program(program).filter(kind=Person.Kind.RESIDENT, pgy=pgy, is_active=True).order_by("pk")
     )
@@ -260,6 +260,7 @@ def fallback_pick(
         raise DomainError("Lose at least one person.")
     if len(cohort) < count:
         raise DomainError(f"{program} has {len(cohort)} active PGY-{pgy} resident(s); the scenario loses {count}.")
+    published = _published(academic_year)
     ids = [p.pk for p in cohort]
     window = (first.start_date, last.end_date)
     load: Counter[int] = Counter(

@@ -84,4 +84,143 @@ def test_fallback_for_a_named_scenario_is_a_compliant_draft_without_the_lost_peo
         assert worked_in(draft, person, block2) == 0
     assert row.compliant is True, Fallback.objects.get(pk=fallback.pk).run.statistics["acgme"]
     assert schedule_version_breaches(version=draft) == []
-    print(row.shed, row.uncovered)
+    assert (row.shed, row.uncovered) == ((), ())  # four residents still cover wards and every call night
+    run = fallback.run
+    assert (run.first_block, run.last_block) == (1, 3)  # block 2 and the blocks sharing its ACGME windows
+
+    # published through the existing service: the fallback becomes the schedule, the old one archived
+    live = schedule_version_publish(version=draft, user=coordinator)
+    assert live.status == "published"
+    published.refresh_from_db()
+    assert published.status == "archived"
+    assert fallback_rows(program=program)[0].ready is False  # no longer a draft waiting
+
+
+def test_a_scenario_that_cannot_cover_everything_sheds_services_in_the_programs_order(program, coordinator):
+    year, wards, published = published_year(program, coordinator)
+    wards.min_residents = 4  # a fourth resident on wards in every block
+    wards.save(update_fields=["min_residents"])
+    load_shedding_order_set(program=program, user=coordinator, services=[wards.pk, None])
+    lost = list(Person.objects.filter(program=program, pgy__in=(2, 3)).order_by("pgy", "pk"))[:3]
+
+    fallback = fallback_create(
+        academic_year=year,
+        lost_person_ids=[p.pk for p in lost],
+        first_block=2,
+        last_block=2,
+        name="Lose three seniors for block 2",
+        user=coordinator,
+        **SOLVE,
+    )
+    row = computed(fallback)
+
+    assert row.status == "succeeded", row.message
+    assert row.shed[0] == "Wards"  # three residents left cannot staff wards with four: wards is cut first
+    assert not [u for u in row.uncovered if "Wards" in u]  # and, cut, it is not reported short
+    block2 = Block.objects.get(academic_year=year, number=2)
+    for person in lost:
+        assert worked_in(row.version, person, block2) == 0
+    assert row.version.note == "Fallback: Lose three seniors for block 2"
+    assert row.compliant is True
+
+
+# Refusals: nothing written
+
+
+@pytest.fixture
+def year(program, coordinator):
+    year, _ = tiny_program(program, coordinator)
+    return year
+
+
+def _nothing_written():
+    assert not Fallback.objects.exists()
+    assert not ScheduleRun.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"lost_person_ids": []}, "at least one person"),
+        ({"lost_person_ids": [999999]}, "No active person of Family Medicine has id 999999"),
+        ({"first_block": 14, "last_block": 14}, "Block 14 does not exist"),
+        ({"first_block": 3, "last_block": 2}, "the first block comes after the last"),
+        ({"name": "  "}, "Name the scenario"),
+    ],
+)
+def test_a_bad_scenario_is_refused_with_a_message_and_nothing_written(year, program, coordinator, change, message):
+    person = Person.objects.filter(program=program, kind="resident").first()
+    options = {
+        "academic_year": year,
+        "lost_person_ids": [person.pk],
+        "first_block": 2,
+        "last_block": 2,
+        "name": "Lose one",
+        "user": coordinator,
+    } | change
+    with pytest.raises(DomainError, match=message):
+        fallback_create(**options)
+    _nothing_written()
+
+
+def test_a_person_of_another_program_cannot_be_lost(year, coordinator, other_program):
+    stranger = ResidentFactory(program=other_program, pgy=2)
+    with pytest.raises(DomainError, match="a scenario loses people of this program only"):
+        fallback_create(
+            academic_year=year, lost_person_ids=[stranger.pk], first_block=2, last_block=2, name="X", user=coordinator
+        )
+    _nothing_written()
+
+
+def test_a_fallback_needs_a_published_schedule(year, program, coordinator):
+    person = Person.objects.filter(program=program, kind="resident").first()
+    with pytest.raises(DomainError, match="no published schedule"):
+        fallback_create(
+            academic_year=year, lost_person_ids=[person.pk], first_block=2, last_block=2, name="X", user=coordinator
+        )
+    _nothing_written()
+
+
+@pytest.mark.parametrize("role", [Role.RESIDENT, Role.FACULTY])
+def test_only_managers_make_fallbacks_or_change_the_order(year, program, member, role):
+    user = member(role)
+    person = Person.objects.filter(program=program, kind="resident").first()
+    with pytest.raises(PermissionDenied):
+        fallback_create(
+            academic_year=year, lost_person_ids=[person.pk], first_block=2, last_block=2, name="X", user=user
+        )
+    with pytest.raises(PermissionDenied):
+        load_shedding_order_set(program=program, user=user, services=[None])
+    _nothing_written()
+    assert not LoadSheddingStep.objects.exists()
+
+
+def test_a_cohort_larger_than_the_program_has_is_refused(year, coordinator):
+    with pytest.raises(DomainError, match="has 2 active PGY-2 resident"):
+        fallback_create_for_cohort(
+            academic_year=year, pgy=2, count=3, first_block=2, last_block=2, name="Lose 3 PGY-2s", user=coordinator
+        )
+    _nothing_written()
+
+
+# The load-shedding order
+
+
+def test_load_shedding_order_moves_up_and_down_and_refuses_duplicates_and_strangers(
+    program, other_program, coordinator
+):
+    icu = RotationTemplateFactory(program=program, name="ICU")
+    electives = RotationTemplateFactory(program=program, name="Electives")
+    theirs = RotationTemplateFactory(program=other_program, name="Their wards")
+
+    load_shedding_order_set(program=program, user=coordinator, services=[electives.pk, None])
+    load_shedding_order_move(program=program, user=coordinator, key=str(icu.pk), move="add")
+    load_shedding_order_move(program=program, user=coordinator, key="clinic", move="up")
+    assert [s.name for s in load_shedding_order(program=program)] == ["Continuity clinic", "Electives", "ICU"]
+
+    with pytest.raises(DomainError, match="appears once"):
+        load_shedding_order_set(program=program, user=coordinator, services=[icu.pk, icu.pk])
+    with pytest.raises(DomainError, match=f"has no active rotation with id {theirs.pk}"):
+        load_shedding_order_set(program=program, user=coordinator, services=[theirs.pk])
+    assert [s.name for s in load_shedding_order(program=program)] == ["Continuity clinic", "Electives", "ICU"]
+    assert load_shedding_order(program=other_program) == []
