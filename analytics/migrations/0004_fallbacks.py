@@ -10,7 +10,7 @@ from tenants.db import EnforceSameProgram, FreezeProgram
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0002_same_program_triggers'),
+        ('analytics', '0003_program_snapshot'),
         ('scheduling', '0015_session_assignment_list_order'),
         ('tenants', '0004_access_tokens_idempotency'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
