@@ -124,5 +124,5 @@ class ContingencyFinding(models.Model):
         return f"Finding {lost}: {self.result}"
 
 
-from analytics.models_snapshots import ProgramSnapshot  # noqa: E402, F401  (the nightly figures)
 from analytics.models_fallbacks import Fallback, LoadSheddingStep  # noqa: E402,F401  (resilience tier 3)
+from analytics.models_snapshots import ProgramSnapshot  # noqa: E402, F401  (the nightly figures)
