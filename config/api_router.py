@@ -6,8 +6,8 @@ from absences import api as absences_api
 from absences import api_limits as absences_api_limits
 from analytics import api_contingency as analytics_api_contingency
 from analytics import api_fairness as analytics_api_fairness
-from analytics import api_resilience as analytics_api_resilience
 from analytics import api_fallbacks as analytics_api_fallbacks
+from analytics import api_resilience as analytics_api_resilience
 from credentials import api as credentials_api
 from notifications import api as notifications_api
 from scheduling import api as scheduling_api
