@@ -15,8 +15,10 @@ Per service and day:
   absences (a half-day absence counts half a person on a day service, and takes out the whole night of a call);
 - safe capacity = available x 0.8; utilisation = demand / safe capacity (None when nobody is available: BLACK);
 - utilisation level: GREEN < 70%, YELLOW >= 70%, ORANGE >= 80%, RED >= 90%, BLACK >= 95%;
-- coverage (from the published schedule, through scheduling.day_view): covered / required places, a place being a
-  person on the rotation or FMIT that day, or a call that night; None on a day no published schedule holds;
+- coverage (from the published schedule, read through scheduling.day_view): covered / required places, a place
+  being a resident holding the rotation that day (its block, or the half holding the day) and not on leave all day,
+  as the "short after absence" warning reads it (post-call and continuity clinic are part of a rotation's day), a
+  faculty member on FMIT that day, or a call taken that night; None on a day no published schedule holds;
 - defense level, from coverage only (never from 1 - utilisation): GREEN when every place is covered, ORANGE from
   95%, RED from 80%, BLACK below 80%;
 - redundancy: whole available people beyond the demand: N+2 (two or more spare), N+1, N+0, below (short).
@@ -43,7 +45,14 @@ from dataclasses import dataclass, field
 from absences.models import Absence
 from credentials.selectors import credential_validity
 from scheduling.day_view import session_grid
-from scheduling.models import CallAssignment, Person, RotationTemplate, ScheduleVersion, SessionAssignment
+from scheduling.models import (
+    BlockAssignment,
+    CallAssignment,
+    Person,
+    RotationTemplate,
+    ScheduleVersion,
+    SessionAssignment,
+)
 from scheduling.program_settings import scheduling_settings
 from tenants.errors import DomainError
 from tenants.models import Organization
@@ -365,6 +374,26 @@ def _available(people: list[Person], day: dt.date, away: dict, *, night: bool) -
     return total
 
 
+def _on_rotations(
+    version: ScheduleVersion, start: dt.date, end: dt.date, read: _Program
+) -> Iterable[tuple[int, int, dt.date]]:
+    """(person, rotation, day) for each day of start..end a resident holds a staffed rotation in the version (its
+    whole block, or the half of it holding the day), as scheduling.absence_impact.day_shortfalls reads it."""
+    rows = BlockAssignment.objects.filter(
+        version=version,
+        rotation_id__in=read.rotations,
+        block__start_date__lte=end,
+        block__end_date__gte=start,
+    ).values_list("person_id", "rotation_id", "half", "block__start_date", "block__end_date")
+    for person_id, rotation_id, half, first, last in rows:
+        day = max(first, start)
+        while day <= min(last, end):
+            second = (day - first).days >= 14
+            if half == BlockAssignment.Half.WHOLE or half == (2 if second else 1):
+                yield person_id, rotation_id, day
+            day += dt.timedelta(days=1)
+
+
 def _coverage(program: Organization, start: dt.date, end: dt.date, read: _Program) -> dict[tuple[str, dt.date], int]:
     """(service, day) -> places the published schedule covers, for the days a published version holds."""
     covered: dict[tuple[str, dt.date], int] = {}
@@ -383,12 +412,12 @@ def _coverage(program: Organization, start: dt.date, end: dt.date, read: _Progra
         low, high = max(start, version.academic_year.start_date), min(end, version.academic_year.end_date)
         grid = session_grid(version=version, start=low, end=high)
         on: dict[tuple[str, dt.date], set[int]] = defaultdict(set)
+        for person_id, rotation_id, day in _on_rotations(version, low, high, read):
+            am, pm = grid.day(person_id, day)
+            if not (am is not None and pm is not None and am.is_leave and pm.is_leave):
+                on[(f"rot{rotation_id}", day)].add(person_id)
         for half in grid.halves.values():
-            if not half.is_duty:
-                continue
-            if half.rotation is not None and half.rotation.pk in read.rotations:
-                on[(f"rot{half.rotation.pk}", half.date)].add(half.person_id)
-            if half.activity == SessionAssignment.Activity.FMIT:
+            if half.is_duty and half.activity == SessionAssignment.Activity.FMIT:
                 on[(FMIT_SERVICE, half.date)].add(half.person_id)
         for day, taken in grid.calls_by_day.items():
             for call in taken:

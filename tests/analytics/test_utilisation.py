@@ -13,7 +13,7 @@ from analytics.utilisation import (
     service_days,
     utilisation_level,
 )
-from scheduling.models import SessionAssignment
+from scheduling.models import BlockAssignment, SessionAssignment
 from tenants.errors import DomainError
 from tests.absences.factories import AbsenceFactory
 from tests.analytics.utilisation_data import MONDAY, Ward
@@ -65,14 +65,12 @@ def test_a_schedule_at_75_percent_with_full_coverage_is_not_an_emergency(program
 def test_uncovered_places_raise_the_level_whatever_the_utilisation(program):
     ward = Ward(program, residents=10, need=6)
     ward.staff(MONDAY, 14, count=6)
-    # Wednesday of the second week: two of the six are moved off the ward in the published schedule.
+    # Wednesday of the second week: two of the six on the ward are away, and the schedule was not repaired.
     gap = MONDAY + dt.timedelta(days=9)
-
-    SessionAssignment.objects.filter(version=ward.version, date=gap, person__in=ward.people[:2]).update(
-        activity=SessionAssignment.Activity.OFF
-    )
+    for person in ward.people[:2]:
+        ward.away(person, gap)
     report = program_level(program=program, day=MONDAY)
-    assert report.level is Level.BLACK  # 4 of 6 places covered: 67%
+    assert report.level is Level.BLACK  # 4 of 6 places covered: 67%, and 6 needed of 8 x 0.8 = 94% (RED)
     assert [(w.date, w.coverage) for w in report.worst] == [(gap, pytest.approx(4 / 6))]
     assert report.coverage == pytest.approx(1 - 2 / 60)
 
@@ -179,3 +177,28 @@ def test_another_programs_people_rotations_and_absences_are_not_counted(program,
 def test_a_forecast_outside_1_to_180_days_is_refused(program, days):
     with pytest.raises(DomainError, match="1 to 180 days"):
         forecast(program=program, start=MONDAY, days=days)
+
+
+def test_post_call_and_clinic_half_days_still_count_as_on_the_rotation(program):
+    ward = Ward(program, residents=10, need=6)
+    ward.staff(MONDAY, 14, count=6)
+    SessionAssignment.objects.filter(version=ward.version, date=MONDAY, person=ward.people[0]).update(
+        activity=SessionAssignment.Activity.POST_CALL
+    )
+    SessionAssignment.objects.filter(version=ward.version, date=MONDAY, person=ward.people[1], session="PM").update(
+        activity=SessionAssignment.Activity.CLINIC, rotation=None
+    )
+    ward.away(ward.people[2], MONDAY, half="am")  # half a day away: still on the ward that day
+    (row,) = service_days(program=program, start=MONDAY, end=MONDAY).rows
+    assert (row.covered, row.coverage, row.defense) == (6, 1.0, Level.GREEN)
+
+
+def test_residents_on_the_ward_for_the_other_half_of_the_block_do_not_cover_it(program):
+
+    ward = Ward(program, residents=10, need=6)
+    ward.staff(MONDAY, 1, count=6)
+    BlockAssignment.objects.filter(version=ward.version, person__in=ward.people[:3]).update(
+        half=BlockAssignment.Half.SECOND  # block 2 starts 29 July: 3 August lies in its first half
+    )
+    (row,) = service_days(program=program, start=MONDAY, end=MONDAY).rows
+    assert row.covered == 3

@@ -6,10 +6,11 @@ import datetime as dt
 from django.utils import timezone
 
 from absences.models import Absence
-from scheduling.models import CallAssignment, ScheduleVersion, SessionAssignment
+from scheduling.models import BlockAssignment, CallAssignment, ScheduleVersion, SessionAssignment
 from tests.absences.factories import AbsenceFactory
 from tests.scheduling.factories import (
     AcademicYearFactory,
+    BlockFactory,
     ResidentFactory,
     RotationTemplateFactory,
     ScheduleVersionFactory,
@@ -35,7 +36,22 @@ class Ward:
         self.people = [ResidentFactory(program=program, pgy=1, last_name=f"Res{i:02d}") for i in range(residents)]
 
     def staff(self, start: dt.date, days: int, count: int) -> None:
-        """`count` residents on the ward, AM and PM, on each work day of start .. start + days - 1."""
+        """`count` residents hold the ward for the block(s) holding start .. start + days - 1, and work on it AM and
+        PM on each work day of those days."""
+        last = start + dt.timedelta(days=days - 1)
+        number = 1
+        while True:
+            first = self.year.start_date + dt.timedelta(days=28 * (number - 1))
+            end = first + dt.timedelta(days=27)
+            if first > last:
+                break
+            if end >= start:
+                block = BlockFactory(academic_year=self.year, number=number)
+                for person in self.people[:count]:
+                    BlockAssignment.objects.create(
+                        program=self.program, version=self.version, block=block, person=person, rotation=self.ward
+                    )
+            number += 1
         rows = []
         for offset in range(days):
             day = start + dt.timedelta(days=offset)
