@@ -394,7 +394,9 @@ def _on_rotations(
             day += dt.timedelta(days=1)
 
 
-def _coverage(program: Organization, start: dt.date, end: dt.date, read: _Program) -> dict[tuple[str, dt.date], int]:
+def _coverage(
+    program: Organization, start: dt.date, end: dt.date, read: _Program, away: dict[tuple[int, dt.date], float]
+) -> dict[tuple[str, dt.date], int]:
     """(service, day) -> places the published schedule covers, for the days a published version holds."""
     covered: dict[tuple[str, dt.date], int] = {}
     versions = (
@@ -413,8 +415,7 @@ def _coverage(program: Organization, start: dt.date, end: dt.date, read: _Progra
         grid = session_grid(version=version, start=low, end=high)
         on: dict[tuple[str, dt.date], set[int]] = defaultdict(set)
         for person_id, rotation_id, day in _on_rotations(version, low, high, read):
-            am, pm = grid.day(person_id, day)
-            if not (am is not None and pm is not None and am.is_leave and pm.is_leave):
+            if away.get((person_id, day), 0.0) < 1.0:  # on approved leave all day: the grid's leave, both halves
                 on[(f"rot{rotation_id}", day)].add(person_id)
         for half in grid.halves.values():
             if half.is_duty and half.activity == SessionAssignment.Activity.FMIT:
@@ -441,7 +442,7 @@ def service_days(*, program: Organization, start: dt.date, end: dt.date) -> Fore
     )
     approved = _absent([a for a in absences if a.status == Absence.Status.APPROVED], start, end)
     either = _absent(absences, start, end)
-    covered = _coverage(program, start, end, read)
+    covered = _coverage(program, start, end, read, approved)
     rows: list[ServiceDay] = []
     by_day: dict[dt.date, list[ServiceDay]] = {}
     day = start
