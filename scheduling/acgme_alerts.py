@@ -13,6 +13,7 @@ rule and window once: a later finding of the same rule whose 4-week window overl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -58,6 +59,7 @@ class Alert:
     value: float
     limit: float
     near: bool = False
+    with_leave: bool = False  # found with the person's approved absences laid over the rows
 
     @property
     def key_rule(self) -> str:
@@ -71,6 +73,10 @@ class Alert:
 
     @property
     def detail(self) -> str:
+        return self._measure + (" With the approved absence counted as leave." if self.with_leave else "")
+
+    @property
+    def _measure(self) -> str:
         if self.near:
             return (
                 f"{self.value:.1f} h a week averaged over the 4 weeks {self.window}, within {NEAR_MARGIN_HOURS:g} h "
@@ -187,6 +193,7 @@ def acgme_alerts_check(
         calls = CallAssignment.objects.filter(version=version, person_id__in=person_ids)
         changes = absence_changes(absences=absences, calls=calls, zone=version.program.zone)
     alerts = acgme_alerts_find(version=version, person_ids=person_ids, first=first, last=last, changes=changes)
+    alerts = [dataclasses.replace(alert, with_leave=with_leave) for alert in alerts]
     return acgme_alerts_send(version=version, alerts=alerts)
 
 

@@ -174,4 +174,4 @@ def test_an_approved_absence_leaving_the_average_near_the_limit_warns(
 
     (warning,) = _warnings(coordinator)
     assert "Ada Quill" in warning.body and "within 5 h of the 55-hour limit" in warning.body
-    assert "53.9 h a week" in warning.body
+    assert "53.9 h a week" in warning.body and "With the approved absence counted as leave." in warning.body

@@ -19,6 +19,7 @@ from django.apps import apps
 from django.db.models import Model
 
 from absences.models import Absence
+from analytics.models import ProgramSnapshot
 from notifications.models import DeliverySettings
 from notifications.models import Preference as NotificationPreference
 from scheduling.feed_tokens import feed_token_get_or_create
@@ -144,6 +145,7 @@ def program_world(program: Organization, marker: str) -> ProgramWorld:
         legs=[swap_services.LegSpec(giver=ann, taker=None, shift=call_shift(nights[-2]))],
         reason=f"Pending {marker}",
     )
+    ProgramSnapshot.objects.create(program=program, day=program.today(), level=0, level_name="GREEN")
     _marked(program, marker)
     rows: dict[type[Model], Model] = {
         Organization: program,
