@@ -4,6 +4,7 @@
 read; a value that is not one of these is refused with a message (status 400) and nothing else is shown.
 """
 
+import datetime as dt
 import io
 from dataclasses import dataclass
 
@@ -12,13 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from analytics.charts import Bar, bar_chart
 from analytics.fairness import (
+    CACHE_VERSION,
     SPAN_LABELS,
     SPANS,
     FairnessReport,
@@ -28,6 +29,7 @@ from analytics.fairness import (
     fairness_version_pick,
 )
 from analytics.fairness_settings import fairness_settings, fairness_settings_update
+from scheduling.schedule_cache import cached
 from scheduling.selectors import academic_year_list
 from scheduling.spreadsheet_safety import CsvWriter
 from tenants.access import require
@@ -167,23 +169,30 @@ def fairness_csv(request: HttpRequest) -> HttpResponse:
 
 @require(Action.VIEW, Resource.ANALYTICS)
 def fairness_pdf(request: HttpRequest) -> HttpResponse:
-    """The page's content as a letter PDF (WeasyPrint): the tiles, then each measure's charts and tables."""
-    from weasyprint import HTML  # loaded only when a PDF is asked for
-
+    """The page's content as a letter PDF (WeasyPrint): the tiles, then each measure's charts and tables. Kept
+    in the schedule cache for the day (it prints the date), as the report is: drawing it takes seconds."""
     picked, span, report, refusal = _read(request)
     if refusal or report is None:
         return _refused(refusal or "This year has no schedule of that kind to read.")
     program = request.program
+    today = program.today()
+    parts = ("analytics-fairness-pdf", CACHE_VERSION, report.version.pk, span, report.start, report.end, today)
+    body = cached(program.pk, parts, lambda: _pdf(report, today))
+    return _download(request, report, body, "application/pdf", "pdf")
+
+
+def _pdf(report: FairnessReport, today: dt.date) -> bytes:
+    from weasyprint import HTML  # loaded only when a PDF is drawn
+
     context = {
-        "program": program,
+        "program": report.version.program,
         "report": report,
         "sections": _sections(report, pdf=True),
         "version_label": f"{report.academic_year.name}, version {report.version.number} "
         f"({report.version.get_status_display().lower()}), {report.span_label.lower()}",
-        "printed_at": timezone.now().astimezone(program.zone),
+        "printed_on": today,
     }
-    body = HTML(string=render_to_string("analytics/fairness_pdf.html", context)).write_pdf()
-    return _download(request, report, body, "application/pdf", "pdf")
+    return HTML(string=render_to_string("analytics/fairness_pdf.html", context)).write_pdf()
 
 
 @require_POST
