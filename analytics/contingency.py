@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from analytics.models import ContingencyAnalysis, ContingencyFinding
 from scheduling.engine.problem import Problem, problem_from_json, problem_to_json
-from scheduling.engine.scenarios import feasible, people_ids, redundancy, scenario_problem
+from scheduling.engine.scenarios import ScenarioChecker, people_ids, redundancy
 from scheduling.engine_io import person_key, person_pk, problem_for
 from scheduling.models import AcademicYear, Block, Person, ScheduleVersion
 from tenants.errors import ConflictError, DomainError
@@ -177,6 +177,19 @@ def _problem(analysis_id: int, document: dict[str, Any] | None = None) -> Proble
     return cached
 
 
+_CHECKERS: dict[int, ScenarioChecker] = {}
+
+
+def _checker(analysis_id: int) -> ScenarioChecker:
+    """The analysis's scenario checker (its joint model built once per process, shared by every scenario)."""
+    cached = _CHECKERS.get(analysis_id)
+    if cached is None:
+        if len(_CHECKERS) >= 2:
+            _CHECKERS.clear()
+        cached = _CHECKERS[analysis_id] = ScenarioChecker(_problem(analysis_id))
+    return cached
+
+
 def contingency_scenario_run(*, analysis_id: int, lost: list[str]) -> ContingencyFinding | None:
     """Decide one scenario and record its finding and the progress; idempotent (a scenario already decided, or one
     of an analysis that is not running or asked to stop, is left alone)."""
@@ -187,9 +200,8 @@ def contingency_scenario_run(*, analysis_id: int, lost: list[str]) -> Contingenc
     existing = ContingencyFinding.objects.filter(analysis=analysis, person_id=person, partner_id=partner).first()
     if existing is not None:
         return existing
-    problem = _problem(analysis.pk)
     try:
-        answer = feasible(scenario_problem(problem, lost), time_limit=analysis.time_limit, workers=1)
+        answer = _checker(analysis.pk).check(lost, time_limit=analysis.time_limit, workers=1)
         result, seconds = answer.result, answer.seconds
         uncoverable = [{"requirement": c.requirement, "message": c.message} for c in answer.conflicts]
     except Exception:  # one scenario's failure must not stop the others (nor the chord waiting on it)

@@ -299,3 +299,126 @@ def redundancy(problem: Problem) -> tuple[Redundancy, ...]:
         codes = ", ".join(sorted(rot.supervisor_credentials))
         add(f"supervisor:{rot.id}", f"{rot.name or rot.id} supervisor holding {codes} ({facts.days[i]})", 1, able)
     return tuple(sorted(out, key=lambda item: (item.margin, item.label)))
+
+
+class ScenarioChecker:
+    """N-1/N-2 over one problem without rebuilding the joint model for each scenario: the model of the whole
+    program (every coverage requirement hard, no objective) is built once; a scenario that loses people for the
+    whole horizon clones it with the lost people's decisions fixed to nothing and the rules that bind only them
+    dropped, so the others must cover what they covered. A scenario the shortcut cannot express (a shorter window,
+    a lost faculty member who may supervise a rotation needing credentials: the model counts them as always
+    there) goes through `feasible` on `scenario_problem` instead. Each scenario runs the pre-check first, as
+    `feasible` does."""
+
+    def __init__(self, problem: Problem) -> None:
+        from scheduling.engine.model import ScheduleModel
+
+        self.problem = problem
+        self.base = replace(problem, preferences=(), reference=None)
+        self.built = ScheduleModel(Facts(self.base))
+        model = self.built.m
+        model.ClearObjective()
+        for item in self.built.shortfalls:
+            model.Add(item.var == 0)
+        _hint_reference(self.built, problem)
+        self._owned = self._variables_by_person()
+        owner = {index: person for person, indices in self._owned.items() for index in indices}
+        hint = model.Proto().solution_hint
+        self._hinted = {index: n for n, index in enumerate(hint.vars)}  # variable -> its place in the hint
+        self._alone: dict[str, list[int]] = {}  # the constraints that name one person's decisions only
+        for n, ct in enumerate(model.Proto().constraints):
+            refs = _references(ct)
+            people = {owner.get(index) for index in refs}
+            if len(people) == 1 and None not in people:
+                self._alone.setdefault(people.pop(), []).append(n)  # type: ignore[arg-type]
+
+    def _variables_by_person(self) -> dict[str, set[int]]:
+        built, f = self.built, self.built.f
+        owned: dict[str, set[int]] = {}
+
+        def own(person: str, var) -> None:
+            owned.setdefault(person, set()).add(var.Index())
+
+        for (r, *_), var in (*built.x.items(), *built.h.items(), *built.call.items(), *built.clinic.items()):
+            own(f.residents[r].id, var)
+        for (r, *_), var in built.call_entry.items():
+            own(f.residents[r].id, var)
+        for (fi, *_), var in (*built.fclinic.items(), *built.fmit.items(), *built.fcall.items()):
+            own(f.faculty[fi].id, var)
+        return owned
+
+    def _shortcut(self, lost: tuple[str, ...]) -> bool:
+        supervised = [rot.supervisor_credentials for rot in self.problem.rotations if rot.supervisor_credentials]
+        for fac in self.problem.faculty:
+            if fac.id in lost and any(codes <= fac.credentials for codes in supervised):
+                return False
+        return True
+
+    def check(self, lost: Iterable[str], *, time_limit: float, workers: int = 1, seed: int = 0) -> Feasibility:
+        """The scenario losing `lost` for the whole horizon (see the class docstring)."""
+        started = clock.monotonic()
+        names = tuple(dict.fromkeys(lost))
+        scenario = scenario_problem(self.problem, names)
+        if not self._shortcut(names):
+            return feasible(scenario, time_limit=time_limit, workers=workers, seed=seed)
+        hard, coverage = precheck(Facts(_without_absent(replace(scenario, preferences=(), reference=None))))
+        if hard or coverage:
+            return Feasibility("infeasible", tuple(hard + coverage), clock.monotonic() - started, "precheck")
+        model = self.built.m.Clone()
+        proto = model.Proto()
+        for person in names:
+            for index in self._owned.get(person, ()):
+                domain = proto.variables[index].domain
+                domain.clear()
+                domain.extend([0, 0])
+                if index in self._hinted:  # the reference schedule minus the lost people
+                    proto.solution_hint.values[self._hinted[index]] = 0
+            for n in self._alone.get(person, ()):  # a rule of theirs alone (one rotation a block, required blocks)
+                _drop(proto.constraints[n])
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.num_workers = max(1, workers)
+        params.random_seed = seed
+        params.stop_after_first_solution = True
+        params.max_presolve_iterations = 1
+        params.symmetry_level = 0
+        params.cp_model_probing_level = 0
+        limit_search(solver, seconds=max(0.05, time_limit - (clock.monotonic() - started)))
+        code = solver.Solve(model)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return Feasibility("feasible", (), clock.monotonic() - started)
+        if code != cp_model.INFEASIBLE:
+            return Feasibility("unknown", (), clock.monotonic() - started)
+        left = time_limit - (clock.monotonic() - started)  # why: from the scenario's own model (rare: see feasible)
+        facts = Facts(_without_absent(replace(scenario, preferences=(), reference=None)))
+        conflicts = _uncoverable(facts, seconds=max(0.5, left), workers=workers, seed=seed)
+        return Feasibility("infeasible", conflicts, clock.monotonic() - started)
+
+
+def _drop(ct) -> None:
+    """Make a constraint of a cloned model bind nothing."""
+    kind = _kind(ct)
+    if kind is not None:
+        getattr(ct, f"clear_{kind}")()
+    ct.enforcement_literal.clear()
+
+
+SIMPLE = ("linear", "bool_or", "bool_and", "at_most_one", "exactly_one")
+
+
+def _kind(ct) -> str | None:
+    return next((kind for kind in SIMPLE if getattr(ct, f"has_{kind}")()), None)
+
+
+def _references(ct) -> set[int]:
+    """The variable indices a constraint names (a negated literal -i-1 is variable i); empty when its kind is not
+    one of the simple ones the joint model uses (such a constraint is kept)."""
+    kind = _kind(ct)
+    if kind == "linear":
+        refs = list(ct.linear.vars)
+    elif kind in ("bool_or", "bool_and", "at_most_one", "exactly_one"):
+        refs = list(getattr(ct, kind).literals)
+    else:
+        return set()
+    refs += list(ct.enforcement_literal)
+    return {r if r >= 0 else -r - 1 for r in refs}

@@ -10,7 +10,14 @@ import pytest
 
 from scheduling.engine.model import solve
 from scheduling.engine.problem import Faculty, Lock, Preference, Problem, ProblemError, Staffing
-from scheduling.engine.scenarios import LOST_KIND, feasible, people_ids, redundancy, scenario_problem
+from scheduling.engine.scenarios import (
+    LOST_KIND,
+    ScenarioChecker,
+    feasible,
+    people_ids,
+    redundancy,
+    scenario_problem,
+)
 from scheduling.engine.solution_io import reference_from_solution, solution_from_json, solution_to_json
 from tests.engine.test_model import START, tiny
 
@@ -149,3 +156,30 @@ def test_redundancy_names_the_providers_of_a_requirement_with_no_spare():
     assert levels["staffing:WARD"].level == "N+2"
     assert levels["staffing:WARD"].providers == ()
     assert redundancy(with_sole_supervisor())[0].level == "N+0"
+
+
+def pairs_and_sole_resident() -> Problem:
+    """Procedures need a resident every block and only r1 and r5 hold the credential."""
+    problem = slack()
+    residents = tuple(
+        dataclasses.replace(r, credentials=frozenset({"PROC"}) if r.id in ("r1", "r5") else frozenset())
+        for r in problem.residents
+    )
+    requirements = dataclasses.replace(
+        problem.requirements, staffing=(*problem.requirements.staffing, Staffing("PROC", 1, 1))
+    )
+    return dataclasses.replace(problem, residents=residents, requirements=requirements)
+
+
+@pytest.mark.parametrize("build", [slack, with_sole_supervisor, pairs_and_sole_resident, tiny])
+def test_the_checker_built_once_answers_as_a_scenario_built_from_scratch(build):
+    problem = build()
+    checker = ScenarioChecker(problem)
+    people = people_ids(problem)
+    scenarios = [[p] for p in people] + [["r1", "r5"], ["r0", "f1"]]
+
+    for lost in scenarios:
+        quick = checker.check(lost, time_limit=LIMIT)
+        full = feasible(scenario_problem(problem, lost), time_limit=LIMIT)
+        assert quick.result == full.result, lost
+        assert [c.requirement for c in quick.conflicts] == [c.requirement for c in full.conflicts], lost
