@@ -4,11 +4,15 @@ import datetime as dt
 
 import pytest
 
+from absences.models import Absence
 from analytics.fairness import fairness_report, span_dates
 from analytics.fairness_settings import fairness_settings_update
 from scheduling.engine.equity import fairness, fairness_rating, gini
+from scheduling.models import Preference
 from tenants.errors import DomainError
+from tests.absences.factories import AbsenceFactory
 from tests.analytics.fairness_world import build, call
+from tests.scheduling.factories import BlockAssignmentFactory, BlockFactory, RotationTemplateFactory
 
 TODAY = dt.date(2026, 12, 6)
 
@@ -99,3 +103,32 @@ def test_a_change_to_the_schedule_shows_at_once_though_the_report_is_cached(worl
     call(world.version, world.people["Dan"], dt.date(2026, 7, 20))
     calls, by_name = figures(fairness_report(version=world.version, today=TODAY), "PGY-1", "call_nights")
     assert by_name["Dan Resident"] == 1
+
+
+@pytest.mark.django_db
+def test_rotation_wishes_are_granted_as_the_engine_counts_them(world):
+    ann, year = world.people["Ann"], world.version.academic_year
+    wished, avoided = (RotationTemplateFactory(program=world.program) for _ in range(2))
+    first, second = (BlockFactory(academic_year=year, number=n) for n in (1, 2))
+    BlockAssignmentFactory(version=world.version, block=first, person=ann, rotation=wished)  # the whole block
+    BlockAssignmentFactory(version=world.version, block=second, person=ann, rotation=avoided)
+    for kind, rotation, block in (
+        (Preference.Kind.ROTATION_WISH, wished, first),  # granted
+        (Preference.Kind.ROTATION_AVOID, avoided, None),  # refused: held in block 2
+    ):
+        Preference.objects.create(
+            program=world.program, person=ann, academic_year=year, kind=kind, rotation=rotation, block=block
+        )
+    shares = figures(fairness_report(version=world.version, today=TODAY), "PGY-1", "wishes_granted")[1]
+    assert shares == {"Ann Resident": 50, "Ben Resident": 50, "Dan Resident": 100}
+
+
+@pytest.mark.django_db
+def test_leave_counts_as_every_view_reads_it(world):
+    """A call on a whole day of approved leave is not taken; a holiday half-day on leave is not worked."""
+    ann = world.people["Ann"]
+    for day in (dt.date(2026, 7, 3), dt.date(2026, 7, 15)):
+        AbsenceFactory(program=world.program, person=ann, start_date=day, end_date=day, status=Absence.Status.APPROVED)
+    report = fairness_report(version=world.version, today=TODAY)
+    assert figures(report, "PGY-1", "call_nights")[1]["Ann Resident"] == 2
+    assert figures(report, "PGY-1", "holiday_duties")[1]["Ann Resident"] == 0
