@@ -122,16 +122,38 @@ def _latest_contingency(program: Organization) -> ContingencyAnalysis | None:
     )
 
 
-def _summary_lines(summary: dict[str, Any]) -> list[tuple[str, str]]:
-    """The analysis summary's plain figures as (what, value) rows (nested parts listed by their size)."""
-    lines = []
-    for key, value in summary.items():
-        label = key.replace("_", " ").capitalize()
-        if isinstance(value, list | tuple | dict):
-            lines.append((label, str(len(value))))
-        else:
-            lines.append((label, str(value)))
-    return lines
+REDUNDANCY_ORDER = ("N+2", "N+1", "N+0", "below")
+REDUNDANCY_TONE = {"N+2": "good", "N+1": "good", "N+0": "warn", "below": "bad"}
+
+
+def contingency_figures(analysis: ContingencyAnalysis | None) -> dict[str, Any]:
+    """The latest analysis's findings as the report prints them (its summary, analytics.contingency), with a chart
+    of how many requirements stand at each redundancy level."""
+    if analysis is None:
+        return {}
+    summary = analysis.summary or {}
+    counts = dict.fromkeys(REDUNDANCY_ORDER, 0)
+    for item in summary.get("redundancy", []):
+        counts[item.get("level", "below")] = counts.get(item.get("level", "below"), 0) + 1
+    bars = [Bar(level, count, REDUNDANCY_TONE.get(level, "")) for level, count in counts.items()]
+    chart = (
+        styled(bar_chart(bars, title="Requirements by redundancy (people able beyond the need)"))
+        if any(counts.values())
+        else ""
+    )
+    return {
+        "headline": analysis.message,
+        "people": summary.get("people", 0),
+        "pairs_checked": summary.get("pairs_checked", 0),
+        "critical": [(c["name"], "; ".join(c.get("uncoverable", [])[:3])) for c in summary.get("critical", [])],
+        "sole": [(e["message"], ", ".join(e.get("people", []))) for e in summary.get("sole_providers", [])],
+        "pairs": [
+            (" and ".join(p.get("people", [])), "; ".join(p.get("uncoverable", [])[:2]))
+            for p in summary.get("fatal_pairs", [])
+        ],
+        "redundancy": list(counts.items()),
+        "chart": chart,
+    }
 
 
 def _resilience(program: Organization, day: dt.date) -> Section:
@@ -167,7 +189,7 @@ def _resilience(program: Organization, day: dt.date) -> Section:
         "days": [{**d, "peak": _percent(d["peak"])} for d in days],
         "worst": level.worst[:8],
         "contingency": analysis,
-        "contingency_lines": _summary_lines(analysis.summary) if analysis is not None else [],
+        "contingency_figures": contingency_figures(analysis),
         "contingency_landed": _module("analytics.contingency") is not None,
     }
     return section
