@@ -8,6 +8,7 @@ from analytics import api_contingency as analytics_api_contingency
 from analytics import api_fairness as analytics_api_fairness
 from analytics import api_fallbacks as analytics_api_fallbacks
 from analytics import api_resilience as analytics_api_resilience
+from analytics import api_workload as analytics_api_workload
 from credentials import api as credentials_api
 from notifications import api as notifications_api
 from scheduling import api as scheduling_api
@@ -61,6 +62,7 @@ analytics_api_fairness.register(router)
 analytics_api_resilience.register(router)
 analytics_api_contingency.register(router)
 analytics_api_fallbacks.register(router)
+analytics_api_workload.register(router)
 
 app_name = "api"
 urlpatterns = router.urls
