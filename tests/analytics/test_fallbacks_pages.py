@@ -1,7 +1,9 @@
 """Fallback pages and API: managers read and change, residents are refused, another program sees nothing of this one."""
 
 import pytest
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -10,7 +12,12 @@ from analytics.models_fallbacks import Fallback, LoadSheddingStep
 from analytics.views.fallbacks import panel_context
 from scheduling.models import Person, ScheduleRun, ScheduleVersion
 from tenants.models import Role
-from tests.scheduling.factories import ResidentFactory, RotationTemplateFactory, ScheduleVersionFactory
+from tests.scheduling.factories import (
+    ResidentFactory,
+    RotationTemplateFactory,
+    ScheduleRunFactory,
+    ScheduleVersionFactory,
+)
 from tests.scheduling.test_generation import tiny_program
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +230,39 @@ def test_api_refuses_clinicians(api_as, member, role, program, year):
     body = {"name": "X", "academic_year": year.pk, "first_block": 2, "last_block": 2, "lost": [1]}
     assert api.post(API, body, format="json").status_code == 403
     assert not Fallback.objects.exists() and not LoadSheddingStep.objects.exists()
+
+
+def _finished_fallbacks(program, year, how_many):
+    """Fallbacks whose runs finished with a draft each (rows as a run writes them; no solve here)."""
+    for n in range(how_many):
+        draft = ScheduleVersionFactory(academic_year=year, note=f"Fallback: scenario {n}")
+        run = ScheduleRunFactory(
+            academic_year=year,
+            status=ScheduleRun.Status.SUCCEEDED,
+            statistics={
+                "version_id": draft.pk,
+                "acgme": {"compliant": True, "violations": 0},
+                "scenario": {"shed": [None], "uncovered": []},
+            },
+        )
+        fallback = Fallback.objects.create(
+            program=program, name=f"Scenario {n}", academic_year=year, first_block=2, last_block=2, run=run
+        )
+        fallback.lost.set(_pgy2(program))
+
+
+def test_the_list_page_and_api_read_a_fixed_number_of_queries(client, api_as, coordinator, program, year):
+    client.force_login(coordinator)
+    api = api_as(coordinator)
+    client.get(LIST), api.get(API)  # the session's first request writes its own rows
+    counts = []
+    for how_many in (2, 4):
+        _finished_fallbacks(program, year, how_many)
+        with CaptureQueriesContext(connection) as page:
+            answer = client.get(LIST)
+        with CaptureQueriesContext(connection) as listed:
+            api.get(API)
+        counts.append((len(page), len(listed)))
+    assert counts[0] == counts[1]
+    text = answer.content.decode()
+    assert "Continuity clinic" in text and "Compare and publish" in text and "ACGME compliant" in text
