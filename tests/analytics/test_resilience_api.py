@@ -112,3 +112,15 @@ def test_nothing_is_writable(api_as, coordinator):
     client = api_as(coordinator)
     assert client.post(LEVEL, {}, format="json").status_code in (403, 405)
     assert client.post(FORECAST, {}, format="json").status_code in (403, 405)
+
+
+def test_a_forecast_of_180_days_reads_in_a_fixed_number_of_queries(
+    api_as, coordinator, ward, django_assert_max_num_queries
+):
+    for person in ward.people[6:]:
+        ward.away(person, MONDAY + dt.timedelta(days=3), MONDAY + dt.timedelta(days=40))
+    client = api_as(coordinator)
+    with django_assert_max_num_queries(25):
+        response = client.get(FORECAST, {"start": MONDAY.isoformat(), "days": 180})
+    assert response.status_code == 200
+    assert len(response.json()["days"]) == 180
