@@ -4,7 +4,7 @@ from integrations.imports import views
 
 urlpatterns = [
     path("", views.import_home, name="import-home"),
-    path("templates/<slug:kind>.xlsx", views.import_template, name="import-template"),
+    path("template.xlsx", views.import_template, name="import-template"),  # ?kind=<sheet kind>|all
     path("<int:pk>/", views.import_sheets, name="import-sheets"),
     path("<int:pk>/columns/", views.import_columns, name="import-columns"),
     path("<int:pk>/people/", views.import_people, name="import-people"),

@@ -68,8 +68,9 @@ def import_home(request: HttpRequest) -> HttpResponse:
 
 
 @require
-def import_template(request: HttpRequest, kind: str) -> HttpResponse:
-    """The empty template of one sheet kind, or of all of them (`all`), as xlsx."""
+def import_template(request: HttpRequest) -> HttpResponse:
+    """The empty template of one sheet kind (`?kind=blocks`), or of all of them (no kind, or `all`), as xlsx."""
+    kind = request.GET.get("kind", "all")
     if kind != "all" and kind not in KINDS_BY_KEY:
         raise Http404("No such sheet template.")
     content = template_workbook(KINDS if kind == "all" else (KINDS_BY_KEY[kind],))

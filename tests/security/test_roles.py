@@ -42,6 +42,7 @@ PINNED = {
     "swaps-queue": MANAGERS,
     "credentials-matrix": MANAGERS | CLINICIANS,
     "credentials-import": MANAGERS,
+    "import-home": MANAGERS,
     "absence-calendar": MANAGERS | CLINICIANS,
 }
 

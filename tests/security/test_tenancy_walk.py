@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from absences.models import Absence
 from config.api_router import router
+from integrations.imports.models import ImportSession
 from notifications.models import Notification
 from scheduling.models import Block, Person, ScheduleRun, ScheduleVersion
 from scheduling.models import Preference as Wish
@@ -84,6 +85,10 @@ PAGE_ARGUMENTS = {
     "edit-block": lambda w: _version_person(w) | {"block": w.row(Block).pk},
     "edit-session": lambda w: _version_person(w) | {"date": w.world.block.start_date.isoformat(), "session": "AM"},
     "edit-call": lambda w: _version_person(w) | {"date": w.world.block.start_date.isoformat()},
+    **{
+        f"import-{step}": _ids(("pk", ImportSession))
+        for step in ("sheets", "columns", "people", "check", "commit", "report")
+    },
 }
 
 

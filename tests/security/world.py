@@ -20,6 +20,7 @@ from django.db.models import Model
 
 from absences.models import Absence
 from analytics.models import ProgramSnapshot
+from integrations.imports.models import ImportMapping, ImportSession
 from notifications.models import DeliverySettings
 from notifications.models import Preference as NotificationPreference
 from scheduling.feed_tokens import feed_token_get_or_create
@@ -146,6 +147,17 @@ def program_world(program: Organization, marker: str) -> ProgramWorld:
         reason=f"Pending {marker}",
     )
     ProgramSnapshot.objects.create(program=program, day=program.today(), level=0, level_name="GREEN")
+    ImportSession.objects.create(
+        program=program,
+        created_by=world.coordinator,
+        filename=f"{marker}.csv",
+        file_format="csv",
+        size=12,
+        content=b"First,Last\nAda,Lovelace\n",
+        kinds={"CSV": "people"},
+        sheets=[{"name": "CSV", "headers": []}],
+    )
+    ImportMapping.objects.create(program=program, kind="people", header=marker.lower(), field="last_name")
     _marked(program, marker)
     rows: dict[type[Model], Model] = {
         Organization: program,

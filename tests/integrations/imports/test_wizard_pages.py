@@ -126,12 +126,12 @@ def test_csv_is_read_as_one_sheet(client, program, coordinator):
 
 def test_templates_download(client, coordinator):
     logged_in(client, coordinator)
-    response = client.get(reverse("import-template", args=["blocks"]))
+    response = client.get(reverse("import-template"), {"kind": "blocks"})
     book = load_workbook(io.BytesIO(response.content))
     assert [c.value for c in book["Block schedule"][1]] == ["Person", "Block", "Rotation", "Half"]
-    everything = load_workbook(io.BytesIO(client.get(reverse("import-template", args=["all"])).content))
+    everything = load_workbook(io.BytesIO(client.get(reverse("import-template")).content))
     assert len(everything.sheetnames) == 9  # eight kinds and the notes
-    assert client.get(reverse("import-template", args=["nothing"])).status_code == 404
+    assert client.get(reverse("import-template"), {"kind": "x"}).status_code == 404
 
 
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.FACULTY, Role.CLINICAL_STAFF])
@@ -139,7 +139,7 @@ def test_other_roles_are_refused(client, program, member, role):
     logged_in(client, member(role))
     assert client.get(HOME).status_code == 403
     assert post_upload(client, program_workbook()).status_code == 403
-    assert client.get(reverse("import-template", args=["all"])).status_code == 403
+    assert client.get(reverse("import-template")).status_code == 403
     assert not ImportSession.objects.exists()
 
 
