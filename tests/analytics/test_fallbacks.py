@@ -20,7 +20,7 @@ from scheduling.models import (
     ScheduleVersion,
     SessionAssignment,
 )
-from scheduling.services import schedule_run_execute, schedule_run_start, schedule_version_publish
+from scheduling.services import RunScenario, schedule_run_execute, schedule_run_start, schedule_version_publish
 from scheduling.services.versions import schedule_version_breaches
 from tenants.errors import DomainError
 from tenants.models import Role
@@ -224,3 +224,19 @@ def test_load_shedding_order_moves_up_and_down_and_refuses_duplicates_and_strang
         load_shedding_order_set(program=program, user=coordinator, services=[theirs.pk])
     assert [s.name for s in load_shedding_order(program=program)] == ["Continuity clinic", "Electives", "ICU"]
     assert load_shedding_order(program=other_program) == []
+
+
+def test_a_schedule_run_refuses_a_scenario_it_cannot_keep(year, program, coordinator, other_program):
+    """The run machinery checks a scenario itself too (a caller other than analytics.fallbacks)."""
+    block2 = Block.objects.get(academic_year=year, number=2)
+    stranger = ResidentFactory(program=other_program)
+    ours = Person.objects.filter(program=program, kind="resident").first()
+    window = {"start": block2.start_date, "end": block2.end_date}
+    for scenario, message in (
+        (RunScenario(label="X", lost=(stranger.pk,), **window), "not active in Family Medicine"),
+        (RunScenario(label="X", lost=(), **window), "at least one person"),
+        (RunScenario(label="X", lost=(ours.pk,), start=year.start_date, end=block2.end_date), "keep it within"),
+    ):
+        with pytest.raises(DomainError, match=message):
+            schedule_run_start(academic_year=year, user=coordinator, first_block=2, last_block=2, scenario=scenario)
+    _nothing_written()
