@@ -33,6 +33,7 @@ CARD = {
 }
 VERSION_CHOICES = ("published", "draft")
 BAD_VERSION = "Choose version=published, draft or the id of a schedule version of this program."
+BAD_YEAR = "Choose an academic year of this program by its id (?year=3)."
 BAD_PERSON = "Choose a person of this schedule by their id, a whole number (?person=12)."
 
 
@@ -49,6 +50,10 @@ class Pick:
 def pick(request: HttpRequest) -> Pick:
     """`?version=published|draft|<id>` (published by default) of `?year=<id>` (the current year by default) and
     `?person=<id>`; a Refusal says what is wrong with them (404 for a version id not of this program)."""
+    if request.GET.get("year"):
+        year_id = parse_id(request.GET["year"])
+        if year_id is None or not AcademicYear.objects.for_program(request.program).filter(pk=year_id).exists():
+            raise Refusal(BAD_YEAR)
     year = year_from_request(request)
     wanted = request.GET.get("version") or "published"
     person_id = None

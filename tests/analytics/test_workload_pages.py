@@ -8,7 +8,7 @@ import zlib
 import pytest
 from django.urls import reverse
 
-from analytics.views.workload import BAD_PERSON, BAD_VERSION
+from analytics.views.workload import BAD_PERSON, BAD_VERSION, BAD_YEAR
 from scheduling.models import ScheduleVersion
 from tenants.audit_models import AuditAction, AuditEvent
 from tenants.models import Role
@@ -76,6 +76,8 @@ def test_a_draft_is_shown_by_name_or_by_id(manager, setup, program):
     ("params", "status", "message"),
     [
         ({"version": "latest"}, 400, BAD_VERSION),
+        ({"year": "٣"}, 400, BAD_YEAR),
+        ({"year": "99999999"}, 400, BAD_YEAR),
         ({"person": "²"}, 400, BAD_PERSON),
         ({"person": "99999999"}, 404, BAD_PERSON),
         ({"version": "99999999"}, 404, "no schedule version with that id"),
