@@ -6,18 +6,18 @@ seeded and its year published, in its own database.
     LOAD_DATABASE_URL=postgres://postgres@127.0.0.1:5432/rs_load LOAD_REDIS_URL=redis://127.0.0.1:6379/9 ...
     (defaults: rs_load on the local PostgreSQL; REDIS_URL, else Redis database 0)
 
-Steps: (1) the database (default rs_load on the local PostgreSQL) is created when missing, migrated and seeded
-as `manage.py seed_demo --schedule` does (the engine generates and publishes the family-medicine year, a few
-minutes once; a second run reuses it); (2) credentials for the simulated users are made: a signed-in session
-for each resident and coordinator (coordinators pass their second factor as after a real sign-in), an API
-token for the program's managers, and every resident's calendar-feed address; (3) static files are collected
-and gunicorn serves the app in production mode (DEBUG off) on 127.0.0.1; (4) locust runs bench/locustfile.py
-headless: residents opening My schedule and the dashboard (5 parts), calendar apps fetching full-year person
-feeds (3), integrators reading block and session assignments through the API (2) and coordinators opening the
-block grid (1), each user asking at a steady pace, so the offered load is users / pace requests a second.
-Prints requests a second, the 50th/95th/99th percentiles (ms) and errors per page and overall, and the
-target (100 requests a second, p95 under 300 ms, no errors). The load generator runs on the same machine as
-the server, as the target says; `uptime`'s load is printed (figures on a busy machine are slower).
+Steps: (1) the database (default rs_load on the local PostgreSQL) is created when missing, migrated and seeded as
+`manage.py seed_demo --schedule` does (the engine generates and publishes the family-medicine year, a few minutes
+once; a second run reuses it); (2) credentials for the simulated users are made: a signed-in session for each
+resident and coordinator (coordinators pass their second factor as after a real sign-in), a personal API token
+(read:schedule) for each of the program's managers, and every resident's calendar-feed address; (3) static files
+are collected and gunicorn serves the app in production mode (DEBUG off) on 127.0.0.1; (4) locust runs
+bench/locustfile.py headless: residents opening My schedule and the dashboard (5 parts), calendar apps fetching
+full-year person feeds (3), integrators reading block and session assignments through the API (2) and coordinators
+opening the block grid (1), each user asking at a steady pace, so the offered load is users / pace requests a
+second. Prints requests a second, the 50th/95th/99th percentiles (ms) and errors per page and overall, and the
+target (100 requests a second, p95 under 300 ms, no errors). The load generator runs on the same machine as the
+server, as the target says; `uptime`'s load is printed (figures on a busy machine are slower).
 """
 
 from __future__ import annotations
@@ -76,12 +76,14 @@ def make_credentials(path: str) -> None:
     import django
 
     django.setup()
+    import datetime as dt
+
     from django.conf import settings
-    from rest_framework.authtoken.models import Token
 
     from scheduling.feed_tokens import feed_path, feed_token_get_or_create
     from scheduling.models import Person
     from tenants.models import Membership, Organization, Role, User
+    from tenants.tokens import token_create
     from tests.tenants.second_factor import SecondFactorClient
 
     program = Organization.objects.get(slug="family-medicine")
@@ -102,7 +104,19 @@ def make_credentials(path: str) -> None:
     credentials = {
         "residents": [session(person.user) for person in residents],
         "coordinators": [session(user) for user in managers],
-        "tokens": [(Token.objects.get_or_create(user=user)[0].key, program.pk) for user in managers],
+        "tokens": [
+            (
+                token_create(
+                    user=user,
+                    program=program,
+                    name="load bench",
+                    scopes=["read:schedule"],
+                    expires_on=dt.date.today() + dt.timedelta(days=7),
+                ).secret,
+                program.pk,
+            )
+            for user in managers
+        ],
         "feeds": [
             feed_path(feed_token_get_or_create(program=program, person=person, user=person.user))
             for person in residents

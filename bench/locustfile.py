@@ -59,7 +59,7 @@ class Integrator(FastHttpUser):
 
     def on_start(self) -> None:
         token, program = next(_next["tokens"])
-        self.headers = {"Authorization": f"Token {token}", "X-Organization-ID": str(program)}
+        self.headers = {"Authorization": f"Bearer {token}", "X-Organization-ID": str(program)}
         self.pages = itertools.cycle(range(1, 6))
 
     @task(2)

@@ -6,6 +6,8 @@ viewset's `permission_resource`. The only writes are schedule runs (start, cance
 version's life cycle (publish, discard, restore), each one service call.
 """
 
+import hashlib
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
@@ -14,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from scheduling import filters, selectors, services
+from scheduling import filters, schedule_cache, selectors, services
 from scheduling.models import (
     AcademicYear,
     Block,
@@ -327,6 +329,22 @@ class AssignmentViewSet(ProgramReadOnlyViewSet):
     """
 
     permission_resource = Resource.SCHEDULE
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        """A page of the published schedule is kept until anything it is drawn from changes (schedule_cache):
+        integrators poll the same pages. The role was checked before; managers and others are kept apart."""
+        if (request.query_params.get("version") or "published").strip() != "published":
+            return super().list(request, *args, **kwargs)  # drafts are written in bulk, without a new generation
+        program = self.active_program()
+        query = sorted((key, tuple(values)) for key, values in request.query_params.lists())
+        digest = hashlib.sha256(repr((request.build_absolute_uri("/"), query)).encode()).hexdigest()
+        manager = can(request.user, Action.CHANGE, Resource.SCHEDULE, program)
+        data = schedule_cache.cached(
+            program.pk,
+            ("api", self.basename, manager, digest),
+            lambda: super(AssignmentViewSet, self).list(request, *args, **kwargs).data,
+        )
+        return Response(data)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
         if self.action != "retrieve":

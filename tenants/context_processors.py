@@ -16,7 +16,7 @@ def active_program(request: HttpRequest) -> dict:
         "active_program": program,
         "active_role": role,
         "active_role_label": Role(role).label if role else None,
-        "switchable_programs": list(programs_for_user(user)),
+        "switchable_programs": getattr(request, "user_programs", None) or list(programs_for_user(user)),
         "menu": {
             "schedule": can(user, Action.VIEW, Resource.SCHEDULE, program),
             "roster": can(user, Action.VIEW, Resource.ROSTER, program),

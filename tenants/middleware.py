@@ -24,12 +24,10 @@ def resolve_active_program(request: HttpRequest) -> Organization | None:
     if header:
         return program_by_reference(user, header)
     session_id = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-    programs = programs_for_user(user)
-    if session_id is not None:
-        program = programs.filter(pk=session_id).first()
-        if program is not None:
-            return program
-    return programs.first()
+    # One query for the session's program and the page's program switcher (tenants.context_processors).
+    programs = request.user_programs = list(programs_for_user(user))
+    chosen = [program for program in programs if program.pk == session_id] if session_id is not None else []
+    return (chosen or programs or [None])[0]
 
 
 class ActiveProgramMiddleware:

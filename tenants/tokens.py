@@ -44,6 +44,7 @@ AREA_RESOURCES: dict[str, tuple[str, ...]] = {
     "credentials": (Resource.CREDENTIAL,),
     "notifications": (),  # one's own inbox and preferences: any member
     "audit": (Resource.AUDIT,),
+    "analytics": (Resource.ANALYTICS,),
     "program": (Resource.PROGRAM, Resource.MEMBERSHIP),
 }
 AREAS = tuple(AREA_RESOURCES)

@@ -6,6 +6,7 @@ from functools import partial
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
 from scheduling import schedule_cache
 from scheduling.absence_impact import Unrepaired, unrepaired_absences
@@ -27,11 +28,14 @@ def schedule_grid(request: HttpRequest) -> HttpResponse:
         return reading.refuse(request, refusal)
     version, filters = context["version"], context["filters"]
     if version is not None:
+        # The grid is cached as rendered HTML (the template's {% cache %} keyed by the program's schedule stamp
+        # and `grid_key`); its rows are built only when that HTML is missing.
         editable, manager = bool(context["editable"]), bool(context["manager"])
         wanted = (filters.pgy, getattr(filters.rotation, "pk", None), getattr(filters.person, "pk", None))
-        parts = ("grid", version.pk, *wanted, editable, manager, request.program.today())
-        build = partial(_grid_parts, request, version, filters, editable, manager)
-        context.update(schedule_cache.cached(request.program.pk, parts, build))
+        context["grid_key"] = ":".join(str(part) for part in (version.pk, *wanted, editable, manager))
+        context["today"] = request.program.today()
+        context["schedule_stamp"] = schedule_cache.generation(request.program.pk)
+        context["grid"] = SimpleLazyObject(partial(_grid_parts, request, version, filters, editable, manager))
     return render(request, "scheduling/grid_blocks.html", context)
 
 

@@ -19,6 +19,7 @@ from scheduling.day_view import UPCOMING_CALLS, person_upcoming_from
 from scheduling.models import Person, ScheduleRun, ScheduleVersion
 from scheduling.on_call import clinic_day
 from scheduling.selectors import program_overview
+from scheduling.views.access import my_person, published_version
 from tenants.permissions import Action, Resource, can
 
 
@@ -38,7 +39,7 @@ def _schedule_panel(request: HttpRequest, overview: dict[str, Any], can_manage: 
     program, year = request.program, overview["year"]
     published = None
     if year is not None:
-        published = ScheduleVersion.objects.filter(academic_year=year, status=ScheduleVersion.Status.PUBLISHED).first()
+        published = published_version(request, year)
         if published is not None:
             published.program, published.academic_year = program, year  # the same rows; spares queries
     panel: dict[str, Any] = {"published": published, "report": None, "latest_run": None, "me": None}
@@ -49,7 +50,7 @@ def _schedule_panel(request: HttpRequest, overview: dict[str, Any], can_manage: 
             panel["violation_count"] = sum(1 for v in report.violations if v.severity == "violation")
             panel["short_after_absence"] = unrepaired_absences(version=published, today=overview["today"])
         panel["latest_run"] = ScheduleRun.objects.for_program(program).select_related("academic_year").first()
-    me = Person.objects.for_program(program).filter(user=request.user).first()
+    me = my_person(request)
     if me is not None:
         panel["me"] = me
         if published is not None:

@@ -19,7 +19,7 @@ from scheduling.program_settings import scheduling_settings
 from scheduling.selectors import person_list
 from scheduling.services import person_contacts_change
 from scheduling.views import reading
-from scheduling.views.access import year_from_request
+from scheduling.views.access import my_person, year_from_request
 from scheduling.views.wishes import wish_rows
 from scheduling.wish_selectors import is_wish_manager, wish_list
 from tenants.access import require
@@ -34,7 +34,7 @@ HOURS_WEEKS_BEFORE, HOURS_WEEKS_AFTER = 4, 8
 @require(Action.VIEW, Resource.SCHEDULE)
 def my_schedule(request: HttpRequest) -> HttpResponse:
     """The schedule of the person linked to the user's login in the active program, or a page saying there is none."""
-    person = person_list(program=request.program, active=None).filter(user=request.user).first()
+    person = my_person(request)
     if person is None:
         return render(request, "scheduling/person_none.html")
     return _person_page(request, person)

@@ -36,14 +36,13 @@ from scheduling.models import (
     ScheduleVersion,
 )
 from scheduling.selectors import (
-    academic_year_list,
     person_list,
     pgy_cohorts,
     rotation_list,
     schedule_version_list,
     schedule_version_pick,
 )
-from scheduling.views.access import is_manager
+from scheduling.views.access import is_manager, program_years, published_version
 from tenants import params
 
 
@@ -154,7 +153,10 @@ def version_from_request(request: HttpRequest, year: AcademicYear) -> VersionCho
             "Drafts and earlier versions are visible to coordinators and admins only; this is the published schedule."
         )
         which = ""
-    version = schedule_version_pick(academic_year=year, which=which, drafts_visible=manager)
+    if which in ("", "published"):  # the page most people read: kept until the schedule data changes
+        version = published_version(request, year)
+    else:
+        version = schedule_version_pick(academic_year=year, which=which, drafts_visible=manager)
     if version is not None:
         version.program = request.program  # the same row; spares the selectors a query each
     if version is None and which not in ("", "published"):
@@ -167,7 +169,7 @@ def filter_choices(request: HttpRequest) -> dict[str, Any]:
     """The options of the filter form (years, PGY cohorts, rotations, people) of the active program."""
     program = request.program
     return {
-        "years": list(academic_year_list(program=program)),
+        "years": program_years(request),
         "cohorts": pgy_cohorts(program=program),
         "rotation_options": list(rotation_list(program=program)),
         "people_options": list(person_list(program=program).order_by("last_name", "first_name")),
@@ -187,7 +189,7 @@ def page_context(request: HttpRequest, year: AcademicYear | None, *, with_filter
     if with_filters:
         context.update(filter_choices(request))
     else:
-        context["years"] = list(academic_year_list(program=request.program))
+        context["years"] = program_years(request)
     return context
 
 

@@ -423,6 +423,31 @@ def add_rows(endpoint: str, version, people, numbers: range) -> None:
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_a_change_to_the_published_schedule_shows_in_the_next_answer(
+    api_as, resident_user, coordinator, schedule, endpoint
+):
+    """Pages of the published schedule are kept between requests (integrators poll them): any change to what they
+    show is in the very next answer, a new publication too."""
+    client = api_as(resident_user)
+    before = ids(client.get(list_url(endpoint)))
+    gone = schedule.published_rows(endpoint)[0]
+    gone_id = gone.pk
+    gone.delete()  # as an in-place edit or a swap does
+
+    assert ids(client.get(list_url(endpoint))) == before - {gone_id}
+
+    schedule.published.status = "archived"
+    schedule.published.save()
+    schedule.draft.status, schedule.draft.published_at = "published", timezone.now()
+    schedule.draft.save()
+    now_published = pks(schedule.draft_rows(endpoint)) | (
+        {r.pk for r in schedule.next_year_block_rows} if endpoint == "block-assignment" else set()
+    )
+    assert ids(client.get(list_url(endpoint))) == now_published
+    assert ids(api_as(coordinator).get(list_url(endpoint))) == now_published
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize("version_param", [None, "draft", "id"])
 def test_lists_take_a_fixed_number_of_queries(
     api_as, coordinator, schedule, endpoint, version_param, django_assert_max_num_queries
