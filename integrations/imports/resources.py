@@ -182,8 +182,13 @@ class ImportResource(resources.ModelResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         if import_validation_errors:  # the cells first: the model's own checks once they read well
             raise ValidationError(import_validation_errors)
+        # The foreign keys were found in this program's own rows (people, rotations, blocks, the draft): checking
+        # that each still exists would cost a query per key and row. clean() and the constraints still run.
+        resolved = [
+            f.name for f in instance._meta.concrete_fields if f.is_relation and getattr(instance, f.attname) is not None
+        ]
         try:
-            super().validate_instance(instance, import_validation_errors, validate_unique)
+            instance.full_clean(exclude=resolved, validate_unique=validate_unique)
         except ValidationError as error:
             raise ValidationError({self.FIELD_COLUMNS.get(k, k): v for k, v in error.message_dict.items()}) from None
 
