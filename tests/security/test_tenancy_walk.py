@@ -14,6 +14,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from absences.models import Absence
+from analytics.models import ContingencyAnalysis
 from config.api_router import router
 from integrations.imports.models import ImportSession
 from notifications.models import Notification
@@ -76,6 +77,7 @@ PAGE_ARGUMENTS = {
     "wish-edit": _ids(("pk", Wish)),
     "wish-withdraw": _ids(("pk", Wish)),
     "run-detail": _ids(("pk", ScheduleRun)),
+    **{f"contingency-{view}": _ids(("pk", ContingencyAnalysis)) for view in ("detail", "progress", "cancel")},
     "run-progress": _ids(("pk", ScheduleRun)),
     "run-cancel": _ids(("pk", ScheduleRun)),
     **{

@@ -19,7 +19,7 @@ from django.apps import apps
 from django.db.models import Model
 
 from absences.models import Absence
-from analytics.models import ProgramSnapshot
+from analytics.models import ContingencyAnalysis, ProgramSnapshot
 from integrations.imports.models import ImportMapping, ImportSession
 from notifications.models import DeliverySettings
 from notifications.models import Preference as NotificationPreference
@@ -158,6 +158,10 @@ def program_world(program: Organization, marker: str) -> ProgramWorld:
         sheets=[{"name": "CSV", "headers": []}],
     )
     ImportMapping.objects.create(program=program, kind="people", header=marker.lower(), field="last_name")
+    ContingencyAnalysis.objects.create(
+        program=program, academic_year=world.year, first_block=world.block.number, last_block=world.block.number,
+        message=f"Contingency {marker}",
+    )  # fmt: skip
     _marked(program, marker)
     rows: dict[type[Model], Model] = {
         Organization: program,
