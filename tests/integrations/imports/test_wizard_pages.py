@@ -11,6 +11,7 @@ from integrations.imports.models import ImportSession
 from scheduling.models import BlockAssignment, ScheduleVersion
 from tenants.models import Role
 from tests.integrations.imports.workbook import program_workbook, upload
+from tests.scheduling.factories import ResidentFactory
 
 pytestmark = pytest.mark.django_db
 HOME = reverse("import-home")
@@ -155,3 +156,19 @@ def test_another_programs_import_is_not_found(client, program, other_program, co
     assert client.post(reverse("import-commit", args=[session.pk])).status_code == 404
     session.refresh_from_db()
     assert session.report == {} and session.status == ImportSession.Status.UPLOADED
+
+
+def test_a_forged_answer_naming_another_programs_person_is_refused(client, program, other_program, coordinator, year):
+    stranger = ResidentFactory(program=other_program, first_name="Zoë", last_name="Angstrom")
+    logged_in(client, coordinator)
+    post_upload(client, program_workbook(), year=year)
+    session = ImportSession.objects.get(program=program)
+    url = reverse("import-people", args=[session.pk])
+    people = client.get(url)
+    answers = dict.fromkeys(fields(people, "answer-"), f"p:{stranger.pk}")
+
+    response = client.post(url, answers)
+
+    assert response.status_code == 200 and "Select a valid choice" in response.text
+    session.refresh_from_db()
+    assert session.answers == {}
