@@ -5,7 +5,6 @@ from scheduling.views import (
     absences,
     compliance,
     edit,
-    exports,
     grid,
     home,
     on_call,
@@ -58,12 +57,6 @@ urlpatterns = [
     # An absence against the schedule: conflicts, approve, repair (issue 6)
     path("absences/<int:pk>/impact/", absences.absence_impact, name="absence-impact"),
     path("absences/<int:pk>/repair/<int:run>/review/", absences.absence_repair_review, name="absence-repair-review"),
-    # Downloads (permission-checked, scoped to the active program)
-    path("exports/grid.xlsx", exports.export_grid_xlsx, name="export-grid-xlsx"),
-    path("exports/range.xlsx", exports.export_range_xlsx, name="export-range-xlsx"),  # ?start=&end=
-    path("exports/grid.pdf", exports.export_grid_pdf, name="export-grid-pdf"),
-    path("exports/people/<int:pk>.pdf", exports.export_person_pdf, name="export-person-pdf"),
-    path("exports/assignments.csv", exports.export_assignments_csv, name="export-assignments-csv"),
     # Calendar feeds on a secret token (no login)
     path("feeds/person/<str:token>.ics", feeds.person_feed, name="feed-person"),
     path("feeds/program/<str:token>.ics", feeds.program_feed, name="feed-program"),

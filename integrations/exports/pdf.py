@@ -8,8 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import HTML
 
+from integrations.exports.excel import text_colour
 from scheduling.day_view import BlockGrid, BlockPart, HalfDay, SessionGrid
-from scheduling.export_excel import text_colour
 from scheduling.models import Person, ScheduleVersion
 
 

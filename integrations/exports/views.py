@@ -15,7 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 
-from scheduling import export_excel, export_pdf
+from integrations.exports import excel as export_excel
+from integrations.exports import pdf as export_pdf
 from scheduling.day_view import CALL_CODES, BlockGrid, block_grid, session_grid
 from scheduling.models import AcademicYear, Person, RotationTemplate, ScheduleVersion
 from scheduling.selectors import academic_year_list, date_range_refusal, person_ids_matching, schedule_version_pick
