@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+# The same colours as app.css, as SVG presentation attributes too: WeasyPrint (the PDFs) does not apply the page's
+# stylesheet inside inline SVG. A page's CSS classes still win over these attributes on screen.
+FILLS = {"": "#1f5f8b", "good": "#1b7f3b", "warn": "#a86400", "bad": "#b42318"}
+LINE = 'stroke="#b42318" stroke-width="1.5" stroke-dasharray="4 3"'
 ROW = 22  # height of one horizontal bar's row, in px
 LABEL = 170  # width of the label column of a bar chart
 
@@ -53,7 +57,7 @@ def bar_chart(
         rows.append(
             format_html(
                 '<g><title>{}</title><text x="{}" y="{}" text-anchor="end" class="chart-label">{}</text>'
-                '<rect x="{}" y="{}" width="{}" height="{}" class="chart-bar{}"></rect>'
+                '<rect x="{}" y="{}" width="{}" height="{}" class="chart-bar{}" fill="{}"></rect>'
                 '<text x="{}" y="{}" class="chart-value">{}</text></g>',
                 tip,
                 LABEL - 6,
@@ -64,6 +68,7 @@ def bar_chart(
                 f"{length:.1f}",
                 ROW - 6,
                 f" chart-{bar.tone}" if bar.tone else "",
+                FILLS.get(bar.tone, FILLS[""]),
                 f"{LABEL + length + 4:.1f}",
                 y + 14,
                 f"{_number(bar.value)}{unit}",
@@ -73,8 +78,8 @@ def bar_chart(
     if line is not None:
         x = LABEL + plot * line / top
         reference = format_html(
-            '<line x1="{}" y1="0" x2="{}" y2="{}" class="chart-line"></line>'
-            '<text x="{}" y="{}" class="chart-line-label">{}</text>',
+            '<line x1="{}" y1="0" x2="{}" y2="{}" class="chart-line" ' + LINE + "></line>"
+            '<text x="{}" y="{}" class="chart-line-label" fill="#b42318">{}</text>',
             f"{x:.1f}",
             f"{x:.1f}",
             height - 16,
@@ -106,13 +111,15 @@ def column_chart(
         tip = f"{column.label}: {_number(column.value)}{unit}" + (f" ({column.note})" if column.note else "")
         shapes.append(
             format_html(
-                '<g><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" class="chart-bar{}"></rect></g>',
+                '<g><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" class="chart-bar{}" fill="{}">'
+                "</rect></g>",
                 tip,
                 f"{x + step * 0.1:.1f}",
                 f"{10 + plot_height - tall:.1f}",
                 f"{step * 0.8:.1f}",
                 f"{tall:.1f}",
                 f" chart-{column.tone}" if column.tone else "",
+                FILLS.get(column.tone, FILLS[""]),
             )
         )
     ticks = format_html_join(
@@ -128,8 +135,8 @@ def column_chart(
     if line is not None:
         y = 10 + plot_height - plot_height * line / top
         reference = format_html(
-            '<line x1="30" y1="{}" x2="{}" y2="{}" class="chart-line"></line>'
-            '<text x="{}" y="{}" text-anchor="end" class="chart-line-label">{}</text>',
+            '<line x1="30" y1="{}" x2="{}" y2="{}" class="chart-line" ' + LINE + "></line>"
+            '<text x="{}" y="{}" text-anchor="end" class="chart-line-label" fill="#b42318">{}</text>',
             f"{y:.1f}",
             width - 10,
             f"{y:.1f}",
