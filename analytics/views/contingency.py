@@ -133,8 +133,8 @@ def contingency_progress(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_POST
 @require(Action.CHANGE, Resource.ANALYTICS)
+@require_POST
 def contingency_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Stop an analysis: scenarios not begun are skipped, the findings so far kept."""
     analysis = _analysis(request, pk)

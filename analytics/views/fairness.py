@@ -195,8 +195,8 @@ def _pdf(report: FairnessReport, today: dt.date) -> bytes:
     return HTML(string=render_to_string("analytics/fairness_pdf.html", context)).write_pdf()
 
 
-@require_POST
 @require(Action.CHANGE, Resource.ANALYTICS)
+@require_POST
 def fairness_carry_over(request: HttpRequest) -> HttpResponse:
     """Turn the carry-over of last year's counts on or off (`carry_over_equity` = "true" or "false")."""
     wanted = request.POST.get("carry_over_equity")

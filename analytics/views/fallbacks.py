@@ -64,8 +64,8 @@ def fallback_list(request: HttpRequest) -> HttpResponse:
     return _page(request, _scenario_form(request))
 
 
-@require_POST
 @require(Action.CHANGE, Resource.ANALYTICS)
+@require_POST
 def fallback_new(request: HttpRequest) -> HttpResponse:
     """Start a fallback for the scenario posted; a bad scenario is shown again with the reason, nothing written."""
     form = _scenario_form(request, request.POST)
