@@ -19,7 +19,7 @@ from django.apps import apps
 from django.db.models import Model
 
 from absences.models import Absence
-from analytics.models import ContingencyAnalysis, ProgramSnapshot
+from analytics.models import ContingencyAnalysis, Fallback, LoadSheddingStep, ProgramSnapshot
 from integrations.imports.models import ImportMapping, ImportSession
 from notifications.models import DeliverySettings
 from notifications.models import Preference as NotificationPreference
@@ -162,6 +162,12 @@ def program_world(program: Organization, marker: str) -> ProgramWorld:
         program=program, academic_year=world.year, first_block=world.block.number, last_block=world.block.number,
         message=f"Contingency {marker}",
     )  # fmt: skip
+    fallback = Fallback.objects.create(
+        program=program, name=f"Fallback {marker}", academic_year=world.year,
+        first_block=world.block.number, last_block=world.block.number, created_by=world.coordinator,
+    )  # fmt: skip
+    fallback.lost.add(ann)
+    LoadSheddingStep.objects.create(program=program, position=1, rotation=world.clinic)
     _marked(program, marker)
     rows: dict[type[Model], Model] = {
         Organization: program,
