@@ -38,6 +38,7 @@ from tenants.api import (
     ProgramReadOnlyViewSet,
     documented,
     problem_response,
+    problems,
     write_schema,
 )
 from tenants.permissions import Action, Resource
@@ -45,7 +46,7 @@ from tenants.permissions import Action, Resource
 TAG = "fallbacks"
 
 
-class ServiceSerializer(serializers.Serializer):
+class SheddingServiceSerializer(serializers.Serializer):
     """A service in the load-shedding order: `key` is a rotation's id, or "clinic" for the continuity clinic."""
 
     key = serializers.CharField(help_text='A rotation id, or "clinic".')
@@ -205,7 +206,7 @@ class FallbackViewSet(mixins.CreateModelMixin, ProgramReadOnlyViewSet):
         summary="The load-shedding order",
         tags=[TAG],
         parameters=[PROGRAM_HEADER],
-        responses={200: ServiceSerializer(many=True)},
+        responses={200: SheddingServiceSerializer(many=True), **problems(401, 403)},
     )
     @extend_schema(
         methods=["PUT"],
@@ -215,8 +216,9 @@ class FallbackViewSet(mixins.CreateModelMixin, ProgramReadOnlyViewSet):
         parameters=[PROGRAM_HEADER],
         request=LoadSheddingOrderSerializer,
         responses={
-            200: ServiceSerializer(many=True),
+            200: SheddingServiceSerializer(many=True),
             (400, PROBLEM_MEDIA_TYPE): problem_response("A service named twice or not of this program."),
+            **problems(401, 403),
         },
         examples=[OpenApiExample("Electives, then clinic", value={"services": ["12", CLINIC_KEY]}, request_only=True)],
     )
@@ -231,7 +233,7 @@ class FallbackViewSet(mixins.CreateModelMixin, ProgramReadOnlyViewSet):
             )
         else:
             order = load_shedding_order(program=program)
-        return Response(ServiceSerializer([{"key": s.key, "name": s.name} for s in order], many=True).data)
+        return Response(SheddingServiceSerializer([{"key": s.key, "name": s.name} for s in order], many=True).data)
 
 
 def register(router: BaseRouter) -> None:

@@ -366,6 +366,7 @@ SPECTACULAR_SETTINGS = {
         "PersonKindEnum": "scheduling.models.Person.Kind",
         "RotationKindEnum": "scheduling.models.RotationTemplate.Kind",
         "AbsenceKindEnum": "absences.models.AbsenceKind",
+        "ContingencyStatusEnum": "analytics.models.ContingencyAnalysis.Status",
     },
 }
 

@@ -44,7 +44,7 @@ PROBLEMS = {
 }
 
 
-def _problems(*codes: int) -> dict:
+def problems(*codes: int) -> dict:
     return {
         (code, PROBLEM_MEDIA_TYPE): OpenApiResponse(ProblemSerializer, description=PROBLEMS[code]) for code in codes
     }
@@ -59,7 +59,7 @@ def _writes(serializer_class: type, things: str) -> Callable[[type], type]:
             tags=[things],
             parameters=[PROGRAM_HEADER],
             request=request,
-            responses={**response, **_problems(*codes)},
+            responses={**response, **problems(*codes)},
         )
 
     return extend_schema_view(
@@ -200,7 +200,7 @@ DRY_RUN = OpenApiParameter(
         responses={
             200: OpenApiResponse(ImportReportSerializer, description="Dry run: the report; nothing was written."),
             201: OpenApiResponse(ImportReportSerializer, description="Every line was written."),
-            **_problems(400, 401, 403),
+            **problems(400, 401, 403),
         },
     ),
 )
@@ -270,7 +270,7 @@ def _credential_action(summary: str, request) -> extend_schema:
         tags=["procedure credentials"],
         parameters=[PROGRAM_HEADER],
         request=request,
-        responses={200: ProcedureCredentialSerializer, **_problems(400, 401, 403, 404, 409)},
+        responses={200: ProcedureCredentialSerializer, **problems(400, 401, 403, 404, 409)},
     )
 
 

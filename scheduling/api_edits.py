@@ -28,7 +28,7 @@ from scheduling.serializers import (
     SessionAssignmentSerializer,
 )
 from tenants import serializer_fields as bounded
-from tenants.api import PROGRAM_HEADER, _problems, write_schema
+from tenants.api import PROGRAM_HEADER, problems, write_schema
 from tenants.idempotency import idempotent
 from tenants.permissions import Action
 
@@ -274,7 +274,7 @@ class UndoSerializer(serializers.Serializer):
         "coordinators only.",
         tags=["schedule versions"],
         parameters=[PROGRAM_HEADER],
-        responses={200: ComplianceSerializer, **_problems(401, 403, 404)},
+        responses={200: ComplianceSerializer, **problems(401, 403, 404)},
     ),
 )
 class ScheduleVersionViewSet(api.ScheduleVersionViewSet):

@@ -49,7 +49,8 @@ PROBLEM_DESCRIPTIONS = {
 }
 
 
-def _problems(*status_codes: int) -> dict:
+def problems(*status_codes: int) -> dict:
+    """The documented problem+json answers of these status codes (for `extend_schema(responses=...)`)."""
     return {
         (code, PROBLEM_MEDIA_TYPE): OpenApiResponse(ProblemSerializer, description=PROBLEM_DESCRIPTIONS[code])
         for code in status_codes
@@ -63,13 +64,13 @@ def documented(serializer_class: type[serializers.Serializer], things: str) -> C
             summary=f"List the program's {things}",
             tags=[things],
             parameters=[PROGRAM_HEADER],
-            responses={200: serializer_class(many=True), **_problems(400, 401, 403)},
+            responses={200: serializer_class(many=True), **problems(400, 401, 403)},
         ),
         retrieve=extend_schema(
             summary=f"Show one of the program's {things}",
             tags=[things],
             parameters=[PROGRAM_HEADER],
-            responses={200: serializer_class, **_problems(401, 403, 404)},
+            responses={200: serializer_class, **problems(401, 403, 404)},
         ),
     )
 

@@ -6,7 +6,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.filters import OrderingFilter
 from rest_framework.routers import BaseRouter
 
-from tenants.api import PROGRAM_HEADER, _problems
+from tenants.api import PROGRAM_HEADER, problems
 from tenants.audit_filters import AuditEventFilter
 from tenants.audit_models import AuditEvent
 from tenants.audit_selectors import audit_events_visible
@@ -49,7 +49,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
         "also every event that belongs to no program. Events cannot be changed or deleted.",
         tags=["audit events"],
         parameters=[PROGRAM_HEADER],
-        responses={200: AuditEventSerializer(many=True), **_problems(400, 401, 403)},
+        responses={200: AuditEventSerializer(many=True), **problems(400, 401, 403)},
     )
 )
 class AuditEventViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
