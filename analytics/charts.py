@@ -32,7 +32,8 @@ def _number(value: float) -> str:
 
 
 def _scale(values: Sequence[float], line: float | None) -> float:
-    top = max([*values, line or 0, 0])
+    # Headroom above a reference line keeps its label inside the drawing.
+    top = max([*values, (line or 0) * 1.1, 0])
     return top if top > 0 else 1.0
 
 
