@@ -71,9 +71,12 @@ def contingency_list(request: HttpRequest) -> HttpResponse:
     """The start form (managers who may CHANGE) and the recent analyses with their progress."""
     may_start = can(request.user, Action.CHANGE, Resource.ANALYTICS, request.program)
     current = academic_year_current(program=request.program)
-    form = ContingencyForm(
-        request.POST or None, years=academic_year_list(program=request.program), initial={"academic_year": current}
-    )
+    initial = {"academic_year": current}
+    today = request.program.today()
+    block = current.blocks.filter(end_date__gte=today).order_by("number").first() if current is not None else None
+    if block is not None:  # the block under way (or the next one): what a director asks about first
+        initial.update(first_block=block.number, last_block=block.number)
+    form = ContingencyForm(request.POST or None, years=academic_year_list(program=request.program), initial=initial)
     if request.method == "POST":
         if not may_start:
             raise PermissionDenied("Only the program's admins and coordinators can start a contingency analysis.")
