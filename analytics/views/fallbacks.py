@@ -43,7 +43,9 @@ def panel_context(request: HttpRequest) -> dict[str, Any]:
 
 def _scenario_form(request: HttpRequest, data: Any = None) -> ScenarioForm:
     year = academic_year_current(program=request.program)
-    initial = {"academic_year": year.pk if year else None, "first_block": 1, "last_block": 1}
+    block = year.blocks.filter(end_date__gte=request.program.today()).order_by("number").first() if year else None
+    number = block.number if block is not None else 1  # the block under way (or the next one)
+    initial = {"academic_year": year.pk if year else None, "first_block": number, "last_block": number}
     return ScenarioForm(data, program=request.program, initial=initial)
 
 
