@@ -212,6 +212,7 @@ def test_the_schema_documents_the_header_on_each_post_that_starts_work(api_as, c
     assert documented == [
         "absence_limits_create",
         "absences_create",
+        "analytics_contingency_create",
         "block_assignments_create",
         "call_assignments_create",
         "certifications_import_create",
