@@ -41,6 +41,7 @@ from tenants.api import (
     problems,
     write_schema,
 )
+from tenants.idempotency import idempotent
 from tenants.permissions import Action, Resource
 
 TAG = "fallbacks"
@@ -188,6 +189,7 @@ class FallbackViewSet(mixins.CreateModelMixin, ProgramReadOnlyViewSet):
         row = fallback_rows(program=self.active_program(), fallbacks=[self.get_object()])[0]
         return Response(FallbackSerializer(row).data)
 
+    @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         program = self.active_program()
         form = FallbackCreateSerializer(data=request.data, context={"program": program})
