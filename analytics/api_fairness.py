@@ -12,12 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from analytics.fairness import MEASURES, SPANS, FairnessReport, MeasureFigures, fairness_report, fairness_version_pick
+from analytics.api_common import report_version
+from analytics.fairness import MEASURES, SPANS, FairnessReport, MeasureFigures, fairness_report
 from analytics.fairness_settings import (
     FAIRNESS_SETTINGS_KEY,
     fairness_settings,
@@ -26,8 +27,6 @@ from analytics.fairness_settings import (
 )
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, problem_response
 from tenants.api_settings import SETTINGS_PREFIX, SettingsSectionViewSet, settings_schema
-from tenants.errors import DomainError
-from tenants.middleware import program_for
 from tenants.models import Organization
 from tenants.permissions import Resource
 from tenants.serializer_fields import IdField
@@ -185,21 +184,11 @@ class FairnessViewSet(viewsets.GenericViewSet):
     filter_backends: list = []
 
     def retrieve(self, request: Request) -> Response:
-        program = program_for(request)
-        if program is None:  # ProgramRolePermission refuses such requests first
-            raise exceptions.PermissionDenied()
         query = FairnessQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         asked = query.validated_data
-        try:
-            picked = fairness_version_pick(program=program, year_id=asked.get("year"), which=asked.get("version"))
-        except DomainError as exc:
-            field = {"invalid_year": "year", "invalid_version": "version"}.get(exc.code, "non_field_errors")
-            raise serializers.ValidationError({field: [str(exc)]}) from exc
-        if picked.version is None:
-            what = "draft" if picked.wanted == "draft" else "published"
-            raise exceptions.NotFound(f"{picked.year.name if picked.year else 'This program'} has no {what} schedule.")
-        report = fairness_report(version=picked.version, span=asked["span"])
+        program, version = report_version(request, asked)
+        report = fairness_report(version=version, span=asked["span"])
         return Response(FairnessSerializer(report_json(report)).data)
 
 

@@ -11,16 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from analytics.fairness import fairness_version_pick
+from analytics.api_common import report_version
 from analytics.workload import CohortContinuity, ContinuityRow, PersonHours, WorkloadReport, workload_report
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, problem_response
-from tenants.errors import DomainError
-from tenants.middleware import program_for
 from tenants.permissions import Resource
 from tenants.serializer_fields import IdField
 
@@ -244,26 +242,16 @@ class WorkloadViewSet(viewsets.GenericViewSet):
     filter_backends: list = []
 
     def retrieve(self, request: Request) -> Response:
-        program = program_for(request)
-        if program is None:  # ProgramRolePermission refuses such requests first
-            raise exceptions.PermissionDenied()
         query = WorkloadQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         asked = query.validated_data
-        try:
-            picked = fairness_version_pick(program=program, year_id=asked.get("year"), which=asked.get("version"))
-        except DomainError as exc:
-            field = {"invalid_year": "year", "invalid_version": "version"}.get(exc.code, "non_field_errors")
-            raise serializers.ValidationError({field: [str(exc)]}) from exc
-        if picked.version is None:
-            what = "draft" if picked.wanted == "draft" else "published"
-            raise exceptions.NotFound(f"{picked.year.name if picked.year else 'This program'} has no {what} schedule.")
-        report = workload_report(version=picked.version)
+        program, version = report_version(request, asked)
+        report = workload_report(version=version)
         person = asked.get("person")
         if person is not None and report.hours_of(person) is None:
             raise serializers.ValidationError({"person": ["Choose a person of this schedule (people/)."]})
         document = report_json(report, person=person)
-        document |= {"academic_year": picked.version.academic_year_id, "academic_year_name": report.year_name}
+        document |= {"academic_year": version.academic_year_id, "academic_year_name": report.year_name}
         return Response(WorkloadSerializer(document).data)
 
 

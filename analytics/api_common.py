@@ -1,0 +1,27 @@
+"""What the analytics report endpoints share: the program of the request and the version a query asks for."""
+
+from rest_framework import exceptions, serializers
+from rest_framework.request import Request
+
+from analytics.fairness import fairness_version_pick
+from scheduling.models import ScheduleVersion
+from tenants.errors import DomainError
+from tenants.middleware import program_for
+from tenants.models import Organization
+
+
+def report_version(request: Request, asked: dict) -> tuple[Organization, ScheduleVersion]:
+    """The program and the version `?year=&version=` name (published by default): a year or version that cannot
+    be read is a 400 naming the parameter, a year without such a schedule a 404."""
+    program = program_for(request)
+    if program is None:  # ProgramRolePermission refuses such requests first
+        raise exceptions.PermissionDenied()
+    try:
+        picked = fairness_version_pick(program=program, year_id=asked.get("year"), which=asked.get("version"))
+    except DomainError as exc:
+        field = {"invalid_year": "year", "invalid_version": "version"}.get(exc.code, "non_field_errors")
+        raise serializers.ValidationError({field: [str(exc)]}) from exc
+    if picked.version is None:
+        what = "draft" if picked.wanted == "draft" else "published"
+        raise exceptions.NotFound(f"{picked.year.name if picked.year else 'This program'} has no {what} schedule.")
+    return program, picked.version
