@@ -23,6 +23,7 @@ urlpatterns = [
     path("swaps/", include("swaps.urls")),
     path("analytics/", include("analytics.urls")),
     path("import/", include("integrations.imports.urls")),
+    path("", include("mobile.urls")),
     path("", include("tenants.urls")),
     path("", include("integrations.exports.urls")),
     path("", include("scheduling.urls")),

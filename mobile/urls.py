@@ -1,0 +1,8 @@
+from django.urls import path
+
+from mobile import views
+
+urlpatterns = [
+    path("manifest.webmanifest", views.manifest, name="pwa-manifest"),
+    path("sw.js", views.service_worker, name="pwa-service-worker"),
+]

@@ -1,0 +1,60 @@
+"""The two files a browser needs to install the site as an app. Both are public and hold no program data."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+THEME_COLOUR = "#1f5f8b"
+BACKGROUND_COLOUR = "#ffffff"
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: opening the installed app lands on My schedule."""
+    icons = [
+        {"src": static(f"icons/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"}
+        for size in (192, 512)
+    ] + [
+        {
+            "src": static(f"icons/maskable-{size}.png"),
+            "sizes": f"{size}x{size}",
+            "type": "image/png",
+            "purpose": "maskable",
+        }
+        for size in (192, 512)
+    ]
+    data = {
+        "id": "/",
+        "name": "Residency Scheduler",
+        "short_name": "Schedule",
+        "description": "Your residency schedule, calls and who is on call, also offline.",
+        "start_url": reverse("my-schedule") + "?source=pwa",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "any",
+        "theme_color": THEME_COLOUR,
+        "background_color": BACKGROUND_COLOUR,
+        "icons": icons,
+        "shortcuts": [
+            {"name": "My schedule", "url": reverse("my-schedule")},
+            {"name": "Today", "url": reverse("today")},
+        ],
+    }
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+@require_GET
+@cache_control(no_cache=True)
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from the site root so that its scope is the whole site. Browsers check it for
+    updates on every navigation, so it is never cached without revalidation."""
+    body = render_to_string("mobile/sw.js", {}, request=request)
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response
