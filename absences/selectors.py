@@ -34,6 +34,12 @@ def person_of_user(*, program: Organization, user):
     return person_model().objects.filter(program=program, user=user).first()
 
 
+def absence_on_day(*, program: Organization, person, day: dt.date):
+    """The person's requested or approved absence covering `day`, or None."""
+    found = Absence.objects.active().filter(program=program, person_id=person.pk).overlapping(day, day)
+    return found.order_by("start_date").first()
+
+
 def program_people(*, program: Organization) -> QuerySet:
     """Active people of the program by name, for choosing whom an absence is for."""
     return person_model().objects.filter(program=program, is_active=True).order_by("last_name", "first_name")

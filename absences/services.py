@@ -18,6 +18,7 @@ from django.utils import timezone
 from absences.models import ORDERS_REQUIRED_KINDS, Absence, AbsenceKind, AbsenceLimit
 from absences.selectors import (
     absence_balances,
+    absence_on_day,
     academic_year_span,
     days_within,
     is_absence_manager,
@@ -156,11 +157,12 @@ def absence_request_create(
     location: str = "",
     report_date: dt.date | None = None,
     tentative_return_date: dt.date | None = None,
+    event: str = Event.ABSENCE_REQUESTED,
 ) -> Absence:
     """Request an absence: residents and faculty for themselves, admins and coordinators for anyone.
 
     Refuses dates ending before they start, overlaps with the person's requested or approved absences and days
-    beyond the program's yearly limit for the kind; the program's managers are told of the request.
+    beyond the program's yearly limit for the kind; the program's managers are told of the request (`event`).
     """
     if kind not in AbsenceKind.values:
         raise DomainError(f"“{kind}” is not a kind of absence.")
@@ -192,12 +194,44 @@ def absence_request_create(
     absence.save()
     notify(
         recipients=_managers(program, besides=user),
-        event=Event.ABSENCE_REQUESTED,
-        context=_context(absence),
+        event=event,
+        context={**_context(absence), "day": f"{start_date:%a %d %b %Y}"},
         program=program,
         link=reverse("absence-detail", args=[absence.pk]),
     )
     return absence
+
+
+@transaction.atomic
+def absence_sick_today(*, user, program: Organization, person) -> Absence:
+    """ "I'm sick today": a sick-day request for today (the program's day) for one's own person, which tells the
+    program's admins and coordinators at once (event sick_today, email right away by default, not the digest).
+    Refused for someone else's person and when the person is already absent today (requested or approved)."""
+    if person.user_id is None or person.user_id != user.pk:
+        raise PermissionDenied(
+            "“I'm sick today” is for your own schedule; a coordinator enters someone else's from the absence form."
+        )
+    today = program.today()
+    already = absence_on_day(program=program, person=person, day=today)
+    if already is not None:
+        raise ConflictError(already_absent(already))
+    return absence_request_create(
+        user=user,
+        program=program,
+        person=person,
+        kind=AbsenceKind.SICK,
+        start_date=today,
+        end_date=today,
+        event=Event.SICK_TODAY,
+    )
+
+
+def already_absent(absence: Absence) -> str:
+    """The refusal of a second absence today, naming the one there is."""
+    return (
+        f"You are already marked absent today: {absence.get_kind_display().lower()} "
+        f"({absence.get_status_display().lower()}) from {absence.start_date:%d %b} to {absence.end_date:%d %b %Y}."
+    )
 
 
 def _decision_allowed(*, absence: Absence, user, verb: str) -> None:

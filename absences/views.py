@@ -101,6 +101,29 @@ def absence_new(request: HttpRequest) -> HttpResponse:
 
 
 @absences_page
+def absence_sick_today(request: HttpRequest) -> HttpResponse:
+    """My schedule's quick action "I'm sick today": one tap to confirm requests a sick day for today for one's own
+    person; the program's coordinators are told at once."""
+    own = selectors.person_of_user(program=request.program, user=request.user)
+    today = request.program.today()
+    problem = "" if own is not None else "Your account is not linked to a person of this program; ask a coordinator."
+    already = selectors.absence_on_day(program=request.program, person=own, day=today) if own else None
+    if already is not None:
+        problem = services.already_absent(already)
+    if request.method == "POST" and not problem:
+        try:
+            absence = services.absence_sick_today(user=request.user, program=request.program, person=own)
+        except (DomainError, PermissionDenied) as exc:
+            problem = str(exc)
+        else:
+            messages.success(request, "Get well soon. Your sick day is requested and your coordinators are told now.")
+            return redirect("absence-detail", pk=absence.pk)
+    status = 409 if request.method == "POST" else 200
+    context = {"today": today, "problem": problem, "already": already}
+    return render(request, "absences/sick_today.html", context, status=status)
+
+
+@absences_page
 def absence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One absence: its details and, for managers, the decision form, the extension and the schedule impact."""
     absence = _absence(request, pk)

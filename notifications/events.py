@@ -18,6 +18,7 @@ class Event(models.TextChoices):
     ASSIGNMENT_CHANGED = "assignment_changed", "My assignment changed"
     ABSENCE_REQUESTED = "absence_requested", "Absence requested (for approvers)"
     ABSENCE_DECIDED = "absence_decided", "My absence request decided"
+    SICK_TODAY = "sick_today", "Someone called in sick today (for approvers)"
     SWAP_REQUESTED = "swap_requested", "Swap requested"
     SWAP_MATCHED = "swap_matched", "Swap matched"
     SWAP_DECIDED = "swap_decided", "Swap decided"
@@ -80,6 +81,12 @@ EVENTS: dict[str, EventSpec] = {
         "Your {{ kind|default:'absence' }} from {{ start }} to {{ end }} was {{ decision }}."
         "{% if note %} Note: {{ note }}{% endif %}",
         ("decision", "kind", "start", "end", "note"),
+    ),
+    Event.SICK_TODAY: EventSpec(
+        Channel.EMAIL_NOW,
+        "Sick today: {{ person }}",
+        "{{ person }} is sick today ({{ day }}) and will not work; their duties today need cover.",
+        ("person", "day"),
     ),
     Event.SWAP_REQUESTED: EventSpec(
         Channel.EMAIL_NOW,

@@ -42,6 +42,18 @@ Activity = SessionAssignment.Activity
 SESSIONS = ("AM", "PM")
 CALL = "call"  # not a stored activity: a free half-day spent inside a call period
 FREE = frozenset({Activity.OFF, Activity.POST_CALL})
+# The half-day duties a swap can hand to someone else as one half-day (swaps.shifts.swappable_session).
+SWAPPABLE_SESSIONS = frozenset(
+    {
+        Activity.CLINIC,
+        Activity.SUPERVISING,
+        Activity.PROCEDURE,
+        Activity.INPATIENT,
+        Activity.ELECTIVE,
+        Activity.CONFERENCE,
+        Activity.ADMIN,
+    }
+)
 ACTIVITY_ORDER = (*Activity, CALL)  # the order a day's roster lists what people do
 
 ACTIVITY_CODES: dict[str, str] = {
@@ -197,6 +209,14 @@ class HalfDay:
     @property
     def is_duty(self) -> bool:
         return not self.is_leave and not self.is_free
+
+    @property
+    def can_hand_over(self) -> bool:
+        """Whether a swap can move this half-day alone: a resident's continuity clinic (clinic without a rotation;
+        their rotation's work is theirs), any of faculty's and staff's duty half-days (SWAPPABLE_SESSIONS)."""
+        if self.resident:
+            return self.activity == Activity.CLINIC and self.rotation is None
+        return self.activity in SWAPPABLE_SESSIONS
 
     @property
     def duty_left(self) -> bool:

@@ -315,6 +315,36 @@ def swap_create(
     return swap
 
 
+def open_swap_of_shift(*, program: Organization, person: Person, shift: Shift) -> Swap | None:
+    """The person's open swap (draft, pending, matched or approved) that already hands `shift` over, if any."""
+    legs = SwapLeg.objects.filter(
+        program=program,
+        giver=person,
+        shift=shift.kind,
+        date=shift.date,
+        session=shift.session if shift.kind == SwapLeg.Shift.SESSION else "",
+        swap__status__in=Swap.OPEN_STATUSES,
+    )
+    leg = legs.select_related("swap").order_by("swap__created_at").first()
+    return leg.swap if leg is not None else None
+
+
+@transaction.atomic
+def swap_give_away(*, program: Organization, user: User, person: Person, shift: Shift, reason: str = "") -> Swap:
+    """Give one's own shift away from My schedule: an open posting on the marketplace, nothing wanted back.
+    Refused when the shift is already offered in an open swap; otherwise swap_create's rules (own shift, still
+    ahead, a reason inside the lock window, held in the published schedule)."""
+    Person.objects.select_for_update().filter(pk=person.pk).first()  # two taps at once make one posting
+    offered = open_swap_of_shift(program=program, person=person, shift=shift)
+    if offered is not None:
+        raise ConflictError(
+            f"This shift is already offered: swap #{offered.pk} is {offered.get_status_display().lower()}. "
+            "Cancel it first to offer the shift again."
+        )
+    legs = [LegSpec(giver=person, taker=None, shift=shift)]
+    return swap_create(program=program, user=user, kind=Kind.POSTING, legs=legs, reason=reason)
+
+
 @transaction.atomic
 def swap_submit(*, swap: Swap, user: User) -> Swap:
     """Submit a draft: it becomes pending (its expiry counted from now), the takers and approvers are told.

@@ -34,6 +34,7 @@ from typing import Any
 from absences.models import Absence
 from credentials.selectors import credential_validity
 from scheduling.compliance import FREE_ACTIVITIES, CallChange, Changes, absent_half_days, block_changes
+from scheduling.day_view import SWAPPABLE_SESSIONS
 from scheduling.engine_io import ENGINE_ACTIVITIES
 from scheduling.engine_io import _session_clock as session_clock
 from scheduling.models import Block, BlockAssignment, CallAssignment, Person, RotationTemplate, ScheduleVersion
@@ -44,18 +45,6 @@ from tenants.errors import DomainError
 Activity = SessionRow.Activity
 CallKind = CallAssignment.Kind
 SESSIONS = ("AM", "PM")
-# The half-day duties that can be handed to someone else as one half-day.
-SWAPPABLE_SESSIONS = frozenset(
-    {
-        Activity.CLINIC,
-        Activity.SUPERVISING,
-        Activity.PROCEDURE,
-        Activity.INPATIENT,
-        Activity.ELECTIVE,
-        Activity.CONFERENCE,
-        Activity.ADMIN,
-    }
-)
 RESIDENT_CALL_KINDS = frozenset({CallKind.IN_HOUSE, CallKind.WEEKEND, CallKind.HOME, CallKind.BACKUP})
 POST_CALL_KINDS = frozenset({CallKind.IN_HOUSE, CallKind.WEEKEND})  # the calls the engine gives a post-call day
 SHIFT_KINDS = ("session", "call", "faculty_call", "fmit_week", "block")

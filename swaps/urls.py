@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.marketplace_page, name="swaps-marketplace"),
     path("mine/", views.my_swaps, name="swaps-mine"),
     path("new/", views.swap_new, name="swap-new"),
+    path("give-away/", views.swap_give_away, name="swap-give-away"),  # ?shift=<code>: My schedule's quick action
     path("new/proposals/", views.swap_proposals, name="swap-proposals"),  # htmx: ?shift=<code>
     path("chains/", views.chain_ask, name="swap-chain"),  # POST postings=<ids>: ask for a chain found
     path("queue/", views.approval_queue, name="swaps-queue"),

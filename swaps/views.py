@@ -351,6 +351,11 @@ def swap_new(request: HttpRequest) -> HttpResponse:
     settings = swap_settings(request.program)
     shifts = upcoming_shifts(program=request.program, person=person, blocks=manager) if person is not None else []
     initial = {"shift": shift_from_query(request.GET), "giver": person.pk if person is not None else None}
+    if request.method == "GET" and initial["shift"] and initial["shift"] not in {c.code for c in shifts}:
+        # A "Trade this" link of My schedule naming a past shift, someone else's, or one a swap cannot move.
+        wanted = shift_words(parse_shift(initial["shift"]))
+        messages.error(request, f"{wanted} is not one of the upcoming shifts a swap can move; choose another.")
+        initial["shift"] = ""
     if request.GET.get("kind") in ("giveaway", "trade", "posting"):
         initial["kind"] = request.GET["kind"]
     form = SwapRequestForm(
@@ -389,6 +394,54 @@ def swap_new(request: HttpRequest) -> HttpResponse:
         **(_proposal_context(request, person, chosen, settings.lock_days) if person is not None else {}),
     }
     return _render(request, "swaps/swap_new.html", context)
+
+
+GIVE_AWAY_KINDS = ("session", "call", "faculty_call", "fmit_week")
+
+
+@swaps_page
+def swap_give_away(request: HttpRequest) -> HttpResponse:
+    """A quick action of My schedule (?shift=<code>): confirm, and one's own shift is posted to the marketplace
+    for whoever can take it, nothing wanted back. A past shift, one not mine, or one already offered is refused
+    before the button shows; the service decides in the end."""
+    person = _person(request)
+    code = shift_from_query(request.POST if request.method == "POST" else request.GET)
+    shift = parse_shift(code)
+    settings = swap_settings(request.program)
+    context: dict[str, Any] = {"person": person, "code": code, "shift": shift, "settings": settings, "problem": ""}
+    context["problem"] = _give_away_problem(request, person, shift)
+    if shift is not None:
+        context["words"] = shift_words(shift)
+        context["locked"] = (shift.date - request.program.today()).days < settings.lock_days
+    if request.method == "POST" and not context["problem"]:
+        reason = request.POST.get("reason", "")[:2000]
+        try:
+            swap = services.swap_give_away(
+                program=request.program, user=request.user, person=person, shift=shift, reason=reason
+            )
+        except REFUSALS as exc:
+            context["error"], context["reason"] = str(exc), reason
+        else:
+            messages.success(request, f"Your shift is on the marketplace: {leg_words(swap.legs.first())}.")
+            return redirect("swap-detail", pk=swap.pk)
+    status = 409 if request.method == "POST" else 200  # a POST that got here was refused
+    return _render(request, "swaps/give_away.html", context, status=status)
+
+
+def _give_away_problem(request: HttpRequest, person: Person | None, shift: Shift | None) -> str:
+    """Why the shift cannot be given away from My schedule ("" when it can, as far as the page can tell)."""
+    if person is None:
+        return "Your login is not linked to a person of this program; ask a coordinator."
+    if shift is None or shift.kind not in GIVE_AWAY_KINDS:
+        return "Choose a half-day, call night or FMIT week of yours from My schedule."
+    if shift.date <= request.program.today():
+        return f"{shift_words(shift)} has already started or passed; only shifts ahead can be given away."
+    offered = services.open_swap_of_shift(program=request.program, person=person, shift=shift)
+    if offered is not None:
+        return f"This shift is already offered: swap #{offered.pk} is {offered.get_status_display().lower()}."
+    if shift_code(shift) not in {choice.code for choice in upcoming_shifts(program=request.program, person=person)}:
+        return f"{shift_words(shift)} is not one of your upcoming shifts that a swap can move."
+    return ""
 
 
 def _giver(request: HttpRequest, people: list[Person]) -> Person | None:
