@@ -206,7 +206,8 @@ def absence_request_create(
 def absence_sick_today(*, user, program: Organization, person) -> Absence:
     """My schedule's "I'm sick today": a sick-day request for today (the program's day) for one's own person,
     which tells the program's admins and coordinators at once (event sick_today, email right away by default, not
-    the digest). Refused for someone else's person and when the person is already absent today (requested or approved)."""
+    the digest). Refused for someone else's person and when the person is already absent today (requested or
+    approved)."""
     if person.user_id is None or person.user_id != user.pk:
         raise PermissionDenied(
             "“I'm sick today” is for your own schedule; a coordinator enters someone else's from the absence form."
