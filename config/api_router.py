@@ -10,6 +10,7 @@ from analytics import api_fallbacks as analytics_api_fallbacks
 from analytics import api_resilience as analytics_api_resilience
 from analytics import api_workload as analytics_api_workload
 from credentials import api as credentials_api
+from integrations.jobs import api as jobs_api
 from notifications import api as notifications_api
 from scheduling import api as scheduling_api
 from scheduling import api_calendar as scheduling_api_calendar
@@ -63,6 +64,7 @@ analytics_api_resilience.register(router)
 analytics_api_contingency.register(router)
 analytics_api_fallbacks.register(router)
 analytics_api_workload.register(router)
+jobs_api.register(router)
 
 app_name = "api"
 urlpatterns = router.urls

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "integrations",
     "integrations.imports",
     "mobile",
+    "integrations.jobs",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +211,11 @@ CELERY_BEAT_SCHEDULE["analytics-contingency-weekly"] = {
     "task": "analytics.tasks_periodic.analytics_contingency_weekly_task",
     "schedule": crontab(minute=30, hour=7, day_of_week=0),
 }
+# Background jobs: their files are removed JOB_FILE_DAYS days after the job finished, daily.
+CELERY_BEAT_SCHEDULE["jobs-purge-files"] = {
+    "task": "integrations.jobs.tasks.job_files_purge_task",
+    "schedule": crontab(minute=50, hour=3),
+}
 # Audit log: events older than two years are purged, daily.
 CELERY_BEAT_SCHEDULE["audit-purge"] = {
     "task": "tenants.tasks.audit_purge_task",
@@ -309,6 +315,16 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Background jobs (integrations/jobs, docs/import.md): an export of more than EXPORT_JOB_ROWS rows and an import
+# of more than IMPORT_JOB_ROWS rows run in the background with a progress page. Their files live under
+# JOB_FILES_ROOT (outside MEDIA_ROOT, never served but through the job's download view) for JOB_FILE_DAYS days;
+# a job queued or running for JOB_STALE_HOURS is taken for dead.
+EXPORT_JOB_ROWS = int(os.environ.get("EXPORT_JOB_ROWS", "10000"))
+IMPORT_JOB_ROWS = int(os.environ.get("IMPORT_JOB_ROWS", "1000"))
+JOB_FILES_ROOT = Path(os.environ.get("JOB_FILES_ROOT", VAR_DIR / "private" / "jobs"))
+JOB_FILE_DAYS = 7
+JOB_STALE_HOURS = 6
+
 # API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -368,6 +384,7 @@ SPECTACULAR_SETTINGS = {
         "RotationKindEnum": "scheduling.models.RotationTemplate.Kind",
         "AbsenceKindEnum": "absences.models.AbsenceKind",
         "ContingencyStatusEnum": "analytics.models.ContingencyAnalysis.Status",
+        "FileJobStatusEnum": "integrations.jobs.models.FileJob.Status",
     },
 }
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("analytics/", include("analytics.urls")),
     path("import/", include("integrations.imports.urls")),
     path("", include("mobile.urls")),
+    path("jobs/", include("integrations.jobs.urls")),
     path("", include("tenants.urls")),
     path("", include("integrations.exports.urls")),
     path("", include("scheduling.urls")),

@@ -28,6 +28,7 @@ class Event(models.TextChoices):
     ACGME_WARNING = "acgme_warning", "ACGME duty-hour warning"
     RUN_FINISHED = "run_finished", "Schedule generation finished"
     RESILIENCE_LEVEL = "resilience_level", "Resilience level rose (for managers)"
+    JOB_FINISHED = "job_finished", "My background export or import finished"
 
 
 class Channel(models.TextChoices):
@@ -142,6 +143,12 @@ EVENTS: dict[str, EventSpec] = {
         "{{ program }} rose from {{ previous }} to {{ level }} on {{ day }}: {{ words }}."
         "{% if worst %} Worst: {{ worst }}.{% endif %}",
         ("program", "level", "previous", "day", "words", "worst"),
+    ),
+    Event.JOB_FINISHED: EventSpec(
+        Channel.IN_APP,
+        "{{ job }} {{ status }}",
+        "{{ job }} {{ status }}.{% if detail %} {{ detail }}{% endif %}",
+        ("job", "status", "detail"),
     ),
 }
 

@@ -5,6 +5,7 @@ written through spreadsheet_safety, so a name or abbreviation is always text, ne
 """
 
 import io
+from collections.abc import Callable
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -26,6 +27,7 @@ GROUP_FILL = PatternFill("solid", fgColor="D9E2EC")
 BOLD = Font(bold=True)
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+TICK_ROWS = 10  # people between progress reports of the range workbook
 THIN = Border(*(Side(style="thin", color="D9DEE4"),) * 4)
 
 
@@ -119,9 +121,10 @@ def block_grid_workbook(*, grid: BlockGrid, version: ScheduleVersion) -> bytes:
     return _save(workbook)
 
 
-def range_workbook(*, grid: SessionGrid, version: ScheduleVersion) -> bytes:
+def range_workbook(*, grid: SessionGrid, version: ScheduleVersion, tick: Callable[[int], None] | None = None) -> bytes:
     """People by days (an AM and a PM column each): activity or rotation codes, weekends shaded, holidays
-    marked (header fill, a comment and the "Holiday / closure" row), and the calls on a "Calls" sheet."""
+    marked (header fill, a comment and the "Holiday / closure" row), and the calls on a "Calls" sheet.
+    `tick(n)` is called every TICK_ROWS people with the people written so far (a background job's progress)."""
     zone = version.program.zone
     workbook = Workbook()
     sheet = workbook.active
@@ -149,7 +152,9 @@ def range_workbook(*, grid: SessionGrid, version: ScheduleVersion) -> bytes:
             note = xlsx_write(sheet, row=3, column=column, value=name)
             note.fill, note.alignment = SPECIAL_FILL, CENTER
     sheet.cell(row=3, column=1).font = BOLD
-    for person in grid.people:
+    for done, person in enumerate(grid.people):
+        if tick is not None and done % TICK_ROWS == 0:
+            tick(done)
         values: list = [person.full_name, person.pgy or ""]
         for day in grid.days:
             values += [half.code if half is not None else "" for half in grid.day(person.pk, day)]

@@ -6,78 +6,76 @@ version ids for managers only), the year `?year=<id>` (else the current one), an
 """
 
 import datetime as dt
-import io
-from dataclasses import dataclass
+from collections.abc import Iterator
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.text import slugify
 
+from integrations.exports import assignments_csv as csv_export
 from integrations.exports import excel as export_excel
 from integrations.exports import pdf as export_pdf
-from scheduling.day_view import CALL_CODES, BlockGrid, block_grid, session_grid
-from scheduling.models import AcademicYear, Person, RotationTemplate, ScheduleVersion
-from scheduling.selectors import academic_year_list, date_range_refusal, person_ids_matching, schedule_version_pick
-from scheduling.spreadsheet_safety import CsvWriter
-from scheduling.views.access import is_manager, year_from_request
+from integrations.exports.assignments_csv import assignment_rows, assignments_count, csv_lines
+from integrations.exports.picking import Picked
+from integrations.exports.picking import pick as _pick
+from integrations.jobs.services import job_start
+from scheduling.day_view import block_grid, session_grid
+from scheduling.models import Person
+from scheduling.selectors import academic_year_list, date_range_refusal, person_ids_matching
 from tenants.access import require
 from tenants.audit import record_export
-from tenants.params import parse_date, parse_id, parse_whole
+from tenants.errors import DomainError
+from tenants.models import Organization
+from tenants.params import parse_date
 from tenants.permissions import Action, Resource, can
 
 PDF = "application/pdf"
 
 
-@dataclass
-class Picked:
-    """The year, version and grid filters a download was asked for."""
-
-    year: AcademicYear
-    version: ScheduleVersion
-    pgy: int | None = None
-    rotation: RotationTemplate | None = None
-    person: Person | None = None
-
-    def grid(self) -> BlockGrid:
-        return block_grid(version=self.version, pgy=self.pgy, rotation=self.rotation, person=self.person)
-
-
-def _pick(request: HttpRequest, year: AcademicYear | None = None) -> Picked:
-    """Read ?year, ?version and the filters; 404 when the year or version does not exist or may not be seen."""
-    program = request.program
-    year = year or year_from_request(request)
-    if year is None:
-        raise Http404("This program has no academic year yet.")
-    version = schedule_version_pick(
-        academic_year=year, which=request.GET.get("version"), drafts_visible=is_manager(request)
-    )
-    if version is None:
-        raise Http404(f"{year} has no published schedule.")
-    picked = Picked(year=year, version=version)
-    pgy, rotation, person = (request.GET.get(k, "") for k in ("pgy", "rotation", "person"))
-    picked.pgy = parse_whole(pgy, low=1, high=8)
-    rotation_id, person_id = parse_id(rotation), parse_id(person)
-    if rotation_id is not None:
-        picked.rotation = get_object_or_404(RotationTemplate.objects.for_program(program), pk=rotation_id)
-    if person_id is not None:
-        picked.person = get_object_or_404(Person.objects.for_program(program), pk=person_id)
-    return picked
-
-
 def _download(
-    request: HttpRequest, body: bytes | str, content_type: str, picked: Picked, what: str, extension: str
-) -> HttpResponse:
-    """The file as an attachment nobody caches; the download is in the audit log."""
-    version = picked.version
-    status = "" if version.status == ScheduleVersion.Status.PUBLISHED else f"-{version.status}"
-    name = f"{picked.version.program.slug}-{slugify(picked.year.name)}-v{version.number}{status}-{what}.{extension}"
-    response = HttpResponse(body, content_type=content_type)
+    request: HttpRequest,
+    body: bytes | str | Iterator[str],
+    content_type: str,
+    picked: Picked,
+    what: str,
+    extension: str,
+) -> HttpResponse | StreamingHttpResponse:
+    """The file as an attachment nobody caches (streamed when `body` is an iterator); the download is in the
+    audit log."""
+    name = picked.filename(what, extension)
+    if isinstance(body, bytes | str):
+        response: HttpResponse | StreamingHttpResponse = HttpResponse(body, content_type=content_type)
+    else:
+        response = StreamingHttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "private, no-store"
-    record_export(request, name, target=version)
+    record_export(request, name, target=picked.version)
     return response
+
+
+def _in_background(request: HttpRequest, rows: int) -> bool:
+    """Whether the export runs as a background job: more than EXPORT_JOB_ROWS rows, unless `?stream=1` asks for
+    the file at once (a script; only the CSV streams)."""
+    return rows > settings.EXPORT_JOB_ROWS and request.GET.get("stream") != "1"
+
+
+def _start_job(
+    request: HttpRequest, picked: Picked, kind: str, what: str, extension: str, rows: int, extra: dict | None = None
+) -> HttpResponse:
+    """Queue the export as the user's background job and send them to its page; the request is audited now."""
+    name = picked.filename(what, extension)
+    params = picked.params() | (extra or {})
+    try:
+        job = job_start(program=request.program, user=request.user, kind=kind, title=name, params=params, total=rows)
+    except DomainError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    record_export(request, name, target=picked.version)
+    messages.info(request, f"{name} has about {rows} rows: it is being made in the background.")
+    return redirect("job-detail", pk=job.pk)
 
 
 def _range(request: HttpRequest) -> tuple[dt.date, dt.date] | HttpResponse:
@@ -87,6 +85,10 @@ def _range(request: HttpRequest) -> tuple[dt.date, dt.date] | HttpResponse:
     if refusal:
         return HttpResponse(refusal, status=400, content_type="text/plain; charset=utf-8")
     return start, end
+
+
+def _active_people(program: Organization) -> int:
+    return Person.objects.for_program(program).filter(is_active=True).count()
 
 
 @require(Action.VIEW, Resource.SCHEDULE)
@@ -99,7 +101,8 @@ def export_grid_xlsx(request: HttpRequest) -> HttpResponse:
 
 @require(Action.VIEW, Resource.SCHEDULE)
 def export_range_xlsx(request: HttpRequest) -> HttpResponse:
-    """A date range by half-day (?start=&end=) as an Excel workbook, with Calls and Legend sheets."""
+    """A date range by half-day (?start=&end=) as an Excel workbook, with Calls and Legend sheets; past
+    EXPORT_JOB_ROWS half-day cells (people x days x 2) made by a background job."""
     span = _range(request)
     if isinstance(span, HttpResponse):
         return span
@@ -111,6 +114,10 @@ def export_range_xlsx(request: HttpRequest) -> HttpResponse:
     people = person_ids_matching(  # the people the month and week views show under the same filters
         version=picked.version, start=start, end=end, pgy=picked.pgy, rotation=picked.rotation, person=picked.person
     )
+    cells = 2 * ((end - start).days + 1) * (len(people) if people is not None else _active_people(request.program))
+    if _in_background(request, cells):
+        extra = {"start": start.isoformat(), "end": end.isoformat()}
+        return _start_job(request, picked, "export_range_xlsx", f"{start}-to-{end}", "xlsx", cells, extra)
     grid = session_grid(version=picked.version, start=start, end=end, person_ids=people)
     body = export_excel.range_workbook(grid=grid, version=picked.version)
     return _download(request, body, export_excel.XLSX_CONTENT_TYPE, picked, f"{start}-to-{end}", "xlsx")
@@ -147,65 +154,15 @@ def export_person_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(request, body, PDF, picked, slugify(person.full_name), "pdf")
 
 
-CSV_HEADER = [
-    "kind",
-    "person",
-    "pgy",
-    "block",
-    "date",
-    "session",
-    "activity",
-    "rotation",
-    "call_kind",
-    "call_start",
-    "call_end",
-    "source",
-    "code",
-    "label",
-]
-
-
 @require(Action.VIEW, Resource.SCHEDULE)
-def export_assignments_csv(request: HttpRequest) -> HttpResponse:
+def export_assignments_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Every assignment of the version (blocks, sessions, calls) as CSV, one row each, under the grid filters, read
     as every view reads it (scheduling.day_view): a half-day on approved leave is leave, a call on a whole day of
     leave is not taken, a free half-day inside a call is activity "call"; "code" and "label" are what the grid
-    and the month view print."""
+    and the month view print. Streamed; past EXPORT_JOB_ROWS rows made by a background job instead."""
     picked = _pick(request)
-    grid = picked.grid()
-    out = io.StringIO()
-    writer = CsvWriter(out)  # every text cell, rotations and names alike, is escaped
-    writer.writerow(CSV_HEADER)
-    people = {row.person.pk: row.person for _, rows in grid.groups for row in rows}
-    for _, rows in grid.groups:
-        for row in rows:
-            person = row.person
-            for block, assignments, parts in zip(grid.blocks, row.cells, row.parts, strict=True):
-                # One row per stored rotation, with the code and label the grid shows for its part of the block.
-                for a, part in zip(assignments, parts, strict=False):
-                    block_label = f"{block.number}" if not a.half else f"{block.number} ({a.get_half_display()})"
-                    writer.writerow(
-                        ["block", person.full_name, person.pgy or "", block_label, block.start_date, "", ""]
-                        + [a.rotation.abbreviation, "", "", "", a.source, part.code, part.label]
-                    )
-    year = picked.year
-    sessions = session_grid(version=picked.version, start=year.start_date, end=year.end_date, person_ids=list(people))
-    for day in sessions.days:
-        for person in sessions.people:
-            for half in sessions.day(person.pk, day):
-                if half is not None:
-                    rotation = half.rotation.abbreviation if half.rotation is not None else ""
-                    writer.writerow(
-                        ["session", person.full_name, person.pgy or "", "", day, half.session, half.activity, rotation]
-                        + ["", "", "", half.source, half.code, half.label]
-                    )
-    zone = request.program.zone
-    for call in sessions.calls:
-        person = people[call.person_id]
-        start, end = call.start.astimezone(zone), call.end.astimezone(zone)
-        writer.writerow(
-            ["call", person.full_name, person.pgy or "", "", start.date(), "", "", "", call.kind]
-            + [start.isoformat(), end.isoformat(), call.source, CALL_CODES.get(call.kind, call.kind)]
-            + [f"{call.get_kind_display()} call"]
-        )
-    return _download(request, out.getvalue(), "text/csv; charset=utf-8", picked, "assignments", "csv")
+    rows = assignments_count(picked)
+    if _in_background(request, rows):
+        return _start_job(request, picked, "export_assignments_csv", "assignments", "csv", rows)
+    lines = csv_lines(assignment_rows(picked))
+    return _download(request, lines, csv_export.CONTENT_TYPE, picked, "assignments", "csv")

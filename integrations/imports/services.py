@@ -2,10 +2,12 @@
 program), answer the questions about people, then run it: a dry run (everything written inside one transaction
 and rolled back, every problem named by sheet, row and column) or the commit (all or nothing).
 
-`import_session_run(session_id=..., user_id=..., commit=...)` takes ids only, so a Celery task can run it later.
+`import_session_run(session_id=..., user_id=..., commit=...)` takes ids only: a file of more than IMPORT_JOB_ROWS
+rows is checked and imported by a background job (integrations/imports/jobs.py) with its progress.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +30,7 @@ from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
 from tenants.permissions import Action, Resource, can
 
+CHUNK_ROWS = 500  # rows imported between progress reports
 MAX_PROBLEMS = 5000  # the report keeps this many; a file with more has a wrong mapping, not many typos
 
 
@@ -311,12 +314,23 @@ def _breach_rows(version) -> list[dict[str, Any]]:
     ]
 
 
-def import_session_run(*, session_id: int, user_id: int, commit: bool) -> ImportSession:
+def import_session_rows(session: ImportSession) -> int:
+    """The rows of the sheets chosen for import (as read at upload): what decides whether it runs in the
+    background (more than IMPORT_JOB_ROWS)."""
+    return sum(int(sheet.get("rows") or 0) for sheet in session.sheets if session.kinds.get(sheet.get("name")))
+
+
+def import_session_run(
+    *, session_id: int, user_id: int, commit: bool, progress: Callable[[int, int], None] | None = None
+) -> ImportSession:
     """Import the session's chosen sheets in order (people, rotations, certifications, absences, blocks,
     half-days, call, FMIT), assignments into a new draft version of its year (source "import"), inside one
     transaction. A dry run rolls it all back and keeps the report; a commit keeps it only when no row of any
     sheet has a problem, else nothing is written. The report lists every problem by sheet, row and column and
-    the draft's ACGME violations (the checker's, as the versions page shows them)."""
+    the draft's ACGME violations (the checker's, as the versions page shows them).
+
+    Rows are imported CHUNK_ROWS at a time; `progress(done, total)` is called after each chunk (a background
+    job's report, which raises to stop it: the transaction then rolls back and nothing is written)."""
     session = ImportSession.objects.select_related("program", "academic_year").get(pk=session_id)
     user = get_user_model().objects.get(pk=user_id)
     _require(user, session.program)
@@ -341,14 +355,25 @@ def import_session_run(*, session_id: int, user_id: int, commit: bool) -> Import
             if session.academic_year is None:
                 raise DomainError("Choose the academic year of the schedule: a sheet holds assignments.")
             context.version = schedule_version_draft_create(academic_year=session.academic_year, note=reason, user=user)
-        for sheet, kind, columns in plan:
-            dataset, lines = _dataset(sheet, kind, columns)
+        datasets = [_dataset(sheet, kind, columns) for sheet, kind, columns in plan]
+        total, done = sum(len(dataset) for dataset, _lines in datasets), 0
+        for (sheet, kind, columns), (dataset, lines) in zip(plan, datasets, strict=True):
             resource = RESOURCES[kind.key](context=context)
-            result = resource.import_data(dataset, dry_run=False, use_transactions=False, raise_errors=False, user=user)
-            found.extend(_problems(result, sheet, kind, columns, lines, dataset))
             counts = totals.setdefault(sheet.name, {"kind": kind.label, "rows": len(dataset), "new": 0, "update": 0})
-            counts["new"] += result.totals.get("new", 0)
-            counts["update"] += result.totals.get("update", 0)
+            for first in range(0, max(len(dataset), 1), CHUNK_ROWS):
+                chunk = tablib.Dataset(*dataset[first : first + CHUNK_ROWS], headers=dataset.headers)
+                part = lines[first : first + CHUNK_ROWS]
+                result = resource.import_data(
+                    chunk, dry_run=False, use_transactions=False, raise_errors=False, user=user
+                )
+                for problem in _problems(result, sheet, kind, columns, part, chunk):
+                    if first == 0 or problem["row"] != sheet.header_row:  # a sheet's own problems once
+                        found.append(problem)
+                counts["new"] += result.totals.get("new", 0)
+                counts["update"] += result.totals.get("update", 0)
+                done += len(chunk)
+                if progress is not None:
+                    progress(done, total)
             if kind.key == "people":
                 context.refresh_people()
             elif kind.key == "rotations":

@@ -4,6 +4,7 @@ Admins and coordinators only (they add to the schedule); an import of another pr
 and writes the ImportSession, so a refresh or a second tab loses nothing.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +17,7 @@ from integrations.imports.forms import ColumnsForm, PeopleForm, SheetsForm, Uplo
 from integrations.imports.models import ImportSession
 from integrations.imports.sheets import KINDS, KINDS_BY_KEY
 from integrations.imports.workbooks import report_workbook, template_workbook
+from integrations.jobs.services import job_start
 from tenants import access
 from tenants.errors import DomainError
 from tenants.permissions import Action, Resource
@@ -45,6 +47,26 @@ def _page(request: HttpRequest, template: str, session: ImportSession, step: str
 
 def _wizard_error(request: HttpRequest, error: Exception) -> None:
     messages.error(request, str(error))
+
+
+def _in_background(request: HttpRequest, session: ImportSession, kind: str) -> HttpResponse:
+    """A file of more than IMPORT_JOB_ROWS rows is checked or imported by a background job (one at a time per
+    upload): its page shows the progress, and the inbox says when it is done."""
+    verb = "Import" if kind == "import_commit" else "Check"
+    try:
+        job = job_start(
+            program=request.program,
+            user=request.user,
+            kind=kind,
+            title=f"{verb} of {session.filename}",
+            params={"session": session.pk},
+            total=services.import_session_rows(session),
+            key=f"import:{session.pk}",
+        )
+    except (DomainError, PermissionDenied) as error:
+        _wizard_error(request, error)
+        return redirect("import-check", pk=session.pk)
+    return redirect("job-detail", pk=job.pk)
 
 
 @require
@@ -136,6 +158,8 @@ def import_check(request: HttpRequest, pk: int) -> HttpResponse:
     """Step 5: run the dry run (POST) and read its report; import when it found nothing."""
     session = _session(request, pk)
     if request.method == "POST":
+        if services.import_session_rows(session) > settings.IMPORT_JOB_ROWS:
+            return _in_background(request, session, "import_check")
         try:
             session = services.import_session_run(session_id=session.pk, user_id=request.user.pk, commit=False)
         except DomainError as error:
@@ -153,6 +177,8 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.import_session_ready(session):
         messages.error(request, "Run the check first: the file is imported only after a check that found nothing.")
         return redirect("import-check", pk=session.pk)
+    if services.import_session_rows(session) > settings.IMPORT_JOB_ROWS:
+        return _in_background(request, session, "import_commit")
     try:
         session = services.import_session_run(session_id=session.pk, user_id=request.user.pk, commit=True)
     except DomainError as error:

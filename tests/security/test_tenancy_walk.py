@@ -17,6 +17,7 @@ from absences.models import Absence
 from analytics.models import ContingencyAnalysis
 from config.api_router import router
 from integrations.imports.models import ImportSession
+from integrations.jobs.models import FileJob
 from notifications.models import Notification
 from scheduling.models import Block, Person, ScheduleRun, ScheduleVersion
 from scheduling.models import Preference as Wish
@@ -87,6 +88,7 @@ PAGE_ARGUMENTS = {
     "edit-block": lambda w: _version_person(w) | {"block": w.row(Block).pk},
     "edit-session": lambda w: _version_person(w) | {"date": w.world.block.start_date.isoformat(), "session": "AM"},
     "edit-call": lambda w: _version_person(w) | {"date": w.world.block.start_date.isoformat()},
+    **{f"job-{view}": _ids(("pk", FileJob)) for view in ("detail", "progress", "cancel", "download")},
     **{
         f"import-{step}": _ids(("pk", ImportSession))
         for step in ("sheets", "columns", "people", "check", "commit", "report")

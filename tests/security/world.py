@@ -21,6 +21,7 @@ from django.db.models import Model
 from absences.models import Absence
 from analytics.models import ContingencyAnalysis, Fallback, LoadSheddingStep, ProgramSnapshot
 from integrations.imports.models import ImportMapping, ImportSession
+from integrations.jobs.models import FileJob
 from notifications.models import DeliverySettings
 from notifications.models import Preference as NotificationPreference
 from scheduling.feed_tokens import feed_token_get_or_create
@@ -158,6 +159,10 @@ def program_world(program: Organization, marker: str) -> ProgramWorld:
         sheets=[{"name": "CSV", "headers": []}],
     )
     ImportMapping.objects.create(program=program, kind="people", header=marker.lower(), field="last_name")
+    FileJob.objects.create(
+        program=program, created_by=world.coordinator, kind="export_assignments_csv", title=f"{marker}.csv",
+        status=FileJob.Status.QUEUED, total=20000,
+    )  # fmt: skip
     ContingencyAnalysis.objects.create(
         program=program, academic_year=world.year, first_block=world.block.number, last_block=world.block.number,
         message=f"Contingency {marker}",
