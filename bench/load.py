@@ -80,7 +80,7 @@ def make_credentials(path: str) -> None:
 
     from django.conf import settings
 
-    from scheduling.feed_tokens import feed_path, feed_token_get_or_create
+    from integrations.feeds.tokens import feed_path, feed_token_get_or_create
     from scheduling.models import Person
     from tenants.models import Membership, Organization, Role, User
     from tenants.tokens import token_create

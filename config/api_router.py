@@ -10,12 +10,12 @@ from analytics import api_fallbacks as analytics_api_fallbacks
 from analytics import api_resilience as analytics_api_resilience
 from analytics import api_workload as analytics_api_workload
 from credentials import api as credentials_api
+from integrations.feeds import api as feeds_api
 from integrations.jobs import api as jobs_api
 from notifications import api as notifications_api
 from scheduling import api as scheduling_api
 from scheduling import api_calendar as scheduling_api_calendar
 from scheduling import api_edits as scheduling_api_edits
-from scheduling import api_feeds as scheduling_api_feeds
 from scheduling import api_oncall as scheduling_api_oncall
 from scheduling import api_roster as scheduling_api_roster
 from scheduling import api_settings as scheduling_api_settings
@@ -47,7 +47,7 @@ scheduling_api_roster.register(router)
 scheduling_api_edits.register(router)
 scheduling_api_calendar.register(router)
 notifications_api.register(router)
-scheduling_api_feeds.register(router)
+feeds_api.register(router)
 credentials_api.register(router)
 absences_api.register(router)
 scheduling_api_wishes.register(router)

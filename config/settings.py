@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "analytics",
     "integrations",
     "integrations.imports",
+    "integrations.feeds",
     "mobile",
     "integrations.jobs",
 ]

@@ -27,6 +27,7 @@ urlpatterns = [
     path("jobs/", include("integrations.jobs.urls")),
     path("", include("tenants.urls")),
     path("", include("integrations.exports.urls")),
+    path("", include("integrations.feeds.urls")),
     path("", include("scheduling.urls")),
 ]
 

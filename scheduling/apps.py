@@ -16,12 +16,12 @@ class SchedulingConfig(AppConfig):
         settings_section_register(SETTINGS_KEY, settings_from_json)
         settings_section_register(WISH_SETTINGS_KEY, wish_settings_from_json)
         schedule_cache.connect()
-        # A person's wishes and calendar feed are theirs (guardian object permissions, tenants.ownership).
-        from scheduling.models import FeedToken, Person, Preference
+        # A person's wishes are theirs (guardian object permissions, tenants.ownership); so is their calendar feed
+        # (integrations.feeds registers it).
+        from scheduling.models import Person, Preference
         from tenants.ownership import owned_model_register, person_model_register
 
         owned_model_register(Preference, "person")
-        owned_model_register(FeedToken, "person")
         person_model_register(Person)
         # An approved absence changes what the ACGME checker reads of the published schedule: alert after commit
         # (absences sits below scheduling and never calls it).

@@ -1,6 +1,5 @@
 from django.urls import path
 
-from scheduling import feeds
 from scheduling.views import (
     absences,
     compliance,
@@ -57,8 +56,4 @@ urlpatterns = [
     # An absence against the schedule: conflicts, approve, repair (issue 6)
     path("absences/<int:pk>/impact/", absences.absence_impact, name="absence-impact"),
     path("absences/<int:pk>/repair/<int:run>/review/", absences.absence_repair_review, name="absence-repair-review"),
-    # Calendar feeds on a secret token (no login)
-    path("feeds/person/<str:token>.ics", feeds.person_feed, name="feed-person"),
-    path("feeds/program/<str:token>.ics", feeds.program_feed, name="feed-program"),
-    path("feeds/reset/", feeds.feed_reset, name="feed-reset"),
 ]

@@ -2,7 +2,8 @@
 tables' triggers name it: migrations that add a column to scheduling_rotationtemplate,
 scheduling_scheduleversion or scheduling_person drop the triggers on and naming that table first and install
 them again after (PostgreSQL alters in place and keeps them; these do nothing there). The person's triggers
-include the absences and credentials apps' own: a migration using them depends on those apps' trigger migrations.
+include the absences and credentials apps' own, and the feed tokens' (scheduling's until 0016, then the feeds app's):
+a migration using them depends on those apps' trigger migrations.
 """
 
 from types import SimpleNamespace
@@ -28,6 +29,8 @@ PERSON_TRIGGERS = (
     ("absences", EnforceSameProgram("absence", ["person"])),
     ("credentials", EnforceSameProgram("personcertification", ["person", "type"])),
     ("credentials", EnforceSameProgram("procedurecredential", ["person", "procedure"])),
+    # The feed tokens' table (still scheduling_feedtoken) under its model's new app (integrations.feeds, 0016).
+    ("feeds", EnforceSameProgram("feedtoken", ["person"])),
 )
 VERSION_TRIGGERS = (
     FreezeProgram("scheduleversion"),

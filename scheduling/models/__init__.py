@@ -2,7 +2,6 @@
 
 from scheduling.models.base import Session, Source
 from scheduling.models.calendar import AcademicYear, Block, CalendarDay, SessionTime
-from scheduling.models.feeds import FeedToken, new_feed_token
 from scheduling.models.people import Person
 from scheduling.models.rotations import (
     HEX_COLOUR,
@@ -31,7 +30,6 @@ __all__ = [
     "BlockAssignment",
     "CalendarDay",
     "CallAssignment",
-    "FeedToken",
     "Person",
     "Preference",
     "ROTATION_KINDS",
@@ -46,6 +44,5 @@ __all__ = [
     "WEEK_KINDS",
     "WishWindow",
     "default_work_days",
-    "new_feed_token",
     "validate_work_days",
 ]

@@ -18,7 +18,7 @@ class Source(models.TextChoices):
     IMPORT = "import", "Import"
 
 
-def _same_program(instance: models.Model, fields: tuple[str, ...]) -> None:
+def same_program(instance: models.Model, fields: tuple[str, ...]) -> None:
     """Readable version of the EnforceSameProgram trigger for full_clean()."""
     for name in fields:
         related_id = getattr(instance, f"{name}_id")

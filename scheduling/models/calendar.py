@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from scheduling.models.base import Session, _same_program
+from scheduling.models.base import Session, same_program
 from tenants.models import ProgramOwnedModel
 
 
@@ -109,7 +109,7 @@ class Block(ProgramOwnedModel):
         super().clean()
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "A block cannot end before it starts."})
-        _same_program(self, ("academic_year",))
+        same_program(self, ("academic_year",))
         if self.academic_year_id and self.start_date and self.end_date:
             year = self.academic_year
             if self.start_date < year.start_date or self.end_date > year.end_date:

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from scheduling.models.base import _same_program
+from scheduling.models.base import same_program
 from tenants.models import ProgramOwnedModel
 
 HEX_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
@@ -183,7 +183,7 @@ class RotationRequirement(ProgramOwnedModel):
 
     def clean(self) -> None:
         super().clean()
-        _same_program(self, ("rotation",))
+        same_program(self, ("rotation",))
         if self.max_blocks is not None and self.min_blocks is not None and self.min_blocks > self.max_blocks:
             raise ValidationError({"max_blocks": "The maximum blocks cannot be below the minimum."})
         if self.rotation_id and self.pgy and self.min_blocks:

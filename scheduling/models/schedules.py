@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from scheduling.models.base import Session, Source, _same_program
+from scheduling.models.base import Session, Source, same_program
 from scheduling.models.calendar import AcademicYear, Block
 from scheduling.models.people import Person
 from scheduling.models.rotations import RotationTemplate
@@ -186,7 +186,7 @@ class BlockAssignment(AssignmentBase):
 
     def clean(self) -> None:
         super().clean()
-        _same_program(self, ("person", "block", "rotation", "version"))
+        same_program(self, ("person", "block", "rotation", "version"))
         if self.person_id and self.person.kind != Person.Kind.RESIDENT:
             raise ValidationError({"person": "Block rotations are for residents."})
         if self.rotation_id and self.person_id and self.person.pgy:
@@ -255,7 +255,7 @@ class SessionAssignment(AssignmentBase):
 
     def clean(self) -> None:
         super().clean()
-        _same_program(self, ("person", "rotation", "version"))
+        same_program(self, ("person", "rotation", "version"))
 
 
 class CallAssignment(AssignmentBase):
@@ -308,7 +308,7 @@ class CallAssignment(AssignmentBase):
 
     def clean(self) -> None:
         super().clean()
-        _same_program(self, ("person", "version"))
+        same_program(self, ("person", "version"))
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": "A call must end after it starts."})
         if self.start and self.end and (self.end - self.start) > dt.timedelta(hours=28):

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from scheduling.models.base import _same_program
+from scheduling.models.base import same_program
 from scheduling.models.calendar import AcademicYear, Block
 from scheduling.models.people import Person
 from scheduling.models.rotations import RotationTemplate
@@ -140,7 +140,7 @@ class Preference(ProgramOwnedModel):
             )
         if self.kind in ROTATION_KINDS and (self.rotation_id is None or self.week_start is not None):
             raise ValidationError({"rotation": "A rotation wish or avoid needs its rotation, and no week."})
-        _same_program(self, ("person", "academic_year", "block", "rotation"))
+        same_program(self, ("person", "academic_year", "block", "rotation"))
 
 
 class WishWindow(ProgramOwnedModel):
@@ -181,4 +181,4 @@ class WishWindow(ProgramOwnedModel):
         super().clean()
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
             raise ValidationError({"closes_on": "The wish window cannot close before it opens."})
-        _same_program(self, ("academic_year",))
+        same_program(self, ("academic_year",))

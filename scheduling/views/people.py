@@ -12,9 +12,9 @@ from django.utils.functional import SimpleLazyObject
 from scheduling import schedule_cache
 from scheduling.compliance import WEEKLY_LIMIT_DEFAULT, weekly_hours
 from scheduling.day_view import block_grid, session_grid
-from scheduling.feed_tokens import feed_link_context
 from scheduling.forms import ContactsForm
 from scheduling.models import Person
+from scheduling.person_page import person_page_sections
 from scheduling.program_settings import scheduling_settings
 from scheduling.selectors import person_list
 from scheduling.services import person_contacts_change
@@ -92,7 +92,8 @@ def _schedule_parts(request: HttpRequest, person: Person, version, year, today: 
 
 
 def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
-    """Rotations by block, the next two weeks of sessions, the next 60 days of calls, weekly hours, feed link."""
+    """Rotations by block, the next two weeks of sessions, the next 60 days of calls, weekly hours, and the
+    sections higher apps add (the feed link, scheduling.person_page)."""
     try:
         context = reading.page_context(request, year_from_request(request), with_filters=False)
     except reading.Refusal as refusal:
@@ -100,7 +101,7 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
     person.program = request.program  # the same row (looked up in it); spares a query
     today = request.program.today()
     context.update(person=person, today=today, is_me=person.user_id == request.user.pk)
-    context["feed"] = feed_link_context(user=request.user, person=person, request=request)
+    context.update(person_page_sections(request, person))  # the feed link (integrations.feeds), ...
     version, year = context["version"], context["year"]
     if version is not None:
         # The schedule sections are cached as rendered HTML (the template's {% cache %} keyed by the program's

@@ -11,8 +11,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from absences.models import Absence
+from integrations.feeds.tokens import feed_token_get_or_create
 from scheduling.demo import demo_seed
-from scheduling.feed_tokens import feed_token_get_or_create
 from scheduling.models import Person
 from tenants.models import Organization, User
 from tests.scheduling.demo_day import publish_days_around_today

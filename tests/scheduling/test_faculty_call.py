@@ -10,9 +10,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from integrations.feeds.tokens import feed_token_get_or_create
 from scheduling.compliance import version_duties
 from scheduling.engine_io import person_key, problem_for
-from scheduling.feed_tokens import feed_token_get_or_create
 from scheduling.models import CallAssignment, Person, RotationTemplate, ScheduleRun, SessionAssignment
 from scheduling.program_settings import SettingsError, scheduling_settings
 from scheduling.services import (

@@ -12,8 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from integrations.feeds.tokens import feed_token_get_or_create
 from scheduling.demo import demo_seed
-from scheduling.feed_tokens import feed_token_get_or_create
 from scheduling.models import CallAssignment, Person, SessionAssignment
 from scheduling.services import person_contacts_change
 from tenants.errors import DomainError

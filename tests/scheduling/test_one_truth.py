@@ -22,8 +22,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from absences.models import Absence, AbsenceKind
+from integrations.feeds.tokens import feed_token_get_or_create
 from scheduling.day_view import block_grid, session_grid
-from scheduling.feed_tokens import feed_token_get_or_create
 from scheduling.models import AcademicYear, Block, CallAssignment, Person, RotationTemplate, ScheduleVersion
 from scheduling.models import SessionAssignment as Row
 from tenants.models import Role

@@ -20,11 +20,11 @@ from django.db.models import Model
 
 from absences.models import Absence
 from analytics.models import ContingencyAnalysis, Fallback, LoadSheddingStep, ProgramSnapshot
+from integrations.feeds.tokens import feed_token_get_or_create
 from integrations.imports.models import ImportMapping, ImportSession
 from integrations.jobs.models import FileJob
 from notifications.models import DeliverySettings
 from notifications.models import Preference as NotificationPreference
-from scheduling.feed_tokens import feed_token_get_or_create
 from scheduling.models import CalendarDay, Person, Preference, RotationRequirement, RotationTemplate, SessionTime
 from scheduling.services.wishes import preference_create, wish_window_set
 from swaps import services as swap_services

@@ -227,7 +227,7 @@ def call_starts_in_feed(client, world, person) -> set:
     import icalendar
     from django.urls import reverse
 
-    from scheduling.feed_tokens import feed_token_get_or_create
+    from integrations.feeds.tokens import feed_token_get_or_create
 
     token = feed_token_get_or_create(program=world.program, person=person)
     response = client.get(reverse("feed-person", kwargs={"token": token.token}))

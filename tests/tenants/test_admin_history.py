@@ -12,8 +12,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from absences.models import Absence, AbsenceLimit
 from credentials.models import CertificationType, PersonCertification, Procedure, ProcedureCredential
-from scheduling.feed_tokens import feed_token_get_or_create
-from scheduling.models import FeedToken
+from integrations.feeds.models import FeedToken
+from integrations.feeds.tokens import feed_token_get_or_create
 from swaps.models import Swap
 from tenants.admin import ReadOnlyHistoryAdmin
 from tenants.models import Membership, Organization, Role

@@ -1,18 +1,24 @@
 """ICS feeds on secret tokens: content, stable UIDs across publications, caching, reset and the API."""
 
 import datetime as dt
+import importlib
 
 import icalendar
 import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
+from guardian.models import UserObjectPermission
 
 from absences.models import Absence
-from scheduling.feed_tokens import feed_link_context, feed_token_get_or_create, feed_token_reset
-from scheduling.models import BlockAssignment, CallAssignment, FeedToken, ScheduleVersion, SessionAssignment
+from integrations.feeds.models import FeedToken
+from integrations.feeds.tokens import feed_link_context, feed_token_get_or_create, feed_token_reset
+from scheduling.models import BlockAssignment, CallAssignment, ScheduleVersion, SessionAssignment
 from scheduling.services import schedule_version_publish
 from tenants.models import Membership, Role, User
+from tenants.ownership import owner_may
 from tests.absences.factories import AbsenceFactory
 from tests.scheduling import export_data
 from tests.scheduling.factories import AcademicYearFactory, BlockAssignmentFactory, BlockFactory
@@ -165,11 +171,11 @@ def test_feed_link_partial_shows_copyable_and_webcal_addresses(cast, resident_us
     request = RequestFactory().get("/me/", HTTP_HOST="testserver")
     request.user = resident_user
     feed = feed_link_context(user=resident_user, person=cast.ann)
-    html = render_to_string("scheduling/_feed_link.html", {"feed": feed}, request=request)
+    html = render_to_string("integrations/_feed_link.html", {"feed": feed}, request=request)
     assert f'value="http://testserver{feed["feed_path"]}"' in html
     assert f'href="webcal://testserver{feed["feed_path"]}"' in html
     assert f'action="{feed["reset_url"]}"' in html and 'data-confirm="Make a new feed address?' in html
-    assert render_to_string("scheduling/_feed_link.html", {"feed": {}}, request=request).strip() == ""
+    assert render_to_string("integrations/_feed_link.html", {"feed": {}}, request=request).strip() == ""
 
 
 def test_feed_token_reset_service_refuses_a_person_of_another_program(cast, coordinator, other_program):
@@ -254,6 +260,22 @@ def test_program_feed_stops_when_its_maker_loses_the_manager_role(client, cast, 
     assert feed_token_get_or_create(program=program, user=demoted).token == token.token  # no longer theirs to take
 
 
+def test_the_move_from_scheduling_keeps_existing_feeds_and_their_owners_rights(client, cast, ann_url, resident_user):
+    """feeds/0001 relabels the content types in place: rights given under scheduling's label follow the row."""
+    move = importlib.import_module("integrations.feeds.migrations.0001_initial")
+    token = FeedToken.objects.get(person=cast.ann)
+    rights = UserObjectPermission.objects.filter(object_pk=str(token.pk), user=resident_user)
+    move._relabel("feeds", "scheduling")(apps, None)  # as on a database migrated before the move
+    assert {right.content_type.app_label for right in rights.all()} == {"scheduling"}
+
+    move._relabel("scheduling", "feeds")(apps, None)
+
+    assert {right.content_type.app_label for right in rights.all()} == {"feeds"} and rights.count() == 3
+    assert not ContentType.objects.filter(app_label="scheduling", model__in=move.MOVED).exists()
+    assert owner_may(User.objects.get(pk=resident_user.pk), "change", token)
+    assert client.get(ann_url).status_code == 200
+
+
 def test_reset_is_in_the_feeds_history_with_who_and_without_the_secret(cast, coordinator, resident_user, program):
     token = feed_token_get_or_create(program=program, person=cast.ann, user=resident_user)
     old = token.token
@@ -323,7 +345,7 @@ def test_api_schema_documents_the_feed_endpoints(api_client):
 def test_admin_lists_feed_tokens_without_secrets_and_resets_them(client, coordinator, cast, ann_url, program):
     token = feed_token_get_or_create(program=program, person=cast.ann)
     client.force_login(coordinator)
-    changelist = reverse("admin:scheduling_feedtoken_changelist")
+    changelist = reverse("admin:feeds_feedtoken_changelist")
     page = client.get(changelist)
     assert page.status_code == 200 and "Ann Able" in page.content.decode()
     assert token.token not in page.content.decode()

@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from scheduling.feed_tokens import feed_link, feed_links_for_user, feed_token_reset
+from integrations.feeds.tokens import feed_link, feed_links_for_user, feed_token_reset
 from scheduling.models import Person
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer
 from tenants.api_permissions import NO_PROGRAM

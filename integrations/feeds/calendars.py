@@ -17,13 +17,13 @@ from dataclasses import dataclass
 import icalendar
 
 from absences.models import Absence
+from integrations.feeds.models import FeedToken
 from scheduling.compliance import absence_changes
 from scheduling.day_view import CALL, SessionGrid, block_grid, session_clock, session_grid
 from scheduling.models import (
     AcademicYear,
     CalendarDay,
     CallAssignment,
-    FeedToken,
     ScheduleVersion,
     SessionAssignment,
 )

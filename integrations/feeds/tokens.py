@@ -19,7 +19,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
-from scheduling.models import FeedToken, Person, new_feed_token
+from integrations.feeds.models import FeedToken, new_feed_token
+from scheduling.models import Person
 from tenants.errors import DomainError
 from tenants.models import Organization
 from tenants.permissions import Action, Resource, can
@@ -183,7 +184,7 @@ def feed_link_context(*, user, person: Person, request: HttpRequest | None = Non
 
     Keys: "feed_path" (site-relative), "feed_url" (absolute with `request`, else the path), "webcal_url"
     (with `request`, else ""), "can_reset" (bool), "reset_url" (POST target). The owner and the program's
-    managers see it; the partial scheduling/_feed_link.html builds absolute URLs from the page's request.
+    managers see it; the partial integrations/_feed_link.html builds absolute URLs from the page's request.
     """
     program = person.program
     if not (person.user_id is not None and person.user_id == getattr(user, "pk", None)) and not _is_manager(
@@ -192,6 +193,11 @@ def feed_link_context(*, user, person: Person, request: HttpRequest | None = Non
         return {}
     token = feed_token_get_or_create(program=program, person=person, user=user)
     return feed_link(token, can_reset=True, request=request)
+
+
+def person_feed_link(*, request: HttpRequest, person: Person) -> dict[str, Any]:
+    """The person page's feed section (registered in FeedsConfig.ready through scheduling.person_page)."""
+    return feed_link_context(user=request.user, person=person, request=request)
 
 
 def feed_links_for_user(*, user, program: Organization, request: HttpRequest | None = None) -> list[dict[str, Any]]:

@@ -1,7 +1,7 @@
 """Calendar feeds on a secret token URL (no login), and the button that resets a feed's token.
 
 An unknown or reset token, or one whose holder has left the program or been deactivated (see
-scheduling.feed_tokens), gets a bare 404 that says nothing about why. Responses carry an ETag (hash of
+integrations.feeds.tokens), gets a bare 404 that says nothing about why. Responses carry an ETag (hash of
 the body) and Last-Modified (publication or token reset), and answer If-None-Match / If-Modified-Since
 with 304, so calendar apps polling every few minutes cost little. A built feed is kept in the cache until
 anything it shows changes (scheduling.schedule_cache), so most requests build nothing.
@@ -19,10 +19,11 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from integrations.feeds.calendars import FeedCalendar, person_feed_calendar, program_feed_calendar
+from integrations.feeds.models import FeedToken
+from integrations.feeds.tokens import feed_token_find, feed_token_reset
 from scheduling import schedule_cache
-from scheduling.feed_calendar import FeedCalendar, person_feed_calendar, program_feed_calendar
-from scheduling.feed_tokens import feed_token_find, feed_token_reset
-from scheduling.models import FeedToken, Person
+from scheduling.models import Person
 from tenants.errors import DomainError
 
 CACHE_CONTROL = "private, max-age=900"

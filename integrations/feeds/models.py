@@ -1,12 +1,16 @@
-"""Secret calendar-feed tokens, per person and per program."""
+"""Secret calendar-feed tokens, per person and per program.
+
+The model moved here from scheduling and keeps its tables (`scheduling_feedtoken` and its history), so existing
+addresses answer as before (scheduling/migrations/0016 and feeds/migrations/0001 move only Django's state).
+"""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from scheduling.models.base import _same_program
-from scheduling.models.people import Person
+from scheduling.models import Person
+from scheduling.models.base import same_program
 from tenants.models import ProgramOwnedModel
 
 
@@ -21,7 +25,7 @@ class FeedToken(ProgramOwnedModel):
     """The secret of a calendar-feed URL: a person's own feed, or the program's feed when `person` is empty.
 
     One live token per person and one per program; resetting replaces the secret, so the old URL stops at once.
-    A feed answers only while the user who holds it still may (see scheduling.feed_tokens.feed_token_holder).
+    A feed answers only while the user who holds it still may (see integrations.feeds.tokens.feed_token_holder).
     """
 
     person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -39,11 +43,12 @@ class FeedToken(ProgramOwnedModel):
     regenerated_at = models.DateTimeField(null=True, blank=True)
 
     # Who made or reset which feed, and when; the secret itself never enters the history.
-    history = HistoricalRecords(excluded_fields=["token"])
+    history = HistoricalRecords(excluded_fields=["token"], table_name="scheduling_historicalfeedtoken")
 
     permission_resource = "schedule"
 
     class Meta:
+        db_table = "scheduling_feedtoken"
         ordering = ["program", "person"]
         constraints = [
             models.UniqueConstraint(
@@ -65,4 +70,4 @@ class FeedToken(ProgramOwnedModel):
 
     def clean(self) -> None:
         super().clean()
-        _same_program(self, ("person",))
+        same_program(self, ("person",))
