@@ -191,6 +191,10 @@ CELERY_BEAT_SCHEDULE["notifications-release-held"] = {
     "task": "notifications.tasks.email_logs_release_due_task",
     "schedule": crontab(minute=0),
 }
+CELERY_BEAT_SCHEDULE["notifications-release-held-push"] = {
+    "task": "notifications.tasks.push_logs_release_due_task",
+    "schedule": crontab(minute=0),
+}
 # Credentials: certification expiry reminders (180/90/30/14/7 days), daily; each is sent once.
 CELERY_BEAT_SCHEDULE["credentials-certification-reminders"] = {
     "task": "credentials.tasks.certification_reminders_send",
@@ -297,6 +301,18 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))  # seconds; a hung SM
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Residency Scheduler <scheduler@localhost>")
 SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")  # public address, for links in emails
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Web push (VAPID): base64url keys, e.g. from `manage.py vapid_keys`. Without them push is off, except with DEBUG,
+# where a key pair is made once into VAR_DIR/vapid.json (notifications/webpush.py). Subscriptions are accepted
+# only for the browsers' push services named here (host or parent domain, https): the server posts to them.
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "")  # mailto:someone@your.org, told to the push services
+WEBPUSH_SERVICE_HOSTS = env_list(
+    "WEBPUSH_SERVICE_HOSTS",
+    "fcm.googleapis.com,android.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com",
+)
+WEBPUSH_TIMEOUT = int(os.environ.get("WEBPUSH_TIMEOUT", "10"))  # seconds; a hung push service fails the attempt
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

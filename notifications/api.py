@@ -1,4 +1,4 @@
-"""The user's own notifications and notification preferences, under /api/v1/.
+"""The user's own notifications, notification preferences and push devices, under /api/v1/.
 
 Every request acts in one program (X-Organization-ID or the session) and sees only the
 requesting user's items there: another user's notification is answered 404, like a missing one.
@@ -13,9 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from notifications import selectors, services
+from notifications import selectors, services, services_push
 from notifications.events import Channel, Event
-from notifications.models import Notification
+from notifications.models import Notification, PushSubscription
 from tenants import filters
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer
 from tenants.api_permissions import NO_PROGRAM, token_refusal
@@ -27,12 +27,14 @@ PROBLEMS = {
     401: "Not authenticated: send a session cookie or an `Authorization: Token <key>` header.",
     403: "No program you belong to was named.",
     404: "No such notification among yours in the active program.",
+    "404-device": "No such device among yours.",
 }
 
 
-def problems(*codes: int) -> dict:
+def problems(*codes: int | str) -> dict:
     return {
-        (code, PROBLEM_MEDIA_TYPE): OpenApiResponse(ProblemSerializer, description=PROBLEMS[code]) for code in codes
+        (int(str(code)[:3]), PROBLEM_MEDIA_TYPE): OpenApiResponse(ProblemSerializer, description=PROBLEMS[code])
+        for code in codes
     }
 
 
@@ -154,6 +156,12 @@ class PreferencesSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=Channel.choices),
         help_text="Event -> channel. Events left out keep their channel; every event is returned.",
     )
+    push = serializers.DictField(
+        child=serializers.BooleanField(),
+        required=False,
+        help_text="Event -> whether it is also pushed to my devices. Events left out keep theirs; every event is "
+        "returned.",
+    )
     digest_hour = serializers.IntegerField(min_value=0, max_value=23, help_text="Hour of the daily digest (0-23).")
     quiet_start = serializers.IntegerField(min_value=0, max_value=23, allow_null=True, help_text="Quiet hours start.")
     quiet_end = serializers.IntegerField(min_value=0, max_value=23, allow_null=True, help_text="Quiet hours end.")
@@ -167,6 +175,9 @@ class PreferencesSerializer(serializers.Serializer):
             )
         return value
 
+    def validate_push(self, value: dict) -> dict:
+        return self.validate_channels(value)
+
     def validate(self, attrs: dict) -> dict:
         if "quiet_start" in attrs or "quiet_end" in attrs:
             start, end = attrs.get("quiet_start"), attrs.get("quiet_end")
@@ -179,6 +190,7 @@ def _preferences(user, program: Organization) -> dict:
     delivery = selectors.delivery_settings_for(user)
     return {
         "channels": selectors.channels_for(user),
+        "push": selectors.push_for(user),
         "digest_hour": delivery.digest_hour,
         "quiet_start": delivery.quiet_start,
         "quiet_end": delivery.quiet_end,
@@ -220,6 +232,7 @@ class NotificationPreferencesViewSet(viewsets.GenericViewSet):
         services.preferences_update(
             user=request.user,
             channels=serializer.validated_data.get("channels", {}),
+            push=serializer.validated_data.get("push", {}),
             digest_hour=merged["digest_hour"],
             quiet_start=merged["quiet_start"],
             quiet_end=merged["quiet_end"],
@@ -227,6 +240,96 @@ class NotificationPreferencesViewSet(viewsets.GenericViewSet):
         return Response(_preferences(request.user, program))
 
 
+class PushKeysSerializer(serializers.Serializer):
+    p256dh = serializers.CharField(max_length=200, help_text="The device's P-256 public key, base64url.")
+    auth = serializers.CharField(max_length=50, help_text="The device's 16-byte auth secret, base64url.")
+
+
+class PushSubscriptionSerializer(serializers.ModelSerializer):
+    """A device, as the browser's PushSubscription.toJSON() gives it: endpoint and keys (and a label)."""
+
+    keys = PushKeysSerializer(write_only=True, help_text="The keys from PushSubscription.toJSON().")
+
+    class Meta:
+        model = PushSubscription
+        fields = ["id", "endpoint", "keys", "device", "created_at", "last_success_at"]
+        read_only_fields = ["id", "created_at", "last_success_at"]
+        extra_kwargs = {
+            "endpoint": {
+                "validators": [],  # the same endpoint again updates its row (services_push)
+                "help_text": "The push service's URL for the device (https, a browser's push service).",
+            },
+            "device": {"required": False, "help_text": "A label; by default made from the User-Agent."},
+            "created_at": {"help_text": "When the device subscribed."},
+            "last_success_at": {"help_text": "When a push last reached it (null: never yet)."},
+        }
+
+
+PUSH_TAG = ["push devices"]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List my devices that receive push",
+        tags=PUSH_TAG,
+        parameters=[PROGRAM_HEADER],
+        responses={200: PushSubscriptionSerializer(many=True), **problems(401, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="Show one of my push devices",
+        tags=PUSH_TAG,
+        parameters=[PROGRAM_HEADER],
+        responses={200: PushSubscriptionSerializer, **problems(401, 403, "404-device")},
+    ),
+    create=extend_schema(
+        summary="Subscribe a device to push (the same endpoint again updates it)",
+        tags=PUSH_TAG,
+        parameters=[PROGRAM_HEADER],
+        responses={201: PushSubscriptionSerializer, **problems(400, 401, 403)},
+    ),
+    destroy=extend_schema(
+        summary="Remove one of my push devices",
+        tags=PUSH_TAG,
+        parameters=[PROGRAM_HEADER],
+        responses={204: None, **problems(401, 403, "404-device")},
+    ),
+)
+class PushSubscriptionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The requesting user's own push devices (personal, in every program): another user's is answered 404."""
+
+    queryset = PushSubscription.objects.none()  # the model, for the router and the schema; rows from get_queryset
+    permission_classes = [ProgramMemberPermission]
+    token_scope = "notifications"
+    serializer_class = PushSubscriptionSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[PushSubscription]:
+        if getattr(self, "swagger_fake_view", False):
+            return PushSubscription.objects.none()
+        return selectors.push_subscription_list(user=self.request.user)
+
+    def perform_create(self, serializer: PushSubscriptionSerializer) -> None:
+        data = serializer.validated_data
+        serializer.instance = services_push.push_subscription_save(
+            user=self.request.user,
+            endpoint=data["endpoint"],
+            p256dh=data["keys"]["p256dh"],
+            auth=data["keys"]["auth"],
+            user_agent=self.request.headers.get("User-Agent", ""),
+            device=data.get("device", ""),
+        )
+
+    def perform_destroy(self, instance: PushSubscription) -> None:
+        services_push.push_subscription_delete(user=self.request.user, subscription=instance)
+
+
 def register(router: BaseRouter) -> None:
     router.register("notifications", NotificationViewSet, basename="notification")
+    router.register("push-subscriptions", PushSubscriptionViewSet, basename="push-subscription")
     router.register("notification-preferences", NotificationPreferencesViewSet, basename="notification-preferences")

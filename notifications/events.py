@@ -32,7 +32,10 @@ class Event(models.TextChoices):
 
 
 class Channel(models.TextChoices):
-    """How a user hears about an event. Every channel but `off` also puts the item in the inbox."""
+    """How a user hears about an event. Every channel but `off` also puts the item in the inbox.
+
+    Web push is chosen beside the channel (Preference.push): an item in the inbox may also go to the user's devices.
+    """
 
     IN_APP = "in_app", "Inbox only"
     EMAIL_NOW = "email_now", "Inbox and email right away"
@@ -159,3 +162,8 @@ TEST_EVENT = "test_email"
 def default_channel(event: str) -> str:
     """The channel of an event for a user who has not chosen one."""
     return EVENTS[event].default_channel
+
+
+def default_push(event: str) -> bool:
+    """Whether an event is pushed to the devices of a user who has not chosen: yes for those emailed at once."""
+    return EVENTS[event].default_channel == Channel.EMAIL_NOW

@@ -1,8 +1,8 @@
-"""The preferences form: a channel per event, the digest hour and optional quiet hours."""
+"""The preferences form: a channel and a push choice per event, the digest hour and optional quiet hours."""
 
 from django import forms
 
-from notifications.events import EVENTS, Channel, Event
+from notifications.events import EVENTS, Channel, Event, default_push
 
 HOUR_CHOICES = [(hour, f"{hour:02d}:00") for hour in range(24)]
 OPTIONAL_HOUR_CHOICES = [("", "—"), *HOUR_CHOICES]
@@ -13,7 +13,8 @@ def _optional_hour(value: str) -> int | None:
 
 
 class PreferencesForm(forms.Form):
-    """One select per event (named `event_<event>`), then the digest hour and quiet hours."""
+    """One select per event (named `event_<event>`) with a push box (`push_<event>`), then the digest hour and
+    quiet hours."""
 
     digest_hour = forms.TypedChoiceField(
         label="Daily digest at", choices=HOUR_CHOICES, coerce=int, help_text="In your program's time zone."
@@ -35,11 +36,13 @@ class PreferencesForm(forms.Form):
             self.fields[f"event_{event.value}"] = forms.ChoiceField(
                 label=event.label,
                 choices=Channel.choices,
-                help_text=f"Default: {Channel(EVENTS[event].default_channel).label.lower()}.",
+                help_text=f"Default: {Channel(EVENTS[event].default_channel).label.lower()}"
+                f"{', pushed' if default_push(event) else ''}.",
             )
+            self.fields[f"push_{event.value}"] = forms.BooleanField(label=f"Push: {event.label}", required=False)
 
-    def event_fields(self) -> list[forms.BoundField]:
-        return [self[f"event_{event.value}"] for event in Event]
+    def event_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"event_{event.value}"], self[f"push_{event.value}"]) for event in Event]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -52,3 +55,6 @@ class PreferencesForm(forms.Form):
 
     def channels(self) -> dict[str, str]:
         return {event.value: self.cleaned_data[f"event_{event.value}"] for event in Event}
+
+    def push(self) -> dict[str, bool]:
+        return {event.value: self.cleaned_data[f"push_{event.value}"] for event in Event}

@@ -1,4 +1,4 @@
-"""Inbox items, each user's delivery preferences and the log of every email the app sends."""
+"""Inbox items, each user's delivery preferences, their devices for web push and the logs of every email and push."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -96,6 +96,9 @@ class Preference(models.Model):
     )
     event = models.CharField(max_length=40, choices=Event.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices)
+    push = models.BooleanField(
+        null=True, blank=True, help_text="Also push it to the user's devices; empty: the event's default."
+    )
 
     class Meta:
         ordering = ["user", "event"]
@@ -160,3 +163,70 @@ class EmailLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.to_email}"
+
+
+class PushSubscription(models.Model):
+    """One browser or phone of one user that receives web push: the push service's endpoint and the keys the
+    message is encrypted to. Personal, not a program's: the owner alone lists and removes it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions")
+    endpoint = models.CharField(max_length=1000, unique=True, help_text="The push service's URL for this device.")
+    p256dh = models.CharField(max_length=200, help_text="The device's P-256 public key, base64url.")
+    auth = models.CharField(max_length=50, help_text="The device's 16-byte auth secret, base64url.")
+    device = models.CharField(max_length=120, blank=True, help_text="A label, e.g. “Chrome on Android”.")
+    user_agent = models.CharField(max_length=400, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.device or 'Device'} of {self.user}"
+
+    @property
+    def owner_user_id(self) -> int:
+        return self.user_id
+
+
+class PushLog(models.Model):
+    """One push message to one device: its content, status, attempts and error.
+
+    `idempotency_key` ("push:<notification>:<subscription>") is unique, so a notification reaches a device at most
+    once; the delivery task locks the row and leaves a sent message alone.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        GONE = "gone", "Device gone (subscription removed)"
+
+    program = models.ForeignKey(
+        "tenants.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="push_logs"
+    )
+    subscription = models.ForeignKey(
+        PushSubscription, null=True, blank=True, on_delete=models.SET_NULL, related_name="logs"
+    )
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="pushes"
+    )
+    event = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict, help_text="What the service worker shows: title, body, url, tag.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    send_after = models.DateTimeField(null=True, blank=True, help_text="Held until then (quiet hours).")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "send_after"])]
+
+    def __str__(self) -> str:
+        return f"{self.payload.get('title', '')} → {self.subscription_id}"

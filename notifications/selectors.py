@@ -3,8 +3,8 @@
 from django.core.cache import cache
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
-from notifications.events import EVENTS, Event
-from notifications.models import DeliverySettings, Notification, Preference
+from notifications.events import EVENTS, Event, default_push
+from notifications.models import DeliverySettings, Notification, Preference, PushSubscription
 from tenants.models import Organization
 
 UNREAD_CACHE_SECONDS = 300
@@ -50,3 +50,19 @@ def channels_for(user) -> dict[str, str]:
     """Event -> channel for every event: the user's choice, else the event's default."""
     chosen = dict(Preference.objects.filter(user=user).values_list("event", "channel"))
     return {event.value: chosen.get(event.value, EVENTS[event].default_channel) for event in Event}
+
+
+def push_for(user) -> dict[str, bool]:
+    """Event -> whether it is pushed to the user's devices: the user's choice, else the event's default."""
+    chosen = dict(Preference.objects.filter(user=user, push__isnull=False).values_list("event", "push"))
+    return {event.value: chosen.get(event.value, default_push(event)) for event in Event}
+
+
+def push_subscription_list(*, user) -> QuerySet[PushSubscription]:
+    """The user's own devices that receive push, newest first."""
+    return PushSubscription.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def push_subscription_get(*, user, pk: int) -> PushSubscription | None:
+    """One of the user's own devices, or None (another user's is never found)."""
+    return PushSubscription.objects.filter(user=user, pk=pk).first()

@@ -10,6 +10,9 @@ Preference, else the event's default):
   release task sends it).
 Without EMAIL_HOST no email is attempted: inbox items still appear, and an immediate email
 leaves an EmailLog with status `skipped` and the error "skipped: email not configured".
+Beside the channel, a user chooses per event whether an inbox item is also pushed to their devices
+(Preference.push, else `events.default_push`): one push per device, held in quiet hours like email
+(notifications.services_push; nothing without VAPID keys).
 """
 
 import datetime as dt
@@ -29,9 +32,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from notifications import emails
-from notifications.events import DIGEST_EVENT, EVENTS, TEST_EVENT, Channel, Event
-from notifications.models import DEFAULT_DIGEST_HOUR, DeliverySettings, EmailLog, Notification, Preference
+from notifications import emails, services_push, webpush
+from notifications.events import DIGEST_EVENT, EVENTS, TEST_EVENT, Channel, Event, default_push
+from notifications.models import (
+    DEFAULT_DIGEST_HOUR,
+    DeliverySettings,
+    EmailLog,
+    Notification,
+    Preference,
+    PushSubscription,
+)
 from notifications.selectors import unread_cache_key
 from tenants.errors import DomainError
 from tenants.models import Organization, User
@@ -39,7 +49,7 @@ from tenants.models import Organization, User
 EMAIL_NOT_CONFIGURED = "skipped: email not configured"
 DEFAULT_DAILY_EMAIL_CAP = 100
 DIGEST_MAX_ITEMS = 100
-STALE_QUEUED_AFTER = dt.timedelta(hours=1)
+STALE_QUEUED_AFTER = services_push.STALE_QUEUED_AFTER
 MAX_EMAIL_ATTEMPTS = 6  # the first try and five retries
 RETRYABLE_SMTP_ERRORS = (smtplib.SMTPException, OSError)
 
@@ -187,6 +197,19 @@ def _route_email(notification: Notification, channel: str, context, delivery: De
     _email_now(notification, context, delivery, now)
 
 
+def _devices_wanting_push(
+    users: list[User], event: str, pushed: Mapping[int, bool]
+) -> dict[int, list[PushSubscription]]:
+    """User id -> their devices, for the users who want `event` pushed (none when push is not configured)."""
+    wanting = [user.pk for user in users if pushed.get(user.pk, default_push(event))]
+    if not wanting or not webpush.push_enabled():
+        return {}
+    devices: dict[int, list[PushSubscription]] = {}
+    for subscription in PushSubscription.objects.filter(user_id__in=wanting).order_by("pk"):
+        devices.setdefault(subscription.user_id, []).append(subscription)
+    return devices
+
+
 @transaction.atomic
 def _notify(
     *, recipients: Iterable[User], event: str, context: Mapping[str, Any], program: Organization, link: str, key: str
@@ -198,7 +221,10 @@ def _notify(
     if not users:
         return []
     title, summary = emails.event_texts(event, context)
-    chosen = dict(Preference.objects.filter(user__in=users, event=event).values_list("user_id", "channel"))
+    rows = Preference.objects.filter(user__in=users, event=event).values_list("user_id", "channel", "push")
+    chosen = {user_id: channel for user_id, channel, _push in rows}
+    pushed = {user_id: push for user_id, _channel, push in rows if push is not None}
+    devices = _devices_wanting_push(users, event, pushed)
     deliveries = {row.user_id: row for row in DeliverySettings.objects.filter(user__in=users)}
     already = set()
     if key:
@@ -220,7 +246,13 @@ def _notify(
                 notification.save()
         except IntegrityError:  # a concurrent notify_once with the same key won
             continue
-        _route_email(notification, channel, context, deliveries.get(user.pk) or DeliverySettings(user=user), now)
+        delivery = deliveries.get(user.pk) or DeliverySettings(user=user)
+        _route_email(notification, channel, context, delivery, now)
+        if devices.get(user.pk):
+            send_after = quiet_hours_end(delivery, _zone(program), now)
+            services_push.push_logs_queue(
+                notification=notification, subscriptions=devices[user.pk], send_after=send_after
+            )
         created.append(notification)
     _clear_unread_counts((item.recipient_id, program.pk) for item in created)
     return created
@@ -290,16 +322,23 @@ def preferences_update(
     digest_hour: int,
     quiet_start: int | None,
     quiet_end: int | None,
+    push: Mapping[str, bool] | None = None,
 ) -> DeliverySettings:
-    """Save the user's channel per event (events not named keep theirs), digest hour and quiet hours.
+    """Save the user's channel and push choice per event (events not named keep theirs), digest hour and quiet hours.
 
-    A channel equal to the event's default is stored as no row, so the default applies.
+    A choice equal to the event's default is stored as none (a channel without a row, push as null), so the
+    default applies.
     """
-    for event, channel in channels.items():
+    push = push or {}
+    for event in [*channels, *push]:
         if event not in EVENTS:
             raise DomainError(f"Unknown event “{event}”; known events: {', '.join(Event.values)}.")
+    for event, channel in channels.items():
         if channel not in Channel.values:
             raise DomainError(f"Unknown channel “{channel}” for {event}; choose one of {', '.join(Channel.values)}.")
+    for event, wanted in push.items():
+        if not isinstance(wanted, bool):
+            raise DomainError(f"Push for {event} is true or false, not “{wanted}”.")
     _check_hour(digest_hour, "digest hour", optional=False)
     _check_hour(quiet_start, "quiet hours start", optional=True)
     _check_hour(quiet_end, "quiet hours end", optional=True)
@@ -307,15 +346,27 @@ def preferences_update(
         raise DomainError("Quiet hours need both a start and an end (or neither).")
     if quiet_start is not None and quiet_start == quiet_end:
         raise DomainError("Quiet hours must end at another hour than they start.")
-    for event, channel in channels.items():
-        if channel == EVENTS[event].default_channel:
-            Preference.objects.filter(user=user, event=event).delete()
-        else:
-            Preference.objects.update_or_create(user=user, event=event, defaults={"channel": channel})
+    _choices_save(user, channels, push)
     delivery, _ = DeliverySettings.objects.update_or_create(
         user=user, defaults={"digest_hour": digest_hour, "quiet_start": quiet_start, "quiet_end": quiet_end}
     )
     return delivery
+
+
+def _choices_save(user: User, channels: Mapping[str, str], push: Mapping[str, bool]) -> None:
+    """Store each named event's channel and push choice; a row only while one of them differs from the default."""
+    current = {row.event: row for row in Preference.objects.select_for_update().filter(user=user)}
+    for event in dict.fromkeys([*channels, *push]):
+        row = current.get(event)
+        channel = channels.get(event, row.channel if row else EVENTS[event].default_channel)
+        wanted = push.get(event, row.push if row else None)
+        stored_push = None if wanted is None or wanted == default_push(event) else wanted
+        if channel == EVENTS[event].default_channel and stored_push is None:
+            Preference.objects.filter(user=user, event=event).delete()
+        else:
+            Preference.objects.update_or_create(
+                user=user, event=event, defaults={"channel": channel, "push": stored_push}
+            )
 
 
 def _smtp_codes(exc: smtplib.SMTPException) -> list[int]:
@@ -432,12 +483,7 @@ def email_logs_release_due(*, now: dt.datetime | None = None) -> list[int]:
 
     Sending is idempotent, so a re-queued email that was in fact on its way still goes once.
     """
-    now = now or timezone.now()
-    due = list(
-        EmailLog.objects.filter(status=Status.QUEUED)
-        .filter(Q(send_after__lte=now) | Q(send_after__isnull=True, created_at__lte=now - STALE_QUEUED_AFTER))
-        .values_list("pk", flat=True)
-    )
+    due = services_push.queued_due_ids(EmailLog.objects.all(), now or timezone.now())
     for pk in due:
         _queue_send(pk)
     return due

@@ -92,3 +92,15 @@ def smtp_server(settings):
         yield handler
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def push_service(settings):
+    """A recording web push service on loopback, and VAPID keys for the server (tests/notifications/push_service)."""
+    from tests.notifications.push_service import serve_push
+
+    service = serve_push(settings)
+    try:
+        yield service
+    finally:
+        service.stop()

@@ -18,7 +18,7 @@ from analytics.models import ContingencyAnalysis
 from config.api_router import router
 from integrations.imports.models import ImportSession
 from integrations.jobs.models import FileJob
-from notifications.models import Notification
+from notifications.models import Notification, PushSubscription
 from scheduling.models import Block, Person, ScheduleRun, ScheduleVersion
 from scheduling.models import Preference as Wish
 from swaps.models import Swap
@@ -61,6 +61,7 @@ def _version_person(world: ProgramWorld) -> dict:
 PAGE_ARGUMENTS = {
     "notification-read": _ids(("pk", Notification)),
     "token-revoke": _ids(("pk", PersonalAccessToken)),
+    "push-device-remove": _ids(("pk", PushSubscription)),
     "notification-open": _ids(("pk", Notification)),
     "credentials-person": _ids(("pk", Person)),
     "absence-detail": _ids(("pk", Absence)),

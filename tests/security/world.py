@@ -5,9 +5,9 @@ program's pages shows as the marker in a response.
 `program_world(program, marker)` seeds, on top of `tests.swaps.factories.swap_world` (people with logins, three
 rotations, a published version with block, session and call assignments): an admin login, a draft version, a
 schedule run, an absence and an absence limit, a certification type, a person certification, a procedure and a
-procedure credential, an in-app notification and an e-mail log, notification preferences and delivery settings,
-a wish window and a wish, the person's and the program's feed tokens, a rotation requirement, a holiday, a swap
-waiting for its taker and an executed one (with its moves).
+procedure credential, an in-app notification and an e-mail log, notification preferences and delivery settings, a
+push device, a wish window and a wish, the person's and the program's feed tokens, a rotation requirement, a
+holiday, a swap waiting for its taker and an executed one (with its moves).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from analytics.models import ContingencyAnalysis, Fallback, LoadSheddingStep, Pr
 from integrations.feeds.tokens import feed_token_get_or_create
 from integrations.imports.models import ImportMapping, ImportSession
 from integrations.jobs.models import FileJob
-from notifications.models import DeliverySettings
+from notifications.models import DeliverySettings, PushSubscription
 from notifications.models import Preference as NotificationPreference
 from scheduling.models import CalendarDay, Person, Preference, RotationRequirement, RotationTemplate, SessionTime
 from scheduling.services.wishes import preference_create, wish_window_set
@@ -99,6 +99,13 @@ def program_world(program: Organization, marker: str) -> ProgramWorld:
     email = EmailLogFactory(program=program, recipient=ann.user, subject=f"Published {marker}")
     PreferenceFactory(user=ann.user)
     DeliverySettingsFactory(user=ann.user)
+    device = PushSubscription.objects.create(
+        user=ann.user,
+        endpoint=f"https://fcm.googleapis.com/fcm/send/{marker}-{program.pk}",
+        p256dh="BNcRdreALRFXTkOOUHK1EtK2wtaz5Ry4YfYCA_0QTpQtUbVlUls0VJXg7A8u-Ts1XbjhazAkj7I99e8QcYP7DkM",
+        auth="tBHItJI5svbpez7KI4CCXg",
+        device=f"Phone {marker}",
+    )
     window = wish_window_set(
         user=world.coordinator,
         academic_year=world.year,
@@ -201,6 +208,7 @@ def program_world(program: Organization, marker: str) -> ProgramWorld:
         SwapMove: SwapMove.objects.filter(swap=executed).first(),
         NotificationPreference: NotificationPreference.objects.filter(user=ann.user).first(),
         DeliverySettings: DeliverySettings.objects.get(user=ann.user),
+        PushSubscription: device,
     }
     for model in program_owned_models():
         if model not in rows:

@@ -1,5 +1,12 @@
 {% load static %}
-/* Push: a message carries {title, body, url}; tapping the notification opens url. */
+/* Push (notifications/services_push.py): a message carries {title, body, url, tag}; url is a path on this site
+   (the inbox item, which opening marks read). Tapping the notification focuses a tab already on it, else opens it. */
+const PUSH_ICON = "{% static 'icons/icon-192.png' %}";
+
+function pushSitePath(url) {
+  return typeof url === "string" && url.startsWith("/") && !url.startsWith("//") ? url : "/";
+}
+
 self.addEventListener("push", (event) => {
   let data = {};
   try {
@@ -11,8 +18,9 @@ self.addEventListener("push", (event) => {
   event.waitUntil(
     self.registration.showNotification(title, {
       body: data.body || "",
-      icon: "{% static 'icons/icon-192.png' %}",
-      data: { url: data.url || "/" },
+      icon: PUSH_ICON,
+      badge: PUSH_ICON,
+      data: { url: pushSitePath(data.url) },
       tag: data.tag || undefined,
     })
   );
@@ -20,6 +28,12 @@ self.addEventListener("push", (event) => {
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const url = (event.notification.data && event.notification.data.url) || "/";
-  event.waitUntil(self.clients.openWindow(url));
+  const path = pushSitePath(event.notification.data && event.notification.data.url);
+  const target = new URL(path, self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((client) => client.url === target);
+      return open ? open.focus() : self.clients.openWindow(target);
+    })
+  );
 });
