@@ -19,8 +19,6 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
-from py_vapid import Vapid
-from pywebpush import WebPushException, webpush
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +151,9 @@ def send(*, endpoint: str, p256dh: str, auth: str, payload: dict) -> int:
 
     Raises PushGone on 404/410, PushRetry on a temporary failure, PushRefused on a permanent one.
     """
+    from py_vapid import Vapid  # imported here: only sending needs pywebpush
+    from pywebpush import WebPushException, webpush
+
     keys = vapid_keys()
     if keys is None:
         raise PushRefused("push is not configured (no VAPID keys)")
