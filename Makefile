@@ -11,7 +11,7 @@ TEST_PACKAGES := chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup system-deps test-deps apt-install run test test-unit test-e2e lint migrate demo worker beat clean
+.PHONY: setup system-deps test-deps apt-install run test test-unit test-e2e lint lighthouse migrate demo worker beat clean
 
 setup: system-deps $(STAMP)
 
@@ -58,6 +58,12 @@ test-unit: setup
 
 test-e2e: setup test-deps
 	$(VENV)/bin/pytest -o addopts="-ra --strict-markers" tests/e2e
+
+# Lighthouse (npm, pinned in package.json: 12.x runs on Node 20) on the sign-in page, the dashboard and My schedule:
+# accessibility and best-practices scores of 90 or more, and Chromium's installability check.
+lighthouse: setup test-deps
+	npm ci --no-audit --no-fund --loglevel=error
+	CHROME_PATH=/usr/bin/chromium $(PY) -m tests.e2e.lighthouse
 
 lint: setup
 	$(VENV)/bin/ruff check .

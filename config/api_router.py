@@ -12,6 +12,7 @@ from analytics import api_workload as analytics_api_workload
 from credentials import api as credentials_api
 from integrations.feeds import api as feeds_api
 from integrations.jobs import api as jobs_api
+from mobile import api as mobile_api
 from notifications import api as notifications_api
 from scheduling import api as scheduling_api
 from scheduling import api_calendar as scheduling_api_calendar
@@ -65,6 +66,7 @@ analytics_api_contingency.register(router)
 analytics_api_fallbacks.register(router)
 analytics_api_workload.register(router)
 jobs_api.register(router)
+mobile_api.register(router)
 
 app_name = "api"
 urlpatterns = router.urls

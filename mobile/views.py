@@ -1,6 +1,8 @@
-"""The two files a browser needs to install the site as an app. Both are public and hold no program data."""
+"""The files a browser needs to install the site as an app and open it offline. All are public and hold no
+program data: what the user keeps offline comes from the API (mobile.api)."""
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
@@ -58,3 +60,13 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     return response
+
+
+@require_GET
+@cache_control(no_cache=True)
+def offline_schedule(request: HttpRequest) -> HttpResponse:
+    """The offline page: an empty shell (no one's data; the service worker keeps it for everyone) that a static
+    script fills from the user's kept document, saying "Offline, as of <time>" when it was read from the device.
+    The service worker answers navigations to My schedule with it when there is no network."""
+    context = {"data_url": reverse("api:me-offline-list"), "theme_colour": THEME_COLOUR}
+    return render(request, "mobile/offline_schedule.html", context)

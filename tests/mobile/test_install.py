@@ -49,3 +49,40 @@ def test_every_page_links_the_manifest_and_registers_the_worker(client, coordina
 
     assert 'rel="manifest" href="/manifest.webmanifest"' in page
     assert 'data-service-worker="/sw.js"' in page
+
+
+def test_the_worker_keeps_the_shell_and_the_user_s_data_and_drops_it_at_sign_out(client):
+    body = client.get("/sw.js").content.decode()
+
+    assert '"/offline/my-schedule/"' in body and '"/api/v1/me/offline/"' in body
+    assert '"/accounts/logout/"' in body and "dropUserData" in body
+    assert '"/absences/new/"' in body
+
+
+def test_the_offline_page_is_a_shell_with_no_one_s_data(client, resident_user):
+    client.force_login(resident_user)
+
+    response = client.get(reverse("pwa-offline-schedule"))
+
+    body = response.content.decode()
+    assert response.status_code == 200 and "no-cache" in response["Cache-Control"]
+    assert 'data-offline-data="/api/v1/me/offline/"' in body and "js/offline_schedule.js" in body
+    assert resident_user.email not in body and "csrf" not in body.lower()
+
+
+def test_the_dashboard_offers_to_install_and_request_forms_queue_offline(client, resident_user, program):
+    from tests.scheduling.factories import ResidentFactory
+
+    ResidentFactory(program=program, user=resident_user)
+    client.force_login(resident_user)
+
+    assert 'id="install-app"' in client.get(reverse("home")).content.decode()
+    form = client.get(reverse("absence-new")).content.decode()
+    assert 'data-offline-queue="absence"' in form and 'data-offline-api="/api/v1/absences/"' in form
+    assert f'data-program="{program.pk}"' in form
+
+
+def test_signed_out_pages_tell_the_app_to_drop_kept_data(client):
+    page = client.get(reverse("account_login")).content.decode()
+
+    assert "data-signed-out" in page

@@ -1,0 +1,179 @@
+"""`/api/v1/me/offline/`: the compact document the installed app keeps for offline use (mobile.offline).
+
+Session-authenticated for the service worker, a personal access token (read:schedule) too. An ETag follows the
+program's schedule generation, so a refresh that finds nothing changed is a 304 without a body.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.routers import BaseRouter
+
+from mobile.offline import OFFLINE_DAYS, offline_bundle, offline_etag
+from tenants.api import PROGRAM_HEADER, problems
+from tenants.middleware import program_for
+from tenants.permissions import Resource
+
+
+class OfflineHalfDaySerializer(serializers.Serializer):
+    """An AM or PM as My schedule prints it."""
+
+    code = serializers.CharField(help_text='The short code, e.g. "C" or the rotation\'s abbreviation.')
+    label = serializers.CharField(help_text='What it is, e.g. "Clinic" or "Vacation (leave)".')
+    detail = serializers.CharField(help_text="The rotation the work belongs to; may be empty.")
+    colour = serializers.CharField(help_text="The colour the schedule paints it in (#rrggbb).")
+
+
+class OfflineDaySerializer(serializers.Serializer):
+    """One day of the user's own schedule."""
+
+    date = serializers.DateField(help_text="The day.")
+    published = serializers.BooleanField(help_text="False when no published schedule holds the day.")
+    special = serializers.CharField(allow_null=True, help_text="The holiday or special day's name, if any.")
+    am = OfflineHalfDaySerializer(allow_null=True, help_text="The morning; null when nothing is scheduled.")
+    pm = OfflineHalfDaySerializer(allow_null=True, help_text="The afternoon; null when nothing is scheduled.")
+
+
+class OfflineCallSerializer(serializers.Serializer):
+    """One of the user's calls."""
+
+    kind = serializers.CharField(help_text="in_house, home, backup, weekend or attending.")
+    label = serializers.CharField(help_text='The call in words, e.g. "In-house call".')
+    start = serializers.DateTimeField(help_text="When it starts (ISO 8601, the program's zone).")
+    end = serializers.DateTimeField(help_text="When it ends.")
+
+
+class OfflineCoverSerializer(serializers.Serializer):
+    """Someone on today's on-call list, as the on-call page shows them."""
+
+    name = serializers.CharField(help_text="The person's full name.")
+    pgy = serializers.IntegerField(allow_null=True, help_text="A resident's PGY; null for faculty.")
+    duty = serializers.CharField(help_text="What they cover.")
+    times = serializers.CharField(help_text='"17:00 – Tue 08:00", or "all day".')
+    phone = serializers.CharField(help_text="Their phone number, as on the on-call page.")
+    pager = serializers.CharField(help_text="Their pager number, as on the on-call page.")
+
+
+class OfflineOnCallSerializer(serializers.Serializer):
+    """Today's on-call list of the program."""
+
+    date = serializers.DateField(help_text="Today.")
+    published = serializers.BooleanField(help_text="False when no published schedule holds today.")
+    residents = OfflineCoverSerializer(many=True, help_text="Residents' calls starting today.")
+    faculty = OfflineCoverSerializer(many=True, help_text="Faculty cover.")
+
+
+class OfflineAbsenceSerializer(serializers.Serializer):
+    """One of the user's absences (without the private note)."""
+
+    id = serializers.IntegerField(help_text="The absence's id (absences/).")
+    kind = serializers.CharField(help_text="The kind, e.g. vacation.")
+    kind_label = serializers.CharField(help_text="The kind in words.")
+    start_date = serializers.DateField(help_text="First day away.")
+    end_date = serializers.DateField(help_text="Last day away, included.")
+    half_day = serializers.CharField(help_text="AM or PM for a half-day absence; empty for whole days.")
+    status = serializers.CharField(help_text="requested, approved, rejected or cancelled.")
+    status_label = serializers.CharField(help_text="The status in words.")
+
+
+class OfflineSwapLegSerializer(serializers.Serializer):
+    """A shift of one of the user's swaps."""
+
+    shift = serializers.CharField(help_text="session, call, faculty_call, fmit_week or block.")
+    shift_label = serializers.CharField(help_text="The shift kind in words.")
+    date = serializers.DateField(help_text="The shift's date.")
+    session = serializers.CharField(help_text="AM or PM for a half-day; empty otherwise.")
+    giver_name = serializers.CharField(help_text="Who gives it.")
+    taker_name = serializers.CharField(help_text="Who takes it; empty on an open posting.")
+
+
+class OfflineSwapSerializer(serializers.Serializer):
+    """One of the user's swaps touching today or later."""
+
+    id = serializers.IntegerField(help_text="The swap's id (swaps/).")
+    kind = serializers.CharField(help_text="trade, giveaway, posting or chain.")
+    kind_label = serializers.CharField(help_text="The kind in words.")
+    status = serializers.CharField(help_text="The status, e.g. pending.")
+    status_label = serializers.CharField(help_text="The status in words.")
+    legs = OfflineSwapLegSerializer(many=True, help_text="The shifts handed over.")
+
+
+class OfflinePersonSerializer(serializers.Serializer):
+    """The person linked to the user's login."""
+
+    id = serializers.IntegerField(help_text="The person's id (people/).")
+    name = serializers.CharField(help_text="The person's full name.")
+    kind = serializers.CharField(help_text="resident, faculty or staff.")
+    pgy = serializers.IntegerField(allow_null=True, help_text="A resident's PGY.")
+
+
+class OfflineProgramSerializer(serializers.Serializer):
+    """The program the document is of."""
+
+    id = serializers.IntegerField(help_text="The program's id.")
+    name = serializers.CharField(help_text="The program's name.")
+    time_zone = serializers.CharField(help_text="The program's time zone, e.g. America/New_York.")
+
+
+class OfflineBundleSerializer(serializers.Serializer):
+    """The user's own next days, calls, absences and swaps, and today's on-call list."""
+
+    format = serializers.IntegerField(help_text="The document's format version.")
+    generated_at = serializers.DateTimeField(help_text="When the document was made.")
+    user = serializers.IntegerField(help_text="The id of the login it belongs to.")
+    program = OfflineProgramSerializer(help_text="The program.")
+    today = serializers.DateField(help_text="Today in the program's time zone.")
+    until = serializers.DateField(help_text=f"The last day held: today + {OFFLINE_DAYS - 1}.")
+    person = OfflinePersonSerializer(allow_null=True, help_text="Null when the login is linked to no person.")
+    days = OfflineDaySerializer(many=True, help_text=f"The next {OFFLINE_DAYS} days of the user's schedule.")
+    calls = OfflineCallSerializer(many=True, help_text="The user's calls starting in those days.")
+    on_call_today = OfflineOnCallSerializer(
+        allow_null=True, help_text="Today's on-call list; null for roles that do not read the on-call page."
+    )
+    absences = OfflineAbsenceSerializer(many=True, help_text="The user's absences ending today or later.")
+    swaps = OfflineSwapSerializer(many=True, help_text="The user's swaps with a shift today or later.")
+
+
+@extend_schema_view(
+    retrieve=extend_schema(
+        summary="My schedule for offline use",
+        description=f"The caller's own next {OFFLINE_DAYS} days (AM, PM, calls) in the published schedule, their "
+        "absences and swaps, and the program's on-call list of today, in one document the installed app keeps. "
+        "Answers with an ETag; `If-None-Match` with it gives 304 while nothing changed. Residents, faculty and "
+        "managers (the roles that read My schedule).",
+        tags=["me"],
+        parameters=[PROGRAM_HEADER],
+        responses={
+            200: OfflineBundleSerializer,
+            304: OpenApiResponse(description="Nothing changed since the ETag sent in If-None-Match."),
+            **problems(401, 403),
+        },
+    )
+)
+class OfflineViewSet(viewsets.GenericViewSet):
+    """The caller's offline document (GET only)."""
+
+    singleton = True  # config.api_router: one URL, no rows
+    permission_resource = Resource.SCHEDULE
+    serializer_class = OfflineBundleSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    def retrieve(self, request: Request) -> Response:
+        program = program_for(request)
+        if program is None:  # ProgramRolePermission refuses such requests first
+            raise exceptions.PermissionDenied()
+        etag = offline_etag(program=program, user=request.user)
+        headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Cookie, Authorization"}
+        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+            return Response(status=304, headers=headers)
+        bundle = offline_bundle(program=program, user=request.user, now=timezone.now())
+        return Response(OfflineBundleSerializer(bundle).data, headers=headers)
+
+
+def register(router: BaseRouter) -> None:
+    router.register("me/offline", OfflineViewSet, basename="me-offline")
