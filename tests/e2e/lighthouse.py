@@ -103,11 +103,15 @@ def lighthouse(url: str, cookies: str | None, out: Path) -> dict:
 def failed_audits(report: dict, category: str) -> list[str]:
     refs = report["categories"][category]["auditRefs"]
     audits = report["audits"]
-    return [
-        f"{ref['id']}: {audits[ref['id']]['title']}"
-        for ref in refs
-        if ref["weight"] and audits[ref["id"]]["score"] is not None and audits[ref["id"]]["score"] < 1
-    ]
+    failed = []
+    for ref in refs:
+        audit = audits[ref["id"]]
+        if not ref["weight"] or audit["score"] is None or audit["score"] >= 1:
+            continue
+        items = (audit.get("details") or {}).get("items") or []
+        where = [item["node"].get("selector", "") for item in items[:3] if isinstance(item.get("node"), dict)]
+        failed.append(f"{ref['id']}: {audit['title']}" + (f" ({'; '.join(where)})" if where else ""))
+    return failed
 
 
 def main() -> int:
