@@ -1,5 +1,6 @@
 """The one API router: each app's api.py registers its viewsets here, mounted at /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from absences import api as absences_api
@@ -10,6 +11,7 @@ from analytics import api_fallbacks as analytics_api_fallbacks
 from analytics import api_resilience as analytics_api_resilience
 from analytics import api_workload as analytics_api_workload
 from credentials import api as credentials_api
+from integrations.certifications.api import CertificationUploadView
 from integrations.feeds import api as feeds_api
 from integrations.jobs import api as jobs_api
 from mobile import api as mobile_api
@@ -69,4 +71,8 @@ jobs_api.register(router)
 mobile_api.register(router)
 
 app_name = "api"
-urlpatterns = router.urls
+urlpatterns = [
+    # Before the router's routes, where certifications/<pk>/ would take it (integrations.certifications).
+    path("certifications/import/", CertificationUploadView.as_view(), name="certification-upload"),
+    *router.urls,
+]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("notifications/", include("notifications.urls")),
     path("credentials/", include("credentials.urls")),
+    path("credentials/", include("integrations.certifications.urls")),  # the upload (/credentials/import/)
     path("absences/", include("absences.urls")),
     path("swaps/", include("swaps.urls")),
     path("analytics/", include("analytics.urls")),

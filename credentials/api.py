@@ -1,19 +1,16 @@
-"""The credentials API under /api/v1/: certification types, certifications, procedures, procedure credentials,
-and the CSV upload of certifications (`POST certifications/import/?dry_run=1`).
+"""The credentials API under /api/v1/: certification types, certifications, procedures and procedure credentials
+(the CSV upload of certifications, `POST certifications/import/`, is integrations.certifications.api).
 
 Rows come from the request's program only. Admins, coordinators, faculty and residents read; admins and
 coordinators write, each write one service call. Errors are RFC 7807 problem+json.
 """
 
 from collections.abc import Callable
-from dataclasses import asdict
 
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -21,10 +18,8 @@ from rest_framework.routers import BaseRouter
 from credentials import selectors, services
 from credentials.models import CertificationType, PersonCertification, Procedure, ProcedureCredential
 from credentials.serializers import (
-    CertificationImportSerializer,
     CertificationSerializer,
     CertificationTypeSerializer,
-    ImportReportSerializer,
     ProcedureCredentialSerializer,
     ProcedureSerializer,
     ReinstateSerializer,
@@ -32,7 +27,6 @@ from credentials.serializers import (
 )
 from tenants import filters
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer, ProgramReadOnlyViewSet, documented
-from tenants.idempotency import idempotent
 from tenants.permissions import Action, Resource, can
 
 PROBLEMS = {
@@ -175,35 +169,8 @@ class CertificationFilter(filters.FilterSet):
         fields = ["person", "type", "code", "expires_after", "expires_before"]
 
 
-DRY_RUN = OpenApiParameter(
-    name="dry_run",
-    type=OpenApiTypes.BOOL,
-    location=OpenApiParameter.QUERY,
-    required=False,
-    description="1/true: report what each line would do and write nothing.",
-)
-
-
 @documented(CertificationSerializer, "certifications")
 @_writes(CertificationSerializer, "certifications")
-@extend_schema_view(
-    upload=extend_schema(
-        summary="Upload certifications from CSV",
-        description="Multipart field `file`: UTF-8 CSV whose first line names the columns `person` (email, or "
-        "“Last name, First name”), `type` (code), `number`, `issued_on`, `expires_on` (YYYY-MM-DD; blank: the "
-        "type's renewal period after issue). A line matching a person, type and issue date already recorded "
-        "updates it. With `?dry_run=1` the report says per line new/update/skip/error and nothing is written; "
-        "without it every line is written, or none when any line has an error (400, the report in `report`).",
-        tags=["certifications"],
-        parameters=[PROGRAM_HEADER, DRY_RUN],
-        request={"multipart/form-data": CertificationImportSerializer},
-        responses={
-            200: OpenApiResponse(ImportReportSerializer, description="Dry run: the report; nothing was written."),
-            201: OpenApiResponse(ImportReportSerializer, description="Every line was written."),
-            **problems(400, 401, 403),
-        },
-    ),
-)
 class CertificationViewSet(CredentialViewSet):
     """People's certifications, renewals included; filter by person, type, code or expiry dates."""
 
@@ -211,7 +178,6 @@ class CertificationViewSet(CredentialViewSet):
     serializer_class = CertificationSerializer
     filterset_class = CertificationFilter
     ordering_fields = ["expires_on", "issued_on"]
-    permission_actions = {"upload": Action.ADD}
 
     def get_queryset(self) -> QuerySet[PersonCertification]:
         return selectors.certification_list(program=self.active_program())
@@ -225,34 +191,6 @@ class CertificationViewSet(CredentialViewSet):
 
     def delete_row(self, instance: PersonCertification) -> None:
         services.certification_delete(certification=instance, user=self.request.user)
-
-    @idempotent
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
-    def upload(self, request: Request) -> Response:
-        form = CertificationImportSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
-        report = services.certifications_import(
-            program=self.active_program(),
-            user=request.user,
-            content=form.validated_data["file"].read(),
-            dry_run=dry_run,
-        )
-        body = asdict(report)
-        if dry_run:
-            return Response(body)
-        if report.imported:
-            return Response(body, status=status.HTTP_201_CREATED)
-        problem = {
-            "type": "about:blank",
-            "title": "Bad Request",
-            "status": 400,
-            "detail": "Nothing was imported: fix the lines with errors (see `report`) and upload the file again.",
-            "instance": request.path,
-            "code": "import_failed",
-            "report": body,
-        }
-        return Response(problem, status=status.HTTP_400_BAD_REQUEST, content_type=PROBLEM_MEDIA_TYPE)
 
 
 class ProcedureCredentialFilter(filters.FilterSet):

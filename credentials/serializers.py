@@ -8,9 +8,7 @@ from rest_framework import serializers
 
 from credentials import selectors
 from credentials.models import CertificationType, PersonCertification, Procedure, ProcedureCredential
-from credentials.services import IMPORT_MAX_BYTES
 from tenants import serializer_fields as bounded
-from tenants.uploads import UploadRefused, check_upload
 
 
 class ProgramRowField(serializers.PrimaryKeyRelatedField):
@@ -144,35 +142,3 @@ class ReinstateSerializer(serializers.Serializer):
     note = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default="", help_text="Why it is reinstated (optional)."
     )
-
-
-class CertificationImportSerializer(serializers.Serializer):
-    file = serializers.FileField(
-        help_text="CSV, UTF-8, columns: person, type, number, issued_on, expires_on; 1 MB at most."
-    )
-
-    def validate_file(self, upload):
-        try:
-            check_upload(upload, kind="csv", max_bytes=IMPORT_MAX_BYTES)
-        except UploadRefused as refused:
-            raise serializers.ValidationError(str(refused)) from None
-        return upload
-
-
-class ImportRowSerializer(serializers.Serializer):
-    line = serializers.IntegerField(help_text="Line of the file (the header is line 1).")
-    action = serializers.ChoiceField(
-        choices=["new", "update", "skip", "error"], help_text="What the import does (or would do) with the line."
-    )
-    person = serializers.CharField(help_text="The person the line names.")
-    type = serializers.CharField(help_text="The certification type the line names.")
-    issued_on = serializers.CharField(help_text="The issue date as written in the file.")
-    messages = serializers.ListField(child=serializers.CharField(), help_text="Why a line is skipped or refused.")
-
-
-class ImportReportSerializer(serializers.Serializer):
-    dry_run = serializers.BooleanField(help_text="True when nothing was written (a check of the file).")
-    imported = serializers.BooleanField(help_text="True once every row was written (never on a dry run).")
-    totals = serializers.DictField(child=serializers.IntegerField(), help_text="Rows per action.")
-    errors = serializers.ListField(child=serializers.CharField(), help_text="Problems with the file itself.")
-    rows = ImportRowSerializer(many=True, help_text="Each line of the file and what became of it.")

@@ -6,5 +6,4 @@ urlpatterns = [
     path("", views.credentials_matrix, name="credentials-matrix"),
     path("me/", views.credentials_me, name="credentials-me"),
     path("people/<int:pk>/", views.person_credentials, name="credentials-person"),
-    path("import/", views.certifications_import, name="credentials-import"),
 ]

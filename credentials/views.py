@@ -1,4 +1,5 @@
-"""Credentials pages: the matrix (people x certifications and procedures), a person's credentials, the CSV upload.
+"""Credentials pages: the matrix (people x certifications and procedures), a person's credentials (the CSV upload
+is integrations.certifications').
 
 Admins, coordinators, faculty and residents read credentials (tenants.permissions: CLINICIAN_READABLE); admins and
 coordinators upload. Card numbers show to managers and to the holder only.
@@ -6,12 +7,10 @@ coordinators upload. Card numbers show to managers and to the holder only.
 
 from collections.abc import Callable
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from credentials import selectors, services
-from credentials.forms import CertificationConfirmForm, CertificationUploadForm
+from credentials import selectors
 from tenants import access
 from tenants.permissions import Action, Resource, can
 
@@ -64,39 +63,3 @@ def person_credentials(request: HttpRequest, pk: int) -> HttpResponse:
         **selectors.person_credentials(program=request.program, person=person),
     }
     return render(request, "credentials/person_credentials.html", context)
-
-
-@require(Action.ADD)
-def certifications_import(request: HttpRequest) -> HttpResponse:
-    """Upload a CSV, see what each line would do (a dry run), then confirm: all lines are written or none."""
-    upload_form, report, confirm_form = CertificationUploadForm(), None, None
-    if request.method == "POST" and "content" in request.POST:
-        confirm = CertificationConfirmForm(request.POST)
-        if confirm.is_valid():
-            content = confirm.cleaned_data["content"]
-            report = services.certifications_import(
-                program=request.program, user=request.user, content=content, dry_run=False
-            )
-            if report.imported:
-                messages.success(request, _imported_message(report))
-                return redirect("credentials-matrix")
-        else:
-            messages.error(request, " ".join(confirm.errors.get("content", [])))
-    elif request.method == "POST":
-        upload_form = CertificationUploadForm(request.POST, request.FILES)
-        if upload_form.is_valid():
-            content = upload_form.cleaned_data["file"]
-            report = services.certifications_import(
-                program=request.program, user=request.user, content=content, dry_run=True
-            )
-            if not report.has_errors:
-                confirm_form = CertificationConfirmForm(initial={"content": CertificationConfirmForm.encode(content)})
-    context = {"upload_form": upload_form, "report": report, "confirm_form": confirm_form}
-    return render(request, "credentials/certifications_import.html", context)
-
-
-def _imported_message(report: services.ImportReport) -> str:
-    totals = report.totals
-    return (
-        f"Imported: {totals.get('new', 0)} new, {totals.get('update', 0)} updated, {totals.get('skip', 0)} unchanged."
-    )

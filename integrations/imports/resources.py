@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from import_export import resources
 
 from absences.models import Absence, AbsenceKind
-from credentials.resources import PersonCertificationResource
+from integrations.certifications.resources import PersonCertificationResource
 from integrations.imports.matching import Candidate, Matcher, name_key
 from integrations.imports.text import clean, fold
 from integrations.imports.widgets import Choice, Date, Text, Time, Whole
@@ -323,7 +323,7 @@ class RotationResource(ImportResource):
 
 
 class CertificationResource(PersonCertificationResource):
-    """The certification upload's resource (credentials.resources), with the wizard's matching of people."""
+    """The certification upload's resource (integrations.certifications), with the wizard's matching of people."""
 
     def __init__(self, *, context: Context, **kwargs) -> None:
         super().__init__(program=context.program, **kwargs)

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from credentials.models import PersonCertification
-from credentials.services import certifications_import
+from integrations.certifications.services import certifications_import
 from tenants.models import Role
 from tests.credentials.factories import CertificationTypeFactory, PersonCertificationFactory
 from tests.scheduling.factories import ResidentFactory

@@ -30,8 +30,8 @@ from tenants.models import Organization
 REQUIRED_COLUMNS = ("person", "type", "issued_on")
 OPTIONAL_COLUMNS = ("number", "expires_on")
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
-# What Excel, LibreOffice and Google Sheets may evaluate; the same starts as scheduling.spreadsheet_safety,
-# which credentials, a lower layer, may not import.
+# What Excel, LibreOffice and Google Sheets may evaluate; the same starts as scheduling.spreadsheet_safety
+# (kept apart from it since this module was credentials').
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

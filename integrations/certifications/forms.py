@@ -5,7 +5,7 @@ import binascii
 
 from django import forms
 
-from credentials.services import IMPORT_MAX_BYTES
+from integrations.certifications.services import IMPORT_MAX_BYTES
 from tenants.uploads import UploadRefused, check_upload
 
 

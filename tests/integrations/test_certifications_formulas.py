@@ -14,8 +14,8 @@ from import_export.formats import base_formats
 from openpyxl import load_workbook
 
 from credentials.models import PersonCertification
-from credentials.resources import PersonCertificationResource
-from credentials.services import certifications_import
+from integrations.certifications.resources import PersonCertificationResource
+from integrations.certifications.services import certifications_import
 from tests.credentials.factories import CertificationTypeFactory, PersonCertificationFactory
 from tests.scheduling.factories import ResidentFactory
 from tests.scheduling.formula_payloads import FORMULA_STARTS, IDS, PAYLOADS, as_stored_in_xlsx
