@@ -232,7 +232,7 @@ CELERY_BEAT_SCHEDULE["audit-purge"] = {
 # 5 lock both out for 15 minutes, each further lockout within a day doubles it (up to a day), an admin unlocks
 # (the user admin's action, or the "Access attempts" admin). Every attempt is kept (AccessLog, AccessFailureLog).
 # Managers (program admins and coordinators, staff, superusers) and members of a program that asks for it pass
-# a second factor (allauth.mfa: TOTP + recovery codes) before anything else, and before the admin site.
+# a second factor (allauth.mfa: TOTP, passkeys + recovery codes) before anything else, and before the admin site.
 AUTH_USER_MODEL = "tenants.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address before any check
@@ -275,7 +275,13 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = int(os.environ["AXES_PROXY_COUNT"]) if os.environ.get("AXES_PROXY_COUNT") else None
 if AXES_IPWARE_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_ADAPTER = "tenants.adapters.SecondFactorAdapter"
+# Passkeys (WebAuthn, the fido2 package): added on the security page, they sign in without a password (the device
+# checks a fingerprint, face or PIN) and count as the second factor. No sign-up by passkey: accounts are invited.
+# The browser binds a passkey to the host name: https in production, http://localhost (not 127.0.0.1) in development.
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Residency Scheduler")
 
 # Single sign-on (SAML, djangosaml2): one service provider per institution, configured from the institution's

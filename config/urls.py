@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from config import health, problems
+from tenants import passkey_views
 from tenants import views as tenant_views
 
 urlpatterns = [
@@ -11,6 +12,19 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # allauth's authenticator-app enrolment, which also counts as the session's second factor (tenants.mfa).
     path("accounts/2fa/totp/activate/", tenant_views.TotpEnrolView.as_view(), name="mfa_activate_totp"),
+    # allauth's passkey pages, fitted: passkeys sign in, the last factor stays, all return to the security page.
+    path("accounts/2fa/webauthn/", passkey_views.PasskeyListView.as_view(), name="mfa_list_webauthn"),
+    path("accounts/2fa/webauthn/add/", passkey_views.PasskeyAddView.as_view(), name="mfa_add_webauthn"),
+    path(
+        "accounts/2fa/webauthn/keys/<int:pk>/edit/",
+        passkey_views.PasskeyRenameView.as_view(),
+        name="mfa_edit_webauthn",
+    ),
+    path(
+        "accounts/2fa/webauthn/keys/<int:pk>/remove/",
+        passkey_views.PasskeyRemoveView.as_view(),
+        name="mfa_remove_webauthn",
+    ),
     path("accounts/", include("allauth.urls")),
     path("sso/", include("tenants.saml_urls")),
     path("api/v1/", include("config.api_router")),

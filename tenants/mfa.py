@@ -1,14 +1,16 @@
-"""The second factor (allauth.mfa: an authenticator app's TOTP codes, and recovery codes).
+"""The second factor (allauth.mfa: an authenticator app's TOTP codes, passkeys, and recovery codes).
 
 Who must pass one: superusers and staff, every program admin and coordinator (a Membership with those roles,
 anywhere), and everybody acting in a program whose settings ask for it:
 
     Organization.settings["security"] = {"require_mfa": true}
 
-Such a user signs in with their password, then (allauth's login stage) enters a code; one who has no
+Such a user signs in with their password, then (allauth's login stage) enters a code or uses a passkey, or signs
+in with a passkey alone (the device checked a fingerprint, face or PIN: two factors in one); one who has no
 authenticator yet is sent to enrol and can open nothing else until done. A session counts as having passed
 when allauth recorded an "mfa" authentication in it: at sign-in, on re-authentication, or at enrolment (the
-enrolment form checks a code from the new authenticator). The admin site asks the same of everyone.
+enrolment proves the new authenticator: a code from the app, a passkey's signed registration). The admin site
+asks the same of everyone. Such a user cannot remove their last authenticator (`removal_refusal`).
 """
 
 from __future__ import annotations
@@ -115,9 +117,32 @@ def mfa_passed(request: HttpRequest) -> bool:
 
 def second_factor_url(request: HttpRequest) -> str:
     """Where a signed-in user goes to pass their second factor: enrolment if they have no authenticator yet."""
-    if is_mfa_enabled(request.user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]):
-        return f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}"
+    query = urlencode({"next": request.get_full_path()})
+    if is_mfa_enabled(request.user, [Authenticator.Type.TOTP]):
+        return f"{reverse('mfa_reauthenticate')}?{query}"
+    if is_mfa_enabled(request.user, [Authenticator.Type.WEBAUTHN]):
+        return f"{reverse('mfa_reauthenticate_webauthn')}?{query}"
     return reverse("mfa_activate_totp")
+
+
+REMOVAL_REFUSED = (
+    "You must keep a second factor: your role (or your program) asks for one at every sign-in. Add another "
+    "passkey or an authenticator app first, then remove this one."
+)
+
+
+def removal_refusal(authenticator: Authenticator, program: Organization | None = None) -> str | None:
+    """Why `authenticator` may not be removed (None: it may): it is the last passkey or authenticator app of a
+    user who must pass a second factor. Recovery codes alone do not count: they are for the day one is lost."""
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        return None
+    user = type(authenticator.user).objects.get(pk=authenticator.user_id)  # a fresh row: roles are cached on it
+    if not mfa_required(user, program):
+        return None
+    others = Authenticator.objects.filter(user=user).exclude(pk=authenticator.pk)
+    if others.exclude(type=Authenticator.Type.RECOVERY_CODES).exists():
+        return None
+    return REMOVAL_REFUSED
 
 
 def _exempt_prefixes() -> tuple[str, ...]:
@@ -174,22 +199,47 @@ def email_verified_ensure(*, user) -> EmailAddress:
     return address
 
 
+def _described(authenticator: Authenticator) -> dict[str, Any]:
+    """What the audit log keeps of an authenticator: its type, and a passkey's name."""
+    if authenticator.type == Authenticator.Type.WEBAUTHN:
+        return {"type": authenticator.type, "name": authenticator.data.get("name", "")}
+    return {"type": authenticator.type}
+
+
 @receiver(mfa_signals.authenticator_used, dispatch_uid="audit_mfa_used")
 def _mfa_used_audited(sender, request, user, authenticator, **kwargs) -> None:
-    """A second factor passed (at sign-in, re-authentication or enrolment); a recovery code is named as such."""
-    recovery = authenticator.type == Authenticator.Type.RECOVERY_CODES
-    action = AuditAction.MFA_RECOVERY_CODE_USED if recovery else AuditAction.MFA_VERIFIED
-    record(action, request=request, actor=user, program=PLATFORM, after={"type": authenticator.type})
+    """A second factor passed (at sign-in, re-authentication or enrolment); a recovery code is named as such, and a
+    passkey too, saying how it served: the whole sign-in, the second factor after the password, or confirming access.
+    (The audit log drops any key naming a password, hence `used_as`.)"""
+    after = _described(authenticator)
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        action = AuditAction.MFA_RECOVERY_CODE_USED
+    elif authenticator.type == Authenticator.Type.WEBAUTHN:
+        action = AuditAction.PASSKEY_USED
+        after["used_as"] = (
+            "sign-in"
+            if kwargs.get("passwordless")
+            else "confirmation"
+            if kwargs.get("reauthenticated")
+            else "second factor"
+        )
+    else:
+        action = AuditAction.MFA_VERIFIED
+    record(action, request=request, actor=user, program=PLATFORM, after=after)
 
 
 @receiver(mfa_signals.authenticator_added, dispatch_uid="audit_mfa_added")
 def _mfa_added_audited(sender, request, user, authenticator, **kwargs) -> None:
-    record(AuditAction.MFA_ENABLED, request=request, actor=user, program=PLATFORM, after={"type": authenticator.type})
+    passkey = authenticator.type == Authenticator.Type.WEBAUTHN
+    action = AuditAction.PASSKEY_ADDED if passkey else AuditAction.MFA_ENABLED
+    record(action, request=request, actor=user, program=PLATFORM, after=_described(authenticator))
 
 
 @receiver(mfa_signals.authenticator_removed, dispatch_uid="audit_mfa_removed")
 def _mfa_removed_audited(sender, request, user, authenticator, **kwargs) -> None:
-    record(AuditAction.MFA_DISABLED, request=request, actor=user, program=PLATFORM, after={"type": authenticator.type})
+    passkey = authenticator.type == Authenticator.Type.WEBAUTHN
+    action = AuditAction.PASSKEY_REMOVED if passkey else AuditAction.MFA_DISABLED
+    record(action, request=request, actor=user, program=PLATFORM, before=_described(authenticator))
 
 
 @receiver(mfa_signals.authenticator_reset, dispatch_uid="audit_mfa_reset")

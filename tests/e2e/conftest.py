@@ -77,7 +77,7 @@ def log_in(page: Page, base_url: str, who: str, next_path: str = "/") -> Page:
     page.goto(f"{base_url}/accounts/login/?next={next_path}")
     page.get_by_label("Email").fill(f"{who}@{DEMO_EMAIL_DOMAIN}")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_load_state()
     if "/accounts/2fa/authenticate/" in page.url:
         page.get_by_label("Code").fill(_fresh_code(who))

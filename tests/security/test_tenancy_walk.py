@@ -28,6 +28,7 @@ from tenants.models import PersonalAccessToken
 from tests.security.walk import body, routes
 from tests.security.world import ProgramWorld, program_owned_models, program_world
 from tests.tenants.second_factor import second_factor_pass
+from tests.tenants.soft_passkey import SoftPasskey
 
 pytestmark = pytest.mark.django_db
 
@@ -57,11 +58,28 @@ def _version_person(world: ProgramWorld) -> dict:
     return {"pk": world.world.version.pk, "person": world.world.ann.pk}
 
 
+def _passkey_of_a(world: ProgramWorld) -> dict:
+    """A passkey (allauth.mfa's WebAuthn authenticator) of A's resident: a user's own, never another's."""
+    import json
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.webauthn.internal.auth import WebAuthn
+
+    user = world.world.ann.user
+    passkey = Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).first()
+    if passkey is None:
+        credential = json.loads(SoftPasskey().register("Y2hhbGxlbmdl", str(user.pk).encode()))
+        passkey = WebAuthn.add(user, MARKER_A, credential).instance
+    return {"pk": passkey.pk}
+
+
 # Which of A's rows fill each page's URL arguments, by URL name. A page with arguments missing here fails the walk.
 PAGE_ARGUMENTS = {
     "notification-read": _ids(("pk", Notification)),
     "token-revoke": _ids(("pk", PersonalAccessToken)),
     "push-device-remove": _ids(("pk", PushSubscription)),
+    "mfa_edit_webauthn": _passkey_of_a,
+    "mfa_remove_webauthn": _passkey_of_a,
     "notification-open": _ids(("pk", Notification)),
     "credentials-person": _ids(("pk", Person)),
     "absence-detail": _ids(("pk", Absence)),
