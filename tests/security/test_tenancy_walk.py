@@ -28,7 +28,7 @@ from tenants.models import PersonalAccessToken
 from tests.security.walk import body, routes
 from tests.security.world import ProgramWorld, program_owned_models, program_world
 from tests.tenants.second_factor import second_factor_pass
-from tests.tenants.soft_passkey import SoftPasskey
+from tests.tenants.soft_passkey import SoftPasskey, user_handle
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def _passkey_of_a(world: ProgramWorld) -> dict:
     user = world.world.ann.user
     passkey = Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).first()
     if passkey is None:
-        credential = json.loads(SoftPasskey().register("Y2hhbGxlbmdl", str(user.pk).encode()))
+        credential = json.loads(SoftPasskey().register("Y2hhbGxlbmdl", user_handle(user)))
         passkey = WebAuthn.add(user, MARKER_A, credential).instance
     return {"pk": passkey.pk}
 

@@ -9,6 +9,7 @@ import json
 import os
 from dataclasses import dataclass, field
 
+from allauth.account.utils import user_pk_to_url_str
 from allauth.mfa.webauthn.internal.auth import STATE_SESSION_KEY
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -85,6 +86,11 @@ class SoftPasskey:
                 "clientExtensionResults": {},
             }
         )
+
+
+def user_handle(user) -> bytes:
+    """The user handle allauth gives a user's passkeys (their id as allauth writes it in URLs: base 36)."""
+    return user_pk_to_url_str(user).encode()
 
 
 def challenge_of(client) -> str:
