@@ -12,6 +12,7 @@ from analytics import api_resilience as analytics_api_resilience
 from analytics import api_workload as analytics_api_workload
 from credentials import api as credentials_api
 from integrations.certifications.api import CertificationUploadView
+from integrations.exports import api as exports_api
 from integrations.feeds import api as feeds_api
 from integrations.jobs import api as jobs_api
 from mobile import api as mobile_api
@@ -62,6 +63,7 @@ tenants_api_settings.register(router)
 scheduling_api_oncall.register(router)
 scheduling_api_wish_windows.register(router)
 absences_api_limits.register(router)
+exports_api.register(router)
 analytics_api_fairness.register(router)
 analytics_api_resilience.register(router)
 analytics_api_contingency.register(router)

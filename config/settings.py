@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "integrations",
     "integrations.imports",
     "integrations.feeds",
+    "integrations.exports",
     "mobile",
     "integrations.jobs",
 ]
@@ -220,6 +221,11 @@ CELERY_BEAT_SCHEDULE["analytics-contingency-weekly"] = {
 CELERY_BEAT_SCHEDULE["jobs-purge-files"] = {
     "task": "integrations.jobs.tasks.job_files_purge_task",
     "schedule": crontab(minute=50, hour=3),
+}
+# Exports: saved export templates emailed weekly or monthly at their hour, checked hourly; each period goes once.
+CELERY_BEAT_SCHEDULE["exports-deliveries"] = {
+    "task": "integrations.exports.tasks.export_deliveries_send_due_task",
+    "schedule": crontab(minute=5),
 }
 # Audit log: events older than two years are purged, daily.
 CELERY_BEAT_SCHEDULE["audit-purge"] = {

@@ -16,7 +16,7 @@ from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from notifications.events import DIGEST_EVENT, EVENTS, TEST_EVENT
+from notifications.events import DIGEST_EVENT, EVENTS, EXPORT_EVENT, TEST_EVENT
 from notifications.models import EmailLog, Notification
 
 TEMPLATE_DIR = "notifications/email"
@@ -104,6 +104,12 @@ def render_test_email(*, to_email: str) -> RenderedEmail:
     return _render(TEST_EVENT, {"to_email": to_email}, "Test email from Residency Scheduler")
 
 
+def render_export_email(*, recipient, program, subject: str, context: Mapping[str, Any]) -> RenderedEmail:
+    """The email that carries a scheduled export's file (the context names the template, period and range)."""
+    full = {**context, "recipient_name": recipient.get_full_name() or recipient.email, "program_name": program.name}
+    return _render(EXPORT_EVENT, full, subject[:SUBJECT_MAX])
+
+
 def new_message_id() -> str:
     """A Message-ID on the sender's domain; stored with the log so every retry reuses it."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
@@ -121,4 +127,6 @@ def build_message(log: EmailLog) -> EmailMultiAlternatives:
     )
     if log.html_body:
         message.attach_alternative(log.html_body, "text/html")
+    if log.attachment_name:
+        message.attach(log.attachment_name, bytes(log.attachment), log.attachment_type or "application/octet-stream")
     return message

@@ -157,6 +157,7 @@ EVENTS: dict[str, EventSpec] = {
 
 DIGEST_EVENT = "digest"
 TEST_EVENT = "test_email"
+EXPORT_EVENT = "export_delivery"  # a scheduled export with its file (integrations.exports)
 
 
 def default_channel(event: str) -> str:

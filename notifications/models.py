@@ -150,6 +150,10 @@ class EmailLog(models.Model):
     is_digest = models.BooleanField(default=False)
     idempotency_key = models.CharField(max_length=200, unique=True)
     send_after = models.DateTimeField(null=True, blank=True, help_text="Held until then (quiet hours).")
+    # One file sent with the email (a scheduled export), kept so a retry sends exactly the same file.
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment_type = models.CharField(max_length=120, blank=True)
+    attachment = models.BinaryField(blank=True, default=b"")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from notifications import emails, services_push, webpush
-from notifications.events import DIGEST_EVENT, EVENTS, TEST_EVENT, Channel, Event, default_push
+from notifications.events import DIGEST_EVENT, EVENTS, EXPORT_EVENT, TEST_EVENT, Channel, Event, default_push
 from notifications.models import (
     DEFAULT_DIGEST_HOUR,
     DeliverySettings,
@@ -487,6 +487,45 @@ def email_logs_release_due(*, now: dt.datetime | None = None) -> list[int]:
     for pk in due:
         _queue_send(pk)
     return due
+
+
+@transaction.atomic
+def email_file_send_once(
+    *,
+    program: Organization,
+    recipient: User,
+    subject: str,
+    context: Mapping[str, Any],
+    idempotency_key: str,
+    file_name: str,
+    file_type: str,
+    content: bytes,
+) -> EmailLog | None:
+    """Queue an email carrying one file to a member of the program, once per `idempotency_key` (None when that
+    key was used already, even by a run racing this one); sent after commit by the delivery task, with retries."""
+    if EmailLog.objects.filter(idempotency_key=idempotency_key).exists():
+        return None
+    rendered = emails.render_export_email(recipient=recipient, program=program, subject=subject, context=context)
+    try:
+        with transaction.atomic():
+            log = EmailLog.objects.create(
+                program=program,
+                recipient=recipient,
+                to_email=recipient.email,
+                event=EXPORT_EVENT,
+                subject=rendered.subject,
+                text_body=rendered.text,
+                html_body=rendered.html,
+                idempotency_key=idempotency_key,
+                message_id=emails.new_message_id(),
+                attachment_name=file_name,
+                attachment_type=file_type,
+                attachment=content,
+            )
+    except IntegrityError:
+        return None
+    _queue_send(log.pk)
+    return log
 
 
 @transaction.atomic

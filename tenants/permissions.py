@@ -40,6 +40,7 @@ class Resource(StrEnum):
     CALL_LIST = "call_list"
     AUDIT = "audit"  # the audit log: the program's admins (its directors) read it, nobody writes it
     ANALYTICS = "analytics"  # fairness, workload, resilience: the program's managers (runs, fallbacks: CHANGE)
+    EXPORT = "export"  # saved export templates and their scheduled deliveries: the program's managers
 
 
 MANAGERS = frozenset({Role.ADMIN, Role.COORDINATOR})

@@ -45,6 +45,7 @@ AREA_RESOURCES: dict[str, tuple[str, ...]] = {
     "notifications": (),  # one's own inbox and preferences: any member
     "audit": (Resource.AUDIT,),
     "analytics": (Resource.ANALYTICS,),
+    "exports": (Resource.EXPORT,),
     "program": (Resource.PROGRAM, Resource.MEMBERSHIP),
 }
 AREAS = tuple(AREA_RESOURCES)

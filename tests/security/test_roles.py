@@ -43,6 +43,7 @@ PINNED = {
     "credentials-matrix": MANAGERS | CLINICIANS,
     "credentials-import": MANAGERS,
     "import-home": MANAGERS,
+    "export-template-list": MANAGERS,
     "absence-calendar": MANAGERS | CLINICIANS,
 }
 

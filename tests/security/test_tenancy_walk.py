@@ -16,6 +16,7 @@ from django.urls import reverse
 from absences.models import Absence
 from analytics.models import ContingencyAnalysis
 from config.api_router import router
+from integrations.exports.models import ExportTemplate
 from integrations.imports.models import ImportSession
 from integrations.jobs.models import FileJob
 from notifications.models import Notification, PushSubscription
@@ -112,6 +113,7 @@ PAGE_ARGUMENTS = {
         f"import-{step}": _ids(("pk", ImportSession))
         for step in ("sheets", "columns", "people", "check", "commit", "report")
     },
+    **{f"export-template-{step}": _ids(("pk", ExportTemplate)) for step in ("edit", "run", "delete")},
 }
 
 

@@ -7,7 +7,8 @@ rotations, a published version with block, session and call assignments): an adm
 schedule run, an absence and an absence limit, a certification type, a person certification, a procedure and a
 procedure credential, an in-app notification and an e-mail log, notification preferences and delivery settings, a
 push device, a wish window and a wish, the person's and the program's feed tokens, a rotation requirement, a
-holiday, a swap waiting for its taker and an executed one (with its moves).
+holiday, a swap waiting for its taker and an executed one (with its moves), and an export template emailed
+weekly.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.db.models import Model
 
 from absences.models import Absence
 from analytics.models import ContingencyAnalysis, Fallback, LoadSheddingStep, ProgramSnapshot
+from integrations.exports.services import export_delivery_set, export_template_create
 from integrations.feeds.tokens import feed_token_get_or_create
 from integrations.imports.models import ImportMapping, ImportSession
 from integrations.jobs.models import FileJob
@@ -180,6 +182,17 @@ def program_world(program: Organization, marker: str) -> ProgramWorld:
     )  # fmt: skip
     fallback.lost.add(ann)
     LoadSheddingStep.objects.create(program=program, position=1, rotation=world.clinic)
+    export = export_template_create(
+        program=program,
+        user=world.coordinator,
+        values={
+            "name": f"Export {marker}",
+            "dataset": "absences",
+            "file_format": "csv",
+            "filters": {"people": [ann.pk]},
+        },
+    )
+    export_delivery_set(template=export, user=world.coordinator, values={"recipients": [world.coordinator.pk]})
     _marked(program, marker)
     rows: dict[type[Model], Model] = {
         Organization: program,

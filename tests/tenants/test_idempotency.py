@@ -216,6 +216,7 @@ def test_the_schema_documents_the_header_on_each_post_that_starts_work(api_as, c
         "block_assignments_create",
         "call_assignments_create",
         "certifications_import_create",
+        "export_templates_create",
         "fallbacks_create",
         "people_create",
         "rotations_create",
