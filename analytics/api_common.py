@@ -8,6 +8,20 @@ from scheduling.models import ScheduleVersion
 from tenants.errors import DomainError
 from tenants.middleware import program_for
 from tenants.models import Organization
+from tenants.serializer_fields import IdField
+
+
+class ReportQuerySerializer(serializers.Serializer):
+    """The year and version a report endpoint reads (each report's query adds its own parameters)."""
+
+    year = IdField(required=False, help_text="An academic year id of the program; the current year by default.")
+    version = serializers.RegexField(
+        r"^(published|draft|[1-9][0-9]{0,18})$",
+        required=False,
+        max_length=19,
+        error_messages={"invalid": 'Choose "published", "draft" or a version id.'},
+        help_text='"published" (the default), "draft" (the newest draft) or a schedule version id of the program.',
+    )
 
 
 def report_version(request: Request, asked: dict) -> tuple[Organization, ScheduleVersion]:

@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from analytics.api_common import report_version
+from analytics.api_common import ReportQuerySerializer, report_version
 from analytics.fairness import MEASURES, SPANS, FairnessReport, MeasureFigures, fairness_report
 from analytics.fairness_settings import (
     FAIRNESS_SETTINGS_KEY,
@@ -29,23 +29,14 @@ from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, problem_response
 from tenants.api_settings import SETTINGS_PREFIX, SettingsSectionViewSet, settings_schema
 from tenants.models import Organization
 from tenants.permissions import Resource
-from tenants.serializer_fields import IdField
 
 TAG = "analytics"
 MANAGERS = "the program's admins and coordinators"
 
 
-class FairnessQuerySerializer(serializers.Serializer):
+class FairnessQuerySerializer(ReportQuerySerializer):
     """What to read: the year, the version and the span."""
 
-    year = IdField(required=False, help_text="An academic year id of the program; the current year by default.")
-    version = serializers.RegexField(
-        r"^(published|draft|[1-9][0-9]{0,18})$",
-        required=False,
-        max_length=19,
-        error_messages={"invalid": 'Choose "published", "draft" or a version id.'},
-        help_text='"published" (the default), "draft" (the newest draft) or a schedule version id of the program.',
-    )
     span = serializers.ChoiceField(
         choices=SPANS, required=False, default="year", help_text='"year" (the academic year) or "ytd" (year to date).'
     )

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from analytics.api_common import report_version
+from analytics.api_common import ReportQuerySerializer, report_version
 from analytics.workload import CohortContinuity, ContinuityRow, PersonHours, WorkloadReport, workload_report
 from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, problem_response
 from tenants.permissions import Resource
@@ -27,17 +27,9 @@ MANAGERS = "the program's admins and coordinators"
 FLAGS = ["over", "near", ""]
 
 
-class WorkloadQuerySerializer(serializers.Serializer):
+class WorkloadQuerySerializer(ReportQuerySerializer):
     """What to read: the year, the version and, optionally, one person."""
 
-    year = IdField(required=False, help_text="An academic year id of the program; the current year by default.")
-    version = serializers.RegexField(
-        r"^(published|draft|[1-9][0-9]{0,18})$",
-        required=False,
-        max_length=19,
-        error_messages={"invalid": 'Choose "published", "draft" or a version id.'},
-        help_text='"published" (the default), "draft" (the newest draft) or a schedule version id of the program.',
-    )
     person = IdField(required=False, help_text="A person's id (people/): only their hours and continuity.")
 
 

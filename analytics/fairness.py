@@ -28,6 +28,7 @@ from analytics.fairness_settings import fairness_settings
 from scheduling.day_view import CALL, SessionGrid, session_grid
 from scheduling.engine.equity import fairness, fairness_rating, gini
 from scheduling.engine.facts import HOLIDAY_TYPES
+from scheduling.fmit_config import fmit_settings
 from scheduling.models import (
     AcademicYear,
     BlockAssignment,
@@ -228,7 +229,7 @@ def schedule_counts(
     grid = grid or _grid(version, start, end, person_ids)
     zone = version.program.zone
     holidays = {day for day, special in grid.special_days.items() if special.day_type in HOLIDAY_TYPES}
-    week_start = scheduling_settings(version.program).fmit_week_start
+    week_start = fmit_settings(version.academic_year).week_start_day
     nights: set[tuple[int, dt.date]] = set()
     for call in grid.calls:
         day = call.start.astimezone(zone).date()

@@ -1,6 +1,7 @@
 """The analytics' periodic work (celery beat, analytics.tasks_periodic): each night every program's fairness and
 resilience level are recomputed into a ProgramSnapshot, and its managers are told when the level rose to ORANGE or
-worse since the last snapshot (once per rise); each week the contingency analysis (N-1) of the coming block starts.
+worse since the last snapshot (once per rise); each week the contingency analysis (N-1) of the coming block starts;
+each day, 4 weeks before a quarter starts, its FMIT weeks are checked against the year's tolerance (once per quarter).
 
 Each job is idempotent for its program and day: a second run the same night updates the day's snapshot and tells
 no one again (notify_once), and the weekly analysis is not started twice for the same blocks of the same version.
@@ -10,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 
-from analytics.fairness import fairness_report
+from analytics.fairness import fairness_report, fairness_version_pick
+from analytics.fmit import PeriodFmit, Quarter, fmit_report, year_quarters
 from analytics.models import ContingencyAnalysis, ProgramSnapshot
 from analytics.utilisation import Level, LevelReport, program_level
 from notifications.events import Event
@@ -25,6 +29,7 @@ from tenants.models import Organization
 from tenants.selectors import MANAGER_ROLES, program_members, role_in
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ALERT_LEVEL = Level.ORANGE  # a rise to this level or worse is told to the managers
 
@@ -179,15 +184,107 @@ def contingency_week_start(*, program: Organization, today: dt.date | None = Non
     )
 
 
-def contingency_weekly_all() -> list[ContingencyAnalysis]:
-    """The weekly job: every program's coming-block analysis; one program's failure does not stop the rest."""
-    started = []
+def _each_program(job: Callable[[Organization], T | None], failure: str) -> list[T]:
+    """`job` for every program, the results that are not None; one program's failure (logged with `failure`, which
+    takes the program id) does not stop the rest."""
+    results = []
     for program in programs():
         try:
-            analysis = contingency_week_start(program=program)
+            result = job(program)
         except Exception:
-            logger.exception("Weekly contingency analysis failed to start for program %s", program.pk)
+            logger.exception(failure, program.pk)
             continue
-        if analysis is not None:
-            started.append(analysis)
-    return started
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def contingency_weekly_all() -> list[ContingencyAnalysis]:
+    """The weekly job: every program's coming-block analysis; one program's failure does not stop the rest."""
+    return _each_program(
+        lambda program: contingency_week_start(program=program),
+        "Weekly contingency analysis failed to start for program %s",
+    )
+
+
+FMIT_LEAD_DAYS = 28  # coordinators hear of an unbalanced quarter up to 4 weeks before it starts
+
+
+@dataclass(frozen=True)
+class FmitBalance:
+    """What the daily FMIT check found for one program's coming quarter."""
+
+    year: AcademicYear
+    quarter: Quarter
+    version: ScheduleVersion
+    period: PeriodFmit
+    told: int  # managers notified (0 when balanced, or told before)
+
+
+def _coming_quarter(program: Organization, today: dt.date) -> tuple[AcademicYear, Quarter] | None:
+    """The first quarter starting after `today` and at most FMIT_LEAD_DAYS later, with its year."""
+    horizon = today + dt.timedelta(days=FMIT_LEAD_DAYS)
+    years = AcademicYear.objects.filter(program=program, start_date__lte=horizon, end_date__gt=today)
+    for year in years.order_by("start_date"):
+        for quarter in year_quarters(list(Block.objects.filter(academic_year=year))):
+            if today < quarter.start <= horizon:
+                return year, quarter
+    return None
+
+
+def _fmit_version(program: Organization, year: AcademicYear) -> ScheduleVersion | None:
+    """The year's published version, else its newest draft (what the quarter will most likely be)."""
+    for which in ("published", "draft"):
+        version = fairness_version_pick(program=program, year_id=year.pk, which=which).version
+        if version is not None:
+            return version
+    return None
+
+
+def fmit_balance_check(*, program: Organization, today: dt.date | None = None) -> FmitBalance | None:
+    """The daily job for one program: when a quarter starts within 4 weeks, read its FMIT weeks per faculty member
+    in the year's published schedule (else the newest draft); if most minus least exceeds the year's tolerance, its
+    admins and coordinators are told, once per quarter (notify_once). None without a coming quarter or schedule."""
+    today = today or program.today()
+    coming = _coming_quarter(program, today)
+    if coming is None:
+        return None
+    year, quarter = coming
+    version = _fmit_version(program, year)
+    if version is None:
+        return None
+    report = fmit_report(version=version)
+    period = report.period(quarter.number)
+    told = 0
+    if not period.balanced:
+        managers = [member for member in program_members(program) if role_in(member, program) in MANAGER_ROLES]
+        weeks = [row.weeks for row in period.rows]
+        heaviest = [row.name for row in period.rows if row.weeks == max(weeks)]
+        made = notify_once(
+            key=f"fmit-unbalanced:{program.pk}:{year.pk}:q{quarter.number}",
+            recipients=managers,
+            event=Event.FMIT_UNBALANCED,
+            context={
+                "program": program.name,
+                "quarter": f"Q{quarter.number}",
+                "year": year.name,
+                "starts": f"{quarter.start:%a %d %b %Y}",
+                "least": min(weeks),
+                "most": max(weeks),
+                "spread": period.spread,
+                "tolerance": report.tolerance,
+                "version": version.get_status_display().lower(),
+                "heaviest": ", ".join(heaviest),
+            },
+            program=program,
+            link=f"{reverse('analytics-fmit')}?year={year.pk}&quarter={quarter.number}",
+        )
+        told = len(made)
+    return FmitBalance(year=year, quarter=quarter, version=version, period=period, told=told)
+
+
+def fmit_balance_all() -> list[FmitBalance]:
+    """The daily job: every program's coming-quarter FMIT check; one program's failure does not stop the rest."""
+    return _each_program(
+        lambda program: fmit_balance_check(program=program), "Daily FMIT balance check failed for program %s"
+    )

@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from analytics.views import contingency, fairness, fallbacks, home, report, resilience, workload
+from analytics.views import contingency, fairness, fallbacks, fmit, home, report, resilience, workload
 
 urlpatterns = [
     path("", home.analytics_home, name="analytics-home"),
     *fairness.urlpatterns,
+    *fmit.urlpatterns,
     *workload.urlpatterns,
     *resilience.urlpatterns,
     *contingency.urlpatterns,

@@ -7,7 +7,8 @@ Services are the coverage requirements the program sets for the engine (scheduli
 - each in-house call requirement (settings requirements.call): `per_night` residents of PGY `min_pgy`+ every night;
 - the faculty overnight call, when the program makes one: `per_night` faculty of the roles that take it, on its
   nights;
-- FMIT, when some faculty have an FMIT target: `fmit_min_attendings` attendings every day.
+- FMIT, when some faculty have an FMIT target: the least attendings per week of the FMIT configuration of the
+  academic year holding the window's first day (scheduling.fmit_config) every day.
 Continuity clinic is a weekly share of each resident's time, not a daily number of people, so it is no service.
 
 Per service and day:
@@ -45,6 +46,7 @@ from dataclasses import dataclass, field
 from absences.models import Absence
 from credentials.selectors import credential_validity
 from scheduling.day_view import session_grid
+from scheduling.fmit_config import fmit_settings_on
 from scheduling.models import (
     BlockAssignment,
     CallAssignment,
@@ -276,8 +278,9 @@ def program_services(*, program: Organization) -> list[Service]:
     return _read_program(program).services
 
 
-def _read_program(program: Organization) -> _Program:
+def _read_program(program: Organization, day: dt.date | None = None) -> _Program:
     settings = scheduling_settings(program)
+    fmit = fmit_settings_on(program, day or program.today())
     req = settings.requirements
     people = list(
         Person.objects.for_program(program)
@@ -338,8 +341,8 @@ def _read_program(program: Organization) -> _Program:
         )
         eligible[key] = [p for p in faculty if settings.takes_faculty_call(p.faculty_role)]
     fmit_faculty = [p for p in faculty if p.fmit_target_weeks]
-    if req.fmit_min_attendings and fmit_faculty:
-        services.append(Service(key=FMIT_SERVICE, label="FMIT attending", kind="fmit", per_day=req.fmit_min_attendings))
+    if fmit.min_attendings and fmit_faculty:
+        services.append(Service(key=FMIT_SERVICE, label="FMIT attending", kind="fmit", per_day=fmit.min_attendings))
         eligible[FMIT_SERVICE] = fmit_faculty
     held = credential_validity(program=program) if any(r.required_credential_codes for r in rotations.values()) else {}
     return _Program(people, rotations, services, eligible, held)
@@ -435,7 +438,7 @@ def _coverage(
 
 def service_days(*, program: Organization, start: dt.date, end: dt.date) -> Forecast:
     """Every service's figures on every day of start..end (inclusive), in a fixed number of queries."""
-    read = _read_program(program)
+    read = _read_program(program, start)
     ids = [p.pk for p in read.people]
     absences = list(
         Absence.objects.for_program(program).active().overlapping(start, end).filter(person_id__in=ids).order_by("pk")

@@ -8,6 +8,7 @@ from absences import api_limits as absences_api_limits
 from analytics import api_contingency as analytics_api_contingency
 from analytics import api_fairness as analytics_api_fairness
 from analytics import api_fallbacks as analytics_api_fallbacks
+from analytics import api_fmit as analytics_api_fmit
 from analytics import api_resilience as analytics_api_resilience
 from analytics import api_workload as analytics_api_workload
 from credentials import api as credentials_api
@@ -20,6 +21,7 @@ from notifications import api as notifications_api
 from scheduling import api as scheduling_api
 from scheduling import api_calendar as scheduling_api_calendar
 from scheduling import api_edits as scheduling_api_edits
+from scheduling import api_fmit as scheduling_api_fmit
 from scheduling import api_oncall as scheduling_api_oncall
 from scheduling import api_roster as scheduling_api_roster
 from scheduling import api_settings as scheduling_api_settings
@@ -62,6 +64,7 @@ scheduling_api_settings.register(router)
 tenants_api_settings.register(router)
 scheduling_api_oncall.register(router)
 scheduling_api_wish_windows.register(router)
+scheduling_api_fmit.register(router)
 absences_api_limits.register(router)
 exports_api.register(router)
 analytics_api_fairness.register(router)
@@ -71,6 +74,7 @@ analytics_api_fallbacks.register(router)
 analytics_api_workload.register(router)
 jobs_api.register(router)
 mobile_api.register(router)
+analytics_api_fmit.register(router)
 
 app_name = "api"
 urlpatterns = [

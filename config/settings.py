@@ -227,6 +227,11 @@ CELERY_BEAT_SCHEDULE["exports-deliveries"] = {
     "task": "integrations.exports.tasks.export_deliveries_send_due_task",
     "schedule": crontab(minute=5),
 }
+# Analytics: daily, coordinators hear (once per quarter) when the quarter starting within 4 weeks has unbalanced FMIT.
+CELERY_BEAT_SCHEDULE["analytics-fmit-balance-daily"] = {
+    "task": "analytics.tasks_periodic.analytics_fmit_balance_daily_task",
+    "schedule": crontab(minute=45, hour=7),
+}
 # Audit log: events older than two years are purged, daily.
 CELERY_BEAT_SCHEDULE["audit-purge"] = {
     "task": "tenants.tasks.audit_purge_task",

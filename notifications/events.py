@@ -29,6 +29,7 @@ class Event(models.TextChoices):
     RUN_FINISHED = "run_finished", "Schedule generation finished"
     RESILIENCE_LEVEL = "resilience_level", "Resilience level rose (for managers)"
     JOB_FINISHED = "job_finished", "My background export or import finished"
+    FMIT_UNBALANCED = "fmit_unbalanced", "FMIT weeks unbalanced in the coming quarter (for managers)"
 
 
 class Channel(models.TextChoices):
@@ -152,6 +153,14 @@ EVENTS: dict[str, EventSpec] = {
         "{{ job }} {{ status }}",
         "{{ job }} {{ status }}.{% if detail %} {{ detail }}{% endif %}",
         ("job", "status", "detail"),
+    ),
+    Event.FMIT_UNBALANCED: EventSpec(
+        Channel.EMAIL_NOW,
+        "FMIT weeks unbalanced in {{ quarter }}: {{ program }}",
+        "{{ quarter }} of {{ year }} starts {{ starts }}: FMIT weeks per faculty member range from {{ least }} "
+        "to {{ most }} ({{ spread }} apart, tolerance {{ tolerance }}) in the {{ version }} schedule. "
+        "Most: {{ heaviest }}.",
+        ("program", "quarter", "year", "starts", "least", "most", "spread", "tolerance", "version", "heaviest"),
     ),
 }
 

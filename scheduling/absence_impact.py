@@ -25,6 +25,7 @@ from scheduling.compliance import Changes, absence_changes, person_report, repor
 from scheduling.day_view import HalfDay, SessionGrid, activity_label, session_grid
 from scheduling.engine.acgme import Report
 from scheduling.engine.duties import AcgmeLimits
+from scheduling.fmit_config import fmit_settings
 from scheduling.models import (
     AcademicYear,
     Block,
@@ -188,7 +189,7 @@ def _year_impact(absence: Absence, year: AcademicYear, version: ScheduleVersion 
     labelled = ((activity_label(a, resident=resident), n) for a, n in counted.items())
     impact.sessions = sorted(labelled, key=lambda item: -item[1])
     if person.kind == Person.Kind.FACULTY:
-        week_start = scheduling_settings(year.program).fmit_week_start
+        week_start = fmit_settings(year).week_start_day
         fmit_days = sessions.filter(activity=Activity.FMIT).values_list("date", flat=True)
         impact.fmit_weeks = sorted({d - dt.timedelta(days=(d.weekday() - week_start) % 7) for d in fmit_days})
     if not absence.half_day:

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from scheduling.fmit_config import FIELDS as FMIT_FIELDS
 from scheduling.models import (
     HEX_COLOUR,
     WEEKDAY_NAMES,
@@ -16,6 +17,7 @@ from scheduling.models import (
     BlockAssignment,
     CalendarDay,
     CallAssignment,
+    FmitYearConfig,
     Person,
     Preference,
     RotationRequirement,
@@ -33,6 +35,7 @@ from scheduling.services import (
     ComplianceBreachError,
     academic_year_create,
     academic_year_plan,
+    fmit_year_config_update,
     rotation_in_use,
     schedule_run_cancel,
     schedule_run_start,
@@ -831,3 +834,28 @@ class WishWindowAdmin(ServiceAdminMixin, TrackedSchedulingAdmin):
             closes_on=data["closes_on"],
             **{name: data.get(name) for name in self.limits},
         )
+
+
+@admin.register(FmitYearConfig)
+class FmitYearConfigAdmin(ServiceAdminMixin, TrackedSchedulingAdmin):
+    """An academic year's FMIT rules (week start, attendings per week, consecutive weeks, gap, recovery day, the
+    quarter imbalance tolerance); saved through `fmit_year_config_update`. Faculty targets are on each person."""
+
+    list_display = ("academic_year", "week_start_day", "min_attendings", "max_attendings", "program")
+    list_filter = (PROGRAM_FILTER,)
+    list_select_related = ("academic_year", "program")
+
+    def get_fields(self, request: HttpRequest, obj: FmitYearConfig | None = None):
+        return ("program", "academic_year", *FMIT_FIELDS)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: FmitYearConfig | None = None):
+        return ("program", "academic_year") if obj is not None else ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: FmitYearConfig | None = None) -> bool:
+        return False  # a year always reads some rules; change them instead
+
+    def service_save(self, request: HttpRequest, obj: FmitYearConfig, form, change: bool) -> FmitYearConfig:
+        data = form.cleaned_data
+        year = obj.academic_year if change else data["academic_year"]
+        values = {name: data[name] for name in FMIT_FIELDS if name in data}
+        return fmit_year_config_update(academic_year=year, user=request.user, values=values)

@@ -25,13 +25,12 @@ class SchedulingSettingsSerializer(serializers.Serializer):
     """The program's scheduling requirements and rules (documentation; scheduling.program_settings validates)."""
 
     requirements = serializers.JSONField(
-        help_text="Clinic half-days per week by PGY, clinic capacity, in-house call kinds, FMIT attendings, the "
-        "didactics half-day (or null) and the faculty call roster (or null)."
+        help_text="Clinic half-days per week by PGY, clinic capacity, in-house call kinds, the didactics half-day "
+        "(or null) and the faculty call roster (or null). FMIT rules are per academic year: fmit-configs/."
     )
     rules = serializers.JSONField(help_text="The program's scheduling rules (ProgramRules), by name.")
     acgme = serializers.JSONField(help_text="Program overrides of the ACGME limits, e.g. weekly_hours.")
     weights = serializers.JSONField(help_text="The engine's objective weights, by name.")
-    fmit_week_start = serializers.IntegerField(help_text="Weekday FMIT weeks start on (0 Monday - 6 Sunday).")
     faculty_clinic_max_per_week = serializers.JSONField(
         help_text='Weekly clinic half-days by faculty role, e.g. {"apd": 2}; a person\'s own maximum wins.'
     )
@@ -57,7 +56,7 @@ class WishSettingsSerializer(serializers.Serializer):
         section="scheduling",
         who=MANAGERS,
         serializer=SchedulingSettingsSerializer,
-        example={"fmit_week_start": 4, "faculty_clinic_max_per_week": {"apd": 2, "core": 4}},
+        example={"faculty_clinic_max_per_week": {"apd": 2, "core": 4}},
     )
 )
 class SchedulingSettingsViewSet(SettingsSectionViewSet):

@@ -23,6 +23,7 @@ from django.db.models import Q
 
 from absences.models import Absence, AbsenceKind
 from scheduling.compliance import absence_changes, absent_half_days
+from scheduling.fmit_config import fmit_settings
 from scheduling.models import (
     Block,
     BlockAssignment,
@@ -34,7 +35,6 @@ from scheduling.models import (
     SessionAssignment,
     SessionTime,
 )
-from scheduling.program_settings import scheduling_settings
 from scheduling.services.years import DEFAULT_SESSION_TIMES  # the submodule: services.edits reads labels here
 from tenants.models import Organization
 
@@ -587,7 +587,7 @@ def _faculty_load(
     """(person, block) -> {"fmit": FMIT week starts, "clinic": clinic half-days}, half-days on leave left out."""
     if not rows:
         return {}
-    week_start = scheduling_settings(version.program).fmit_week_start
+    week_start = fmit_settings(version.academic_year).week_start_day
     block_of = {}
     for block in blocks:
         for offset in range((block.end_date - block.start_date).days + 1):

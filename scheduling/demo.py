@@ -135,6 +135,7 @@ class ProgramSpec:
     rotations: tuple[RotationSpec, ...]
     requirements: tuple[RequirementSpec, ...] = ()
     scheduling: dict = field(default_factory=dict)  # Organization.settings["scheduling"]
+    fmit: dict = field(default_factory=dict)  # the FMIT configuration of its academic year (FmitYearConfig)
 
 
 @dataclass(frozen=True)
@@ -221,14 +222,12 @@ FAMILY_MEDICINE = ProgramSpec(
             "clinic_sessions_per_week": {"1": 1, "2": 2, "3": 3},
             "clinic_capacity": 8,
             "call": [{"kind": "in_house", "per_night": 1, "min_pgy": 1}],
-            "fmit_min_attendings": 1,
-            "fmit_max_attendings": 2,
             "didactics": {"weekday": 2, "session": "PM"},
             # attending call Sunday-Thursday (the FMIT attending takes the FMIT weekend), adjuncts not on it
             "faculty_call": {"nights": [0, 1, 2, 3, 6], "per_night": 1, "min_days_between": 3},
         },
-        "fmit_week_start": 4,
     },
+    fmit={"week_start_day": 4, "min_attendings": 1, "max_attendings": 2},
 )  # fmt: skip
 
 INTERNAL_MEDICINE = ProgramSpec(
@@ -263,11 +262,10 @@ INTERNAL_MEDICINE = ProgramSpec(
             "clinic_sessions_per_week": {"1": 1, "2": 1, "3": 1},
             "clinic_capacity": 4,
             "call": [{"kind": "in_house", "per_night": 1, "min_pgy": 1}],
-            "fmit_min_attendings": 0,
-            "fmit_max_attendings": 0,
             "didactics": {"weekday": 3, "session": "PM"},
         },
     },
+    fmit={"min_attendings": 0, "max_attendings": 0},
 )  # fmt: skip
 
 PROGRAMS = (FAMILY_MEDICINE, INTERNAL_MEDICINE)
@@ -436,7 +434,9 @@ def _program_seed(spec: ProgramSpec, institution: Organization, year_start: dt.d
     year = AcademicYear.objects.for_program(program).filter(start_date=year_start).first()
     if year is None:
         has_current = AcademicYear.objects.for_program(program).filter(is_current=True).exists()
-        year = academic_year_create(program=program, start_date=year_start, make_current=not has_current)
+        year = academic_year_create(
+            program=program, start_date=year_start, make_current=not has_current, fmit=spec.fmit
+        )
     calendar_holidays_load(academic_year=year)
     return program
 

@@ -44,6 +44,7 @@ from scheduling.engine.problem import (
 )
 from scheduling.engine.problem import Preference as EnginePreference
 from scheduling.engine.solution import Solution
+from scheduling.fmit_config import fmit_settings
 from scheduling.models import (
     AcademicYear,
     BlockAssignment,
@@ -136,6 +137,7 @@ def problem_with_wishes(
     `problem.preferences[i]` is wish `ids[i]`, so the outcome of each can be stored after the run."""
     program = academic_year.program
     settings = scheduling_settings(program)
+    fmit = fmit_settings(academic_year)
     year_blocks = list(BlockRow.objects.filter(academic_year=academic_year).order_by("number"))
     chosen = _blocks_in(academic_year, year_blocks, blocks)
     start, end = chosen[0].start_date, chosen[-1].end_date
@@ -147,7 +149,7 @@ def problem_with_wishes(
         blocks=tuple(Block(number=b.number, start=b.start_date, end=b.end_date) for b in chosen),
         sessions=_session_clock(program),
         days=_special_days(program, start, end),
-        fmit_week_start=settings.fmit_week_start,
+        fmit_week_start=fmit.week_start_day,
     )
     req = settings.requirements
     requirements = Requirements(
@@ -160,8 +162,8 @@ def problem_with_wishes(
         clinic_sessions_per_week=dict(req.clinic_sessions_per_week),
         clinic_capacity=req.clinic_capacity,
         call=tuple(_call_coverage(call) for call in req.call),
-        fmit_min_attendings=req.fmit_min_attendings,
-        fmit_max_attendings=req.fmit_max_attendings,
+        fmit_min_attendings=fmit.min_attendings,
+        fmit_max_attendings=fmit.max_attendings,
         didactics=req.didactics,
         faculty_call=req.faculty_call.engine if req.faculty_call is not None else None,
     )
@@ -169,7 +171,7 @@ def problem_with_wishes(
     reference, locks = None, ()
     if reference_version is not None:
         zone = program.zone
-        reference, locks = _reference(reference_version, people, rotation_ids, chosen, settings.fmit_week_start, zone)
+        reference, locks = _reference(reference_version, people, rotation_ids, chosen, fmit.week_start_day, zone)
     wish_ids, preferences = _wishes(academic_year, people, rotation_ids, chosen, whole_year=chosen == year_blocks)
     problem = Problem(
         name=f"{program.name} {academic_year.name} blocks {chosen[0].number}-{chosen[-1].number}",
@@ -190,7 +192,7 @@ def problem_with_wishes(
         ),
         preferences=preferences,
         locks=locks,
-        rules=settings.rules,
+        rules=fmit.engine_rules(settings.rules),
         acgme=dict(settings.acgme),
         weights=settings.weights,
         reference=reference,

@@ -3,17 +3,17 @@
 The document (every key optional; defaults are the engine's):
     {"requirements": {"clinic_sessions_per_week": {"1": 1, "2": 2, "3": 3}, "clinic_capacity": 6,
                       "call": [{"kind": "in_house", "per_night": 1, "min_pgy": 1}],
-                      "fmit_min_attendings": 1, "fmit_max_attendings": 2,
                       "didactics": {"weekday": 2, "session": "PM"} or null (no protected didactics half-day),
                       "faculty_call": {"nights": [0, 1, 2, 3, 6], "per_night": 1, "min_days_between": 3,
                                        "protected_sessions": [{"weekday": 0, "session": "AM"}],
                                        "roles": ["pd", "apd", "core", "chief", "sports_med", "oic"]}
                                       or null (no faculty overnight call roster, the default)},
      "rules": {...ProgramRules...}, "acgme": {"weekly_hours": 80, ...}, "weights": {...Weights...},
-     "fmit_week_start": 4,
      "faculty_clinic_max_per_week": {"pd": 0, "apd": 2, ...}: weekly clinic half-days by faculty role, over the
                                     built-in FACULTY_CLINIC_CAPS; a person's own clinic_max_per_week wins}
-`settings_from_json` refuses anything else with a SettingsError naming the setting at fault.
+`settings_from_json` refuses anything else with a SettingsError naming the setting at fault. The FMIT rules (week
+start, attendings per week, consecutive weeks, gap, recovery day) are not here: they are kept per academic year
+(`scheduling.fmit_config`, the FmitYearConfig rows), and a document naming them is refused with a pointer there.
 """
 
 from __future__ import annotations
@@ -95,14 +95,12 @@ class FacultyCallSettings:
 
 @dataclass(frozen=True, slots=True)
 class RequirementSettings:
-    """Continuity clinic half-days per week by PGY, clinic seats per session, call coverage, FMIT attendings and
-    the protected weekly didactics half-day (none by default)."""
+    """Continuity clinic half-days per week by PGY, clinic seats per session, call coverage and the protected
+    weekly didactics half-day (none by default)."""
 
     clinic_sessions_per_week: Mapping[int, int] = field(default_factory=dict)
     clinic_capacity: int = 6
     call: tuple[CallSettings, ...] = ()
-    fmit_min_attendings: int = 1
-    fmit_max_attendings: int = 2
     didactics: Didactics | None = None
     faculty_call: FacultyCallSettings | None = None  # no faculty overnight call roster by default
 
@@ -115,7 +113,6 @@ class SchedulingSettings:
     rules: ProgramRules = ProgramRules()
     acgme: Mapping[str, Any] = field(default_factory=dict)  # overrides of the ACGME defaults, by rule name
     weights: Weights = Weights()
-    fmit_week_start: int = 4  # Friday (0 = Monday)
     faculty_clinic_max_per_week: Mapping[str, int] = field(default_factory=lambda: dict(FACULTY_CLINIC_CAPS))
 
     def faculty_clinic_cap(self, role: str) -> int:
@@ -131,14 +128,28 @@ class SchedulingSettings:
 _RANGES: dict[type, tuple[int, int]] = {ProgramRules: (0, 52), Weights: (0, 1_000_000), CallSettings: (0, 20)}
 _FIELD_RANGES = {
     "clinic_capacity": (0, 200),
-    "fmit_min_attendings": (0, 10),
-    "fmit_max_attendings": (0, 10),
     "min_pgy": (1, 8),
     "supervision_units_per_faculty": (1, 52),
-    "fmit_week_start": (0, 6),
     "weekday": (0, 6),  # of the didactics half-day, 0 = Monday
     "wish_min_granted_percent": (0, 100),
 }
+
+
+# FMIT rules once kept in this document, now per academic year (scheduling.fmit_config): named to say where.
+FMIT_MOVED = frozenset(
+    {
+        "fmit_week_start",
+        "fmit_min_attendings",
+        "fmit_max_attendings",
+        "fmit_max_consecutive_weeks",
+        "fmit_min_gap_weeks",
+        "fmit_recovery_day",
+    }
+)
+FMIT_MOVED_MESSAGE = (
+    "FMIT rules are kept per academic year: change them in the year's FMIT configuration "
+    "(/api/v1/fmit-configs/, the FMIT page of the schedule, or the admin)"
+)
 
 
 def _object(value: Any, path: str, allowed: list[str]) -> dict[str, Any]:
@@ -146,6 +157,9 @@ def _object(value: Any, path: str, allowed: list[str]) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise SettingsError(path, "must be an object")
+    moved = sorted(str(key) for key in value if key in FMIT_MOVED)
+    if moved:
+        raise SettingsError(f"{path}.{moved[0]}", FMIT_MOVED_MESSAGE)
     unknown = sorted(str(key) for key in set(value) - set(allowed))
     if unknown:
         raise SettingsError(f"{path}.{unknown[0]}", f"unknown setting (known: {', '.join(sorted(allowed))})")
@@ -172,7 +186,7 @@ def _clock(value: Any, path: str) -> time:
 
 def _flat(cls: type[T], data: Any, path: str) -> T:
     """A dataclass of scalar fields (bool, whole number, clock time) from an object, defaults for what is missing."""
-    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    names = [f.name for f in dataclasses.fields(cls) if f.name not in FMIT_MOVED]  # type: ignore[arg-type]
     values = _object(data, path, names)
     default = cls()
     chosen: dict[str, Any] = {}
@@ -221,10 +235,6 @@ def _requirements(data: Any, path: str) -> RequirementSettings:
         didactics=_didactics(values.get("didactics"), f"{path}.didactics"),
         faculty_call=_faculty_call(values.get("faculty_call"), f"{path}.faculty_call"),
     )
-    if requirements.fmit_max_attendings < requirements.fmit_min_attendings:
-        raise SettingsError(
-            f"{path}.fmit_max_attendings", f"must not be below fmit_min_attendings ({requirements.fmit_min_attendings})"
-        )
     return requirements
 
 
@@ -321,7 +331,6 @@ def settings_from_json(data: Any, *, path: str = SETTINGS_KEY) -> SchedulingSett
         rules=_flat(ProgramRules, values.get("rules"), f"{path}.rules"),
         acgme=_acgme(values.get("acgme"), f"{path}.acgme"),
         weights=_flat(Weights, values.get("weights"), f"{path}.weights"),
-        fmit_week_start=whole_setting(values.get("fmit_week_start", 4), f"{path}.fmit_week_start", 0, 6),
         faculty_clinic_max_per_week=_faculty_caps(
             values.get("faculty_clinic_max_per_week"), f"{path}.faculty_clinic_max_per_week"
         ),
@@ -332,6 +341,7 @@ def _scalars(instance: Any) -> dict[str, Any]:
     return {
         f.name: value.strftime("%H:%M") if isinstance(value, time) else value
         for f in dataclasses.fields(instance)
+        if f.name not in FMIT_MOVED
         for value in [getattr(instance, f.name)]
     }
 
@@ -344,15 +354,12 @@ def settings_to_json(settings: SchedulingSettings) -> dict[str, Any]:
             "clinic_sessions_per_week": {str(pgy): n for pgy, n in sorted(req.clinic_sessions_per_week.items())},
             "clinic_capacity": req.clinic_capacity,
             "call": [_scalars(call) for call in req.call],
-            "fmit_min_attendings": req.fmit_min_attendings,
-            "fmit_max_attendings": req.fmit_max_attendings,
             "didactics": None if req.didactics is None else _scalars(req.didactics),
             "faculty_call": None if req.faculty_call is None else _faculty_call_json(req.faculty_call),
         },
         "rules": _scalars(settings.rules),
         "acgme": dict(settings.acgme),
         "weights": _scalars(settings.weights),
-        "fmit_week_start": settings.fmit_week_start,
         "faculty_clinic_max_per_week": dict(settings.faculty_clinic_max_per_week),
     }
 

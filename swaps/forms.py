@@ -11,9 +11,9 @@ from django import forms
 from django.urls import reverse
 
 from scheduling.day_view import session_grid
+from scheduling.fmit_config import fmit_settings
 from scheduling.models import Block, BlockAssignment, CallAssignment, Person, ScheduleVersion
 from scheduling.models import SessionAssignment as SessionRow
-from scheduling.program_settings import scheduling_settings
 from swaps.program_settings import SWAP_KINDS
 from swaps.shifts import RESIDENT_CALL_KINDS, Shift, swappable_session
 from tenants.models import Organization
@@ -109,9 +109,9 @@ def upcoming_shifts(
     today = today or program.today()
     first, last = today + dt.timedelta(days=1), today + dt.timedelta(days=CALL_DAYS)
     found: dict[str, list[ShiftChoice]] = {kind: [] for kind, _label in SHIFT_GROUPS}
-    week_start = scheduling_settings(program).fmit_week_start
     for version in published_versions(program, first, last):
         year = version.academic_year
+        week_start = fmit_settings(year).week_start_day
         start, end = max(first, year.start_date), min(last, year.end_date)
         if start > end:
             continue

@@ -37,6 +37,7 @@ from scheduling.compliance import FREE_ACTIVITIES, CallChange, Changes, absent_h
 from scheduling.day_view import SWAPPABLE_SESSIONS
 from scheduling.engine_io import ENGINE_ACTIVITIES
 from scheduling.engine_io import _session_clock as session_clock
+from scheduling.fmit_config import fmit_settings
 from scheduling.models import Block, BlockAssignment, CallAssignment, Person, RotationTemplate, ScheduleVersion
 from scheduling.models import SessionAssignment as SessionRow
 from scheduling.program_settings import scheduling_settings
@@ -98,6 +99,7 @@ class ScheduleState:
     rotations: dict[int, RotationTemplate]
     credentials: dict[int, dict[str, dt.date | None]]
     settings: Any
+    fmit: Any  # the year's FmitSettings
     clock: Any
 
     @classmethod
@@ -147,6 +149,7 @@ class ScheduleState:
             rotations={r.pk: r for r in RotationTemplate.objects.for_program(program)},
             credentials=credential_validity(program=program),
             settings=scheduling_settings(program),
+            fmit=fmit_settings(year),
             clock=session_clock(program),
         )
 
@@ -385,7 +388,7 @@ def _faculty_call_leg(state: ScheduleState, giver: Person, taker: Person, shift:
 
 def fmit_week(state: ScheduleState, day: dt.date) -> list[dt.date]:
     """The 7 days of the FMIT week holding `day` (from the program's FMIT week start)."""
-    first = day - dt.timedelta(days=(day.weekday() - state.settings.fmit_week_start) % 7)
+    first = state.fmit.week_of(day)
     return [first + dt.timedelta(days=n) for n in range(7)]
 
 

@@ -4,11 +4,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from analytics.views import contingency, fairness, fallbacks, report, resilience, workload
+from analytics.views import contingency, fairness, fallbacks, fmit, report, resilience, workload
 from tenants.access import require
 from tenants.permissions import Action, Resource
 
-AREAS = (fairness, workload, resilience, contingency, fallbacks, report)
+AREAS = (fairness, fmit, workload, resilience, contingency, fallbacks, report)
 
 
 @require(Action.VIEW, Resource.ANALYTICS)

@@ -17,6 +17,7 @@ from integrations.certifications.resources import PersonCertificationResource
 from integrations.imports.matching import Candidate, Matcher, name_key
 from integrations.imports.text import clean, fold
 from integrations.imports.widgets import Choice, Date, Text, Time, Whole
+from scheduling.fmit_config import fmit_settings
 from scheduling.models import (
     AcademicYear,
     Block,
@@ -61,7 +62,7 @@ class Context:
         self.version: ScheduleVersion | None = None
         settings = scheduling_settings(program)
         self.call_start, self.call_end = settings.rules.call_start, settings.rules.call_end
-        self.fmit_week_start = settings.fmit_week_start
+        self.fmit_week_start = fmit_settings(year).week_start_day
         self.refresh_people()
         self.refresh_rotations()
         self._blocks = {b.number: b for b in Block.objects.filter(academic_year=year)} if year else {}

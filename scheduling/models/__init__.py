@@ -2,6 +2,7 @@
 
 from scheduling.models.base import Session, Source
 from scheduling.models.calendar import AcademicYear, Block, CalendarDay, SessionTime
+from scheduling.models.fmit import FmitYearConfig
 from scheduling.models.people import Person
 from scheduling.models.rotations import (
     HEX_COLOUR,
@@ -30,6 +31,7 @@ __all__ = [
     "BlockAssignment",
     "CalendarDay",
     "CallAssignment",
+    "FmitYearConfig",
     "Person",
     "Preference",
     "ROTATION_KINDS",

@@ -46,6 +46,8 @@ from scheduling.services.years import (
     academic_year_make_current,
     academic_year_plan,
     calendar_holidays_load,
+    fmit_year_config_ensure,
+    fmit_year_config_update,
     scheduling_settings_update,
     session_times_ensure_defaults,
 )
@@ -70,6 +72,8 @@ __all__ = [
     "academic_year_plan",
     "block_assignment_change",
     "calendar_holidays_load",
+    "fmit_year_config_ensure",
+    "fmit_year_config_update",
     "call_assignment_change",
     "person_contacts_change",
     "person_create",

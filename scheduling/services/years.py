@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import holidays
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -10,10 +11,12 @@ from django.db.models import Q
 from django.utils.text import capfirst
 
 from scheduling.engine.calendar import BlockDates, academic_year_end, block_dates
+from scheduling.fmit_config import FIELDS as FMIT_FIELDS
 from scheduling.models import (
     AcademicYear,
     Block,
     CalendarDay,
+    FmitYearConfig,
     Session,
     SessionTime,
 )
@@ -119,8 +122,10 @@ def academic_year_create(
     block_start_weekday: int | None = None,
     orientation_days: int = 0,
     make_current: bool = False,
+    fmit: dict[str, Any] | None = None,
 ) -> AcademicYear:
-    """Create a program's academic year and its blocks, as checked by `academic_year_plan`.
+    """Create a program's academic year and its blocks, as checked by `academic_year_plan`, and its FMIT
+    configuration (`fmit` by field name, else the program's latest year's rules, else the defaults).
 
     `make_current` moves the program's current flag to the new year.
     """
@@ -142,6 +147,7 @@ def academic_year_create(
         Block.objects.create(
             program=year.program, academic_year=year, number=block.number, start_date=block.start, end_date=block.end
         )
+    fmit_year_config_ensure(academic_year=year, values=fmit)
     return year
 
 
@@ -209,6 +215,51 @@ def session_times_ensure_defaults(*, program: Organization) -> list[SessionTime]
         )[0]
         for session, (start, end) in DEFAULT_SESSION_TIMES.items()
     ]
+
+
+# FMIT configuration of a year (scheduling.fmit_config reads it).
+
+
+def _previous(academic_year: AcademicYear) -> FmitYearConfig | None:
+    return (
+        FmitYearConfig.objects.for_program(academic_year.program)
+        .filter(academic_year__start_date__lt=academic_year.start_date)
+        .order_by("-academic_year__start_date")
+        .first()
+    )
+
+
+@transaction.atomic
+def fmit_year_config_ensure(*, academic_year: AcademicYear, values: dict[str, Any] | None = None) -> FmitYearConfig:
+    """The year's FMIT configuration, made when missing from `values`, else a copy of the program's latest earlier
+    year's, else the defaults; an existing row is kept as it is."""
+    found = FmitYearConfig.objects.filter(academic_year=academic_year).first()
+    if found is not None:
+        return found
+    previous = _previous(academic_year)
+    start = {name: getattr(previous, name) for name in FMIT_FIELDS} if previous is not None else {}
+    row = FmitYearConfig(program=academic_year.program, academic_year=academic_year, **{**start, **(values or {})})
+    _validated(row)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def fmit_year_config_update(*, academic_year: AcademicYear, user, values: dict[str, Any]) -> FmitYearConfig:
+    """Change the year's FMIT rules (the program's admins and coordinators): `values` by field name; an unknown
+    field or a value the row refuses is a DomainError naming it, and nothing is stored."""
+    if not can(user, Action.CHANGE, "schedule", academic_year.program):
+        raise PermissionDenied("Only the program's admins and coordinators can change the FMIT configuration.")
+    unknown = sorted(set(values) - set(FMIT_FIELDS))
+    if unknown:
+        raise DomainError(f"{unknown[0]}: unknown FMIT setting (known: {', '.join(FMIT_FIELDS)}).")
+    row = fmit_year_config_ensure(academic_year=academic_year)
+    row = FmitYearConfig.objects.select_for_update().get(pk=row.pk)
+    for name, value in values.items():
+        setattr(row, name, value)
+    _validated(row)
+    row.save()
+    return row
 
 
 # Schedule runs.

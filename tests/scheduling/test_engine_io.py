@@ -54,7 +54,12 @@ from scheduling.program_settings import (
     settings_from_json,
     settings_to_json,
 )
-from scheduling.services import academic_year_create, calendar_holidays_load, scheduling_settings_update
+from scheduling.services import (
+    academic_year_create,
+    calendar_holidays_load,
+    fmit_year_config_update,
+    scheduling_settings_update,
+)
 from tenants.errors import DomainError
 from tenants.models import Role
 from tests.scheduling.factories import (
@@ -74,14 +79,12 @@ SETTINGS = {
         "clinic_sessions_per_week": {"1": 1, "2": 2},
         "clinic_capacity": 5,
         "call": [{"kind": "in_house", "per_night": 1, "min_pgy": 2}],
-        "fmit_min_attendings": 0,
-        "fmit_max_attendings": 1,
     },
     "rules": {"call_start": "18:00", "max_consecutive_calls": 1},
     "acgme": {"weekly_hours": 88},
     "weights": {"change": 7},
-    "fmit_week_start": 0,
 }
+FMIT = {"week_start_day": 0, "min_attendings": 0, "max_attendings": 1, "max_consecutive_weeks": 2, "min_gap_weeks": 3}
 
 
 @pytest.fixture
@@ -127,6 +130,7 @@ def rows(program, year, coordinator):
     SessionTime.objects.create(program=program, session="AM", start_time=dt.time(8), end_time=dt.time(12, 30))
     calendar_holidays_load(academic_year=year)
     scheduling_settings_update(program=program, user=coordinator, settings=SETTINGS)
+    fmit_year_config_update(academic_year=year, user=coordinator, values=FMIT)
     program.refresh_from_db()
     return {**people, **rotations}
 
@@ -194,6 +198,7 @@ def test_problem_for_maps_people_rotations_calendar_and_settings(year, rows):
     assert problem.requirements.clinic_capacity == 5
     assert problem.requirements.call == (CallCoverage(kind="in_house", per_night=1, min_pgy=2),)
     assert (problem.requirements.fmit_min_attendings, problem.requirements.fmit_max_attendings) == (0, 1)
+    assert (problem.rules.fmit_max_consecutive_weeks, problem.rules.fmit_min_gap_weeks) == (2, 3)
     assert problem.rules.call_start == dt.time(18) and problem.rules.max_consecutive_calls == 1
     assert problem.acgme == {"weekly_hours": 88}
     assert problem.weights.change == 7
@@ -334,7 +339,7 @@ def test_problem_for_query_count_does_not_grow_with_people_and_rotations(program
         FacultyFactory(program=program)
         rotation = RotationTemplateFactory(program=program, min_residents=0, max_residents=3)
         RotationRequirement.objects.create(program=program, pgy=2, rotation=rotation, min_blocks=n % 2)
-    assert queries() == few <= 10
+    assert queries() == few <= 11  # the year's FMIT rules are one of them
 
 
 # Settings
@@ -371,14 +376,15 @@ def test_settings_didactics_half_day_reaches_the_engine_and_none_is_the_default(
         ([], r"^Scheduling setting scheduling: must be an object"),
         (
             {"colour": "red"},
-            r"scheduling\.colour: unknown setting \(known: acgme, faculty_clinic_max_per_week, fmit_week_start",
+            r"scheduling\.colour: unknown setting \(known: acgme, faculty_clinic_max_per_week, requirements",
         ),
         ({"requirements": {"clinic_capacity": "6"}}, r"requirements\.clinic_capacity: must be a whole number"),
         ({"requirements": {"clinic_sessions_per_week": {"9": 1}}}, r"clinic_sessions_per_week\.9: unknown setting"),
         ({"requirements": {"clinic_sessions_per_week": {"1": 11}}}, r"clinic_sessions_per_week\.1: must be a whole"),
         ({"requirements": {"call": {"per_night": 1}}}, r"requirements\.call: must be a list"),
         ({"requirements": {"call": [{"kind": "home"}]}}, r"call\[0\]\.kind: must be one of in_house"),
-        ({"requirements": {"fmit_min_attendings": 3}}, r"fmit_max_attendings: must not be below fmit_min_attendings"),
+        ({"requirements": {"fmit_min_attendings": 1}}, r"requirements\.fmit_min_attendings: FMIT rules are kept per"),
+        ({"rules": {"fmit_min_gap_weeks": 1}}, r"rules\.fmit_min_gap_weeks: FMIT rules are kept per academic year"),
         ({"rules": {"post_call_day_off": "yes"}}, r"rules\.post_call_day_off: must be true or false"),
         ({"rules": {"call_end": "8am"}}, r"rules\.call_end: must be a clock time HH:MM"),
         (
@@ -389,7 +395,7 @@ def test_settings_didactics_half_day_reaches_the_engine_and_none_is_the_default(
         ({"acgme": {"window_days": 27.5}}, r"acgme\.window_days: must be a whole number"),
         ({"acgme": {"naps": 2}}, r"acgme\.naps: unknown setting"),
         ({"weights": {"change": -1}}, r"weights\.change: must be a whole number from 0 to 1000000"),
-        ({"fmit_week_start": 7}, r"fmit_week_start: must be a whole number from 0 to 6"),
+        ({"fmit_week_start": 4}, r"scheduling\.fmit_week_start: FMIT rules are kept per academic year"),
         ({"requirements": {"didactics": {"weekday": 7}}}, r"didactics\.weekday: must be a whole number from 0 to 6"),
         ({"requirements": {"didactics": {"session": "noon"}}}, r"didactics\.session: must be AM or PM"),
         ({"requirements": {"didactics": {"day": 2}}}, r"didactics\.day: unknown setting"),

@@ -40,9 +40,8 @@ REQUIREMENTS = {
     "clinic_sessions_per_week": {"1": 1, "2": 1, "3": 1},
     "clinic_capacity": 6,
     "call": [{"per_night": 1}],
-    "fmit_min_attendings": 0,
-    "fmit_max_attendings": 0,
 }
+NO_FMIT = {"min_attendings": 0, "max_attendings": 0}
 
 
 def faculty(program, role, **fields):
@@ -53,7 +52,7 @@ def faculty(program, role, **fields):
 
 @pytest.fixture
 def year(program):
-    return academic_year_create(program=program, start_date=JULY_1, make_current=True)
+    return academic_year_create(program=program, start_date=JULY_1, make_current=True, fmit=NO_FMIT)
 
 
 @pytest.fixture

@@ -51,7 +51,8 @@ WAIT = 240  # generous wall-clock bound for background runs
 
 def tiny_program(program, user):
     """Six residents, two faculty, wards (call) and clinic: a problem the engine solves in seconds."""
-    year = academic_year_create(program=program, start_date=dt.date(2026, 7, 1), make_current=True)
+    no_fmit = {"min_attendings": 0, "max_attendings": 0}
+    year = academic_year_create(program=program, start_date=dt.date(2026, 7, 1), make_current=True, fmit=no_fmit)
     for pgy in (1, 1, 2, 2, 3, 3):
         ResidentFactory(program=program, pgy=pgy)
     for _ in range(2):
@@ -67,8 +68,6 @@ def tiny_program(program, user):
             "clinic_sessions_per_week": {"1": 1, "2": 1, "3": 1},
             "clinic_capacity": 6,
             "call": [{"per_night": 1}],
-            "fmit_min_attendings": 0,
-            "fmit_max_attendings": 0,
         }
     }
     scheduling_settings_update(program=program, user=user, settings=settings)

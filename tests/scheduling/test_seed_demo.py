@@ -17,6 +17,7 @@ from scheduling.compliance import version_report
 from scheduling.demo import DEMO_PASSWORD
 from scheduling.engine.problem import Didactics
 from scheduling.engine_io import problem_for
+from scheduling.fmit_config import fmit_settings
 from scheduling.models import (
     AcademicYear,
     Block,
@@ -202,7 +203,8 @@ def test_seed_demo_gives_family_medicine_engine_settings(family_medicine):
 
     assert settings.requirements.clinic_sessions_per_week == {1: 1, 2: 2, 3: 3}
     assert [(c.per_night, c.min_pgy) for c in settings.requirements.call] == [(1, 1)]
-    assert (settings.requirements.fmit_min_attendings, settings.requirements.fmit_max_attendings) == (1, 2)
+    fmit = fmit_settings(AcademicYear.objects.for_program(family_medicine).get(is_current=True))
+    assert (fmit.week_start_day, fmit.min_attendings, fmit.max_attendings) == (4, 1, 2)
     assert {abbreviation for abbreviation, r in rotations.items() if r.call_eligible} >= {"FMIT", "ICU"}
     assert [abbreviation for abbreviation, r in rotations.items() if r.is_night] == ["NF"]
     assert not rotations["NF"].continuity_clinic and rotations["FMC"].continuity_clinic

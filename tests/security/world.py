@@ -6,9 +6,9 @@ program's pages shows as the marker in a response.
 rotations, a published version with block, session and call assignments): an admin login, a draft version, a
 schedule run, an absence and an absence limit, a certification type, a person certification, a procedure and a
 procedure credential, an in-app notification and an e-mail log, notification preferences and delivery settings, a
-push device, a wish window and a wish, the person's and the program's feed tokens, a rotation requirement, a
-holiday, a swap waiting for its taker and an executed one (with its moves), and an export template emailed
-weekly.
+push device, a wish window and a wish, the year's FMIT configuration, the person's and the program's feed tokens,
+a rotation requirement, a holiday, a swap waiting for its taker and an executed one (with its moves), and an export
+template emailed weekly.
 """
 
 from __future__ import annotations
@@ -27,7 +27,16 @@ from integrations.imports.models import ImportMapping, ImportSession
 from integrations.jobs.models import FileJob
 from notifications.models import DeliverySettings, PushSubscription
 from notifications.models import Preference as NotificationPreference
-from scheduling.models import CalendarDay, Person, Preference, RotationRequirement, RotationTemplate, SessionTime
+from scheduling.models import (
+    CalendarDay,
+    FmitYearConfig,
+    Person,
+    Preference,
+    RotationRequirement,
+    RotationTemplate,
+    SessionTime,
+)
+from scheduling.services import fmit_year_config_ensure
 from scheduling.services.wishes import preference_create, wish_window_set
 from swaps import services as swap_services
 from swaps.models import Swap, SwapMove
@@ -193,6 +202,7 @@ def program_world(program: Organization, marker: str) -> ProgramWorld:
         },
     )
     export_delivery_set(template=export, user=world.coordinator, values={"recipients": [world.coordinator.pk]})
+    fmit_config = fmit_year_config_ensure(academic_year=world.year)
     _marked(program, marker)
     rows: dict[type[Model], Model] = {
         Organization: program,
@@ -217,6 +227,7 @@ def program_world(program: Organization, marker: str) -> ProgramWorld:
         type(api_token): api_token,
         RotationRequirement: requirement,
         CalendarDay: holiday,
+        FmitYearConfig: fmit_config,
         Swap: pending,
         SwapMove: SwapMove.objects.filter(swap=executed).first(),
         NotificationPreference: NotificationPreference.objects.filter(user=ann.user).first(),

@@ -40,30 +40,36 @@ def test_coordinator_reads_and_changes_the_scheduling_settings(api_as, coordinat
     client = api_as(coordinator)
     before = client.get(SCHEDULING)
     assert before.status_code == 200, before.content
-    assert before.json()["fmit_week_start"] == 4  # the default, filled in
+    assert before.json()["requirements"]["clinic_capacity"] == 6  # the default, filled in
+    assert "fmit_week_start" not in before.json()  # FMIT rules are per academic year (fmit-configs/)
 
-    change = {"fmit_week_start": 2, "faculty_clinic_max_per_week": {"apd": 1}}
+    change = {"requirements": {"clinic_capacity": 5}, "faculty_clinic_max_per_week": {"apd": 1}}
     response = client.patch(SCHEDULING, change, format="json")
 
     assert response.status_code == 200, response.content
-    assert response.json()["fmit_week_start"] == 2
+    assert response.json()["requirements"]["clinic_capacity"] == 5
     stored = scheduling_settings(fresh(program))
-    assert (stored.fmit_week_start, stored.faculty_clinic_max_per_week["apd"]) == (2, 1)
-    assert stored.requirements == scheduling_settings(program).requirements  # what was not sent stays
+    assert (stored.requirements.clinic_capacity, stored.faculty_clinic_max_per_week["apd"]) == (5, 1)
+    assert stored.rules == scheduling_settings(program).rules  # what was not sent stays
 
 
 def test_a_bad_scheduling_setting_is_named_and_nothing_is_stored(api_as, coordinator, program):
     client = api_as(coordinator)
-    client.patch(SCHEDULING, {"fmit_week_start": 3}, format="json")
+    client.patch(SCHEDULING, {"weights": {"change": 3}}, format="json")
     before = fresh(program).settings
 
-    bad = client.patch(SCHEDULING, {"fmit_week_start": 1, "requirements": {"clinic_capacity": "lots"}}, format="json")
+    bad = client.patch(
+        SCHEDULING, {"weights": {"change": 1}, "requirements": {"clinic_capacity": "lots"}}, format="json"
+    )
 
     body = assert_problem(bad, 400)
     assert list(body["errors"]) == ["requirements.clinic_capacity"]
     assert fresh(program).settings == before
     assert list(assert_problem(client.patch(SCHEDULING, {"colour": "red"}, format="json"), 400)["errors"]) == ["colour"]
     assert_problem(client.patch(SCHEDULING, [1, 2], format="json"), 400)
+    moved = assert_problem(client.patch(SCHEDULING, {"fmit_week_start": 1}, format="json"), 400)
+    assert list(moved["errors"]) == ["fmit_week_start"]
+    assert "kept per academic year" in moved["errors"]["fmit_week_start"][0]
     assert fresh(program).settings == before
 
 
@@ -108,7 +114,7 @@ def test_admin_requires_a_second_factor_for_everyone_and_it_is_audited(api_as, p
 @pytest.mark.parametrize("role", [Role.RESIDENT, Role.FACULTY, Role.CLINICAL_STAFF])
 def test_other_roles_neither_read_nor_change_the_settings(api_as, member, program, role):
     client = api_as(member(role))
-    for url, change in ((SCHEDULING, {"fmit_week_start": 1}), (WISHES, {"week_start": 3}), (SECURITY, {})):
+    for url, change in ((SCHEDULING, {"weights": {"change": 1}}), (WISHES, {"week_start": 3}), (SECURITY, {})):
         assert_problem(client.get(url), 403)
         assert_problem(client.patch(url, change, format="json"), 403)
     assert fresh(program).settings == program.settings
@@ -136,9 +142,9 @@ def test_another_programs_manager_sees_and_changes_only_their_own(api_as, member
 def test_a_token_needs_the_scope_of_the_section(coordinator, program_admin, program):
     reader = bearer(coordinator, program, ["read:schedule"])
     assert reader.get(SCHEDULING).status_code == 200
-    refused = assert_problem(reader.patch(SCHEDULING, {"fmit_week_start": 1}, format="json"), 403)
+    refused = assert_problem(reader.patch(SCHEDULING, {"weights": {"change": 1}}, format="json"), 403)
     assert "write:schedule" in refused["detail"]
-    assert scheduling_settings(fresh(program)).fmit_week_start == 4
+    assert scheduling_settings(fresh(program)).weights.change == 50
 
     writer = bearer(coordinator, program, ["write:schedule"])
     assert writer.patch(WISHES, {"week_start": 2}, format="json").status_code == 200
