@@ -396,10 +396,11 @@ REST_FRAMEWORK = {
 # Idempotency-Key: a POST that starts work, retried with the same key, is answered from this store for 24 h.
 IDEMPOTENCY_KEY_HOURS = 24
 SPECTACULAR_SETTINGS = {
-    # postprocess_schema_enums is drf-spectacular's default; the second adds the Idempotency-Key refusals
+    # postprocess_schema_enums is drf-spectacular's default; then the Idempotency-Key refusals and every operation's 429
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tenants.idempotency.document_idempotency_refusals",
+        "tenants.throttles.document_rate_limit",
     ],
     "TITLE": "Residency Scheduler API",
     "DESCRIPTION": "Schedules, people and rotations of a residency program. "

@@ -3,6 +3,8 @@ address for anonymous callers. Rates come from REST_FRAMEWORK["DEFAULT_THROTTLE_
 rate gets 429 problem+json with Retry-After (DRF's Throttled, rendered by config.problems).
 """
 
+from typing import Any
+
 from rest_framework.throttling import SimpleRateThrottle
 
 from tenants.middleware import program_for
@@ -44,3 +46,19 @@ class RoleRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request, view) -> str:
         ident = self.ident or self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def document_rate_limit(result: dict, generator: Any, request: Any, public: bool) -> dict:
+    """drf-spectacular postprocessing hook: every operation is rate limited, so each documents its 429 (problem+json,
+    with the seconds to wait in Retry-After)."""
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    too_many = {
+        "content": problem,
+        "description": "Too many requests for this caller's rate (per token, per role, per anonymous address).",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}},
+    }
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation["responses"].setdefault("429", too_many)
+    return result
