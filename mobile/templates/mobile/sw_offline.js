@@ -13,6 +13,7 @@ const KEPT_PAGES = ["{% url 'absence-new' %}", "{% url 'swap-new' %}"];
 const SHELL = [
   OFFLINE_PAGE,
   "{% static 'css/app.css' %}",
+  "{% static 'js/theme.js' %}",
   "{% static 'js/app.js' %}",
   "{% static 'js/pwa.js' %}",
   "{% static 'js/offline_schedule.js' %}",
