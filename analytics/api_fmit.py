@@ -63,7 +63,9 @@ class FmitSpreadSerializer(serializers.Serializer):
     gini = serializers.FloatField(help_text="Gini coefficient of FMIT weeks across the counted faculty.")
     fairness = serializers.FloatField(help_text="1 - Gini.")
     rating = serializers.ChoiceField(choices=["good", "warning", "poor"])
-    spread = serializers.IntegerField(help_text="Most weeks - least weeks.")
+    spread = serializers.FloatField(
+        help_text="Most minus least of (FMIT weeks - prorated target) across the counted faculty, in weeks."
+    )
     balanced = serializers.BooleanField(help_text="spread within the year's tolerance.")
     weeks = serializers.IntegerField(help_text="FMIT weeks of all counted faculty.")
 

@@ -17,7 +17,9 @@ Definitions (what the page, PDF, xlsx and API print):
 - Target: the person's yearly FMIT target weeks (Person.fmit_target_weeks), prorated to a quarter by its share of
   the numbered blocks (13 blocks: 3/13 for Q1, 4/13 for Q4).
 - Faculty counted: active faculty with a target, and any other faculty member holding an FMIT week that year.
-  Gini and max - min are over their weeks in the period; "balanced" is max - min within the year's tolerance.
+  Gini is over their weeks in the period. Balance is against the targets, since faculty carry different
+  yearly targets (a program director fewer weeks than core faculty): the spread is the most minus the least of
+  (weeks - prorated target), and "balanced" is that spread within the year's tolerance (no target counts as 0).
 Cached per schedule generation (scheduling.schedule_cache), like the fairness report.
 """
 
@@ -37,7 +39,7 @@ from scheduling.program_settings import scheduling_settings
 from scheduling.schedule_cache import cached
 from tenants.errors import DomainError
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # bumped when the report changes meaning
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CLOSED_DAYS = (*HOLIDAY_TYPES, "closure")
 
@@ -88,7 +90,7 @@ class PeriodFmit:
     gini: float
     fairness: float
     rating: str
-    spread: int  # most weeks - least weeks
+    spread: float  # most - least of (weeks - prorated target)
     balanced: bool
 
     @property
@@ -274,7 +276,8 @@ def _period(
             )
         )
     values = [row.weeks for row in rows]
-    spread = (max(values) - min(values)) if values else 0
+    against = [row.against_target for row in rows]
+    spread = round(max(against) - min(against), 2) if rows else 0.0
     value = gini(values) if values else 0.0
     return PeriodFmit(
         quarter=quarter,
@@ -283,5 +286,5 @@ def _period(
         fairness=round(fairness(values), 4) if values else 1.0,
         rating=fairness_rating(fairness(values)) if values else "good",
         spread=spread,
-        balanced=spread <= fmit.imbalance_tolerance_weeks,
+        balanced=spread <= fmit.imbalance_tolerance_weeks + 1e-9,
     )

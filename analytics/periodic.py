@@ -243,7 +243,8 @@ def _fmit_version(program: Organization, year: AcademicYear) -> ScheduleVersion 
 
 def fmit_balance_check(*, program: Organization, today: dt.date | None = None) -> FmitBalance | None:
     """The daily job for one program: when a quarter starts within 4 weeks, read its FMIT weeks per faculty member
-    in the year's published schedule (else the newest draft); if most minus least exceeds the year's tolerance, its
+    in the year's published schedule (else the newest draft); if their spread against the prorated targets exceeds
+    the year's tolerance, its
     admins and coordinators are told, once per quarter (notify_once). None without a coming quarter or schedule."""
     today = today or program.today()
     coming = _coming_quarter(program, today)
@@ -258,8 +259,8 @@ def fmit_balance_check(*, program: Organization, today: dt.date | None = None) -
     told = 0
     if not period.balanced:
         managers = [member for member in program_members(program) if role_in(member, program) in MANAGER_ROLES]
-        weeks = [row.weeks for row in period.rows]
-        heaviest = [row.name for row in period.rows if row.weeks == max(weeks)]
+        against = [row.against_target for row in period.rows]
+        heaviest = [row.name for row in period.rows if row.against_target == max(against)]
         made = notify_once(
             key=f"fmit-unbalanced:{program.pk}:{year.pk}:q{quarter.number}",
             recipients=managers,
@@ -269,8 +270,8 @@ def fmit_balance_check(*, program: Organization, today: dt.date | None = None) -
                 "quarter": f"Q{quarter.number}",
                 "year": year.name,
                 "starts": f"{quarter.start:%a %d %b %Y}",
-                "least": min(weeks),
-                "most": max(weeks),
+                "least": f"{min(against):+g}",
+                "most": f"{max(against):+g}",
                 "spread": period.spread,
                 "tolerance": report.tolerance,
                 "version": version.get_status_display().lower(),

@@ -157,9 +157,9 @@ EVENTS: dict[str, EventSpec] = {
     Event.FMIT_UNBALANCED: EventSpec(
         Channel.EMAIL_NOW,
         "FMIT weeks unbalanced in {{ quarter }}: {{ program }}",
-        "{{ quarter }} of {{ year }} starts {{ starts }}: FMIT weeks per faculty member range from {{ least }} "
-        "to {{ most }} ({{ spread }} apart, tolerance {{ tolerance }}) in the {{ version }} schedule. "
-        "Most: {{ heaviest }}.",
+        "{{ quarter }} of {{ year }} starts {{ starts }}: FMIT weeks per faculty member against their prorated "
+        "targets range from {{ least }} to {{ most }} ({{ spread }} weeks apart, tolerance {{ tolerance }}) in the "
+        "{{ version }} schedule. Most over target: {{ heaviest }}.",
         ("program", "quarter", "year", "starts", "least", "most", "spread", "tolerance", "version", "heaviest"),
     ),
 }

@@ -212,7 +212,16 @@ def fmit_xlsx_bytes(report: FmitReport) -> bytes:
     xlsx_append(summary, [f"Weeks start on {report.week_start_name}; tolerance {report.tolerance} week(s)"])
     xlsx_append(
         summary,
-        ["Period", "FMIT weeks", "Weekend calls", "Clinic half-days lost", "Gini", "Fairness", "Spread", "Balanced"],
+        [
+            "Period",
+            "FMIT weeks",
+            "Weekend calls",
+            "Clinic half-days lost",
+            "Gini",
+            "Fairness",
+            "Spread against target",
+            "Balanced",
+        ],
     )
     for period in (*report.quarters, report.year):
         totals = period.totals

@@ -13,9 +13,9 @@ Hal (core, target none, no FMIT: not counted).
   dropped, not carried.
 - Ida: week of Fri 7 Aug (Fri 7 AM: clinic max 0 -> 0 lost); no target.
 Q1: Fay 2 weeks, 3 weekend calls, 7 lost, target 6 x 3/13 = 1.38; Gus 2, 1, 3, target 0.92; Ida 1, 0, 0, 0.
-    Gini of [2, 2, 1] = 2/15 = 0.1333; spread 1: balanced.
-Q2: Fay 1, Gus 0, Ida 0: Gini 0.6667, spread 1: balanced.
-Year: Fay 3 (8 lost), Gus 2, Ida 1: Gini 4/18 = 0.2222, spread 2: unbalanced.
+    Gini of [2, 2, 1] = 2/15 = 0.1333; against target 0.62, 1.08, 1: spread 0.46, balanced.
+Q2: Fay 1, Gus 0, Ida 0: Gini 0.6667; against target -0.38, -0.92, 0: spread 0.92, balanced.
+Year: Fay 3 (8 lost), Gus 2, Ida 1: Gini 4/18 = 0.2222; against target -3, -2, +1: spread 4, unbalanced.
 """
 
 import datetime as dt

@@ -46,10 +46,10 @@ def test_hand_counted_figures_per_quarter_and_year(world):
         "Ida Faculty": (1, 0, 0, 0.0),
     }  # Hal, with no target and no week, is not counted
     assert [row.week_starts for row in q1.rows][1] == (dt.date(2026, 6, 26), dt.date(2026, 7, 10))
-    assert (q1.gini, q1.spread, q1.balanced) == (0.1333, 1, True)
+    assert (q1.gini, q1.spread, q1.balanced) == (0.1333, 0.46, True)  # against target: 0.62, 1.08, 1
     q2 = report.period(2)
     assert figures(q2)["Fay Faculty"] == (1, 0, 1, 1.38)
-    assert (q2.gini, q2.spread, q2.balanced) == (0.6667, 1, True)
+    assert (q2.gini, q2.spread, q2.balanced) == (0.6667, 0.92, True)  # -0.38, -0.92, 0
     year = report.period(None)
     assert figures(year) == {
         "Fay Faculty": (3, 3, 8, 6.0),
@@ -57,8 +57,23 @@ def test_hand_counted_figures_per_quarter_and_year(world):
         "Ida Faculty": (1, 0, 0, 0.0),
     }
     assert year.gini == round(gini([3, 2, 1]), 4) == 0.2222
-    assert (year.spread, year.balanced, report.tolerance, report.week_start_name) == (2, False, 1, "Friday")
+    # against target: -3, -2, +1
+    assert (year.spread, year.balanced, report.tolerance, report.week_start_name) == (4, False, 1, "Friday")
     assert report.period(4).rows[0].target == round(6 * 4 / 13, 2)
+
+
+def test_faculty_on_their_different_targets_are_balanced(world):
+    """A program director's target is lower than core faculty's: weeks that meet each target are balanced, though
+    the weeks themselves differ (Gini still reads them)."""
+    from scheduling.models import Person
+
+    for name, target in (("Fay", 3), ("Gus", 2), ("Ida", 1)):
+        Person.objects.filter(pk=world.people[name].pk).update(fmit_target_weeks=target)
+
+    year = fmit_report(version=world.version).period(None)
+
+    assert [row.against_target for row in year.rows] == [0.0, 0.0, 0.0]
+    assert (year.spread, year.balanced, year.gini) == (0.0, True, 0.2222)
 
 
 def test_a_monday_week_start_regroups_the_weeks(world, coordinator):
@@ -87,10 +102,10 @@ def test_the_warning_fires_once_four_weeks_before_an_unbalanced_quarter(world, m
 
     fmit(world.version, world.people["Fay"], dt.date(2026, 10, 12), "AM")  # Fay 2, Gus 0, Ida 0 in Q2
     fired = fmit_balance_check(program=program, today=dt.date(2026, 8, 27))
-    assert (fired.period.spread, fired.period.balanced, fired.told) == (2, False, 2)
+    assert (fired.period.spread, fired.period.balanced, fired.told) == (1.54, False, 2)  # +0.62, -0.92, 0
     assert [told(user) for user in coordinators] == [1, 1] and told(resident) == 0
     note = Notification.objects.get(recipient=coordinators[0], event=Event.FMIT_UNBALANCED)
-    assert "Q2 of 2026-2027" in note.body and "range from 0 to 2" in note.body and "Fay Faculty" in note.body
+    assert "Q2 of 2026-2027" in note.body and "range from -0.92 to +0.62" in note.body and "Fay Faculty" in note.body
     again = fmit_balance_check(program=program, today=dt.date(2026, 8, 28))
     assert again.told == 0 and told(coordinators[0]) == 1
     assert fmit_balance_check(program=program, today=dt.date(2026, 9, 23)) is None  # the quarter has started
