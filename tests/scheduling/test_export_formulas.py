@@ -55,8 +55,8 @@ def planted(request, program, resident_user, client) -> Planted:
 
 
 def _workbook(response):
-    assert response.status_code == 200, response.content[:300]
-    return load_workbook(io.BytesIO(response.content))
+    assert response.status_code == 200, response.getvalue()[:300]
+    return load_workbook(io.BytesIO(response.getvalue()))
 
 
 def _text_cells(book) -> dict[str, list]:
@@ -113,7 +113,7 @@ def test_range_xlsx_writes_planted_text_as_text(client, planted):
 def test_assignments_csv_prefixes_planted_text_with_an_apostrophe(client, planted):
     response = client.get(reverse("export-assignments-csv"))
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode(), newline="")))
     assert [cell for row in rows for cell in row if cell.startswith(FORMULA_STARTS)] == []
     body = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
     people = {row["person"] for row in body}

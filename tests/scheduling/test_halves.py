@@ -110,7 +110,7 @@ def test_halves_chosen_by_a_run_are_stored_and_shown_as_split_cells(client, prog
     block = year.blocks.get(number=1)
     edit = client.get(reverse("edit-block", kwargs={"pk": version.pk, "person": first.pk, "block": block.pk}))
     assert "Split in halves: a change here sets one rotation for the whole block" in edit.content.decode()
-    csv = client.get(reverse("export-assignments-csv"), {"version": "draft"}).content.decode()
+    csv = client.get(reverse("export-assignments-csv"), {"version": "draft"}).getvalue().decode()
     rows = [line for line in csv.splitlines() if line.startswith("block,") and first.full_name in line]
     assert any("1 (First half)" in line and ",SPM," in line for line in rows)
     assert any("1 (Second half)" in line and ",ELE," in line for line in rows)

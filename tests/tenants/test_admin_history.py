@@ -14,6 +14,8 @@ from absences.models import Absence, AbsenceLimit
 from credentials.models import CertificationType, PersonCertification, Procedure, ProcedureCredential
 from integrations.feeds.models import FeedToken
 from integrations.feeds.tokens import feed_token_get_or_create
+from scheduling.models import FmitYearConfig
+from scheduling.services import fmit_year_config_ensure
 from swaps.models import Swap
 from tenants.admin import ReadOnlyHistoryAdmin
 from tenants.models import Membership, Organization, Role
@@ -64,6 +66,7 @@ def rows(program) -> dict:
             ProcedureCredential: ProcedureCredentialFactory(program=program, person=person, procedure=procedure),
             FeedToken: feed_token_get_or_create(program=program, person=person, user=target),
             Swap: Swap.objects.create(program=program, academic_year=year, kind="posting", requester=person),
+            FmitYearConfig: fmit_year_config_ensure(academic_year=year),
         }
     )
     return made
