@@ -1,5 +1,5 @@
 """The installable app in Chromium: install criteria met, My schedule offline after one online visit, and an absence
-requested offline sent once when the network returns."""
+or a swap requested offline sent once when the network returns."""
 
 import datetime as dt
 import time
@@ -10,7 +10,10 @@ from playwright.sync_api import Page, expect
 
 from absences.models import Absence
 from scheduling.models import AcademicYear, Person, ScheduleVersion, SessionAssignment
+from swaps.models import Swap
 from tests.e2e.conftest import log_in
+from tests.e2e.test_quick_actions_and_theme import resident_with_calls
+from tests.e2e.test_swaps import login_for
 
 CLINIC = SessionAssignment.Activity.CLINIC
 
@@ -116,12 +119,51 @@ def test_an_absence_requested_offline_is_sent_once_back_online(live_server, my_f
     page.reload()  # a reload sends whatever is left: nothing
     page.wait_for_load_state("networkidle")
     assert Absence.objects.filter(person=my_fortnight, start_date=later, kind="conference").count() == 1
-    assert (
-        page.evaluate(
-            "async () => { const db = await new Promise(r => { const q = indexedDB.open('rs-offline', 1);"
-            " q.onsuccess = () => r(q.result); });"
-            " return await new Promise(r => { const q = db.transaction('queue').objectStore('queue').count();"
-            " q.onsuccess = () => r(q.result); }); }"
-        )
-        == 0
+    assert queued_on_device(page) == 0
+
+
+def queued_on_device(page: Page) -> int:
+    """How many requests made offline this device still holds."""
+    return page.evaluate(
+        "async () => { const db = await new Promise(r => { const q = indexedDB.open('rs-offline', 1);"
+        " q.onsuccess = () => r(q.result); });"
+        " return await new Promise(r => { const q = db.transaction('queue').objectStore('queue').count();"
+        " q.onsuccess = () => r(q.result); }); }"
     )
+
+
+def test_a_swap_requested_offline_is_sent_once_back_online(live_server, published_now, phone, page):
+    person, nights = resident_with_calls(published_now)
+    night = nights[0]
+    shift = f"call:{night.isoformat()}"
+    log_in(page, live_server.url, login_for(person), "/me/")
+    kept_offline(page)
+    page.goto(f"{live_server.url}/swaps/new/?shift={shift}")  # the service worker keeps the form, with its proposals
+    expect(page.locator(".choose-proposal").first).to_be_visible()
+
+    phone.set_offline(True)
+    page.goto(f"{live_server.url}/swaps/new/")
+    expect(page.get_by_label("Your shift")).to_have_value(shift)
+    choose = page.locator(".choose-proposal").first
+    taker, kind = int(choose.get_attribute("data-taker")), choose.get_attribute("data-kind")
+    choose.click()  # the form's script works offline too: it fills the colleague and the kind
+    expect(page.get_by_label("Colleague")).to_have_value(str(taker))
+    page.get_by_label("Reason").fill("Sister's wedding")
+    page.get_by_role("button", name="Ask for the swap").click()
+
+    queue = page.locator("#offline-queue")
+    expect(queue).to_contain_text(f"Swap: {night:%a %-d %b}")
+    expect(queue).to_contain_text("Queued, will be sent when you are back online")
+    assert not Swap.objects.filter(program=published_now.program, legs__giver=person).exists()
+
+    phone.set_offline(False)
+    expect(queue).to_contain_text("Sent.")
+    page.reload()  # a reload sends whatever is left: nothing
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#offline-queue")).to_have_count(0)
+    swaps = Swap.objects.filter(program=published_now.program, requester=person)
+    assert swaps.count() == 1
+    swap = swaps.get()
+    assert (swap.kind, swap.status, swap.reason) == (kind, Swap.Status.PENDING, "Sister's wedding")
+    assert {(leg.giver_id, leg.taker_id) for leg in swap.legs.all()} >= {(person.pk, taker)}
+    assert queued_on_device(page) == 0
