@@ -34,11 +34,12 @@ def passkey_enrol(user, name: str = "My phone") -> SoftPasskey:
     return passkey
 
 
-def passkey_sign_in(client: Client, passkey: SoftPasskey):
-    """The login page's "Sign in with a passkey": fetch the options, answer the challenge, post the answer."""
+def passkey_sign_in(client: Client, passkey: SoftPasskey, **fields: str):
+    """The login page's "Sign in with a passkey": fetch the options, answer the challenge, post the answer (with the
+    page's other `fields`, such as `next`)."""
     options = client.get(reverse("mfa_login_webauthn"), HTTP_ACCEPT="application/json")
     assert options.status_code == 200 and "request_options" in options.json()
-    return client.post(reverse("mfa_login_webauthn"), {"credential": passkey.sign_in(challenge_of(client))})
+    return client.post(reverse("mfa_login_webauthn"), {"credential": passkey.sign_in(challenge_of(client)), **fields})
 
 
 def confirm_access(client: Client, page: str):
@@ -81,6 +82,32 @@ def test_a_resident_adds_a_passkey_then_signs_in_with_it_alone(member):
     used = AuditEvent.objects.filter(action="mfa.passkey_used", actor=user).get()
     assert used.after == {"type": "webauthn", "name": "Sam's phone", "used_as": "sign-in"}
     assert AuditEvent.objects.filter(action="auth.login", actor=user).exists()
+
+
+def test_a_passkey_sign_in_goes_on_to_the_login_pages_next(member):
+    user = member(Role.RESIDENT, email="sam@example.org")
+    passkey = passkey_enrol(user)
+    client = Client()
+    login_page = client.get(reverse("account_login"), {"next": "/me/"}).content.decode()
+    passkey_form = login_page[login_page.index('id="mfa_login"') :]
+    assert 'name="next" value="/me/"' in passkey_form[: passkey_form.index("</form>")]
+
+    response = passkey_sign_in(client, passkey, next="/me/")
+
+    assert (response.status_code, response.url) == (302, "/me/")
+    assert signed_in(client)
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example.com/me/", "//evil.example.com/me/", "javascript:alert(1)"])
+def test_a_passkey_sign_in_ignores_a_next_on_another_site(member, elsewhere):
+    user = member(Role.RESIDENT, email="sam@example.org")
+    passkey = passkey_enrol(user)
+    client = Client()
+
+    response = passkey_sign_in(client, passkey, next=elsewhere)
+
+    assert (response.status_code, response.url) == (302, reverse("home"))
+    assert signed_in(client)
 
 
 def test_the_add_page_refuses_a_registration_signed_for_another_challenge(member):
