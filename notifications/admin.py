@@ -1,4 +1,7 @@
-"""Admin of the email log: program managers see what was sent and what failed, and send a test email."""
+"""Admin of the email and push logs: program managers see what was sent and what failed, and send a test email;
+push devices (personal, of no program) are listed to superusers only."""
+
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import admin, messages
@@ -6,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from notifications.models import EmailLog
+from notifications.models import EmailLog, PushLog, PushSubscription
 from notifications.services import email_test_send
 from tenants.admin import ProgramScopedAdmin, allowed_program_ids
 from tenants.models import Organization
@@ -91,3 +94,83 @@ class EmailLogAdmin(ProgramScopedAdmin):
     def response_add(self, request: HttpRequest, obj: EmailLog, post_url_continue: str | None = None) -> HttpResponse:
         messages.info(request, f"Test email to {obj.to_email} handed to the delivery task; its status is shown below.")
         return HttpResponseRedirect(reverse("admin:notifications_emaillog_change", args=[obj.pk]))
+
+
+@admin.register(PushLog)
+class PushLogAdmin(ProgramScopedAdmin):
+    """Every push message and its status, read-only: admins and coordinators see their programs' rows (as for the
+    email log); rows of no program only superusers. The device's endpoint and keys are not shown."""
+
+    permission_resource = EmailLog.permission_resource
+    list_display = ("created_at", "recipient", "device", "event", "title", "status", "attempts", "sent_at")
+    list_filter = ("status", "event", ("created_at", admin.DateFieldListFilter))
+    list_select_related = ("recipient", "subscription")
+    search_fields = ("recipient__email", "idempotency_key", "error")
+    date_hierarchy = "created_at"
+    ordering = ("-created_at",)
+    fields = readonly_fields = (
+        "program",
+        "recipient",
+        "device",
+        "event",
+        "payload",
+        "status",
+        "error",
+        "attempts",
+        "notification",
+        "idempotency_key",
+        "send_after",
+        "created_at",
+        "sent_at",
+    )
+
+    @admin.display(description="device")
+    def device(self, obj: PushLog) -> str:
+        return obj.subscription.device if obj.subscription else "(removed)"
+
+    @admin.display(description="title")
+    def title(self, obj: PushLog) -> str:
+        return obj.payload.get("title", "")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[PushLog]:
+        return super().get_queryset(request).select_related("program", "recipient", "subscription")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PushLog | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PushLog | None = None) -> bool:
+        return False
+
+
+@admin.register(PushSubscription)
+class PushSubscriptionAdmin(admin.ModelAdmin):
+    """Users' push devices, read-only and for superusers only: a device is personal, of no program. Its owner
+    removes it on the notification preferences page; the endpoint (a capability) and keys are not shown."""
+
+    list_display = ("device", "user", "push_service", "created_at", "last_success_at")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "device")
+    ordering = ("-created_at",)
+    fields = readonly_fields = ("user", "device", "push_service", "user_agent", "created_at", "last_success_at")
+
+    @admin.display(description="push service")
+    def push_service(self, obj: PushSubscription) -> str:
+        return urlsplit(obj.endpoint).hostname or ""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request: HttpRequest, obj: PushSubscription | None = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PushSubscription | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PushSubscription | None = None) -> bool:
+        return False

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from notifications.events import TEST_EVENT
-from notifications.models import EmailLog
+from notifications.models import EmailLog, PushLog, PushSubscription
 from tenants.models import Role
 from tests.notifications.conftest import parts
 from tests.notifications.factories import EmailLogFactory
@@ -95,3 +95,51 @@ def test_a_coordinator_may_log_test_emails_only_under_own_programs(client, coord
 def test_residents_cannot_open_the_email_log(client, member):
     client.force_login(member(Role.RESIDENT))
     assert client.get(CHANGELIST).status_code == 302
+
+
+def push_log(program, user, title: str, **fields) -> PushLog:
+    device = PushSubscription.objects.create(
+        user=user, endpoint=f"https://push.example.net/send/{title}", p256dh="k", auth="a", device="Chrome on Android"
+    )
+    return PushLog.objects.create(
+        program=program,
+        recipient=user,
+        subscription=device,
+        event="schedule_published",
+        payload={"title": title, "body": "…", "url": "/notifications/1/open/"},
+        idempotency_key=f"push:{title}",
+        **fields,
+    )
+
+
+def test_coordinator_sees_only_own_programs_push_log_read_only(client, coordinator, member, program, other_program):
+    mine = push_log(program, member(Role.RESIDENT), "Ours", status=PushLog.Status.FAILED, error="413 too large")
+    theirs = push_log(other_program, member(Role.RESIDENT, in_program=other_program), "Theirs")
+    client.force_login(coordinator)
+
+    response = client.get(reverse("admin:notifications_pushlog_changelist"))
+
+    assert list(response.context["cl"].queryset) == [mine]
+    assert "Ours" in response.content.decode() and "Theirs" not in response.content.decode()
+    assert client.get(reverse("admin:notifications_pushlog_change", args=[theirs.pk])).status_code == 404
+    page = client.get(reverse("admin:notifications_pushlog_change", args=[mine.pk]))
+    assert page.status_code == 200 and "413 too large" in page.content.decode()
+    assert page.context["has_change_permission"] is False and page.context["has_delete_permission"] is False
+    assert "push.example.net" not in page.content.decode()  # the device's endpoint is not shown
+    assert client.get(reverse("admin:notifications_pushlog_add")).status_code == 403
+
+
+def test_push_devices_are_listed_to_superusers_only_without_their_endpoint(
+    client, coordinator, superuser, member, program
+):
+    log = push_log(program, member(Role.RESIDENT, first_name="Ria", last_name="Resident"), "Ours")
+    changelist = reverse("admin:notifications_pushsubscription_changelist")
+    client.force_login(coordinator)
+    assert client.get(changelist).status_code == 403
+
+    client.force_login(superuser)
+    page = client.get(reverse("admin:notifications_pushsubscription_change", args=[log.subscription_id]))
+
+    assert page.status_code == 200 and page.context["has_change_permission"] is False
+    content = page.content.decode()
+    assert "Ria Resident" in content and "push.example.net" in content and "/send/Ours" not in content
