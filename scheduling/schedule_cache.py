@@ -3,8 +3,9 @@
 What a feed or a page of the published schedule shows depends on far more than the version: approved absences
 (leave wins), holidays, people's names, rotations, program settings, in-place edits and swaps of the published
 version. So a cached body is keyed by the program's *generation*, a random stamp that changes after every
-commit that saves or deletes a row of the scheduling, absences or swaps apps (swaps move assignments) or a
-program's own row, for that program (or for every program, for a row without one). Who may still read a feed
+commit that saves or deletes a row of the scheduling, absences, credentials or swaps apps (swaps move
+assignments; the dashboard lists expiring certifications) or a program's own row, for that program (or for every
+program, for a row without one). Who may still read a feed
 (users, memberships, tokens) is checked on every request, outside the cache. Readers fetch one stamp per
 request and build only on a miss. `today` is in the keys as well: which academic year is current moves with it.
 """
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 GENERATION_KEY = "schedule-generation:{}"
 ALL_PROGRAMS = "all"
 TIMEOUT = 24 * 3600  # a day: feeds polled every 15 minutes stay warm, unused entries go
-WATCHED_APPS = ("absences", "scheduling", "swaps")
+WATCHED_APPS = ("absences", "credentials", "scheduling", "swaps")
 WATCHED_MODELS = ("tenants.Organization",)
 # Rows that change often (a run's progress) and never show in a feed or a schedule page.
 IGNORED_MODELS = {"scheduling.schedulerun"}

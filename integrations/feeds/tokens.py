@@ -95,12 +95,12 @@ def feed_token_get_or_create(*, program: Organization, person: Person | None = N
     A manager asking for a feed whose maker is no longer a manager gets it with a new address of their own.
     """
     _check_person(program, person)
-    existing = (
-        FeedToken.objects.select_related("program", "person__user", "created_by")
-        .filter(program=program, person=person)
-        .first()
-    )
+    existing = FeedToken.objects.filter(program=program, person=person).first()
     if existing is not None:
+        # The caller's rows are the token's (a join of them costs more than the lookup on every person page).
+        existing.program = program
+        if person is not None:
+            existing.person = person
         if not _may_take_over(existing, user):
             return existing
         rows = FeedToken.objects.select_for_update(of=("self",)).select_related("program", "person__user", "created_by")

@@ -21,6 +21,7 @@ from scheduling.on_call import clinic_day
 from scheduling.selectors import program_overview
 from scheduling.views.access import my_person, published_version
 from tenants.permissions import Action, Resource, can
+from tenants.selectors import role_in
 
 
 def _upcoming(program, version: ScheduleVersion, person: Person) -> tuple[list, list]:
@@ -55,7 +56,10 @@ def _schedule_panel(request: HttpRequest, overview: dict[str, Any], can_manage: 
         panel["me"] = me
         if published is not None:
             panel["my_sessions"], panel["my_calls"] = _upcoming(program, published, me)
-    panel.update(_coming_up(request, overview, can_manage, me))
+    # Kept per reader until absences or credentials of the program change (both are watched by the cache).
+    role = role_in(request.user, program)
+    parts = ("coming-up", request.user.pk, role, can_manage, me.pk if me else None, overview["today"])
+    panel.update(schedule_cache.cached(program.pk, parts, lambda: _coming_up(request, overview, can_manage, me)))
     return panel
 
 

@@ -99,6 +99,31 @@ def test_dashboard_shows_coming_absences_and_expiring_certifications_by_role(cli
     assert "Otto Other" not in body and f"ACLS{other.pk}" not in body
 
 
+def test_dashboard_lists_a_new_absence_and_certification_at_once(client, program, member, year):
+    """The coming-up lists are kept between visits, but never past a change of what they show."""
+    today = program.today()
+    resident_user = member(Role.RESIDENT)
+    mine = ResidentFactory(program=program, user=resident_user)
+    client.force_login(resident_user)
+    assert "My next absences" not in client.get(reverse("home")).content.decode()  # none: no card
+
+    PersonCertificationFactory(
+        type__program=program,
+        type__code="NRP",
+        person=mine,
+        issued_on=today - dt.timedelta(days=700),
+        expires_on=today + dt.timedelta(days=5),
+    )
+    assert "NRP" in client.get(reverse("home")).content.decode()
+
+    soon = today + dt.timedelta(days=3)
+    absence = AbsenceFactory(program=program, person=mine, kind="conference", start_date=soon, end_date=soon)
+    assert "Conference" in client.get(reverse("home")).content.decode()
+
+    absence.delete()
+    assert "Conference" not in client.get(reverse("home")).content.decode()
+
+
 def test_resident_sees_the_year_but_no_manage_links(client, program, member, year):
     client.force_login(member(Role.RESIDENT))
     body = client.get(reverse("home")).content.decode()
