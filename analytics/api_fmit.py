@@ -66,7 +66,13 @@ class FmitSpreadSerializer(serializers.Serializer):
     spread = serializers.FloatField(
         help_text="Most minus least of (FMIT weeks - prorated target) across the counted faculty, in weeks."
     )
-    balanced = serializers.BooleanField(help_text="spread within the year's tolerance.")
+    fairest = serializers.FloatField(
+        help_text="The least spread any split of the period's FMIT weeks into whole weeks among the same faculty "
+        "could have (prorated targets are fractional, weeks whole)."
+    )
+    balanced = serializers.BooleanField(
+        help_text="spread within the year's tolerance, or no whole-week split has a smaller spread (spread <= fairest)."
+    )
     weeks = serializers.IntegerField(help_text="FMIT weeks of all counted faculty.")
 
 
@@ -92,7 +98,7 @@ def spread_json(period: PeriodFmit) -> dict[str, Any]:
         "label": period.label,
         "start": q.start if q else None,
         "end": q.end if q else None,
-        **{key: getattr(period, key) for key in ("gini", "fairness", "rating", "spread", "balanced")},
+        **{key: getattr(period, key) for key in ("gini", "fairness", "rating", "spread", "fairest", "balanced")},
         "weeks": period.totals["weeks"],
     }
 

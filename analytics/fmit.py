@@ -19,14 +19,22 @@ Definitions (what the page, PDF, xlsx and API print):
 - Faculty counted: active faculty with a target, and any other faculty member holding an FMIT week that year.
   Gini is over their weeks in the period. Balance is against the targets, since faculty carry different
   yearly targets (a program director fewer weeks than core faculty): the spread is the most minus the least of
-  (weeks - prorated target), and "balanced" is that spread within the year's tolerance (no target counts as 0).
+  (weeks - prorated target) (no target counts as 0).
+- Balanced: the spread is within the year's tolerance, or no other split of the period's FMIT weeks in whole weeks
+  among the same faculty has a smaller spread (`fairest_spread`). Prorated targets are fractional and weeks whole,
+  so 13 weeks over three equal targets (4.33 each) can at best be 5/4/4, one week apart: with tolerance 0 that
+  split is balanced and 6/4/3 is not. So a period is unbalanced exactly when moving whole weeks between
+  faculty could bring them closer to their targets, and the spread is past the tolerance.
 Cached per schedule generation (scheduling.schedule_cache), like the fairness report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scheduling.day_view import session_grid
@@ -39,7 +47,7 @@ from scheduling.program_settings import scheduling_settings
 from scheduling.schedule_cache import cached
 from tenants.errors import DomainError
 
-CACHE_VERSION = 2  # bumped when the report changes meaning
+CACHE_VERSION = 3  # bumped when the report changes meaning
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CLOSED_DAYS = (*HOLIDAY_TYPES, "closure")
 
@@ -91,6 +99,7 @@ class PeriodFmit:
     fairness: float
     rating: str
     spread: float  # most - least of (weeks - prorated target)
+    fairest: float  # the least spread any whole-week split of the same weeks could have (fairest_spread)
     balanced: bool
 
     @property
@@ -134,6 +143,33 @@ class FmitReport:
             if period.quarter is not None and period.quarter.number == quarter:
                 return period
         raise DomainError(f"Choose a quarter from 1 to {len(self.quarters)} or the whole year.", code="invalid_quarter")
+
+
+def fairest_spread(targets: Sequence[float], weeks: int) -> float:
+    """The least spread, most minus least of (weeks - target), that any split of `weeks` whole FMIT weeks (none
+    negative) among people with these (fractional) targets can have.
+
+    Some best split has a person j with k weeks holding the least deviation k - targets[j]. For each such
+    candidate floor, everyone gets the fewest whole weeks keeping them at or above it, and the weeks left go one
+    by one to whoever ends lowest over target (which keeps the most as low as it can be); the best candidate is
+    the answer. People x (weeks + 1) candidates: a few thousand steps for a department's faculty and a year."""
+    if not targets:
+        return 0.0
+    best = math.inf
+    for floor in sorted({k - target for target in targets for k in range(weeks + 1)}):
+        given = [max(0, math.ceil(floor + target - 1e-9)) for target in targets]
+        left = weeks - sum(given)
+        if left < 0:
+            break  # a higher floor needs even more weeks
+        ends = [(v + 1 - t, i) for i, (v, t) in enumerate(zip(given, targets, strict=True))]
+        heapq.heapify(ends)
+        for _ in range(left):
+            _end, i = heapq.heappop(ends)
+            given[i] += 1
+            heapq.heappush(ends, (given[i] + 1 - targets[i], i))
+        deviations = [v - t for v, t in zip(given, targets, strict=True)]
+        best = min(best, max(deviations) - min(deviations))
+    return round(best, 2)
 
 
 def year_quarters(blocks: list[Block]) -> list[Quarter]:
@@ -278,6 +314,7 @@ def _period(
     values = [row.weeks for row in rows]
     against = [row.against_target for row in rows]
     spread = round(max(against) - min(against), 2) if rows else 0.0
+    fairest = fairest_spread([row.target for row in rows], sum(values))
     value = gini(values) if values else 0.0
     return PeriodFmit(
         quarter=quarter,
@@ -286,5 +323,6 @@ def _period(
         fairness=round(fairness(values), 4) if values else 1.0,
         rating=fairness_rating(fairness(values)) if values else "good",
         spread=spread,
-        balanced=spread <= fmit.imbalance_tolerance_weeks + 1e-9,
+        fairest=fairest,
+        balanced=spread <= max(fmit.imbalance_tolerance_weeks, fairest) + 1e-9,
     )

@@ -243,8 +243,8 @@ def _fmit_version(program: Organization, year: AcademicYear) -> ScheduleVersion 
 
 def fmit_balance_check(*, program: Organization, today: dt.date | None = None) -> FmitBalance | None:
     """The daily job for one program: when a quarter starts within 4 weeks, read its FMIT weeks per faculty member
-    in the year's published schedule (else the newest draft); if their spread against the prorated targets exceeds
-    the year's tolerance, its
+    in the year's published schedule (else the newest draft); if the quarter is unbalanced (analytics.fmit: their
+    spread against the prorated targets past the year's tolerance, and a fairer whole-week split exists), its
     admins and coordinators are told, once per quarter (notify_once). None without a coming quarter or schedule."""
     today = today or program.today()
     coming = _coming_quarter(program, today)
@@ -274,6 +274,7 @@ def fmit_balance_check(*, program: Organization, today: dt.date | None = None) -
                 "most": f"{max(against):+g}",
                 "spread": period.spread,
                 "tolerance": report.tolerance,
+                "fairest": period.fairest,
                 "version": version.get_status_display().lower(),
                 "heaviest": ", ".join(heaviest),
             },

@@ -158,9 +158,21 @@ EVENTS: dict[str, EventSpec] = {
         Channel.EMAIL_NOW,
         "FMIT weeks unbalanced in {{ quarter }}: {{ program }}",
         "{{ quarter }} of {{ year }} starts {{ starts }}: FMIT weeks per faculty member against their prorated "
-        "targets range from {{ least }} to {{ most }} ({{ spread }} weeks apart, tolerance {{ tolerance }}) in the "
-        "{{ version }} schedule. Most over target: {{ heaviest }}.",
-        ("program", "quarter", "year", "starts", "least", "most", "spread", "tolerance", "version", "heaviest"),
+        "targets range from {{ least }} to {{ most }} ({{ spread }} weeks apart, tolerance {{ tolerance }}; a split "
+        "in whole weeks {{ fairest }} apart exists) in the {{ version }} schedule. Most over target: {{ heaviest }}.",
+        (
+            "program",
+            "quarter",
+            "year",
+            "starts",
+            "least",
+            "most",
+            "spread",
+            "tolerance",
+            "fairest",
+            "version",
+            "heaviest",
+        ),
     ),
 }
 

@@ -199,8 +199,8 @@ def period_rows(period: PeriodFmit) -> list[list]:
 
 
 def fmit_xlsx_bytes(report: FmitReport) -> bytes:
-    """A workbook: a summary sheet (each quarter and the year: Gini, spread, balanced), then one sheet per quarter
-    and one for the whole year with the faculty table. Names are string cells (never formulas)."""
+    """A workbook: a summary sheet (each quarter and the year: Gini, spread, fairest spread, balanced), then one
+    sheet per quarter and one for the whole year with the faculty table. Names are string cells (never formulas)."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -220,6 +220,7 @@ def fmit_xlsx_bytes(report: FmitReport) -> bytes:
             "Gini",
             "Fairness",
             "Spread against target",
+            "Fairest whole-week spread",
             "Balanced",
         ],
     )
@@ -235,6 +236,7 @@ def fmit_xlsx_bytes(report: FmitReport) -> bytes:
                 period.gini,
                 period.fairness,
                 period.spread,
+                period.fairest,
                 "yes" if period.balanced else "no",
             ],
         )
