@@ -80,6 +80,8 @@ class AbsenceSerializer(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if "person" not in self.fields:  # a read-only subset (mobile's offline absence)
+            return
         program = self.context.get("program")
         people = selectors.person_model().objects.filter(program=program) if program else Absence.objects.none()
         self.fields["person"].queryset = people

@@ -418,6 +418,8 @@ SPECTACULAR_SETTINGS = {
         "PersonKindEnum": "scheduling.models.Person.Kind",
         "RotationKindEnum": "scheduling.models.RotationTemplate.Kind",
         "AbsenceKindEnum": "absences.models.AbsenceKind",
+        "AbsenceStatusEnum": "absences.models.Absence.Status",
+        "SwapStatusEnum": "swaps.models.Swap.Status",
         "ContingencyStatusEnum": "analytics.models.ContingencyAnalysis.Status",
         "FileJobStatusEnum": "integrations.jobs.models.FileJob.Status",
     },

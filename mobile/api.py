@@ -13,7 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
+from absences.api import AbsenceSerializer
 from mobile.offline import OFFLINE_DAYS, offline_bundle, offline_etag
+from scheduling.api_oncall import CoverSerializer, OnCallDaySerializer
+from swaps.serializers import SwapLegSerializer, SwapSerializer
 from tenants.api import PROGRAM_HEADER, problems
 from tenants.middleware import program_for
 from tenants.permissions import Resource
@@ -47,59 +50,58 @@ class OfflineCallSerializer(serializers.Serializer):
     end = serializers.DateTimeField(help_text="When it ends.")
 
 
-class OfflineCoverSerializer(serializers.Serializer):
-    """Someone on today's on-call list, as the on-call page shows them."""
+class OfflineCoverSerializer(CoverSerializer):
+    """Someone on today's on-call list, as the on-call page shows them: the on-call API's cover with its times in
+    words instead of the person's id and the call's start and end."""
 
-    name = serializers.CharField(help_text="The person's full name.")
-    pgy = serializers.IntegerField(allow_null=True, help_text="A resident's PGY; null for faculty.")
-    duty = serializers.CharField(help_text="What they cover.")
+    person = None
+    start = None
+    end = None
     times = serializers.CharField(help_text='"17:00 – Tue 08:00", or "all day".')
-    phone = serializers.CharField(help_text="Their phone number, as on the on-call page.")
-    pager = serializers.CharField(help_text="Their pager number, as on the on-call page.")
 
 
-class OfflineOnCallSerializer(serializers.Serializer):
-    """Today's on-call list of the program."""
+class OfflineOnCallSerializer(OnCallDaySerializer):
+    """Today's on-call list of the program (the on-call API's day, without its weekend and special day)."""
 
-    date = serializers.DateField(help_text="Today.")
-    published = serializers.BooleanField(help_text="False when no published schedule holds today.")
+    weekend = None
+    special = None
     residents = OfflineCoverSerializer(many=True, help_text="Residents' calls starting today.")
     faculty = OfflineCoverSerializer(many=True, help_text="Faculty cover.")
 
 
-class OfflineAbsenceSerializer(serializers.Serializer):
-    """One of the user's absences (without the private note)."""
+class OfflineAbsenceSerializer(AbsenceSerializer):
+    """One of the user's absences, as the absences API reads it, without the private note."""
 
-    id = serializers.IntegerField(help_text="The absence's id (absences/).")
-    kind = serializers.CharField(help_text="The kind, e.g. vacation.")
-    kind_label = serializers.CharField(help_text="The kind in words.")
-    start_date = serializers.DateField(help_text="First day away.")
-    end_date = serializers.DateField(help_text="Last day away, included.")
-    half_day = serializers.CharField(help_text="AM or PM for a half-day absence; empty for whole days.")
-    status = serializers.CharField(help_text="requested, approved, rejected or cancelled.")
-    status_label = serializers.CharField(help_text="The status in words.")
+    person = None
+    person_name = None
+    days = None
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True, help_text="The kind in words.")
+    status_label = serializers.CharField(source="get_status_display", read_only=True, help_text="The status in words.")
 
-
-class OfflineSwapLegSerializer(serializers.Serializer):
-    """A shift of one of the user's swaps."""
-
-    shift = serializers.CharField(help_text="session, call, faculty_call, fmit_week or block.")
-    shift_label = serializers.CharField(help_text="The shift kind in words.")
-    date = serializers.DateField(help_text="The shift's date.")
-    session = serializers.CharField(help_text="AM or PM for a half-day; empty otherwise.")
-    giver_name = serializers.CharField(help_text="Who gives it.")
-    taker_name = serializers.CharField(help_text="Who takes it; empty on an open posting.")
+    class Meta(AbsenceSerializer.Meta):
+        fields = ["id", "kind", "kind_label", "start_date", "end_date", "half_day", "status", "status_label"]
+        read_only_fields = fields
 
 
-class OfflineSwapSerializer(serializers.Serializer):
-    """One of the user's swaps touching today or later."""
+class OfflineSwapLegSerializer(SwapLegSerializer):
+    """A shift of one of the user's swaps, as the swaps API reads it."""
 
-    id = serializers.IntegerField(help_text="The swap's id (swaps/).")
-    kind = serializers.CharField(help_text="trade, giveaway, posting or chain.")
-    kind_label = serializers.CharField(help_text="The kind in words.")
-    status = serializers.CharField(help_text="The status, e.g. pending.")
-    status_label = serializers.CharField(help_text="The status in words.")
-    legs = OfflineSwapLegSerializer(many=True, help_text="The shifts handed over.")
+    class Meta(SwapLegSerializer.Meta):
+        fields = ["shift", "shift_label", "date", "session", "giver_name", "taker_name"]
+        read_only_fields = fields
+
+
+class OfflineSwapSerializer(SwapSerializer):
+    """One of the user's swaps touching today or later, as the swaps API reads it (without the proof)."""
+
+    requester_name = None
+    proof = None
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True, help_text="The kind in words.")
+    legs = OfflineSwapLegSerializer(many=True, read_only=True, help_text="The shifts handed over, in order.")
+
+    class Meta(SwapSerializer.Meta):
+        fields = ["id", "kind", "kind_label", "status", "status_label", "legs"]
+        read_only_fields = fields
 
 
 class OfflinePersonSerializer(serializers.Serializer):

@@ -17,10 +17,11 @@ from django.db.models import Prefetch
 
 from absences.models import Absence
 from scheduling import schedule_cache
+from scheduling.api_oncall import cover_json, day_json
 from scheduling.day_view import HalfDay, session_grid
 from scheduling.models import Person
 from scheduling.on_call import Cover, OnCallDay, on_call_days, published_versions
-from swaps.models import SwapLeg
+from swaps.models import Swap, SwapLeg
 from swaps.selectors import swaps_of_person
 from tenants.models import Organization
 from tenants.permissions import Action, Resource, can
@@ -72,77 +73,35 @@ def _my_days(*, program: Organization, person: Person, start: dt.date, end: dt.d
 
 
 def _cover(cover: Cover) -> dict[str, Any]:
-    person = cover.person
-    return {
-        "name": person.full_name,
-        "pgy": person.pgy,
-        "duty": cover.duty,
-        "times": cover.times,
-        "phone": person.phone,
-        "pager": person.pager,
-    }
+    return cover_json(cover) | {"times": cover.times}
 
 
 def _on_call(day: OnCallDay) -> dict[str, Any]:
-    return {
-        "date": day.day,
-        "published": day.published,
+    """The on-call API's day (`scheduling.api_oncall.day_json`), each cover with its times in words."""
+    return day_json(day) | {
         "residents": [_cover(cover) for cover in day.residents],
         "faculty": [_cover(cover) for cover in day.faculty],
     }
 
 
-def _absences(*, program: Organization, person: Person, start: dt.date) -> list[dict[str, Any]]:
-    rows = Absence.objects.for_program(program).filter(person=person, end_date__gte=start).order_by("start_date")
-    return [
-        {
-            "id": absence.pk,
-            "kind": absence.kind,
-            "kind_label": absence.get_kind_display(),
-            "start_date": absence.start_date,
-            "end_date": absence.end_date,
-            "half_day": absence.half_day,
-            "status": absence.status,
-            "status_label": absence.get_status_display(),
-        }
-        for absence in rows
-    ]
+def _absences(*, program: Organization, person: Person, start: dt.date) -> list[Absence]:
+    return list(Absence.objects.for_program(program).filter(person=person, end_date__gte=start).order_by("start_date"))
 
 
-def _swaps(*, program: Organization, person: Person, start: dt.date) -> list[dict[str, Any]]:
+def _swaps(*, program: Organization, person: Person, start: dt.date) -> list[Swap]:
     legs = SwapLeg.objects.select_related("giver", "taker").order_by("position")
-    swaps = (
+    return list(
         swaps_of_person(program=program, person=person)
         .filter(legs__date__gte=start)
         .prefetch_related(Prefetch("legs", queryset=legs))
         .order_by("-created_at")[:MAX_SWAPS]
     )
-    return [
-        {
-            "id": swap.pk,
-            "kind": swap.kind,
-            "kind_label": swap.get_kind_display(),
-            "status": swap.status,
-            "status_label": swap.get_status_display(),
-            "legs": [
-                {
-                    "shift": leg.shift,
-                    "shift_label": leg.get_shift_display(),
-                    "date": leg.date,
-                    "session": leg.session,
-                    "giver_name": leg.giver.full_name,
-                    "taker_name": leg.taker.full_name if leg.taker_id else "",
-                }
-                for leg in swap.legs.all()
-            ],
-        }
-        for swap in swaps
-    ]
 
 
 def offline_bundle(*, program: Organization, user, now: dt.datetime) -> dict[str, Any]:
     """The user's document: their person, the next OFFLINE_DAYS days (AM, PM, calls), today's on-call list of
-    the program when their role reads it, their absences and swaps from today on."""
+    the program when their role reads it, their absences and swaps from today on (rows: mobile.api reads them with
+    the absences and swaps APIs' serializers, which pick the fields)."""
     today = now.astimezone(program.zone).date()
     end = today + dt.timedelta(days=OFFLINE_DAYS - 1)
     person = Person.objects.filter(program=program, user=user).first()
