@@ -26,6 +26,7 @@ from scheduling.engine.problem import Problem, problem_from_json, problem_to_jso
 from scheduling.engine.scenarios import ScenarioChecker, people_ids, redundancy
 from scheduling.engine_io import person_key, person_pk, problem_for
 from scheduling.models import AcademicYear, Block, Person, ScheduleVersion
+from tenants.background import background_cancel
 from tenants.errors import ConflictError, DomainError
 from tenants.permissions import Action, Resource, can
 
@@ -108,21 +109,12 @@ def contingency_cancel(*, analysis: ContingencyAnalysis, user) -> ContingencyAna
     """Ask a queued or running analysis to stop: scenarios not yet begun are skipped, the findings so far kept.
     Managers only; a finished analysis is refused with a ConflictError."""
     locked = ContingencyAnalysis.objects.select_for_update().select_related("program").get(pk=analysis.pk)
-    if not can(user, Action.CHANGE, Resource.ANALYTICS, locked.program):
-        raise PermissionDenied("Only the program's admins and coordinators can cancel a contingency analysis.")
-    if locked.status not in ACTIVE:
-        raise ConflictError(f"{locked} has already finished ({locked.get_status_display().lower()}).")
-    locked.cancel_requested = True
-    fields = ["cancel_requested"]
-    if locked.status == Status.QUEUED:
-        locked.status, locked.finished_at, locked.message = (
-            Status.CANCELLED,
-            timezone.now(),
-            "Cancelled before it began.",
-        )
-        fields += ["status", "finished_at", "message"]
-    locked.save(update_fields=fields)
-    return locked
+    return background_cancel(
+        locked,
+        allowed=can(user, Action.CHANGE, Resource.ANALYTICS, locked.program),
+        denied="Only the program's admins and coordinators can cancel a contingency analysis.",
+        active=locked.status in ACTIVE,
+    )
 
 
 def contingency_fail_stale(*, academic_year: AcademicYear | None = None) -> int:

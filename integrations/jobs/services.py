@@ -36,7 +36,8 @@ from integrations.jobs.models import FileJob
 from integrations.jobs.storage import job_files
 from notifications.events import Event
 from notifications.services import notify_once
-from tenants.errors import ConflictError, DomainError
+from tenants.background import background_cancel
+from tenants.errors import DomainError
 from tenants.models import Organization
 from tenants.permissions import can
 
@@ -130,23 +131,18 @@ def job_cancel(*, job: FileJob, user) -> FileJob:
     """Ask the owner's queued or running job to stop: a queued one is cancelled at once (its task revoked), a
     running one stops at its next progress report and keeps no file. A finished job is a ConflictError."""
     locked = FileJob.objects.select_for_update().get(pk=job.pk)
-    if not may_use(user, locked):
-        raise PermissionDenied("Only the person who started a job can cancel it.")
-    if not locked.active:
-        raise ConflictError(f"{locked} has already finished ({locked.get_status_display().lower()}).")
+    background_cancel(
+        locked,
+        allowed=may_use(user, locked),
+        denied="Only the person who started a job can cancel it.",
+        active=locked.active,
+    )
     cache.set(_cancel_key(locked.pk), True, CACHE_SECONDS)
-    locked.cancel_requested = True
-    fields = ["cancel_requested"]
-    if locked.status == Status.QUEUED:
-        now = timezone.now()
-        locked.status, locked.finished_at, locked.message = Status.CANCELLED, now, "Cancelled before it began."
-        fields += ["status", "finished_at", "message"]
-        if locked.task_id:
-            task_id = locked.task_id
-            from integrations.jobs.tasks import job_revoke
+    if locked.status == Status.CANCELLED and locked.task_id:  # it was queued: its task need not start
+        task_id = locked.task_id
+        from integrations.jobs.tasks import job_revoke
 
-            transaction.on_commit(lambda: job_revoke(task_id))
-    locked.save(update_fields=fields)
+        transaction.on_commit(lambda: job_revoke(task_id))
     return locked
 
 

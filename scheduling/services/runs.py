@@ -30,6 +30,7 @@ from scheduling.models import (
     ScheduleRun,
     ScheduleVersion,
 )
+from tenants.background import background_cancel
 from tenants.errors import ConflictError, DomainError
 from tenants.permissions import Action, can
 
@@ -47,20 +48,14 @@ def schedule_run_cancel(*, run: ScheduleRun, user) -> ScheduleRun:
     is refused with a ConflictError.
     """
     locked = ScheduleRun.objects.select_for_update(of=("self",)).select_related("program").get(pk=run.pk)
-    if not can(user, Action.GENERATE, locked, locked.program):
-        raise PermissionDenied("Only the program's admins and coordinators can cancel a schedule run.")
-    if locked.status not in CANCELLABLE_RUN_STATUSES:
-        status = locked.get_status_display().lower()
-        raise ConflictError(f"{locked} has already finished ({status}); there is nothing to cancel.")
-    changed = [] if locked.cancel_requested else ["cancel_requested"]
-    locked.cancel_requested = True
-    if locked.status == ScheduleRun.Status.QUEUED:
-        locked.status, locked.finished_at = ScheduleRun.Status.CANCELLED, timezone.now()
-        locked.message = "Cancelled before it started."
-        changed += ["status", "finished_at", "message"]
-    if changed:
-        locked.save(update_fields=changed)
-    return locked
+    return background_cancel(
+        locked,
+        allowed=can(user, Action.GENERATE, locked, locked.program),
+        denied="Only the program's admins and coordinators can cancel a schedule run.",
+        active=locked.status in CANCELLABLE_RUN_STATUSES,
+        not_begun="Cancelled before it started.",
+        finished="; there is nothing to cancel",
+    )
 
 
 ACTIVE_RUN_STATUSES = CANCELLABLE_RUN_STATUSES
