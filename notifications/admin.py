@@ -12,6 +12,7 @@ from django.urls import reverse
 from notifications.models import EmailLog, PushLog, PushSubscription
 from notifications.services import email_test_send
 from tenants.admin import ProgramScopedAdmin, allowed_program_ids
+from tenants.audit_admin import NoWritesAdminMixin, SuperuserReadOnlyAdmin
 from tenants.models import Organization
 from tenants.permissions import Action
 
@@ -97,7 +98,7 @@ class EmailLogAdmin(ProgramScopedAdmin):
 
 
 @admin.register(PushLog)
-class PushLogAdmin(ProgramScopedAdmin):
+class PushLogAdmin(NoWritesAdminMixin, ProgramScopedAdmin):
     """Every push message and its status, read-only: admins and coordinators see their programs' rows (as for the
     email log); rows of no program only superusers. The device's endpoint and keys are not shown."""
 
@@ -135,18 +136,9 @@ class PushLogAdmin(ProgramScopedAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[PushLog]:
         return super().get_queryset(request).select_related("program", "recipient", "subscription")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: PushLog | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: PushLog | None = None) -> bool:
-        return False
-
 
 @admin.register(PushSubscription)
-class PushSubscriptionAdmin(admin.ModelAdmin):
+class PushSubscriptionAdmin(SuperuserReadOnlyAdmin):
     """Users' push devices, read-only and for superusers only: a device is personal, of no program. Its owner
     removes it on the notification preferences page; the endpoint (a capability) and keys are not shown."""
 
@@ -159,18 +151,3 @@ class PushSubscriptionAdmin(admin.ModelAdmin):
     @admin.display(description="push service")
     def push_service(self, obj: PushSubscription) -> str:
         return urlsplit(obj.endpoint).hostname or ""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_superuser
-
-    def has_view_permission(self, request: HttpRequest, obj: PushSubscription | None = None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: PushSubscription | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: PushSubscription | None = None) -> bool:
-        return False

@@ -57,6 +57,7 @@ from tenants.admin import (
     ServiceAdminMixin,
     allowed_program_ids,
 )
+from tenants.audit_admin import NoWritesAdminMixin
 from tenants.errors import DomainError
 from tenants.permissions import Action
 
@@ -142,22 +143,13 @@ class RecentRowsFormSet(ProgramInheritingFormSet):
         return self._recent_rows
 
 
-class RecentAssignmentsInline(ProgramScopedInlineMixin, admin.TabularInline):
+class RecentAssignmentsInline(NoWritesAdminMixin, ProgramScopedInlineMixin, admin.TabularInline):
     """A read-only list of a person's latest assignments; they are edited on their own admin pages."""
 
     formset = RecentRowsFormSet
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class BlockAssignmentInline(RecentAssignmentsInline):

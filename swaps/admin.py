@@ -16,23 +16,15 @@ from django.utils.html import format_html
 from swaps.models import Swap, SwapLeg, SwapMove
 from swaps.services import swap_approve
 from tenants.admin import ProgramScopedHistoryAdmin
+from tenants.audit_admin import NoWritesAdminMixin
 from tenants.errors import DomainError
 from tenants.permissions import Action
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(NoWritesAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 class SwapLegInline(ReadOnlyInline):

@@ -14,8 +14,31 @@ from tenants.audit_models import AuditAction, AuditEvent
 AUDITED_USER_FIELDS = ("email", "first_name", "last_name", "is_active", "is_staff", "is_superuser")
 
 
+class NoWritesAdminMixin:
+    """Rows nobody adds, changes or deletes in the admin (logs): they are read."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class SuperuserReadOnlyAdmin(NoWritesAdminMixin, admin.ModelAdmin):
+    """Rows only superusers read in the admin, and nobody writes there."""
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.has_view_permission(request)
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(SuperuserReadOnlyAdmin):
     list_display = ("occurred_at", "actor_email", "action", "program", "target_type", "target_repr", "ip_address")
     list_filter = ("action", "target_type", ("program", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("program",)
@@ -23,21 +46,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
     actions = None
-
-    def has_view_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
-        return bool(request.user.is_active and request.user.is_superuser)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
-        return False
 
 
 class AuditedUserAdminMixin:

@@ -5,6 +5,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.urls import reverse
 
+from notifications.models import PushLog, PushSubscription
 from scheduling.models import BlockAssignment, CallAssignment, SessionAssignment
 from swaps.models import Swap
 from tenants.admin import ProgramScopedAdmin
@@ -19,7 +20,8 @@ SUPERUSER_ADD_ONLY = {Organization}  # programs are created by superusers; their
 ADMIN_ADD_ONLY = {Membership}  # coordinators view memberships, only program admins manage them
 # Assignments change only on the schedule pages and the API, where the rule checks run: no one adds them here;
 # swaps likewise go through their services (requests, approvals, execution); the audit log is append-only.
-# Sign-in attempts are written by django-axes alone: the admin lists them and deletes one to unlock.
+# Sign-in attempts are written by django-axes alone: the admin lists them and deletes one to unlock. Push messages
+# and devices are written by notify() and their owners.
 READ_ONLY = {
     BlockAssignment,
     SessionAssignment,
@@ -29,6 +31,8 @@ READ_ONLY = {
     AccessAttempt,
     AccessLog,
     AccessFailureLog,
+    PushLog,
+    PushSubscription,
 }
 
 
