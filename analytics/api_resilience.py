@@ -91,7 +91,10 @@ class ServiceSerializer(serializers.Serializer):
     key = serializers.CharField(help_text='"rot<id>" for a rotation, "call:…" for a call, "fmit".')
     label = serializers.CharField(help_text="Its name.")
     kind = serializers.ChoiceField(choices=["rotation", "call", "fmit"], help_text="What kind of service.")
-    required_per_day = serializers.IntegerField(help_text="People needed on each of its days.")
+    required_per_day = serializers.IntegerField(
+        help_text="People needed on each of its days; for FMIT, whose need is each day's academic year's rule, the "
+        "most any day of the window needs (each day's own is its `required`)."
+    )
     days = ServiceDaySerializer(many=True, help_text="Its days in the window (only the days it runs).")
 
 

@@ -7,8 +7,10 @@ Services are the coverage requirements the program sets for the engine (scheduli
 - each in-house call requirement (settings requirements.call): `per_night` residents of PGY `min_pgy`+ every night;
 - the faculty overnight call, when the program makes one: `per_night` faculty of the roles that take it, on its
   nights;
-- FMIT, when some faculty have an FMIT target: the least attendings per week of the FMIT configuration of the
-  academic year holding the window's first day (scheduling.fmit_config) every day.
+- FMIT, when some faculty have an FMIT target: each day, the least attendings per week of the FMIT rules of the
+  academic year holding that day (scheduling.fmit_config), so a window across 1 July reads each year's rules for
+  its own days; on a day whose rules ask for none, FMIT is no service. The service's `per_day` is the most any
+  day of the window asks (each day's own figure is its `required`).
 Continuity clinic is a weekly share of each resident's time, not a daily number of people, so it is no service.
 
 Per service and day:
@@ -40,13 +42,13 @@ import datetime as dt
 import enum
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from absences.models import Absence
 from credentials.selectors import credential_validity
 from scheduling.day_view import session_grid
-from scheduling.fmit_config import fmit_settings_on
+from scheduling.fmit_config import FmitSettings, fmit_settings_over
 from scheduling.models import (
     BlockAssignment,
     CallAssignment,
@@ -271,16 +273,18 @@ class _Program:
     services: list[Service]
     eligible: dict[str, list[Person]]
     held: dict[int, dict[str, dt.date | None]]
+    fmit_on: Callable[[dt.date], FmitSettings]  # each day's FMIT rules (its own academic year's)
 
 
 def program_services(*, program: Organization) -> list[Service]:
-    """The program's services, in a stable order: rotations by name, then calls, then FMIT."""
-    return _read_program(program).services
+    """The program's services today, in a stable order: rotations by name, then calls, then FMIT."""
+    today = program.today()
+    return _read_program(program, today, today).services
 
 
-def _read_program(program: Organization, day: dt.date | None = None) -> _Program:
+def _read_program(program: Organization, start: dt.date, end: dt.date) -> _Program:
     settings = scheduling_settings(program)
-    fmit = fmit_settings_on(program, day or program.today())
+    fmit_on = fmit_settings_over(program, start, end)
     req = settings.requirements
     people = list(
         Person.objects.for_program(program)
@@ -341,11 +345,12 @@ def _read_program(program: Organization, day: dt.date | None = None) -> _Program
         )
         eligible[key] = [p for p in faculty if settings.takes_faculty_call(p.faculty_role)]
     fmit_faculty = [p for p in faculty if p.fmit_target_weeks]
-    if fmit.min_attendings and fmit_faculty:
-        services.append(Service(key=FMIT_SERVICE, label="FMIT attending", kind="fmit", per_day=fmit.min_attendings))
+    fmit_most = max(fmit_on(start + dt.timedelta(days=i)).min_attendings for i in range((end - start).days + 1))
+    if fmit_most and fmit_faculty:
+        services.append(Service(key=FMIT_SERVICE, label="FMIT attending", kind="fmit", per_day=fmit_most))
         eligible[FMIT_SERVICE] = fmit_faculty
     held = credential_validity(program=program) if any(r.required_credential_codes for r in rotations.values()) else {}
-    return _Program(people, rotations, services, eligible, held)
+    return _Program(people, rotations, services, eligible, held, fmit_on)
 
 
 def _credentialed(person: Person, rotation: RotationTemplate, day: dt.date, held: dict) -> bool:
@@ -438,7 +443,7 @@ def _coverage(
 
 def service_days(*, program: Organization, start: dt.date, end: dt.date) -> Forecast:
     """Every service's figures on every day of start..end (inclusive), in a fixed number of queries."""
-    read = _read_program(program, start)
+    read = _read_program(program, start, end)
     ids = [p.pk for p in read.people]
     absences = list(
         Absence.objects.for_program(program).active().overlapping(start, end).filter(person_id__in=ids).order_by("pk")
@@ -454,6 +459,9 @@ def service_days(*, program: Organization, start: dt.date, end: dt.date) -> Fore
         for service in read.services:
             if day.weekday() not in service.weekdays:
                 continue
+            required = read.fmit_on(day).min_attendings if service.kind == "fmit" else service.per_day
+            if not required:
+                continue  # that day's FMIT rules ask for no attending
             people = read.eligible[service.key]
             if service.kind == "rotation":
                 rotation = read.rotations[int(service.key[3:])]
@@ -463,7 +471,7 @@ def service_days(*, program: Organization, start: dt.date, end: dt.date) -> Fore
                 ServiceDay(
                     service=service,
                     date=day,
-                    required=service.per_day,
+                    required=required,
                     eligible=len(people),
                     available=_available(people, day, approved, night=service.night),
                     available_if_requested=_available(people, day, either, night=service.night),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from scheduling.engine.problem import ProgramRules
@@ -68,5 +69,18 @@ def fmit_settings(year: AcademicYear | None) -> FmitSettings:
 
 def fmit_settings_on(program: Organization, day: dt.date) -> FmitSettings:
     """The FMIT rules of the program's academic year holding `day` (the defaults outside every year)."""
-    year = AcademicYear.objects.for_program(program).filter(start_date__lte=day, end_date__gte=day).first()
-    return fmit_settings(year)
+    return fmit_settings_over(program, day, day)(day)
+
+
+def fmit_settings_over(program: Organization, start: dt.date, end: dt.date) -> Callable[[dt.date], FmitSettings]:
+    """Each day's FMIT rules over start..end, read in two queries: a function giving, for a day of the window, the
+    rules of the program's academic year holding it (the defaults outside every year). A window across 1 July
+    reads each year's own rules for its own days."""
+    years = list(AcademicYear.objects.for_program(program).filter(start_date__lte=end, end_date__gte=start))
+    rows = {row.academic_year_id: row for row in FmitYearConfig.objects.filter(academic_year__in=years)}
+    spans = [(year.start_date, year.end_date, settings_of(rows.get(year.pk))) for year in years]
+
+    def on(day: dt.date) -> FmitSettings:
+        return next((rules for first, last, rules in spans if first <= day <= last), FmitSettings())
+
+    return on

@@ -124,10 +124,11 @@ def _service_chart(rows: tuple[ServiceDay, ...], label: str) -> str:
 
 def _service_line(summary: utilisation.ServiceSummary) -> dict[str, Any]:
     peak, thinnest = summary.peak, summary.thinnest
+    needs = sorted({row.required for row in summary.rows}) or [summary.service.per_day]
     return {
         "label": summary.service.label,
         "kind": summary.service.kind,
-        "required": summary.service.per_day,
+        "required": f"{needs[0]}–{needs[-1]}" if len(needs) > 1 else needs[0],  # FMIT: each day its year's rules
         "days": summary.days,
         "peak": percent(peak.utilisation) if peak else "",
         "peak_date": peak.date if peak else None,
