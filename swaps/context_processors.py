@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from scheduling import schedule_cache
 from swaps.models import Swap
 from tenants.permissions import Action, Resource, can
 
@@ -11,7 +12,12 @@ def _pending_approvals(request: HttpRequest) -> int:
     program = getattr(request, "program", None)
     if program is None or not can(request.user, Action.APPROVE, Resource.SWAP, program):
         return 0
-    return Swap.objects.filter(program=program, status=Swap.Status.ACCEPTED, needs_approval=True).count()
+    # Kept until a swap (a watched row of the schedule cache) of the program changes.
+    return schedule_cache.cached(
+        program.pk,
+        ("swap-approvals",),
+        lambda: Swap.objects.filter(program=program, status=Swap.Status.ACCEPTED, needs_approval=True).count(),
+    )
 
 
 def swap_approvals(request: HttpRequest) -> dict:

@@ -95,7 +95,7 @@ def feed_token_get_or_create(*, program: Organization, person: Person | None = N
     A manager asking for a feed whose maker is no longer a manager gets it with a new address of their own.
     """
     _check_person(program, person)
-    existing = FeedToken.objects.filter(program=program, person=person).first()
+    existing = FeedToken.objects.filter(program=program, person=person).order_by("pk").first()  # one row: no joins
     if existing is not None:
         # The caller's rows are the token's (a join of them costs more than the lookup on every person page).
         existing.program = program

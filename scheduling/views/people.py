@@ -111,6 +111,8 @@ def _person_page(request: HttpRequest, person: Person) -> HttpResponse:
         context["schedule_stamp"] = schedule_cache.generation(request.program.pk)
         context["sched"] = SimpleLazyObject(partial(schedule_cache.cached, request.program.pk, parts, build))
     if year is not None and (context["is_me"] or is_wish_manager(request.user, request.program)):
-        wishes = list(wish_list(program=request.program, user=request.user, person_id=person.pk, academic_year=year))
+        parts = ("person-wishes", person.pk, request.user.pk, year.pk)  # kept until a wish (a watched row) changes
+        read = partial(wish_list, program=request.program, user=request.user, person_id=person.pk, academic_year=year)
+        wishes = schedule_cache.cached(request.program.pk, parts, lambda: list(read()))
         context["wishes"] = wish_rows(request, year, wishes, version=context["version"])
     return render(request, "scheduling/person_detail.html", context)

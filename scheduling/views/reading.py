@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from absences.models import Absence
+from scheduling import schedule_cache
 from scheduling.day_view import (
     ACTIVITY_ORDER,
     CALL_CODES,
@@ -161,19 +162,27 @@ def version_from_request(request: HttpRequest, year: AcademicYear) -> VersionCho
         version.program = request.program  # the same row; spares the selectors a query each
     if version is None and which not in ("", "published"):
         raise Refusal(f"There is no such schedule version in academic year {year.name}.", status=404)
-    versions = list(schedule_version_list(academic_year=year)) if manager else []
+    versions = []
+    if manager:
+        versions = schedule_cache.cached(
+            request.program.pk, ("versions", year.pk), lambda: list(schedule_version_list(academic_year=year))
+        )
     return VersionChoice(version=version, notice=notice, versions=versions, selected=which)
 
 
 def filter_choices(request: HttpRequest) -> dict[str, Any]:
     """The options of the filter form (years, PGY cohorts, rotations, people) of the active program."""
     program = request.program
-    return {
-        "years": program_years(request),
-        "cohorts": pgy_cohorts(program=program),
-        "rotation_options": list(rotation_list(program=program)),
-        "people_options": list(person_list(program=program).order_by("last_name", "first_name")),
-    }
+
+    def options() -> dict[str, Any]:
+        return {
+            "cohorts": pgy_cohorts(program=program),
+            "rotation_options": list(rotation_list(program=program)),
+            "people_options": list(person_list(program=program).order_by("last_name", "first_name")),
+        }
+
+    # Kept until the program's people or rotations (scheduling rows, watched by the cache) change.
+    return {"years": program_years(request), **schedule_cache.cached(program.pk, ("filter-options",), options)}
 
 
 def page_context(request: HttpRequest, year: AcademicYear | None, *, with_filters: bool = True) -> dict[str, Any]:

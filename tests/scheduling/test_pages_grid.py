@@ -178,6 +178,20 @@ def test_grid_filters_by_pgy_rotation_and_person(client, program, member, year, 
     assert by_person == {"Twoson"}
 
 
+def test_grid_filter_options_and_versions_follow_new_people_rotations_and_drafts(client, program, coordinator, year):
+    """The options are kept between visits, but never past a change of what they list."""
+    published(year)
+    client.force_login(coordinator)
+    body = body_of(client.get(GRID))
+    assert "Newcomer" not in body and "Toxicology" not in body and "v2 · Draft" not in body
+
+    ResidentFactory(program=program, pgy=3, last_name="Newcomer")
+    RotationTemplateFactory(program=program, name="Toxicology")
+    draft(year)
+    body = body_of(client.get(GRID))
+    assert "Newcomer" in body and "Toxicology" in body and "v2 · Draft" in body
+
+
 def test_grid_refuses_malformed_or_foreign_filters_with_a_message(client, member, year, other_program):
     published(year)
     foreign_rotation = RotationTemplateFactory(program=other_program)

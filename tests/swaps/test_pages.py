@@ -68,6 +68,19 @@ def test_clinic_staff_are_refused_every_swap_page(client, world, member, role):
     assert client.post(reverse("swap-accept", args=[swap.pk])).status_code == 403
 
 
+def test_the_menu_counts_swaps_to_approve_as_soon_as_one_is_accepted_or_approved(client, world):
+    swap, _night = post_call(world)
+    as_user(client, world.coordinator)
+    assert "swap-approvals" not in client.get(reverse("swaps-queue")).content.decode()  # nothing to approve yet
+
+    services.swap_accept(swap=swap, user=world.user("ben"))
+    body = client.get(reverse("swaps-queue")).content.decode()
+    assert '<span class="badge swap-approvals" title="Swaps waiting for your approval">1' in body
+
+    services.swap_approve(swap=swap, user=world.coordinator, note="")
+    assert "swap-approvals" not in client.get(reverse("swaps-queue")).content.decode()
+
+
 def test_residents_are_refused_the_queue_and_cannot_approve_their_own_swap(client, world):
     swap, _night = post_call(world)
     services.swap_accept(swap=swap, user=world.user("ben"))
