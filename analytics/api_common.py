@@ -1,12 +1,11 @@
-"""What the analytics report endpoints share: the program of the request and the version a query asks for."""
+"""What the analytics report endpoints share: the year and version a query asks for (their views are
+tenants.api.ProgramComputedViewSet, which reads the query and the program)."""
 
 from rest_framework import exceptions, serializers
-from rest_framework.request import Request
 
 from analytics.fairness import fairness_version_pick
 from scheduling.models import ScheduleVersion
 from tenants.errors import DomainError
-from tenants.middleware import program_for
 from tenants.models import Organization
 from tenants.serializer_fields import IdField
 
@@ -24,12 +23,9 @@ class ReportQuerySerializer(serializers.Serializer):
     )
 
 
-def report_version(request: Request, asked: dict) -> tuple[Organization, ScheduleVersion]:
-    """The program and the version `?year=&version=` name (published by default): a year or version that cannot
-    be read is a 400 naming the parameter, a year without such a schedule a 404."""
-    program = program_for(request)
-    if program is None:  # ProgramRolePermission refuses such requests first
-        raise exceptions.PermissionDenied()
+def report_version(program: Organization, asked: dict) -> ScheduleVersion:
+    """The program's version `?year=&version=` name (published by default): a year or version that cannot be read
+    is a 400 naming the parameter, a year without such a schedule a 404."""
     try:
         picked = fairness_version_pick(program=program, year_id=asked.get("year"), which=asked.get("version"))
     except DomainError as exc:
@@ -38,4 +34,4 @@ def report_version(request: Request, asked: dict) -> tuple[Organization, Schedul
     if picked.version is None:
         what = "draft" if picked.wanted == "draft" else "published"
         raise exceptions.NotFound(f"{picked.year.name if picked.year else 'This program'} has no {what} schedule.")
-    return program, picked.version
+    return picked.version

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -25,7 +25,7 @@ from analytics.fairness_settings import (
     fairness_settings_to_json,
     fairness_settings_update,
 )
-from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, problem_response
+from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProgramComputedViewSet, problem_response
 from tenants.api_settings import SETTINGS_PREFIX, SettingsSectionViewSet, settings_schema
 from tenants.models import Organization
 from tenants.permissions import Resource
@@ -165,20 +165,16 @@ def report_json(report: FairnessReport) -> dict[str, Any]:
         },
     )
 )
-class FairnessViewSet(viewsets.GenericViewSet):
+class FairnessViewSet(ProgramComputedViewSet):
     """Fairness of a schedule version (GET only, one URL)."""
 
     singleton = True  # config.api_router: one URL, no rows
     permission_resource = Resource.ANALYTICS
     serializer_class = FairnessSerializer
-    pagination_class = None
-    filter_backends: list = []
 
     def retrieve(self, request: Request) -> Response:
-        query = FairnessQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        asked = query.validated_data
-        program, version = report_version(request, asked)
+        asked = self.query(FairnessQuerySerializer)
+        version = report_version(self.active_program(), asked)
         report = fairness_report(version=version, span=asked["span"])
         return Response(FairnessSerializer(report_json(report)).data)
 

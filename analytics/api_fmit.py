@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from analytics.api_common import ReportQuerySerializer, report_version
 from analytics.fmit import FmitReport, PeriodFmit, fmit_report
-from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, problem_response
+from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProgramComputedViewSet, problem_response
 from tenants.errors import DomainError
 from tenants.permissions import Resource
 
@@ -150,20 +150,16 @@ def report_json(report: FmitReport, quarter: int | None) -> dict[str, Any]:
         },
     )
 )
-class FmitReportViewSet(viewsets.GenericViewSet):
+class FmitReportViewSet(ProgramComputedViewSet):
     """The FMIT report of a schedule version (GET only, one URL)."""
 
     singleton = True  # config.api_router: one URL, no rows
     permission_resource = Resource.ANALYTICS
     serializer_class = FmitReportSerializer
-    pagination_class = None
-    filter_backends: list = []
 
     def retrieve(self, request: Request) -> Response:
-        query = FmitQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        asked = query.validated_data
-        _program, version = report_version(request, asked)
+        asked = self.query(FmitQuerySerializer)
+        version = report_version(self.active_program(), asked)
         raw = asked.get("quarter") or "year"
         quarter = None if raw == "year" else int(raw)
         report = fmit_report(version=version)

@@ -12,16 +12,14 @@ import datetime as dt
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from analytics import utilisation
 from analytics.utilisation import Forecast, LevelReport, ServiceDay
-from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, problem_response
-from tenants.middleware import program_for
-from tenants.models import Organization
+from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProgramComputedViewSet, problem_response
 from tenants.permissions import Resource
 from tenants.serializer_fields import DateField
 
@@ -203,22 +201,9 @@ def level_json(report: LevelReport, figures: Forecast) -> dict[str, Any]:
     }
 
 
-class _ReadViewSet(viewsets.GenericViewSet):
+class _ReadViewSet(ProgramComputedViewSet):
     singleton = True  # config.api_router: one URL, GET only
-    pagination_class = None
-    filter_backends: list = []
     permission_resource = Resource.ANALYTICS
-
-    def active_program(self) -> Organization:
-        program = program_for(self.request)
-        if program is None:  # ProgramRolePermission refuses such requests first
-            raise exceptions.PermissionDenied()
-        return program
-
-    def query(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
-        form = serializer_class(data=self.request.query_params)
-        form.is_valid(raise_exception=True)
-        return dict(form.validated_data)
 
 
 PROBLEMS = {

@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
 from analytics.api_common import ReportQuerySerializer, report_version
 from analytics.workload import CohortContinuity, ContinuityRow, PersonHours, WorkloadReport, workload_report
-from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, problem_response
+from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProgramComputedViewSet, problem_response
 from tenants.permissions import Resource
 from tenants.serializer_fields import IdField
 
@@ -224,20 +224,16 @@ def cohort_json(cohort: CohortContinuity) -> dict[str, Any]:
         },
     )
 )
-class WorkloadViewSet(viewsets.GenericViewSet):
+class WorkloadViewSet(ProgramComputedViewSet):
     """Workload of a schedule version (GET only, one URL)."""
 
     singleton = True  # config.api_router: one URL, no rows
     permission_resource = Resource.ANALYTICS
     serializer_class = WorkloadSerializer
-    pagination_class = None
-    filter_backends: list = []
 
     def retrieve(self, request: Request) -> Response:
-        query = WorkloadQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        asked = query.validated_data
-        program, version = report_version(request, asked)
+        asked = self.query(WorkloadQuerySerializer)
+        version = report_version(self.active_program(), asked)
         report = workload_report(version=version)
         person = asked.get("person")
         if person is not None and report.hours_of(person) is None:

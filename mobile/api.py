@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -17,8 +17,7 @@ from absences.api import AbsenceSerializer
 from mobile.offline import OFFLINE_DAYS, offline_bundle, offline_etag
 from scheduling.api_oncall import CoverSerializer, OnCallDaySerializer
 from swaps.serializers import SwapLegSerializer, SwapSerializer
-from tenants.api import PROGRAM_HEADER, problems
-from tenants.middleware import program_for
+from tenants.api import PROGRAM_HEADER, ProgramComputedViewSet, problems
 from tenants.permissions import Resource
 
 
@@ -156,19 +155,15 @@ class OfflineBundleSerializer(serializers.Serializer):
         },
     )
 )
-class OfflineViewSet(viewsets.GenericViewSet):
+class OfflineViewSet(ProgramComputedViewSet):
     """The caller's offline document (GET only)."""
 
     singleton = True  # config.api_router: one URL, no rows
     permission_resource = Resource.SCHEDULE
     serializer_class = OfflineBundleSerializer
-    pagination_class = None
-    filter_backends: list = []
 
     def retrieve(self, request: Request) -> Response:
-        program = program_for(request)
-        if program is None:  # ProgramRolePermission refuses such requests first
-            raise exceptions.PermissionDenied()
+        program = self.active_program()
         etag = offline_etag(program=program, user=request.user)
         headers = {"ETag": etag, "Cache-Control": "private, no-cache", "Vary": "Cookie, Authorization"}
         if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:

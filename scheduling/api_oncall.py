@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
@@ -24,9 +24,7 @@ from scheduling.models import Person
 from scheduling.on_call import Cover, OnCallDay, day_cover, on_call_days
 from scheduling.selectors import academic_year_on, schedule_version_pick
 from scheduling.views.reading import RosterGroup, roster
-from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, problem_response
-from tenants.middleware import program_for
-from tenants.models import Organization
+from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProgramComputedViewSet, problem_response
 from tenants.permissions import Resource
 from tenants.serializer_fields import DateField
 
@@ -167,22 +165,6 @@ def shortfall_json(gap: DayShortfall) -> dict[str, Any]:
     }
 
 
-class _ReadViewSet(viewsets.GenericViewSet):
-    pagination_class = None
-    filter_backends: list = []
-
-    def active_program(self) -> Organization:
-        program = program_for(self.request)
-        if program is None:  # ProgramRolePermission refuses such requests first
-            raise exceptions.PermissionDenied()
-        return program
-
-    def query(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
-        form = serializer_class(data=self.request.query_params, context={"program": self.active_program()})
-        form.is_valid(raise_exception=True)
-        return dict(form.validated_data)
-
-
 PROBLEMS = {
     (400, PROBLEM_MEDIA_TYPE): problem_response("A date that cannot be read or a span too long; `errors` names it."),
     (401, PROBLEM_MEDIA_TYPE): problem_response("Not authenticated."),
@@ -200,7 +182,7 @@ PROBLEMS = {
         responses={200: OnCallDaySerializer(many=True), **PROBLEMS},
     )
 )
-class OnCallViewSet(_ReadViewSet):
+class OnCallViewSet(ProgramComputedViewSet):
     """The on-call list of a day or a span of days."""
 
     permission_resource = Resource.CALL_LIST
@@ -223,7 +205,7 @@ class OnCallViewSet(_ReadViewSet):
         responses={200: TodaySerializer, **PROBLEMS},
     )
 )
-class TodayViewSet(_ReadViewSet):
+class TodayViewSet(ProgramComputedViewSet):
     """One day's roster (GET only)."""
 
     singleton = True  # config.api_router: one URL, no rows

@@ -75,16 +75,36 @@ def documented(serializer_class: type[serializers.Serializer], things: str) -> C
     )
 
 
-class ProgramReadOnlyViewSet(viewsets.ReadOnlyModelViewSet):
-    """Lists and shows rows of the request's program, filtered and ordered from the query string."""
+class ProgramScoped:
+    """A viewset acting in the request's program."""
 
-    filter_backends = [FilterBackend, OrderingFilter]
+    request: Any
 
     def active_program(self) -> Organization:
         program = program_for(self.request)
         if program is None:  # ProgramRolePermission refuses such requests before any queryset is built
             raise exceptions.PermissionDenied(NO_PROGRAM)
         return program
+
+
+class ProgramReadOnlyViewSet(ProgramScoped, viewsets.ReadOnlyModelViewSet):
+    """Lists and shows rows of the request's program, filtered and ordered from the query string."""
+
+    filter_backends = [FilterBackend, OrderingFilter]
+
+
+class ProgramComputedViewSet(ProgramScoped, viewsets.GenericViewSet):
+    """An answer computed for the request's program (a report, a day's list): no rows, so neither paged nor
+    filtered; its query string is read by a serializer (`query`), whose errors are a 400 naming the parameter."""
+
+    pagination_class = None
+    filter_backends: list = []
+
+    def query(self, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
+        """The query string as `serializer_class` validates it (its context holds the program)."""
+        form = serializer_class(data=self.request.query_params, context={"program": self.active_program()})
+        form.is_valid(raise_exception=True)
+        return dict(form.validated_data)
 
 
 def problem_response(description: str) -> OpenApiResponse:

@@ -12,15 +12,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import BaseRouter
 
-from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, problem_response
+from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProgramScoped, problem_response
 from tenants.errors import DomainError
 from tenants.mfa import SECURITY_SETTINGS_KEY, security_settings, security_settings_update
-from tenants.middleware import program_for
 from tenants.models import Organization
 from tenants.permissions import Action, Resource
 
@@ -60,7 +59,7 @@ def settings_schema(*, section: str, who: str, serializer: Any, example: dict[st
     }
 
 
-class SettingsSectionViewSet(viewsets.GenericViewSet):
+class SettingsSectionViewSet(ProgramScoped, viewsets.GenericViewSet):
     """One section of the active program's settings: GET (`retrieve`) and PATCH (`partial_update`) on its URL."""
 
     key: ClassVar[str]
@@ -84,12 +83,6 @@ class SettingsSectionViewSet(viewsets.GenericViewSet):
             return path.removeprefix(f"{self.key}.")
         named = [name for name in data if f"{self.key}.{name}" in str(exc)]
         return named[0] if named else "non_field_errors"
-
-    def active_program(self) -> Organization:
-        program = program_for(self.request)
-        if program is None:  # ProgramRolePermission refuses such requests first
-            raise exceptions.PermissionDenied()
-        return program
 
     def retrieve(self, request: Request) -> Response:
         return Response(self.read(self.active_program()))

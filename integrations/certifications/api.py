@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,10 +14,8 @@ from rest_framework.views import APIView
 
 from integrations.certifications import services
 from integrations.certifications.services import IMPORT_MAX_BYTES
-from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer
-from tenants.api_permissions import NO_PROGRAM
+from tenants.api import PROBLEM_MEDIA_TYPE, PROGRAM_HEADER, ProblemSerializer, ProgramScoped
 from tenants.idempotency import idempotent
-from tenants.middleware import program_for
 from tenants.permissions import Resource
 from tenants.uploads import UploadRefused, check_upload
 
@@ -68,7 +66,7 @@ class ImportReportSerializer(serializers.Serializer):
     rows = ImportRowSerializer(many=True, help_text="Each line of the file and what became of it.")
 
 
-class CertificationUploadView(APIView):
+class CertificationUploadView(ProgramScoped, APIView):
     """Upload certifications from CSV into the active program (admins and coordinators)."""
 
     permission_resource = Resource.CREDENTIAL
@@ -96,9 +94,7 @@ class CertificationUploadView(APIView):
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        program = program_for(request)
-        if program is None:  # ProgramRolePermission refuses such requests first
-            raise exceptions.PermissionDenied(NO_PROGRAM)
+        program = self.active_program()
         form = CertificationImportSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         dry_run = request.query_params.get("dry_run", "").lower() in ("1", "true", "yes")
