@@ -27,10 +27,13 @@ from absences.selectors import (
 )
 from notifications.events import Event
 from notifications.services import notify
+from tenants.access import ensure_allowed
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
 from tenants.permissions import Action, Resource, can
 from tenants.selectors import MANAGER_ROLES, program_members, role_in
+
+LIMITS_DENIED = "Only the program's admins and coordinators set absence limits."
 
 MAX_ABSENCE_DAYS = 400  # longer than a year is a typing error, not a deployment
 
@@ -328,16 +331,11 @@ def absence_extend(
 # The program's yearly limits per kind of absence (read by the balances and _limit_check).
 
 
-def _limits_allowed(user, program: Organization) -> None:
-    if not can(user, Action.CHANGE, Resource.SCHEDULE, program):
-        raise PermissionDenied("Only the program's admins and coordinators set absence limits.")
-
-
 @transaction.atomic
 def absence_limit_set(*, program: Organization, user, kind: str, days_per_year: int) -> AbsenceLimit:
     """Set how many days of `kind` a person may take per academic year (one limit per kind: an existing one
     changes); admins and coordinators. A ValidationError names the field at fault and nothing is stored."""
-    _limits_allowed(user, program)
+    ensure_allowed(user, Action.CHANGE, Resource.SCHEDULE, program, denied=LIMITS_DENIED)
     limit = AbsenceLimit.objects.select_for_update().filter(program=program, kind=kind).first()
     limit = limit or AbsenceLimit(program=program, kind=kind)
     limit.days_per_year = days_per_year
@@ -350,6 +348,6 @@ def absence_limit_set(*, program: Organization, user, kind: str, days_per_year: 
 @transaction.atomic
 def absence_limit_delete(*, limit: AbsenceLimit, user) -> None:
     """Remove a limit (that kind of absence is then unlimited); admins and coordinators."""
-    _limits_allowed(user, limit.program)
+    ensure_allowed(user, Action.CHANGE, Resource.SCHEDULE, limit.program, denied=LIMITS_DENIED)
     limit._change_reason = f"Absence limit removed by {user}"
     limit.delete()

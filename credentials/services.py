@@ -9,7 +9,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
@@ -19,16 +18,12 @@ from credentials import selectors
 from credentials.models import CertificationType, PersonCertification, Procedure, ProcedureCredential
 from notifications.events import Event
 from notifications.services import notify_once
+from tenants.access import ensure_allowed
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
-from tenants.permissions import Action, Resource, can
+from tenants.permissions import Action, Resource
 
 REMINDER_THRESHOLDS = (7, 14, 30, 90, 180)  # days before expiry, smallest first
-
-
-def _require(user, action: Action, program: Organization, what: str) -> None:
-    if not can(user, action, Resource.CREDENTIAL, program):
-        raise PermissionDenied(f"Only the program's admins and coordinators can {what}.")
 
 
 def _save(instance: models.Model, user, *, message: str = "") -> models.Model:
@@ -70,7 +65,7 @@ PROCEDURE_FIELDS = ("name", "code", "category", "complexity", "min_pgy", "superv
 @transaction.atomic
 def certification_type_create(*, program: Organization, user, **fields: Any) -> CertificationType:
     """Add a certification type (code, name, renewal period, who must hold it) to the program."""
-    _require(user, Action.ADD, program, "add certification types")
+    ensure_allowed(user, Action.ADD, Resource.CREDENTIAL, program, "add certification types")
     certification_type = CertificationType(program=program)
     _apply(certification_type, fields, TYPE_FIELDS)
     return _save(certification_type, user, message="This program already has a certification type with this code.")
@@ -79,7 +74,7 @@ def certification_type_create(*, program: Organization, user, **fields: Any) -> 
 @transaction.atomic
 def certification_type_update(*, certification_type: CertificationType, user, **changes: Any) -> CertificationType:
     """Change a certification type; the certifications of that type keep their dates."""
-    _require(user, Action.CHANGE, certification_type.program, "change certification types")
+    ensure_allowed(user, Action.CHANGE, Resource.CREDENTIAL, certification_type.program, "change certification types")
     _apply(certification_type, changes, TYPE_FIELDS)
     return _save(certification_type, user, message="This program already has a certification type with this code.")
 
@@ -87,14 +82,14 @@ def certification_type_update(*, certification_type: CertificationType, user, **
 @transaction.atomic
 def certification_type_delete(*, certification_type: CertificationType, user) -> None:
     """Remove a certification type nobody holds (refused while certifications of it exist)."""
-    _require(user, Action.DELETE, certification_type.program, "delete certification types")
+    ensure_allowed(user, Action.DELETE, Resource.CREDENTIAL, certification_type.program, "delete certification types")
     _delete(certification_type, user, f"People hold {certification_type.code} certifications; delete those first.")
 
 
 @transaction.atomic
 def procedure_create(*, program: Organization, user, **fields: Any) -> Procedure:
     """Add a procedure (code, category, complexity, minimum PGY, supervision ratio) to the program."""
-    _require(user, Action.ADD, program, "add procedures")
+    ensure_allowed(user, Action.ADD, Resource.CREDENTIAL, program, "add procedures")
     procedure = Procedure(program=program)
     _apply(procedure, fields, PROCEDURE_FIELDS)
     return _save(procedure, user, message="This program already has a procedure with this code.")
@@ -103,7 +98,7 @@ def procedure_create(*, program: Organization, user, **fields: Any) -> Procedure
 @transaction.atomic
 def procedure_update(*, procedure: Procedure, user, **changes: Any) -> Procedure:
     """Change a procedure's description, complexity, minimum PGY or supervision ratio."""
-    _require(user, Action.CHANGE, procedure.program, "change procedures")
+    ensure_allowed(user, Action.CHANGE, Resource.CREDENTIAL, procedure.program, "change procedures")
     _apply(procedure, changes, PROCEDURE_FIELDS)
     return _save(procedure, user, message="This program already has a procedure with this code.")
 
@@ -111,7 +106,7 @@ def procedure_update(*, procedure: Procedure, user, **changes: Any) -> Procedure
 @transaction.atomic
 def procedure_delete(*, procedure: Procedure, user) -> None:
     """Remove a procedure nobody is credentialed for (refused while credentials for it exist)."""
-    _require(user, Action.DELETE, procedure.program, "delete procedures")
+    ensure_allowed(user, Action.DELETE, Resource.CREDENTIAL, procedure.program, "delete procedures")
     _delete(procedure, user, f"People hold credentials for {procedure.name}; remove those first.")
 
 
@@ -134,7 +129,7 @@ def certification_record(
     """Record a person's certification, verified by `user` now; without an expiry, the type's renewal period
     after issue is used. A renewal is recorded as a new certification (a later issue date).
     """
-    _require(user, Action.ADD, program, "record certifications")
+    ensure_allowed(user, Action.ADD, Resource.CREDENTIAL, program, "record certifications")
     certification = PersonCertification(
         program=program,
         person=person,
@@ -151,7 +146,7 @@ def certification_record(
 @transaction.atomic
 def certification_update(*, certification: PersonCertification, user, **changes: Any) -> PersonCertification:
     """Correct a certification's number or dates; `user` becomes its verifier."""
-    _require(user, Action.CHANGE, certification.program, "change certifications")
+    ensure_allowed(user, Action.CHANGE, Resource.CREDENTIAL, certification.program, "change certifications")
     _apply(certification, changes, CERTIFICATION_FIELDS)
     certification.verified_by, certification.verified_at = user, timezone.now()
     return _save(certification, user, message="This person already has this certification issued on this date.")
@@ -160,7 +155,7 @@ def certification_update(*, certification: PersonCertification, user, **changes:
 @transaction.atomic
 def certification_delete(*, certification: PersonCertification, user) -> None:
     """Remove a certification recorded in error (an expired one is kept as history instead)."""
-    _require(user, Action.DELETE, certification.program, "delete certifications")
+    ensure_allowed(user, Action.DELETE, Resource.CREDENTIAL, certification.program, "delete certifications")
     _delete(certification, user, "This certification cannot be deleted.")
 
 
@@ -185,7 +180,7 @@ def procedure_credential_grant(
 
     A person holds one credential per procedure: granting again replaces its level and dates and makes it active.
     """
-    _require(user, Action.ADD, program, "grant procedure credentials")
+    ensure_allowed(user, Action.ADD, Resource.CREDENTIAL, program, "grant procedure credentials")
     credential = (
         ProcedureCredential.objects.select_for_update().filter(program=program, person=person, procedure=procedure)
     ).first() or ProcedureCredential(program=program, person=person, procedure=procedure)
@@ -198,7 +193,7 @@ def procedure_credential_grant(
 @transaction.atomic
 def procedure_credential_update(*, credential: ProcedureCredential, user, **changes: Any) -> ProcedureCredential:
     """Change a credential's level, supervision limit or dates (its status changes by suspend and reinstate)."""
-    _require(user, Action.CHANGE, credential.program, "change procedure credentials")
+    ensure_allowed(user, Action.CHANGE, Resource.CREDENTIAL, credential.program, "change procedure credentials")
     _apply(credential, changes, CREDENTIAL_FIELDS)
     return _save(credential, user)
 
@@ -206,7 +201,7 @@ def procedure_credential_update(*, credential: ProcedureCredential, user, **chan
 @transaction.atomic
 def procedure_credential_suspend(*, credential: ProcedureCredential, user, reason: str) -> ProcedureCredential:
     """Suspend an active credential, saying why; the person stops counting as credentialed at once."""
-    _require(user, Action.CHANGE, credential.program, "suspend procedure credentials")
+    ensure_allowed(user, Action.CHANGE, Resource.CREDENTIAL, credential.program, "suspend procedure credentials")
     locked = ProcedureCredential.objects.select_for_update().get(pk=credential.pk)
     if not reason.strip():
         raise DomainError("Say why the credential is suspended.")
@@ -219,7 +214,7 @@ def procedure_credential_suspend(*, credential: ProcedureCredential, user, reaso
 @transaction.atomic
 def procedure_credential_reinstate(*, credential: ProcedureCredential, user, note: str = "") -> ProcedureCredential:
     """Make a suspended or expired credential active again (an expiry date already past must be moved first)."""
-    _require(user, Action.CHANGE, credential.program, "reinstate procedure credentials")
+    ensure_allowed(user, Action.CHANGE, Resource.CREDENTIAL, credential.program, "reinstate procedure credentials")
     locked = ProcedureCredential.objects.select_for_update().get(pk=credential.pk)
     if locked.status == ProcedureCredential.Status.ACTIVE:
         raise ConflictError("This credential is already active.")
@@ -232,7 +227,7 @@ def procedure_credential_reinstate(*, credential: ProcedureCredential, user, not
 @transaction.atomic
 def procedure_credential_delete(*, credential: ProcedureCredential, user) -> None:
     """Remove a credential granted in error (suspend one that was rightly granted instead, to keep its history)."""
-    _require(user, Action.DELETE, credential.program, "delete procedure credentials")
+    ensure_allowed(user, Action.DELETE, Resource.CREDENTIAL, credential.program, "delete procedure credentials")
     _delete(credential, user, "This credential cannot be deleted.")
 
 

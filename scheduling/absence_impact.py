@@ -17,7 +17,6 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from absences.models import Absence
@@ -40,8 +39,9 @@ from scheduling.models import (
 )
 from scheduling.program_settings import scheduling_settings
 from scheduling.services import schedule_run_start
+from tenants.access import ensure_allowed
 from tenants.errors import DomainError
-from tenants.permissions import Action, Resource, can
+from tenants.permissions import Action, Resource
 
 Activity = SessionAssignment.Activity
 NOT_A_HIT = frozenset({Activity.OFF, Activity.LEAVE})  # half-days the absence takes nothing from
@@ -365,8 +365,7 @@ def absence_repair_start(
     window with it (`YearImpact.repair_blocks`; the published version is the reference the run stays close to and
     its schedule around them fixed context); the draft is compared and published from the run's page."""
     program = absence.program
-    if not can(user, Action.GENERATE, Resource.SCHEDULE, program):
-        raise PermissionDenied("Only the program's admins and coordinators can repair the schedule.")
+    ensure_allowed(user, Action.GENERATE, Resource.SCHEDULE, program, "repair the schedule")
     if absence.status != Absence.Status.APPROVED:
         raise DomainError("Approve the absence first: the engine only plans around approved absences.")
     if absence.half_day:

@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from scheduling.program_settings import SettingsError, whole_setting
+from tenants.access import ensure_allowed
 from tenants.models import Organization
-from tenants.permissions import Action, Resource, can
+from tenants.permissions import Action, Resource
 
 SWAP_SETTINGS_KEY = "swaps"
 SWAP_KINDS = ("trade", "giveaway", "posting", "chain")
@@ -84,8 +84,7 @@ def swap_settings(program: Organization) -> SwapSettings:
 def swap_settings_update(*, program: Organization, user, settings: Any) -> SwapSettings:
     """Validate and store how the program runs its swaps (Organization.settings["swaps"]): admins and
     coordinators; a SettingsError names the setting at fault and nothing is stored."""
-    if not can(user, Action.CHANGE, Resource.SCHEDULE, program):
-        raise PermissionDenied("Only the program's admins and coordinators can change how swaps work.")
+    ensure_allowed(user, Action.CHANGE, Resource.SCHEDULE, program, "change how swaps work")
     value = swap_settings_from_json(settings)
     locked = Organization.objects.select_for_update().get(pk=program.pk)
     locked.settings = {**(locked.settings or {}), SWAP_SETTINGS_KEY: value.to_json()}

@@ -33,3 +33,16 @@ def require(
         return wrapped
 
     return decorator
+
+
+MANAGERS_ONLY = "Only the program's admins and coordinators can {doing}."
+
+
+def ensure_allowed(
+    user, action: Action, resource: Resource | Any, program, doing: str = "", *, denied: str = ""
+) -> None:
+    """The services' guard: PermissionDenied unless the user may do `action` on `resource` in `program`. The
+    message is `denied` (with `{program}` filled in), or "Only the program's admins and coordinators can `doing`."
+    """
+    if not can(user, action, resource, program):
+        raise PermissionDenied((denied or MANAGERS_ONLY).format(program=program, doing=doing))

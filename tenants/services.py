@@ -7,11 +7,12 @@ one admin, so nobody can lock the program out of its own settings; every change 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from tenants.access import ensure_allowed
 from tenants.audit import PLATFORM, record
 from tenants.audit_models import AuditAction
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Membership, Organization, Role, User
-from tenants.permissions import Action, Resource, can
+from tenants.permissions import Action, Resource
 
 
 def _manage_allowed(*, user: User, organization: Organization, action: Action) -> None:
@@ -19,8 +20,13 @@ def _manage_allowed(*, user: User, organization: Organization, action: Action) -
         if not (user.is_active and user.is_superuser):
             raise PermissionDenied("Roles across an institution are managed by the platform's superusers.")
         return
-    if not can(user, action, Resource.MEMBERSHIP, organization):
-        raise PermissionDenied(f"Only the admins of {organization} manage who has which role there.")
+    ensure_allowed(
+        user,
+        action,
+        Resource.MEMBERSHIP,
+        organization,
+        denied="Only the admins of {program} manage who has which role there.",
+    )
 
 
 def _keeps_an_admin(*, membership: Membership, new_role: str | None) -> None:

@@ -8,12 +8,12 @@ the certifications it writes are credentials' models, checked by their own rules
 from dataclasses import dataclass, field
 
 import tablib
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from integrations.certifications.resources import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, PersonCertificationResource
+from tenants.access import ensure_allowed
 from tenants.models import Organization
-from tenants.permissions import Action, Resource, can
+from tenants.permissions import Action, Resource
 
 IMPORT_MAX_BYTES = 1_000_000
 IMPORT_MAX_ROWS = 5000
@@ -108,8 +108,7 @@ def certifications_import(*, program: Organization, user, content: bytes, dry_ru
     """Upload certifications from CSV into `program`: a dry run reports each line (new, update, unchanged, error)
     and writes nothing; otherwise all lines are written, or none if any line has an error.
     """
-    if not can(user, Action.ADD, Resource.CREDENTIAL, program):
-        raise PermissionDenied("Only the program's admins and coordinators can upload certifications.")
+    ensure_allowed(user, Action.ADD, Resource.CREDENTIAL, program, "upload certifications")
     dataset, errors = _read_dataset(content)
     if dataset is None:
         return ImportReport(dry_run, errors=tuple(errors))

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -46,9 +45,10 @@ from scheduling.models import (
     Source,
 )
 from scheduling.program_settings import scheduling_settings
+from tenants.access import ensure_allowed
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
-from tenants.permissions import Action, can
+from tenants.permissions import Action
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -99,8 +99,13 @@ def _version_locked(*, version: ScheduleVersion, user) -> ScheduleVersion:
     and the version is not archived.
     """
     program = Organization.objects.get(pk=version.program_id)
-    if not can(user, Action.CHANGE, "schedule", program):
-        raise PermissionDenied(f"Only the admins and coordinators of {program} can change its schedule.")
+    ensure_allowed(
+        user,
+        Action.CHANGE,
+        "schedule",
+        program,
+        denied="Only the admins and coordinators of {program} can change its schedule.",
+    )
     # Every edit of a version locks its row first, so edits of one version run one after another and each
     # check sees what the previous edit wrote (a person's calls and half-days, a rotation's residents).
     # Re-read after locking: the version may have been archived while we waited.

@@ -2,15 +2,18 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from scheduling.models import Person
 from scheduling.models.people import validate_contact_number
+from tenants.access import ensure_allowed
 from tenants.errors import DomainError
 from tenants.models import Organization
 from tenants.permissions import Action, Resource, can
 from tenants.selectors import program_members
+
+PEOPLE_DENIED = "Only the admins and coordinators of {program} change its people."
 
 
 @transaction.atomic
@@ -56,11 +59,6 @@ PERSON_FIELDS = frozenset(
 )
 
 
-def _roster_allowed(*, user, action: Action, program: Organization) -> None:
-    if not can(user, action, Resource.PERSON, program):
-        raise PermissionDenied(f"Only the admins and coordinators of {program} change its people.")
-
-
 def _person_saved(person: Person, *, user, reason: str) -> Person:
     """Check the row as the model does (field errors name their field) and the linked login, then save it."""
     if person.user_id is not None and not program_members(person.program).filter(pk=person.user_id).exists():
@@ -76,7 +74,7 @@ def _person_saved(person: Person, *, user, reason: str) -> Person:
 def person_create(*, program: Organization, user, **fields: Any) -> Person:
     """Add a resident, faculty member or other staff to the program (admins and coordinators); a resident needs
     a PGY, only faculty have a faculty role, a linked login must be a member of the program."""
-    _roster_allowed(user=user, action=Action.ADD, program=program)
+    ensure_allowed(user, Action.ADD, Resource.PERSON, program, denied=PEOPLE_DENIED)
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise DomainError(f"Unknown person fields: {', '.join(sorted(unknown))}.")
@@ -86,7 +84,7 @@ def person_create(*, program: Organization, user, **fields: Any) -> Person:
 @transaction.atomic
 def person_update(*, person: Person, user, **fields: Any) -> Person:
     """Change a person's details (admins and coordinators), checked as on creation; the history keeps the old."""
-    _roster_allowed(user=user, action=Action.CHANGE, program=person.program)
+    ensure_allowed(user, Action.CHANGE, Resource.PERSON, person.program, denied=PEOPLE_DENIED)
     unknown = set(fields) - PERSON_FIELDS
     if unknown:
         raise DomainError(f"Unknown person fields: {', '.join(sorted(unknown))}.")
@@ -100,7 +98,7 @@ def person_update(*, person: Person, user, **fields: Any) -> Person:
 def person_deactivate(*, person: Person, user) -> Person:
     """Mark a person inactive (admins and coordinators): the engine and the pickers stop offering them, and the
     schedules they already have stay as they are. Asking again is harmless."""
-    _roster_allowed(user=user, action=Action.CHANGE, program=person.program)
+    ensure_allowed(user, Action.CHANGE, Resource.PERSON, person.program, denied=PEOPLE_DENIED)
     locked = Person.objects.select_for_update().get(pk=person.pk)
     if locked.is_active:
         locked.is_active = False

@@ -6,13 +6,16 @@ and the edit forms stop offering it) rather than deleted; the history keeps ever
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from scheduling.models import RotationTemplate
+from tenants.access import ensure_allowed
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
-from tenants.permissions import Action, Resource, can
+from tenants.permissions import Action, Resource
+
+ROTATIONS_DENIED = "Only the admins and coordinators of {program} change its rotations."
 
 # The fields a manager writes, in the API's order.
 ROTATION_FIELDS = (
@@ -38,11 +41,6 @@ ROTATION_FIELDS = (
 )
 
 
-def _allowed(*, user, action: Action, program: Organization) -> None:
-    if not can(user, action, Resource.ROTATION, program):
-        raise PermissionDenied(f"Only the admins and coordinators of {program} change its rotations.")
-
-
 def _known(fields: dict[str, Any]) -> None:
     unknown = set(fields).difference(ROTATION_FIELDS)
     if unknown:
@@ -66,7 +64,7 @@ def _saved(rotation: RotationTemplate, *, user, reason: str) -> RotationTemplate
 @transaction.atomic
 def rotation_create(*, program: Organization, user, **fields: Any) -> RotationTemplate:
     """Add a rotation template to the program (admins and coordinators)."""
-    _allowed(user=user, action=Action.ADD, program=program)
+    ensure_allowed(user, Action.ADD, Resource.ROTATION, program, denied=ROTATIONS_DENIED)
     _known(fields)
     return _saved(RotationTemplate(program=program, **fields), user=user, reason="Added")
 
@@ -75,7 +73,7 @@ def rotation_create(*, program: Organization, user, **fields: Any) -> RotationTe
 def rotation_update(*, rotation: RotationTemplate, user, **fields: Any) -> RotationTemplate:
     """Change a rotation template (admins and coordinators); `is_active=False` archives it. Schedules already
     made keep their rows; the next run and the edit checks read the new values."""
-    _allowed(user=user, action=Action.CHANGE, program=rotation.program)
+    ensure_allowed(user, Action.CHANGE, Resource.ROTATION, rotation.program, denied=ROTATIONS_DENIED)
     _known(fields)
     locked = RotationTemplate.objects.select_for_update().select_related("program").get(pk=rotation.pk)
     archiving = locked.is_active and fields.get("is_active") is False
@@ -92,7 +90,7 @@ def rotation_in_use(rotation: RotationTemplate) -> bool:
 @transaction.atomic
 def rotation_delete(*, rotation: RotationTemplate, user) -> None:
     """Delete a rotation no schedule uses (admins and coordinators); one in use is refused: archive it."""
-    _allowed(user=user, action=Action.DELETE, program=rotation.program)
+    ensure_allowed(user, Action.DELETE, Resource.ROTATION, rotation.program, denied=ROTATIONS_DENIED)
     locked = RotationTemplate.objects.select_for_update().get(pk=rotation.pk)
     if rotation_in_use(locked):
         raise ConflictError(f"{locked.name} is used by schedules: archive it instead (set is_active to false).")

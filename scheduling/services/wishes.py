@@ -27,6 +27,7 @@ from scheduling.models import (
 from scheduling.selectors import academic_year_current
 from scheduling.wish_selectors import is_wish_manager, wish_window_refusal
 from scheduling.wish_settings import WISH_SETTINGS_KEY, WishSettings, wish_settings, wish_settings_from_json
+from tenants.access import ensure_allowed
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
 from tenants.permissions import Action, Resource, can
@@ -319,8 +320,7 @@ def wish_window_set(
 def wish_settings_update(*, program: Organization, user, settings: dict) -> WishSettings:
     """Validate and store how the program weighs wishes (Organization.settings["wishes"]): admins and
     coordinators; a SettingsError names the setting at fault and nothing is stored."""
-    if not can(user, Action.CHANGE, Resource.SCHEDULE, program):
-        raise PermissionDenied("Only the program's admins and coordinators can change how wishes are weighed.")
+    ensure_allowed(user, Action.CHANGE, Resource.SCHEDULE, program, "change how wishes are weighed")
     value = wish_settings_from_json(settings)
     locked = Organization.objects.select_for_update().get(pk=program.pk)
     stored = {"weights": {"high": value.high, "medium": value.medium, "low": value.low}, "week_start": value.week_start}

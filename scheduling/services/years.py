@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 import holidays
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.text import capfirst
@@ -26,9 +26,10 @@ from scheduling.program_settings import (
     settings_from_json,
     settings_to_json,
 )
+from tenants.access import ensure_allowed
 from tenants.errors import ConflictError, DomainError
 from tenants.models import Organization
-from tenants.permissions import Action, can
+from tenants.permissions import Action
 
 DEFAULT_SESSION_TIMES = {
     Session.AM: (dt.time(7, 0), dt.time(12, 0)),
@@ -248,8 +249,7 @@ def fmit_year_config_ensure(*, academic_year: AcademicYear, values: dict[str, An
 def fmit_year_config_update(*, academic_year: AcademicYear, user, values: dict[str, Any]) -> FmitYearConfig:
     """Change the year's FMIT rules (the program's admins and coordinators): `values` by field name; an unknown
     field or a value the row refuses is a DomainError naming it, and nothing is stored."""
-    if not can(user, Action.CHANGE, "schedule", academic_year.program):
-        raise PermissionDenied("Only the program's admins and coordinators can change the FMIT configuration.")
+    ensure_allowed(user, Action.CHANGE, "schedule", academic_year.program, "change the FMIT configuration")
     unknown = sorted(set(values) - set(FMIT_FIELDS))
     if unknown:
         raise DomainError(f"{unknown[0]}: unknown FMIT setting (known: {', '.join(FMIT_FIELDS)}).")
@@ -274,8 +274,7 @@ def scheduling_settings_update(
     Admins and coordinators may; a SettingsError names the setting at fault and nothing is stored.
     """
     _require_program(program)
-    if not can(user, Action.CHANGE, "schedule", program):
-        raise PermissionDenied("Only the program's admins and coordinators can change its scheduling settings.")
+    ensure_allowed(user, Action.CHANGE, "schedule", program, "change its scheduling settings")
     value = settings if isinstance(settings, SchedulingSettings) else settings_from_json(settings)
     locked = Organization.objects.select_for_update().get(pk=program.pk)
     locked.settings = {**(locked.settings or {}), SETTINGS_KEY: settings_to_json(value)}
