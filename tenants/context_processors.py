@@ -2,7 +2,7 @@ from django.http import HttpRequest
 
 from tenants.models import Role
 from tenants.permissions import Action, Resource, can
-from tenants.selectors import programs_for_user, role_in
+from tenants.selectors import role_in, user_programs
 
 
 def active_program(request: HttpRequest) -> dict:
@@ -16,7 +16,7 @@ def active_program(request: HttpRequest) -> dict:
         "active_program": program,
         "active_role": role,
         "active_role_label": Role(role).label if role else None,
-        "switchable_programs": getattr(request, "user_programs", None) or list(programs_for_user(user)),
+        "switchable_programs": getattr(request, "user_programs", None) or user_programs(user),
         "menu": {
             "schedule": can(user, Action.VIEW, Resource.SCHEDULE, program),
             "roster": can(user, Action.VIEW, Resource.ROSTER, program),

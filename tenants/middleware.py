@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from tenants.models import Organization
-from tenants.selectors import program_by_reference, programs_for_user
+from tenants.selectors import program_by_reference, user_programs
 
 SESSION_KEY = "active_program_id"
 HEADER = "HTTP_X_ORGANIZATION_ID"
@@ -25,7 +25,7 @@ def resolve_active_program(request: HttpRequest) -> Organization | None:
         return program_by_reference(user, header)
     session_id = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     # One query for the session's program and the page's program switcher (tenants.context_processors).
-    programs = request.user_programs = list(programs_for_user(user))
+    programs = request.user_programs = user_programs(user)
     chosen = [program for program in programs if program.pk == session_id] if session_id is not None else []
     return (chosen or programs or [None])[0]
 

@@ -7,12 +7,14 @@ from tenants.models import Membership, Organization, Role
 MANAGER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 
 _CACHE_ATTR = "_program_roles_cache"
+_ROWS_ATTR = "_program_rows_cache"
 
 
 def program_roles(user) -> dict[int, str]:
     """Program id -> the user's role there. A program membership beats its institution's.
 
-    Cached on the user object, so one request asks the database once.
+    Cached on the user object, so one request asks the database once (with the programs' rows, which
+    `user_programs` then reads without another query).
     """
     if not getattr(user, "is_authenticated", False):
         return {}
@@ -20,21 +22,25 @@ def program_roles(user) -> dict[int, str]:
     if cached is not None:
         return cached
     memberships = list(
-        Membership.objects.filter(user=user, organization__is_active=True).values_list(
-            "organization_id", "organization__kind", "role"
-        )
+        Membership.objects.filter(user=user, organization__is_active=True)
+        .select_related("organization__parent")
+        .order_by()
     )
-    institution_roles = {org_id: role for org_id, kind, role in memberships if kind == Organization.Kind.INSTITUTION}
+    institution_roles = {
+        m.organization_id: m.role for m in memberships if m.organization.kind == Organization.Kind.INSTITUTION
+    }
     roles: dict[int, str] = {}
+    rows: dict[int, Organization] = {}
     if institution_roles:
-        for program_id, parent_id in (
-            Organization.objects.programs().filter(parent_id__in=institution_roles).values_list("id", "parent_id")
-        ):
-            roles[program_id] = institution_roles[parent_id]
-    for org_id, kind, role in memberships:
-        if kind == Organization.Kind.PROGRAM:
-            roles[org_id] = role
+        for program in Organization.objects.programs().filter(parent_id__in=institution_roles).select_related("parent"):
+            roles[program.pk] = institution_roles[program.parent_id]
+            rows[program.pk] = program
+    for membership in memberships:
+        if membership.organization.kind == Organization.Kind.PROGRAM:
+            roles[membership.organization_id] = membership.role
+            rows[membership.organization_id] = membership.organization
     setattr(user, _CACHE_ATTR, roles)
+    setattr(user, _ROWS_ATTR, rows)
     return roles
 
 
@@ -53,6 +59,19 @@ def programs_for_user(user) -> QuerySet[Organization]:
     return programs.filter(pk__in=list(program_roles(user)))
 
 
+def user_programs(user) -> list[Organization]:
+    """`programs_for_user` as a list in the same order (by name), read with the user's roles: no query of its own
+    once `program_roles` has run in this request."""
+    if getattr(user, "is_superuser", False) or not getattr(user, "is_authenticated", False):
+        return list(programs_for_user(user)) if getattr(user, "is_authenticated", False) else []
+    program_roles(user)
+    rows = getattr(user, _ROWS_ATTR, None)
+    if rows is None:  # roles were set on the object some other way: read the rows
+        return list(programs_for_user(user))
+    programs = [row for row in rows.values() if row.kind == Organization.Kind.PROGRAM and row.is_active]
+    return sorted(programs, key=lambda program: (program.name, program.pk))
+
+
 def managed_program_ids(user) -> set[int]:
     """Programs the user administers (admin or coordinator); all of them for a superuser."""
     if getattr(user, "is_superuser", False):
@@ -62,8 +81,9 @@ def managed_program_ids(user) -> set[int]:
 
 def program_by_reference(user, reference: str) -> Organization | None:
     """A program the user may enter, named by id or slug; None if unknown or not theirs."""
-    lookup = Q(pk=int(reference)) if reference.isascii() and reference.isdigit() else Q(slug=reference)
-    return programs_for_user(user).filter(lookup).first()
+    if reference.isascii() and reference.isdigit():
+        return next((program for program in user_programs(user) if str(program.pk) == reference.lstrip("0")), None)
+    return next((program for program in user_programs(user) if program.slug == reference), None)
 
 
 def program_members(program: Organization) -> QuerySet:
