@@ -3,6 +3,7 @@ at most three taps; dark mode following the system with a toggle that persists; 
 screen, for a resident and for a coordinator."""
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -176,3 +177,37 @@ def test_main_pages_fit_a_360_px_phone(live_server, published_now, narrow, who, 
         if width > NARROW["width"]:
             wide.append(f"{path}: {width}px")
     assert not wide, f"Wider than a 360-px phone as {who}: {wide}"
+
+
+INNER_OVERFLOW = "element => element.scrollWidth - element.clientWidth"
+
+
+def test_my_rotations_by_block_fit_a_360_px_phone_without_scrolling_sideways(
+    live_server, published_now, narrow, browser
+):
+    """My schedule's "Rotations by block" on a 360-px phone: each block's dates stand under its rotation, and the
+    table fits its box (nothing to scroll sideways inside it either); a desktop keeps the Dates column."""
+    page = log_in(narrow.new_page(), live_server.url, "resident", "/me/")
+    section = page.locator("section", has=page.get_by_role("heading", name="Rotations by block"))
+    table = section.locator("table.person-blocks")
+    expect(table).to_be_visible()
+    assert section.locator(".table-scroll").evaluate(INNER_OVERFLOW) <= 0, "the table scrolls inside its box"
+    assert table.evaluate(INNER_OVERFLOW) <= 0
+    assert fits(page)
+    row = table.locator("tbody tr", has=page.locator(".swatch")).first  # a block with a rotation
+    rotation, dates = row.locator("td.block-rotation"), row.locator("td.block-dates")
+    expect(dates).to_be_visible()
+    expect(dates).to_have_text(re.compile(r"^\d{1,2} \w{3} – \d{1,2} \w{3}$"))
+    below = dates.bounding_box()["y"] >= rotation.bounding_box()["y"] + rotation.bounding_box()["height"] - 1
+    assert below, "the dates stand under the rotation's name"
+    expect(table.get_by_role("columnheader", name="Dates")).to_be_hidden()
+
+    wide = browser.new_context(viewport={"width": 1366, "height": 900})
+    try:
+        desk = log_in(wide.new_page(), live_server.url, "resident", "/me/")
+        expect(desk.get_by_role("columnheader", name="Dates")).to_be_visible()
+        first = desk.locator("table.person-blocks tbody tr").first
+        cells = [first.locator(f"td:nth-child({n})").bounding_box() for n in (1, 2, 3)]
+        assert cells[0]["y"] == cells[1]["y"] == cells[2]["y"], "block, dates and rotation side by side"
+    finally:
+        wide.close()
