@@ -10,15 +10,17 @@ from tests.scheduling.test_link_crawl import demo_program as demo_program  # the
 
 pytestmark = pytest.mark.django_db
 
-# (who, page, queries when built, queries when the schedule part comes from the cache); a resident's first visit
+# (who, page, queries when built, queries when the page's parts come from the cache: the user, their memberships with
+# their programs, and on My schedule the feed token); a resident's first visit
 # to My schedule also makes their calendar-feed token and gives them its object permissions (two queries).
 PAGES = [
-    ("resident", "my-schedule", 31, 11),
-    ("resident", "home", 19, 14),
-    ("coordinator", "schedule-grid", 26, 13),
+    ("resident", "my-schedule", 28, 3),
+    ("resident", "home", 17, 2),
+    ("coordinator", "schedule-grid", 24, 2),
 ]
-# Token or session, membership, program, count, the page (people and rotations joined in).
-API_LISTS = {"api:block-assignment-list": 4, "api:session-assignment-list": 4, "api:call-assignment-list": 4}
+# Token (or session), memberships with their programs, and the page (kept per schedule generation: a count and the
+# rows, people and rotations joined in, when it is built).
+API_LISTS = {"api:block-assignment-list": 3, "api:session-assignment-list": 3, "api:call-assignment-list": 3}
 
 
 def test_schedule_pages_take_a_bounded_number_of_queries(client, demo_program, django_assert_max_num_queries):
@@ -37,3 +39,21 @@ def test_assignment_lists_take_a_fixed_number_of_queries(api_as, demo_program, d
         with django_assert_max_num_queries(queries, info=name):
             response = api.get(reverse(name), {"page_size": 100})
         assert response.status_code == 200 and response.json()["results"], name
+
+
+def test_a_request_reads_the_schedule_stamp_once_and_again_after_a_change(demo_program):
+    """Several cached parts of one page share one read of the program's stamp; a change made during the request
+    (an edit that then redraws the page) gives its later reads a new stamp, and outside a request nothing is kept."""
+    from scheduling import schedule_cache
+
+    schedule_cache._request_started()  # what request_started calls (the signal also closes the test's connection)
+    try:
+        first = schedule_cache.generation(demo_program.pk)
+        assert schedule_cache.generation(demo_program.pk) == first
+        demo_program.save()  # a watched row changes in this request
+        changed = schedule_cache.generation(demo_program.pk)
+        assert changed != first
+    finally:
+        schedule_cache._request_finished()
+    schedule_cache._bump(str(demo_program.pk))  # as another process would, between two requests
+    assert schedule_cache.generation(demo_program.pk) != changed
