@@ -14,6 +14,8 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from config.release import code_stamp
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
@@ -160,7 +162,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache and background work: Redis when REDIS_URL is set, else in-process.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Keys carry a stamp of the code (config.release): a deploy never reads what older templates or classes cached.
+    CACHES = {
+        "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": code_stamp(BASE_DIR)}
+    }
     # Sessions read from the shared cache (written through to the database): one query less on every request.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
