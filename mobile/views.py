@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from notifications import webpush
+
 THEME_COLOUR = "#1f5f8b"
 BACKGROUND_COLOUR = "#ffffff"
 
@@ -55,8 +57,10 @@ def manifest(request: HttpRequest) -> JsonResponse:
 @cache_control(no_cache=True)
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, served from the site root so that its scope is the whole site. Browsers check it for
-    updates on every navigation, so it is never cached without revalidation."""
-    body = render_to_string("mobile/sw.js", {}, request=request)
+    updates on every navigation, so it is never cached without revalidation. It carries the server's VAPID public
+    key, to subscribe again when the browser replaces a push subscription (a new key makes a new worker)."""
+    keys = webpush.vapid_keys()
+    body = render_to_string("mobile/sw.js", {"vapid_public_key": keys.public_key if keys else ""}, request=request)
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     return response

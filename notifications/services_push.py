@@ -9,8 +9,10 @@ a re-queue never pushes twice. A push service answering 404 or 410 ends the subs
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import re
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -18,6 +20,8 @@ from django.utils import timezone
 
 from notifications import webpush
 from notifications.models import Notification, PushLog, PushSubscription
+from tenants.audit import PLATFORM, record
+from tenants.audit_models import AuditAction
 from tenants.errors import DomainError
 from tenants.models import User
 from tenants.ownership import owns
@@ -46,6 +50,29 @@ def _clean_label(label: str) -> str:
     return re.sub(r"\s+", " ", label).strip()[:120]
 
 
+def _described(subscription: PushSubscription) -> dict[str, str]:
+    """What the audit log keeps of a device: its label and push service, never the endpoint (a capability)."""
+    return {"device": subscription.device, "push_service": urlsplit(subscription.endpoint).hostname or ""}
+
+
+def _audited(action: AuditAction, subscription: PushSubscription, *, before=None, after=None) -> None:
+    """A device is personal, of no program: a platform event of its owner (address and agent from the request)."""
+    record(action, actor=subscription.user, program=PLATFORM, target=subscription, before=before, after=after)
+
+
+def _checked(endpoint: str, p256dh: str, auth: str) -> tuple[str, str, str]:
+    """The subscription's parts, stripped, once push is configured and they are a push service's and valid keys."""
+    endpoint, p256dh, auth = (endpoint or "").strip(), (p256dh or "").strip(), (auth or "").strip()
+    if not webpush.push_enabled():
+        raise DomainError(PUSH_NOT_CONFIGURED)
+    if not endpoint:
+        raise DomainError("The subscription has no endpoint.")
+    problem = webpush.endpoint_problem(endpoint) or webpush.keys_problem(p256dh, auth)
+    if problem:
+        raise DomainError(problem)
+    return endpoint, p256dh, auth
+
+
 def push_subscription_save(
     *, user: User, endpoint: str, p256dh: str, auth: str, user_agent: str = "", device: str = ""
 ) -> PushSubscription:
@@ -55,14 +82,7 @@ def push_subscription_save(
     same endpoint subscribed again updates its keys; subscribed by another login (a shared browser), it moves to
     this one as a new row. Past MAX_DEVICES the user's oldest device is dropped.
     """
-    endpoint, p256dh, auth = (endpoint or "").strip(), (p256dh or "").strip(), (auth or "").strip()
-    if not webpush.push_enabled():
-        raise DomainError(PUSH_NOT_CONFIGURED)
-    if not endpoint:
-        raise DomainError("The subscription has no endpoint.")
-    problem = webpush.endpoint_problem(endpoint) or webpush.keys_problem(p256dh, auth)
-    if problem:
-        raise DomainError(problem)
+    endpoint, p256dh, auth = _checked(endpoint, p256dh, auth)
     user_agent = (user_agent or "")[:400]
     label = _clean_label(device) or device_label(user_agent)
     with transaction.atomic():
@@ -72,6 +92,12 @@ def push_subscription_save(
             current.save(update_fields=["p256dh", "auth", "user_agent", "device"])
             return current
         if current is not None:
+            _audited(
+                AuditAction.PUSH_REMOVED,
+                current,
+                before=_described(current),
+                after={"reason": "subscribed by another login"},
+            )
             current.delete()
         try:
             with transaction.atomic():
@@ -80,22 +106,55 @@ def push_subscription_save(
                 )
         except IntegrityError as exc:  # the same device subscribing twice at once
             raise DomainError("This device is being subscribed already; reload the page.") from exc
+        _audited(AuditAction.PUSH_SUBSCRIBED, subscription, after=_described(subscription))
         extra = PushSubscription.objects.filter(user=user).order_by("-created_at", "-id")[MAX_DEVICES:]
+        for old in extra:
+            _audited(AuditAction.PUSH_REMOVED, old, before=_described(old), after={"reason": "too many devices"})
         PushSubscription.objects.filter(pk__in=[row.pk for row in extra]).delete()
     return subscription
+
+
+def push_subscription_renew(
+    *, old_endpoint: str, old_auth: str, endpoint: str, p256dh: str, auth: str
+) -> PushSubscription:
+    """The browser replaced a device's subscription (the service worker's `pushsubscriptionchange`): the device's
+    row takes the new endpoint and keys, so the old endpoint is gone and the owner, label and queued pushes stay.
+
+    No session is needed: the old endpoint with its auth secret (known only to that browser and this server) proves
+    which device it is. Another row already holding the new endpoint is replaced by this one.
+    """
+    endpoint, p256dh, auth = _checked(endpoint, p256dh, auth)
+    unknown = DomainError("No such device: turn push on again on the notification preferences page.")
+    with transaction.atomic():
+        device = PushSubscription.objects.select_for_update().filter(endpoint=(old_endpoint or "").strip()).first()
+        if device is None or not hmac.compare_digest(device.auth.encode(), (old_auth or "").strip().encode()):
+            raise unknown
+        before = _described(device)
+        PushSubscription.objects.filter(endpoint=endpoint).exclude(pk=device.pk).delete()
+        device.endpoint, device.p256dh, device.auth = endpoint, p256dh, auth
+        device.save(update_fields=["endpoint", "p256dh", "auth"])
+        _audited(AuditAction.PUSH_RENEWED, device, before=before, after=_described(device))
+    return device
 
 
 def push_subscription_delete(*, user: User, subscription: PushSubscription) -> None:
     """Remove one of the user's own devices: it gets no more push. Another user's is refused."""
     if not owns(user, "delete", subscription):
         raise DomainError("You can remove only your own devices.")
-    PushSubscription.objects.filter(pk=subscription.pk).delete()
+    with transaction.atomic():
+        _audited(AuditAction.PUSH_REMOVED, subscription, before=_described(subscription))
+        PushSubscription.objects.filter(pk=subscription.pk).delete()
 
 
 def push_subscription_delete_by_endpoint(*, user: User, endpoint: str) -> int:
     """Remove the user's subscription with this endpoint (the browser unsubscribed); returns how many went."""
-    deleted, _ = PushSubscription.objects.filter(user=user, endpoint=(endpoint or "").strip()).delete()
-    return min(deleted, 1)
+    with transaction.atomic():
+        device = PushSubscription.objects.filter(user=user, endpoint=(endpoint or "").strip()).first()
+        if device is None:
+            return 0
+        _audited(AuditAction.PUSH_REMOVED, device, before=_described(device))
+        device.delete()
+    return 1
 
 
 def push_payload(notification: Notification) -> dict:

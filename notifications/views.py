@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from notifications import selectors, services, services_push, webpush
@@ -127,6 +128,26 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
     except DomainError as exc:
         return JsonResponse({"detail": str(exc)}, status=400)
     return JsonResponse({"id": subscription.pk, "device": subscription.device}, status=201)
+
+
+@csrf_exempt  # the service worker has no CSRF token; the old subscription's secret proves the device instead
+@require_POST
+def push_renew(request: HttpRequest) -> JsonResponse:
+    """The service worker's `pushsubscriptionchange`: {old_endpoint, old_auth, endpoint, keys: {p256dh, auth}}
+    replaces the device's old subscription with the new one (services_push.push_subscription_renew)."""
+    try:
+        data = _json_body(request)
+        keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
+        subscription = services_push.push_subscription_renew(
+            old_endpoint=_text(data.get("old_endpoint")),
+            old_auth=_text(data.get("old_auth")),
+            endpoint=_text(data.get("endpoint")),
+            p256dh=_text(keys.get("p256dh")),
+            auth=_text(keys.get("auth")),
+        )
+    except DomainError as exc:
+        return JsonResponse({"detail": str(exc)}, status=400)
+    return JsonResponse({"id": subscription.pk, "device": subscription.device})
 
 
 @member_required

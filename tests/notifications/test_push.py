@@ -1,6 +1,7 @@
 """Web push against a recording push service on loopback: a stored subscription gets each notification it asked
 for, encrypted to the device's keys and VAPID-signed; the channel choice, quiet hours, retries, never twice,
-404/410 removal, and owner-only devices on pages and the API."""
+404/410 removal, owner-only devices on pages and the API, a subscription the browser renews replacing the old one,
+and every device added, renewed or removed in the audit log."""
 
 import datetime as dt
 import json
@@ -15,6 +16,7 @@ from notifications import services_push, tasks, webpush
 from notifications.events import Event
 from notifications.models import DeliverySettings, PushLog, PushSubscription
 from notifications.services import notify, notify_once, preferences_update
+from tenants.audit_models import AuditEvent
 from tenants.models import Role
 from tests.notifications.push_service import vapid_claims
 
@@ -326,6 +328,91 @@ def test_the_same_device_subscribing_again_updates_it_and_another_login_takes_it
 
     assert list(PushSubscription.objects.values_list("user", flat=True)) == [other.pk]
     assert taken.pk != first.pk
+
+
+ANDROID = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36"
+
+
+def renewal(old, new) -> str:
+    """What the service worker posts on `pushsubscriptionchange`: the old subscription's proof and the new one."""
+    return json.dumps({"old_endpoint": old.endpoint, "old_auth": old.auth, **new.subscription_json()})
+
+
+def test_a_subscription_the_browser_renews_replaces_the_devices_old_one(
+    client, push_service, program, resident, other, django_capture_on_commit_callbacks
+):
+    old, new = push_service.device(), push_service.device()
+    client.force_login(resident)
+    client.post(
+        reverse("push-subscribe"), json.dumps(old.subscription_json()), "application/json", HTTP_USER_AGENT=ANDROID
+    )
+    before = PushSubscription.objects.get(user=resident)
+    subscribe(other, push_service.device())
+    worker = Client(enforce_csrf_checks=True)  # the service worker: no CSRF token, maybe no session any more
+
+    response = worker.post(reverse("push-renew"), renewal(old, new), content_type="application/json")
+
+    assert response.status_code == 200, response.content
+    (device,) = PushSubscription.objects.filter(user=resident)
+    assert (device.pk, device.device) == (before.pk, "Chrome on Android")  # the same device, its label kept
+    assert (device.endpoint, device.p256dh, device.auth) == (new.endpoint, new.p256dh, new.auth)
+    assert not PushSubscription.objects.filter(endpoint=old.endpoint).exists()
+    assert PushSubscription.objects.filter(user=other).count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(program, resident)
+    assert push_service.to(old) == [] and len(push_service.to(new)) == 1
+    renewed = AuditEvent.objects.get(action="push.renewed")
+    assert (renewed.actor, renewed.program, renewed.target_id) == (resident, None, str(device.pk))
+    host = urlsplit(new.endpoint).hostname
+    assert renewed.after == {"device": "Chrome on Android", "push_service": host}
+    assert old.endpoint not in json.dumps([renewed.before, renewed.after])  # the endpoint is a capability
+
+
+def test_a_renewal_without_the_old_devices_secret_changes_nothing(push_service, resident):
+    old, new, stranger = push_service.device(), push_service.device(), push_service.device()
+    subscribe(resident, old)
+    worker = Client(enforce_csrf_checks=True)
+    forged = json.dumps({"old_endpoint": old.endpoint, "old_auth": stranger.auth, **new.subscription_json()})
+    unknown = renewal(stranger, new)
+    bad_new = json.dumps({"old_endpoint": old.endpoint, "old_auth": old.auth, "endpoint": "https://evil.example/x",
+                          "keys": {"p256dh": new.p256dh, "auth": new.auth}})  # fmt: skip
+
+    for body in (forged, unknown, bad_new, "not json"):
+        response = worker.post(reverse("push-renew"), body, content_type="application/json")
+        assert response.status_code == 400 and response.json()["detail"]
+
+    assert "turn push on again" in worker.post(reverse("push-renew"), forged, "application/json").json()["detail"]
+    assert list(PushSubscription.objects.values_list("endpoint", "auth")) == [(old.endpoint, old.auth)]
+    assert not AuditEvent.objects.filter(action="push.renewed").exists()
+
+
+def test_adding_and_removing_devices_is_in_the_audit_log(client, api_as, push_service, resident):
+    phone, laptop, tablet = push_service.device(), push_service.device(), push_service.device()
+    client.force_login(resident)
+    for device in (phone, laptop):
+        client.post(reverse("push-subscribe"), json.dumps(device.subscription_json()), "application/json",
+                    HTTP_USER_AGENT=ANDROID)  # fmt: skip
+    api_as(resident).post(reverse("api:push-subscription-list"), tablet.subscription_json(), format="json")
+    host = urlsplit(phone.endpoint).hostname
+
+    added = AuditEvent.objects.filter(action="push.subscribed").order_by("pk")
+    assert [(event.actor, event.program, event.actor_email) for event in added] == [
+        (resident, None, resident.email)
+    ] * 3
+    assert added[0].after == {"device": "Chrome on Android", "push_service": host}
+    assert added[0].ip_address == "127.0.0.1" and added[0].occurred_at <= timezone.now()
+
+    by_page = PushSubscription.objects.get(endpoint=phone.endpoint)
+    client.post(reverse("push-device-remove", kwargs={"pk": by_page.pk}))
+    client.post(reverse("push-unsubscribe"), json.dumps({"endpoint": laptop.endpoint}), "application/json")
+    by_api = PushSubscription.objects.get(endpoint=tablet.endpoint)
+    api_as(resident).delete(reverse("api:push-subscription-detail", kwargs={"pk": by_api.pk}))
+
+    assert not PushSubscription.objects.filter(user=resident).exists()
+    removed = AuditEvent.objects.filter(action="push.removed").order_by("pk")
+    assert [event.target_id for event in removed] == [str(by_page.pk), str(added[1].target_id), str(by_api.pk)]
+    assert {event.actor for event in removed} == {resident}
+    assert removed[0].before == {"device": "Chrome on Android", "push_service": host}
 
 
 def test_without_vapid_keys_push_is_off(client, settings, program, resident, django_capture_on_commit_callbacks):
