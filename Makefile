@@ -59,10 +59,16 @@ test-unit: setup
 test-e2e: setup test-deps
 	$(VENV)/bin/pytest -o addopts="-ra --strict-markers" tests/e2e
 
-# Lighthouse (npm, pinned in package.json: 12.x runs on Node 20) on the sign-in page, the dashboard and My schedule:
-# accessibility and best-practices scores of 90 or more, and Chromium's installability check.
-lighthouse: setup test-deps
+# Lighthouse (npm, pinned in package.json: 12.x runs on Node 20) on the main pages a resident uses, in the light and
+# dark colour schemes: accessibility and best-practices scores of 90 or more, and Chromium's installability check.
+# `npm ci` runs again only when package-lock.json changes.
+NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
+
+$(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lighthouse: setup test-deps $(NODE_STAMP)
 	CHROME_PATH=/usr/bin/chromium $(PY) -m tests.e2e.lighthouse
 
 lint: setup

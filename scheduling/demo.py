@@ -359,19 +359,33 @@ DEMO_SCHEDULE_TIME_LIMIT = 600.0  # seconds: only a safety net
 
 
 def demo_schedule_publish(
-    *, time_limit: float = DEMO_SCHEDULE_TIME_LIMIT, work_limit: float = DEMO_SCHEDULE_WORK_LIMIT, seed: int = 0
+    *,
+    time_limit: float = DEMO_SCHEDULE_TIME_LIMIT,
+    work_limit: float = DEMO_SCHEDULE_WORK_LIMIT,
+    seed: int = 0,
+    days_ahead: int | None = None,
 ) -> DemoSchedule:
     """Have the engine generate the family-medicine program's current year and publish it, as a coordinator
     would; nothing when the year already has a published schedule. A run that ends without a compliant
-    schedule publishes nothing and says why."""
+    schedule publishes nothing and says why. With `days_ahead`, only the blocks from today to that many days
+    ahead (a few seconds instead of the year: what the Lighthouse check needs)."""
     program = Organization.objects.get(slug=FAMILY_MEDICINE.slug)
     year = AcademicYear.objects.for_program(program).get(is_current=True)
     published = ScheduleVersion.objects.filter(academic_year=year, status=ScheduleVersion.Status.PUBLISHED).first()
     if published is not None:
         return DemoSchedule(None, f"{program} {year} already has a published schedule (version {published.number}).")
+    blocks = Block.objects.filter(academic_year=year)
+    first_block, last_block = 1, None
+    if days_ahead is not None:
+        today = program.today()
+        ahead = blocks.filter(end_date__gte=today, start_date__lte=today + dt.timedelta(days=days_ahead))
+        numbers = sorted(ahead.values_list("number", flat=True)) or [blocks.order_by("-number").first().number]
+        first_block, last_block = numbers[0], numbers[-1]
     run = schedule_run_start(
         academic_year=year,
         user=None,
+        first_block=first_block,
+        last_block=last_block,
         time_limit=time_limit,
         work_limit=work_limit,
         seed=seed,

@@ -310,6 +310,23 @@ def test_seed_demo_with_schedule_publishes_a_credible_compliant_year_once(family
     assert ScheduleVersion.objects.filter(program=family_medicine).count() == 1
 
 
+def test_demo_schedule_of_the_next_days_publishes_only_the_blocks_holding_them(family_medicine):
+    from scheduling.demo import demo_schedule_publish
+
+    outcome = demo_schedule_publish(days_ahead=14, work_limit=2.0)
+
+    assert outcome.version is not None, outcome.message
+    assert outcome.version.status == ScheduleVersion.Status.PUBLISHED
+    today = family_medicine.today()
+    blocks = Block.objects.filter(academic_year=outcome.version.academic_year)
+    ahead = blocks.filter(end_date__gte=today, start_date__lte=today + dt.timedelta(days=14))
+    assigned = set(BlockAssignment.objects.filter(version=outcome.version).values_list("block__number", flat=True))
+    assert assigned == set(ahead.values_list("number", flat=True))
+    grace = Person.objects.get(program=family_medicine, first_name="Grace", last_name="Kim")
+    assert BlockAssignment.objects.filter(version=outcome.version, person=grace, block=ahead.first()).exists()
+    assert "Demo swaps:" in outcome.message
+
+
 def assert_the_demo_has_swaps_in_every_state(version: ScheduleVersion, out: str) -> None:
     """Made through the services once the year is published (the schedule above is the one after them)."""
     from swaps.models import Swap
