@@ -242,6 +242,11 @@ CELERY_BEAT_SCHEDULE["audit-purge"] = {
     "task": "tenants.tasks.audit_purge_task",
     "schedule": crontab(minute=40, hour=3),
 }
+# Idempotency-Keys past IDEMPOTENCY_KEY_HOURS are purged, daily.
+CELERY_BEAT_SCHEDULE["idempotency-keys-purge"] = {
+    "task": "tenants.tasks.idempotency_keys_purge_task",
+    "schedule": crontab(minute=45, hour=3),
+}
 
 # Auth: sign-in by email (allauth) on an invite-only site; a new address is verified by a link before its first
 # sign-in; passwords of 12+ characters. Failed sign-ins are counted per account and per address (django-axes):

@@ -5,6 +5,7 @@ A client that retries such a POST with the same `Idempotency-Key` header gets th
 settings.IDEMPOTENCY_KEY_HOURS; the same key with a different request (path, program or body) is refused
 with 422, and a retry while the first request is still being handled gets 409 with Retry-After.
 A request refused with an error is not kept: fixing it and sending it again with the same key works.
+Keys past their hours are removed daily (`idempotency_keys_purge`, `manage.py purge_idempotency_keys`).
 """
 
 import datetime as dt
@@ -139,6 +140,20 @@ def _keep(claim: IdempotentRequest, response: Response) -> None:
     claim.headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
     claim.status_code = response.status_code
     claim.save(update_fields=["body", "headers", "status_code"])
+
+
+def idempotency_keys_purge(*, older_than_days: int | None = None, now: dt.datetime | None = None) -> int:
+    """Delete the stored keys past settings.IDEMPOTENCY_KEY_HOURS, or with `older_than_days` those made more
+    than that many days ago (at least one: a key is promised its 24 hours); returns how many went."""
+    now = now or timezone.now()
+    if older_than_days is None:
+        stale = IdempotentRequest.objects.filter(expires_at__lte=now)
+    else:
+        if older_than_days < 1:
+            raise DomainError(f"Idempotency keys are kept at least 1 day; {older_than_days} is too few.")
+        stale = IdempotentRequest.objects.filter(created_at__lt=now - dt.timedelta(days=older_than_days))
+    deleted, _ = stale.delete()
+    return deleted
 
 
 def idempotent(handler: Callable[..., Response]) -> Callable[..., Response]:
