@@ -21,7 +21,3 @@ class FmitRulesForm(forms.ModelForm):
     class Meta:
         model = FmitYearConfig
         fields = list(FIELDS)
-        help_texts = {
-            "imbalance_tolerance_weeks": "Coordinators are warned 4 weeks ahead when a quarter's FMIT weeks against "
-            "target differ by more than this (most minus least) and a fairer split into whole weeks exists."
-        }

@@ -45,8 +45,8 @@ class FmitYearConfig(ProgramOwnedModel):
         "imbalance tolerance (weeks)",
         default=1,
         validators=[MaxValueValidator(52)],
-        help_text="Coordinators are warned 4 weeks ahead when a quarter's FMIT weeks differ by more than this "
-        "between the faculty on FMIT (most minus least).",
+        help_text="Coordinators are warned 4 weeks ahead when a quarter's FMIT weeks against target differ by more "
+        "than this (most minus least) and a fairer split into whole weeks exists.",
     )
 
     permission_resource = "schedule"  # changed with the scheduling settings, by managers
