@@ -11,6 +11,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.webauthn.internal.auth import WebAuthn
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tenants.audit_models import AuditEvent
 from tenants.mfa import REMOVAL_REFUSED, totp_enrol
@@ -59,6 +60,7 @@ def passkey_add(client: Client, user, passkey: SoftPasskey, name: str = "My phon
 
 
 def test_a_resident_adds_a_passkey_then_signs_in_with_it_alone(member):
+    started = timezone.now()
     user = member(Role.RESIDENT, email="sam@example.org")
     client = Client()
     client.force_login(user)
@@ -71,7 +73,9 @@ def test_a_resident_adds_a_passkey_then_signs_in_with_it_alone(member):
     assert stored.wrap().name == "Sam's phone" and stored.wrap().is_passwordless
     page = client.get(reverse("mfa_index")).content.decode()
     assert "Sam&#x27;s phone" in page and reverse("mfa_remove_webauthn", kwargs={"pk": stored.pk}) in page
-    assert AuditEvent.objects.filter(action="mfa.passkey_added", actor=user).get().after["name"] == "Sam's phone"
+    added_event = AuditEvent.objects.filter(action="mfa.passkey_added", actor=user).get()
+    assert (added_event.after["name"], added_event.actor_email) == ("Sam's phone", "sam@example.org")
+    assert added_event.program is None and started <= added_event.occurred_at <= timezone.now()
 
     client.post(reverse("account_logout"))
     assert not signed_in(client)
@@ -217,7 +221,9 @@ def test_a_resident_removes_their_only_passkey(member):
     assert client.post(remove).url == reverse("mfa_index")
 
     assert not Authenticator.objects.filter(pk=stored.pk).exists()
-    assert AuditEvent.objects.filter(action="mfa.passkey_removed", actor=user).get().before["name"] == "Old phone"
+    removed_event = AuditEvent.objects.filter(action="mfa.passkey_removed", actor=user).get()
+    assert removed_event.before["name"] == "Old phone" and removed_event.program is None
+    assert removed_event.occurred_at <= timezone.now() and removed_event.actor_email == "sam@example.org"
 
 
 def test_a_coordinators_last_second_factor_cannot_be_removed(member):
