@@ -176,7 +176,13 @@ def audit_pages(url: str, cookies: list[dict]) -> list[str]:
     }
     runner = subprocess.Popen(["node", str(RUNNER)], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     lines: queue.Queue[str | None] = queue.Queue()
-    threading.Thread(target=lambda: [*map(lines.put, runner.stdout), lines.put(None)], daemon=True).start()
+
+    def read() -> None:  # in a thread, so that a page that hangs is noticed after PAGE_TIMEOUT
+        for line in runner.stdout:
+            lines.put(line)
+        lines.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
     runner.stdin.write(json.dumps(job))
     runner.stdin.close()
     failures = []
@@ -190,9 +196,15 @@ def audit_pages(url: str, cookies: list[dict]) -> list[str]:
                 if line is None:
                     return [*failures, f"{page.name} ({scheme}): Lighthouse exited with {runner.wait()}"]
                 failures += page_report(page, scheme, json.loads(line))
+        runner.wait(timeout=PAGE_TIMEOUT)  # it closes its last Chromium
     finally:
-        runner.kill()
-        runner.wait()
+        if runner.poll() is None:
+            runner.terminate()  # puppeteer closes its Chromium on SIGTERM; SIGKILL would leave it running
+            try:
+                runner.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                runner.kill()
+                runner.wait()
     return failures
 
 
