@@ -20,16 +20,15 @@ from integrations.exports import assignments_csv as csv_export
 from integrations.exports import excel as export_excel
 from integrations.exports import pdf as export_pdf
 from integrations.exports.assignments_csv import assignment_rows, assignments_count, csv_lines
+from integrations.exports.jobs import export_job_start, range_people
 from integrations.exports.picking import Picked
 from integrations.exports.picking import pick as _pick
-from integrations.jobs.services import job_start
 from scheduling.day_view import block_grid, session_grid
 from scheduling.models import Person
-from scheduling.selectors import academic_year_list, date_range_refusal, person_ids_matching
+from scheduling.selectors import academic_year_list, date_range_refusal
 from tenants.access import require
 from tenants.audit import record_export
 from tenants.errors import DomainError
-from tenants.models import Organization
 from tenants.params import parse_date
 from tenants.permissions import Action, Resource, can
 
@@ -64,17 +63,17 @@ def _in_background(request: HttpRequest, rows: int) -> bool:
 
 
 def _start_job(
-    request: HttpRequest, picked: Picked, kind: str, what: str, extension: str, rows: int, extra: dict | None = None
+    request: HttpRequest, picked: Picked, export: str, rows: int, span: tuple[dt.date, dt.date] | None = None
 ) -> HttpResponse:
     """Queue the export as the user's background job and send them to its page; the request is audited now."""
-    name = picked.filename(what, extension)
-    params = picked.params() | (extra or {})
     try:
-        job = job_start(program=request.program, user=request.user, kind=kind, title=name, params=params, total=rows)
+        job = export_job_start(
+            program=request.program, user=request.user, export=export, picked=picked, span=span, rows=rows
+        )
     except DomainError as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
-    record_export(request, name, target=picked.version)
-    messages.info(request, f"{name} has about {rows} rows: it is being made in the background.")
+    record_export(request, job.title, target=picked.version)
+    messages.info(request, f"{job.title} has about {rows} rows: it is being made in the background.")
     return redirect("job-detail", pk=job.pk)
 
 
@@ -85,10 +84,6 @@ def _range(request: HttpRequest) -> tuple[dt.date, dt.date] | HttpResponse:
     if refusal:
         return HttpResponse(refusal, status=400, content_type="text/plain; charset=utf-8")
     return start, end
-
-
-def _active_people(program: Organization) -> int:
-    return Person.objects.for_program(program).filter(is_active=True).count()
 
 
 @require(Action.VIEW, Resource.SCHEDULE)
@@ -111,13 +106,9 @@ def export_range_xlsx(request: HttpRequest) -> HttpResponse:
     if "year" not in request.GET:  # the version of the year holding the range's first day
         year = academic_year_list(program=request.program).filter(start_date__lte=start, end_date__gte=start).first()
     picked = _pick(request, year)
-    people = person_ids_matching(  # the people the month and week views show under the same filters
-        version=picked.version, start=start, end=end, pgy=picked.pgy, rotation=picked.rotation, person=picked.person
-    )
-    cells = 2 * ((end - start).days + 1) * (len(people) if people is not None else _active_people(request.program))
+    people, cells = range_people(picked, start, end)
     if _in_background(request, cells):
-        extra = {"start": start.isoformat(), "end": end.isoformat()}
-        return _start_job(request, picked, "export_range_xlsx", f"{start}-to-{end}", "xlsx", cells, extra)
+        return _start_job(request, picked, "range_xlsx", cells, (start, end))
     grid = session_grid(version=picked.version, start=start, end=end, person_ids=people)
     body = export_excel.range_workbook(grid=grid, version=picked.version)
     return _download(request, body, export_excel.XLSX_CONTENT_TYPE, picked, f"{start}-to-{end}", "xlsx")
@@ -163,6 +154,6 @@ def export_assignments_csv(request: HttpRequest) -> HttpResponse | StreamingHttp
     picked = _pick(request)
     rows = assignments_count(picked)
     if _in_background(request, rows):
-        return _start_job(request, picked, "export_assignments_csv", "assignments", "csv", rows)
+        return _start_job(request, picked, "assignments_csv", rows)
     lines = csv_lines(assignment_rows(picked))
     return _download(request, lines, csv_export.CONTENT_TYPE, picked, "assignments", "csv")
