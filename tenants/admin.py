@@ -1,4 +1,5 @@
-"""Admin for users, organizations and memberships, and the tenancy rules every program-owned admin follows.
+"""Admin for users, organizations, memberships and personal API tokens, and the tenancy rules every program-owned
+admin follows.
 
 Superusers see everything. A program's admins and coordinators see only the rows of the programs they
 manage, pick related rows only from those programs, and act as can() allows for their role.
@@ -20,10 +21,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from tenants.audit_admin import AuditedUserAdminMixin  # also registers the read-only audit log
 from tenants.errors import DomainError
 from tenants.login_security import sign_in_unlock
-from tenants.models import Membership, Organization, ProgramOwnedModel, User
+from tenants.models import Membership, Organization, PersonalAccessToken, ProgramOwnedModel, User
 from tenants.permissions import Action, Resource, can
 from tenants.selectors import managed_program_ids
 from tenants.services import membership_change, membership_create, membership_delete
+from tenants.tokens import token_revoke
 
 _CACHE_ATTR = "_admin_managed_programs"
 
@@ -455,3 +457,81 @@ class MembershipAdmin(ServiceAdminMixin, ProgramScopedHistoryAdmin):
         if db_field.name == "user" and not _is_superuser(request):
             return UserByEmailField(label="User email", help_text="The email address the person signs in with.")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class TokenRevokedFilter(admin.SimpleListFilter):
+    title = "revoked"
+    parameter_name = "revoked"
+
+    def lookups(self, request: HttpRequest, model_admin) -> tuple[tuple[str, str], ...]:
+        return (("yes", "Revoked"), ("no", "Not revoked"))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(revoked_at__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(PersonalAccessToken)
+class PersonalAccessTokenAdmin(ProgramScopedAdmin):
+    """Personal API tokens of a program's members, read only: its coordinators view them, its admins revoke them
+    (through token_revoke, audited as on the user's own page). Neither the secret nor its digest is ever shown;
+    tokens are made by their users on their API tokens page."""
+
+    permission_resource = Resource.MEMBERSHIP  # whose access to the program's data: as memberships
+    list_display = (
+        "user",
+        "user_email",
+        "program",
+        "name",
+        "scopes",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
+    list_filter = (("program", admin.RelatedOnlyFieldListFilter), TokenRevokedFilter)
+    list_select_related = ("user", "program")
+    search_fields = ("user__email", "user__first_name", "user__last_name", "name")
+    fields = readonly_fields = (
+        "user",
+        "program",
+        "name",
+        "prefix",
+        "scopes",
+        "created_at",
+        "last_used_at",
+        "last_used_ip",
+        "expires_at",
+        "revoked_at",
+    )
+    actions = ["revoke_tokens"]
+
+    @admin.display(description="email", ordering="user__email")
+    def user_email(self, token: PersonalAccessToken) -> str:
+        return token.user.email
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PersonalAccessToken | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PersonalAccessToken | None = None) -> bool:
+        return False  # revoked, never deleted: the audit log keeps naming it
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return self._permitted(request, Action.CHANGE)
+
+    @admin.action(description="Revoke selected tokens", permissions=["revoke"])
+    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[PersonalAccessToken]) -> None:
+        revoked = 0
+        for token in queryset.select_related("program"):
+            try:
+                token_revoke(token=token, user=request.user, request=request)
+            except DomainError as exc:
+                self.message_user(request, f"{token}: {exc}", messages.ERROR)
+            else:
+                revoked += 1
+        if revoked:
+            self.message_user(request, f"{revoked} token(s) revoked; they no longer work.", messages.SUCCESS)

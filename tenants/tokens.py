@@ -136,10 +136,12 @@ def token_create(
 
 
 def token_revoke(*, token: PersonalAccessToken, user: User, request=None) -> PersonalAccessToken:
-    """Revoke one of the user's own tokens; it stops working at once. Revoking twice changes nothing.
-    Audited as token.revoked."""
-    if not owns(user, "change", token):  # the owner, while guardian gives them the token (tenants.ownership)
-        raise DomainError("You can revoke only your own tokens.")
+    """Revoke a token: the user's own (their API tokens page), or as an admin of its program who manages its
+    members (the admin's "Revoke selected tokens"). It stops working at once; revoking twice changes nothing.
+    Audited as token.revoked, by whoever revoked it."""
+    # the owner, while guardian gives them the token (tenants.ownership); or who may manage the program's members
+    if not (owns(user, "change", token) or can(user, Action.CHANGE, Resource.MEMBERSHIP, token.program)):
+        raise DomainError("You can revoke only your own tokens, or those of a program whose members you manage.")
     with transaction.atomic():
         token = PersonalAccessToken.objects.select_for_update().get(pk=token.pk)
         if token.revoked_at is None:

@@ -10,7 +10,7 @@ from scheduling.models import BlockAssignment, CallAssignment, SessionAssignment
 from swaps.models import Swap
 from tenants.admin import ProgramScopedAdmin
 from tenants.audit_models import AuditEvent
-from tenants.models import Membership, Organization, Role, User
+from tenants.models import Membership, Organization, PersonalAccessToken, Role, User
 from tests.tenants.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ ADMIN_ADD_ONLY = {Membership}  # coordinators view memberships, only program adm
 # Assignments change only on the schedule pages and the API, where the rule checks run: no one adds them here;
 # swaps likewise go through their services (requests, approvals, execution); the audit log is append-only.
 # Sign-in attempts are written by django-axes alone: the admin lists them and deletes one to unlock. Push messages
-# and devices are written by notify() and their owners.
+# and devices are written by notify() and their owners. API tokens are made by their users on their own page.
 READ_ONLY = {
     BlockAssignment,
     SessionAssignment,
@@ -33,6 +33,7 @@ READ_ONLY = {
     AccessFailureLog,
     PushLog,
     PushSubscription,
+    PersonalAccessToken,
 }
 
 
