@@ -45,6 +45,9 @@ for (const [scheme, flags] of Object.entries(job.schemes)) {
   });
   try {
     const tab = await browser.newPage();
+    // A Chromium that ignored the flag would audit the light pages twice and call it dark: refuse instead.
+    const dark = await tab.evaluate(() => matchMedia("(prefers-color-scheme: dark)").matches);
+    if (dark !== (scheme === "dark")) throw new Error(`Chromium did not take the ${scheme} colour scheme (${flags})`);
     let signedIn = false;
     for (const page of pages) {
       if (page.signedIn && !signedIn) {
