@@ -140,6 +140,9 @@ def test_a_swap_requested_offline_is_sent_once_back_online(live_server, publishe
     kept_offline(page)
     page.goto(f"{live_server.url}/swaps/new/?shift={shift}")  # the service worker keeps the form, with its proposals
     expect(page.locator(".choose-proposal").first).to_be_visible()
+    cdp = phone.new_cdp_session(page)
+    cdp.send("Network.clearBrowserCache")  # what the browser keeps offline is the service worker's alone
+    cdp.detach()
 
     phone.set_offline(True)
     page.goto(f"{live_server.url}/swaps/new/")

@@ -18,6 +18,10 @@ const SHELL = [
   "{% static 'js/pwa.js' %}",
   "{% static 'js/offline_schedule.js' %}",
   "{% static 'js/offline_queue.js' %}",
+  // The kept forms' own scripts: offline, the swap form still fills the colleague from a chosen proposal.
+  "{% static 'js/confirm.js' %}",
+  "{% static 'js/field_toggle.js' %}",
+  "{% static 'js/swap_form.js' %}",
   "{% static 'icons/icon-192.png' %}",
   "{% static 'favicon.svg' %}",
 ];
