@@ -289,16 +289,29 @@ PLATFORM_ADMIN = {
 
 def _seed_user_rows(a: ProgramWorld) -> None:
     """Rows owned by A's resident in the admin's other apps: an e-mail address, an API token, an authenticator
-    (allauth.mfa), an audit event."""
+    (allauth.mfa), an audit event, a push device and a push message sent to it."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
     from rest_framework.authtoken.models import Token
+
+    from notifications.models import PushLog, PushSubscription
 
     user = a.world.ann.user
     EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     Token.objects.get_or_create(user=user)
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
     record("auth.login", actor=user, program=a.program, detail=MARKER_A)
+    device = PushSubscription.objects.create(
+        user=user, endpoint="https://push.example.net/a-device", p256dh="key", auth="secret", device=MARKER_A
+    )
+    PushLog.objects.create(
+        program=a.program,
+        recipient=user,
+        subscription=device,
+        event="schedule_published",
+        payload={"title": MARKER_A},
+        idempotency_key=f"walk:{device.pk}",
+    )
 
 
 @pytest.mark.parametrize("role", ["coordinator", "admin"])
