@@ -47,12 +47,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require(Action.VIEW, Resource.SCHEDULE)
 def job_progress_partial(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress partial htmx polls; once the job has finished the page reloads itself."""
-    context = _progress_context(_job(request, pk))
-    response = render(request, "jobs/_job_progress.html", context)
-    if not context["active"] and request.htmx:
-        response["HX-Refresh"] = "true"
-    return response
+    """The progress partial htmx polls; once the job has finished it holds the outcome (the download, or what went
+    wrong) and no poll, so the page shows it in place and stops asking."""
+    return render(request, "jobs/_job_progress.html", _progress_context(_job(request, pk)))
 
 
 @require(Action.VIEW, Resource.SCHEDULE)

@@ -8,6 +8,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -86,23 +87,38 @@ def log_in(page: Page, base_url: str, who: str, next_path: str = "/") -> Page:
     return page
 
 
-@pytest.fixture
-def solver_worker(transactional_db) -> Iterator[None]:
-    """With a broker (REDIS_URL), a real Celery worker consumes the `solver` queue; embedded mode needs none."""
+@contextmanager
+def celery_worker(queue: str) -> Iterator[None]:
+    """With a broker (REDIS_URL), a real Celery worker consuming `queue` (emptied first); embedded mode needs none."""
     from celery.contrib.testing.worker import start_worker
 
     from config.celery import app as celery_app
-    from scheduling import tasks
 
     if celery_app.conf.task_always_eager:
         yield
         return
     with celery_app.connection_for_write() as connection:
-        connection.default_channel.queue_declare(queue=tasks.SOLVER_QUEUE, durable=True, auto_delete=False)
-        connection.default_channel.queue_purge(tasks.SOLVER_QUEUE)
-    with start_worker(
-        celery_app, pool="solo", perform_ping_check=False, queues=[tasks.SOLVER_QUEUE], shutdown_timeout=60
-    ):
+        connection.default_channel.queue_declare(queue=queue, durable=True, auto_delete=False)
+        connection.default_channel.queue_purge(queue)
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[queue], shutdown_timeout=60):
+        yield
+
+
+@pytest.fixture
+def solver_worker(transactional_db) -> Iterator[None]:
+    """A real Celery worker on the `solver` queue with a broker; embedded mode needs none."""
+    from scheduling import tasks
+
+    with celery_worker(tasks.SOLVER_QUEUE):
+        yield
+
+
+@pytest.fixture
+def jobs_worker(transactional_db) -> Iterator[None]:
+    """A real Celery worker on the `default` queue (background file jobs) with a broker; embedded mode needs none."""
+    from django.conf import settings
+
+    with celery_worker(settings.CELERY_TASK_DEFAULT_QUEUE):
         yield
 
 

@@ -234,4 +234,5 @@ def test_the_job_list_shows_my_jobs(client, coordinator, cast, settings, django_
     page = client.get(reverse("job-list")).content.decode()
     assert job.title in page and reverse("job-download", args=[job.pk]) in page
     progress = client.get(reverse("job-progress", args=[job.pk]), HTTP_HX_REQUEST="true")
-    assert progress["HX-Refresh"] == "true" and "Download" in progress.content.decode()
+    assert "HX-Refresh" not in progress and "Download" in progress.content.decode()  # swapped in place, no reload
+    assert "hx-trigger" not in progress.content.decode()  # and the polling stops
