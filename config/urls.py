@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -7,6 +9,8 @@ from tenants import passkey_views
 from tenants import views as tenant_views
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin, a PDF or JSON opened in a tab).
+    path("favicon.ico", lambda request: HttpResponsePermanentRedirect(static("icons/icon-192.png")), name="favicon"),
     path("healthz", health.alive(), name="healthz"),
     path("readyz", health.ready(), name="readyz"),
     path("admin/", admin.site.urls),

@@ -54,3 +54,18 @@ def test_readyz_reports_a_stopped_broker(rf):
     results = json.loads(response.content)
     assert any("Redis" in name and value != "OK" for name, value in results.items())
     assert all(value == "OK" for name, value in results.items() if "Database" in name)
+
+
+def test_the_browsers_favicon_request_finds_the_app_icon(client):
+    """Pages that name no icon (the admin, a PDF in a tab) get the app's icon, not a 404."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.contrib.staticfiles import finders
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].startswith(settings.STATIC_URL)
+    name = response["Location"].removeprefix(settings.STATIC_URL)
+    icon = finders.find(name) or finders.find(name.rsplit(".", 2)[0] + ".png")  # the hashed name in production
+    assert icon is not None and Path(icon).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
