@@ -462,7 +462,15 @@ class BlockPart:
     @property
     def title(self) -> str:
         half = {1: " (first half)", 2: " (second half)"}.get(self.half, "")
-        text = f"{self.label}{half}, {self.start:%-d %b} – {self.end:%-d %b %Y}"
+        return self._described(f"{self.label}{half}, {self.start:%-d %b} – {self.end:%-d %b %Y}")
+
+    @property
+    def name(self) -> str:
+        """The title without the dates of a part that fills its block (for a table printing the block's dates
+        beside it); a half keeps its own dates."""
+        return self.title if self.half else self._described(self.label)
+
+    def _described(self, text: str) -> str:
         if self.is_leave and self.rotation is not None:
             return f"{text} (rotation: {self.rotation.name})"
         if self.leave_days and self.leave_kind is not None:

@@ -241,6 +241,7 @@ class CellPart:
     half: int
     rotation: RotationTemplate | None = None
     css: str = ""
+    name: str = ""  # the title without the dates of a part that fills its block
 
 
 @dataclass
@@ -259,7 +260,7 @@ class GridCell:
 def cell_part(part: BlockPart) -> CellPart:
     """How a block part prints: its code on its colour, titled with what it is and its dates."""
     css = "leave" if part.is_leave else ("partial-leave" if part.leave_days else "")
-    return CellPart(part.code, part.title, part.colour, ink(part.colour), part.half, part.rotation, css)
+    return CellPart(part.code, part.title, part.colour, ink(part.colour), part.half, part.rotation, css, part.name)
 
 
 def _ordered_groups(groups: list[tuple[str, list[Any]]]) -> list[tuple[str, list[Any]]]:

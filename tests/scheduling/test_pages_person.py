@@ -89,6 +89,22 @@ def test_resident_sees_own_schedule_on_my_page(client, resident, ada, today):
     assert 'class="table-scroll"' in body and 'name="viewport"' in body
 
 
+def test_rotations_by_block_print_each_blocks_dates_once_and_a_halfs_own(client, program, resident, ada, version):
+    """A rotation filling its block reads by name beside the block's dates; a split block's halves keep theirs."""
+    later = version.academic_year.blocks.order_by("number").last()
+    for half, name in ((1, "Sports Medicine"), (2, "Cardiology")):
+        rotation = RotationTemplateFactory(program=program, name=name, allows_half_block=True)
+        BlockAssignmentFactory(version=version, block=later, person=ada, rotation=rotation, half=half)
+    client.force_login(resident)
+
+    body = body_of(client.get(ME))
+
+    assert "Family Medicine Clinic</td>" in body  # no dates after the name: the Dates column has them
+    first_end = later.start_date + dt.timedelta(days=13)
+    assert f"Sports Medicine (first half), {later.start_date:%-d %b} – {first_end:%-d %b %Y}" in body
+    assert f"Cardiology (second half), {first_end + dt.timedelta(days=1):%-d %b} – {later.end_date:%-d %b %Y}" in body
+
+
 def test_my_page_without_a_linked_person_says_so(client, member, version):
     client.force_login(member(Role.FACULTY))
 
