@@ -32,6 +32,19 @@ class Event(models.TextChoices):
     FMIT_UNBALANCED = "fmit_unbalanced", "FMIT weeks unbalanced in the coming quarter (for managers)"
 
 
+# Events only the program's managers (admins, coordinators) receive: their preferences show to managers only.
+MANAGER_EVENTS = frozenset(
+    {
+        Event.PUBLISHED_WITH_BREACHES,
+        Event.ABSENCE_REQUESTED,
+        Event.SICK_TODAY,
+        Event.RUN_FINISHED,
+        Event.RESILIENCE_LEVEL,
+        Event.FMIT_UNBALANCED,
+    }
+)
+
+
 class Channel(models.TextChoices):
     """How a user hears about an event. Every channel but `off` also puts the item in the inbox.
 

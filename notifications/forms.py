@@ -30,9 +30,10 @@ class PreferencesForm(forms.Form):
         empty_value=None,
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, events: list[Event] | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for event in Event:
+        self.events = list(Event) if events is None else events  # the others keep what is stored
+        for event in self.events:
             self.fields[f"event_{event.value}"] = forms.ChoiceField(
                 label=event.label,
                 choices=Channel.choices,
@@ -42,7 +43,7 @@ class PreferencesForm(forms.Form):
             self.fields[f"push_{event.value}"] = forms.BooleanField(label=f"Push: {event.label}", required=False)
 
     def event_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"event_{event.value}"], self[f"push_{event.value}"]) for event in Event]
+        return [(self[f"event_{event.value}"], self[f"push_{event.value}"]) for event in self.events]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -54,7 +55,7 @@ class PreferencesForm(forms.Form):
         return data
 
     def channels(self) -> dict[str, str]:
-        return {event.value: self.cleaned_data[f"event_{event.value}"] for event in Event}
+        return {event.value: self.cleaned_data[f"event_{event.value}"] for event in self.events}
 
     def push(self) -> dict[str, bool]:
-        return {event.value: self.cleaned_data[f"push_{event.value}"] for event in Event}
+        return {event.value: self.cleaned_data[f"push_{event.value}"] for event in self.events}

@@ -3,9 +3,10 @@
 from django.core.cache import cache
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
-from notifications.events import EVENTS, Event, default_push
+from notifications.events import EVENTS, MANAGER_EVENTS, Event, default_push
 from notifications.models import DeliverySettings, Notification, Preference, PushSubscription
 from tenants.models import Organization
+from tenants.selectors import managed_program_ids
 
 UNREAD_CACHE_SECONDS = 300
 
@@ -66,3 +67,11 @@ def push_subscription_list(*, user) -> QuerySet[PushSubscription]:
 def push_subscription_get(*, user, pk: int) -> PushSubscription | None:
     """One of the user's own devices, or None (another user's is never found)."""
     return PushSubscription.objects.filter(user=user, pk=pk).first()
+
+
+def events_for(user) -> list[Event]:
+    """The events `user` may hear of: all for the managers of a program (and superusers), else all but the managers'
+    own (MANAGER_EVENTS)."""
+    if managed_program_ids(user):
+        return list(Event)
+    return [event for event in Event if event not in MANAGER_EVENTS]

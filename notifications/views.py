@@ -71,7 +71,7 @@ def preferences_edit(request: HttpRequest) -> HttpResponse:
     initial = {f"event_{event}": channel for event, channel in selectors.channels_for(request.user).items()}
     initial.update({f"push_{event}": wanted for event, wanted in selectors.push_for(request.user).items()})
     initial.update(digest_hour=delivery.digest_hour, quiet_start=delivery.quiet_start, quiet_end=delivery.quiet_end)
-    form = PreferencesForm(request.POST or None, initial=initial)
+    form = PreferencesForm(request.POST or None, initial=initial, events=selectors.events_for(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

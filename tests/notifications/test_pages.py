@@ -138,13 +138,28 @@ def test_a_user_without_a_program_has_no_inbox(client, db):
     assert client.get(reverse("notification-list")).status_code == 403
 
 
-def test_preferences_page_shows_every_event_with_its_channel(logged_in):
-    response = logged_in.get(reverse("notification-preferences"))
-    body = response.content.decode()
-    assert response.status_code == 200
+def test_preferences_page_shows_each_role_the_events_it_can_receive(client, logged_in, member):
+    """A resident chooses for the events that reach residents; a coordinator also for the managers' own."""
+    from notifications.events import MANAGER_EVENTS
+
+    body = logged_in.get(reverse("notification-preferences")).content.decode()
     for event in Event:
-        assert f'name="event_{event.value}"' in body and event.label in body
+        shown = f'name="event_{event.value}"' in body and event.label in body
+        assert shown == (event not in MANAGER_EVENTS), event
     assert "America/New_York" in body
+
+    client.force_login(member(Role.COORDINATOR))
+    body = client.get(reverse("notification-preferences")).content.decode()
+    for event in Event:
+        assert f'name="event_{event.value}"' in body and event.label in body, event
+
+
+def test_a_resident_saving_preferences_keeps_a_stored_managers_choice(logged_in, resident):
+    """An event the page no longer shows keeps what is stored (e.g. chosen while the user was a coordinator)."""
+    Preference.objects.create(user=resident, event=Event.SICK_TODAY, channel=Channel.OFF)
+    logged_in.post(reverse("notification-preferences"), _post_data(event_swap_requested=Channel.OFF))
+    assert Preference.objects.get(user=resident, event=Event.SICK_TODAY).channel == Channel.OFF
+    assert Preference.objects.get(user=resident, event=Event.SWAP_REQUESTED).channel == Channel.OFF
 
 
 def _post_data(**overrides):
