@@ -1,5 +1,8 @@
 """Reads about who belongs to which program with which role."""
 
+import threading
+
+from django.core.signals import request_finished, request_started
 from django.db.models import Q, QuerySet
 
 from tenants.models import Membership, Organization, Role
@@ -7,7 +10,23 @@ from tenants.models import Membership, Organization, Role
 MANAGER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 
 _CACHE_ATTR = "_program_roles_cache"
-_ROWS_ATTR = "_program_rows_cache"
+# The programs' rows read with the roles, kept for the rest of the request only (a user object may outlive its
+# request, e.g. a test's force_authenticate; its programs' settings must not).
+_request_rows = threading.local()
+
+
+def _request_started(**kwargs) -> None:
+    _request_rows.by_user = {}
+
+
+def _request_finished(**kwargs) -> None:
+    _request_rows.by_user = None
+
+
+def connect() -> None:
+    """Scope the programs' rows to each request (called from TenantsConfig.ready)."""
+    request_started.connect(_request_started, dispatch_uid="tenants-program-rows-started")
+    request_finished.connect(_request_finished, dispatch_uid="tenants-program-rows-finished")
 
 
 def program_roles(user) -> dict[int, str]:
@@ -40,7 +59,9 @@ def program_roles(user) -> dict[int, str]:
             roles[membership.organization_id] = membership.role
             rows[membership.organization_id] = membership.organization
     setattr(user, _CACHE_ATTR, roles)
-    setattr(user, _ROWS_ATTR, rows)
+    memo = getattr(_request_rows, "by_user", None)
+    if memo is not None:
+        memo[user.pk] = rows
     return roles
 
 
@@ -61,12 +82,13 @@ def programs_for_user(user) -> QuerySet[Organization]:
 
 def user_programs(user) -> list[Organization]:
     """`programs_for_user` as a list in the same order (by name), read with the user's roles: no query of its own
-    once `program_roles` has run in this request."""
+    once `program_roles` has read them in this request."""
     if getattr(user, "is_superuser", False) or not getattr(user, "is_authenticated", False):
         return list(programs_for_user(user)) if getattr(user, "is_authenticated", False) else []
     program_roles(user)
-    rows = getattr(user, _ROWS_ATTR, None)
-    if rows is None:  # roles were set on the object some other way: read the rows
+    memo = getattr(_request_rows, "by_user", None)
+    rows = memo.get(user.pk) if memo is not None else None
+    if rows is None:  # outside a request, or roles read on this object in an earlier one: read the rows
         return list(programs_for_user(user))
     programs = [row for row in rows.values() if row.kind == Organization.Kind.PROGRAM and row.is_active]
     return sorted(programs, key=lambda program: (program.name, program.pk))

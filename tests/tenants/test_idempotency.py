@@ -218,6 +218,7 @@ def test_the_schema_documents_the_header_on_each_post_that_starts_work(api_as, c
         "certifications_import_create",
         "export_templates_create",
         "fallbacks_create",
+        "jobs_create",
         "people_create",
         "rotations_create",
         "schedule_runs_create",
