@@ -231,6 +231,8 @@ def push_log_deliver(*, push_log_id: int, final_attempt: bool) -> PushLog | None
             )
         except webpush.PushGone as exc:
             log.status, log.error, log.subscription = Status.GONE, str(exc), None
+            gone = {"reason": "the push service no longer knows the device"}
+            _audited(AuditAction.PUSH_REMOVED, subscription, before=_described(subscription), after=gone)
             subscription.delete()
         except webpush.PushRefused as exc:
             log.status, log.error = Status.FAILED, str(exc)

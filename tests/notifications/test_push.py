@@ -204,6 +204,10 @@ def test_410_from_the_push_service_removes_the_subscription(
     assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [kept.endpoint]
     log = PushLog.objects.get(status=Status.GONE)
     assert log.subscription is None and log.error.startswith("410")
+    removed = AuditEvent.objects.get(action="push.removed")  # the owner can see where their device went
+    assert (removed.actor, removed.program) == (resident, None)
+    assert removed.after == {"reason": "the push service no longer knows the device"}
+    assert gone.endpoint not in json.dumps([removed.before, removed.after])
     with django_capture_on_commit_callbacks(execute=True):
         publish(program, resident)
     assert len(push_service.to(gone)) == 1 and len(push_service.to(kept)) == 2
