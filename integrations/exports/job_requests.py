@@ -11,13 +11,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from rest_framework import serializers
 
 from integrations.exports.jobs import KIND_OF
-from integrations.exports.picking import Picked
+from integrations.exports.picking import DRAFTS_REFUSED, Picked
 from scheduling.models import AcademicYear, Person, RotationTemplate
 from scheduling.selectors import academic_year_current, academic_year_list, date_range_refusal, schedule_version_pick
 from tenants.params import DATE_MAX, DATE_MIN, ID_MAX
 from tenants.permissions import Action, Resource, can
 
-DRAFTS_REFUSED = "Only the program's admins and coordinators can export a version that is not published."
 DAY = [MinValueValidator(DATE_MIN), MaxValueValidator(DATE_MAX)]
 
 

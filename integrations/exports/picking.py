@@ -51,6 +51,9 @@ class Picked:
         return f"{version.program.slug}-{slugify(self.year.name)}-v{version.number}{status}-{what}.{extension}"
 
 
+DRAFTS_REFUSED = "Only the program's admins and coordinators can export a version that is not published."
+
+
 def pick(request: HttpRequest, year: AcademicYear | None = None) -> Picked:
     """Read ?year, ?version and the filters; 404 when the year or version does not exist or may not be seen."""
     program = request.program
@@ -85,7 +88,7 @@ def picked_from_params(*, program: Organization, user, params: dict[str, Any]) -
     if version is None or version.academic_year_id != params.get("year"):
         raise DomainError("The schedule version this export was asked for no longer exists.")
     if version.status != ScheduleVersion.Status.PUBLISHED and not can(user, Action.CHANGE, Resource.SCHEDULE, program):
-        raise DomainError("Only the program's admins and coordinators can export a version that is not published.")
+        raise DomainError(DRAFTS_REFUSED)
     picked = Picked(year=version.academic_year, version=version, pgy=params.get("pgy"))
     if params.get("rotation") is not None:
         picked.rotation = RotationTemplate.objects.for_program(program).filter(pk=params["rotation"]).first()
