@@ -83,8 +83,10 @@ def programs_for_user(user) -> QuerySet[Organization]:
 def user_programs(user) -> list[Organization]:
     """`programs_for_user` as a list in the same order (by name), read with the user's roles: no query of its own
     once `program_roles` has read them in this request."""
-    if getattr(user, "is_superuser", False) or not getattr(user, "is_authenticated", False):
-        return list(programs_for_user(user)) if getattr(user, "is_authenticated", False) else []
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if user.is_superuser:
+        return list(programs_for_user(user))
     program_roles(user)
     memo = getattr(_request_rows, "by_user", None)
     rows = memo.get(user.pk) if memo is not None else None
