@@ -11,16 +11,16 @@ request and build only on a miss. `today` is in the keys as well: which academic
 """
 
 import logging
-import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
-from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+
+from tenants.request_memo import RequestMemo
 
 logger = logging.getLogger(__name__)
 
@@ -43,22 +43,14 @@ def _generation_of(scope: str) -> str:
     return stamp
 
 
-# Within one request a program's stamp is read once: a page draws several cached parts. The memo lives from
-# request_started to request_finished in the request's thread, and any change made meanwhile empties it.
-_request_memo = threading.local()
-
-
-def _request_started(**kwargs) -> None:
-    _request_memo.stamps = {}
-
-
-def _request_finished(**kwargs) -> None:
-    _request_memo.stamps = None
+# Within one request a program's stamp is read once: a page draws several cached parts. Any change made meanwhile
+# empties the memo.
+stamps_memo = RequestMemo("schedule-cache")
 
 
 def generation(program_id: int) -> str:
     """The stamp of what the program's schedule output is drawn from (changes after each relevant commit)."""
-    memo = getattr(_request_memo, "stamps", None)
+    memo = stamps_memo.data
     if memo is not None and program_id in memo:
         return memo[program_id]
     stamps = cache.get_many([GENERATION_KEY.format(ALL_PROGRAMS), GENERATION_KEY.format(program_id)])
@@ -72,8 +64,7 @@ def generation(program_id: int) -> str:
 
 
 def _bump(scope: str) -> None:
-    if getattr(_request_memo, "stamps", None):
-        _request_memo.stamps = {}  # this request's later reads see the change
+    stamps_memo.forget()  # this request's later reads see the change
     try:
         cache.set(GENERATION_KEY.format(scope), uuid.uuid4().hex, None)
     except Exception:  # a cache that is down must not stop a save; what it holds is then stale, so say it loudly
@@ -97,8 +88,7 @@ def _changed(sender, instance, **kwargs) -> None:
 
 def connect() -> None:
     """Watch every model of the apps whose rows schedule output is drawn from (called from SchedulingConfig)."""
-    request_started.connect(_request_started, dispatch_uid="schedule-cache-request-started")
-    request_finished.connect(_request_finished, dispatch_uid="schedule-cache-request-finished")
+    stamps_memo.connect()
     models = [model for label in WATCHED_APPS for model in apps.get_app_config(label).get_models()]
     models += [apps.get_model(label) for label in WATCHED_MODELS]
     for model in models:

@@ -17,9 +17,9 @@ class TenantsConfig(AppConfig):
         settings_section_register(SSO_SETTINGS_KEY, sso_settings_from_json)
         settings_section_register(SECURITY_SETTINGS_KEY, security_settings_from_json)
         serializer_fields.install()
-        from tenants import selectors
+        from tenants.selectors import rows_memo
 
-        selectors.connect()
+        rows_memo.connect()
         # A personal API token is its user's (guardian object permissions, tenants.ownership).
         from tenants.models import PersonalAccessToken
         from tenants.ownership import owned_model_register

@@ -1,32 +1,16 @@
 """Reads about who belongs to which program with which role."""
 
-import threading
-
-from django.core.signals import request_finished, request_started
 from django.db.models import Q, QuerySet
 
 from tenants.models import Membership, Organization, Role
+from tenants.request_memo import RequestMemo
 
 MANAGER_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 
 _CACHE_ATTR = "_program_roles_cache"
 # The programs' rows read with the roles, kept for the rest of the request only (a user object may outlive its
 # request, e.g. a test's force_authenticate; its programs' settings must not).
-_request_rows = threading.local()
-
-
-def _request_started(**kwargs) -> None:
-    _request_rows.by_user = {}
-
-
-def _request_finished(**kwargs) -> None:
-    _request_rows.by_user = None
-
-
-def connect() -> None:
-    """Scope the programs' rows to each request (called from TenantsConfig.ready)."""
-    request_started.connect(_request_started, dispatch_uid="tenants-program-rows-started")
-    request_finished.connect(_request_finished, dispatch_uid="tenants-program-rows-finished")
+rows_memo = RequestMemo("tenants-program-rows")
 
 
 def program_roles(user) -> dict[int, str]:
@@ -59,7 +43,7 @@ def program_roles(user) -> dict[int, str]:
             roles[membership.organization_id] = membership.role
             rows[membership.organization_id] = membership.organization
     setattr(user, _CACHE_ATTR, roles)
-    memo = getattr(_request_rows, "by_user", None)
+    memo = rows_memo.data
     if memo is not None:
         memo[user.pk] = rows
     return roles
@@ -88,7 +72,7 @@ def user_programs(user) -> list[Organization]:
     if user.is_superuser:
         return list(programs_for_user(user))
     program_roles(user)
-    memo = getattr(_request_rows, "by_user", None)
+    memo = rows_memo.data
     rows = memo.get(user.pk) if memo is not None else None
     if rows is None:  # outside a request, or roles read on this object in an earlier one: read the rows
         return list(programs_for_user(user))

@@ -46,7 +46,7 @@ def test_a_request_reads_the_schedule_stamp_once_and_again_after_a_change(demo_p
     (an edit that then redraws the page) gives its later reads a new stamp, and outside a request nothing is kept."""
     from scheduling import schedule_cache
 
-    schedule_cache._request_started()  # what request_started calls (the signal also closes the test's connection)
+    schedule_cache.stamps_memo.start()  # what request_started calls (the signal also closes the test's connection)
     try:
         first = schedule_cache.generation(demo_program.pk)
         assert schedule_cache.generation(demo_program.pk) == first
@@ -54,6 +54,6 @@ def test_a_request_reads_the_schedule_stamp_once_and_again_after_a_change(demo_p
         changed = schedule_cache.generation(demo_program.pk)
         assert changed != first
     finally:
-        schedule_cache._request_finished()
+        schedule_cache.stamps_memo.finish()
     schedule_cache._bump(str(demo_program.pk))  # as another process would, between two requests
     assert schedule_cache.generation(demo_program.pk) != changed
